@@ -1,0 +1,22 @@
+// Process configuration from the environment, read once.
+export interface AppConfig {
+  port: number;
+  databaseUrl: string | undefined;
+  databaseApiUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string | undefined;
+  production: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return {
+    port: Number(env.PORT ?? 4000),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseApiUrl: env.DATABASE_API_URL || undefined,
+    dataDir: env.JICENG_DATA_DIR ?? '.data',
+    jwtSecret: env.JWT_SECRET || undefined,
+    production: env.NODE_ENV === 'production',
+    logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
+  };
+}

@@ -1,0 +1,36 @@
+import { GraphQLError } from 'graphql';
+
+// The one error vocabulary of the API; clients switch on extensions.code.
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  CONFLICT: 'CONFLICT',
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A failure the caller is told about: a code, a message and optional safe details. */
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...details } });
+    this.code = code;
+  }
+}
+
+export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
+export const forbidden = (message = 'not allowed') => new AppError(ErrorCode.FORBIDDEN, message);
+export const unauthenticated = (message = 'authentication required') =>
+  new AppError(ErrorCode.UNAUTHENTICATED, message);
+export const conflict = (message: string, details: Record<string, unknown> = {}) =>
+  new AppError(ErrorCode.CONFLICT, message, details);
+/** Bad input always names the field at fault. */
+export const badInput = (field: string, message: string) =>
+  new AppError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './money.js';
+export * from './ids.js';
+export * from './calendar.js';
+export * from './config.js';
+export * from './log.js';

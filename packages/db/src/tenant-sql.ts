@@ -1,0 +1,34 @@
+// SQL building blocks every module's migrations use for tenant-owned tables.
+
+/** The request's scope: a set of ltree subtrees from a transaction-local setting. Empty means none
+ * (an empty string cast to ltree would be the root, an ancestor of everything). */
+export const SCOPE_FUNCTIONS_SQL = `
+create or replace function jiceng_scopes() returns ltree[]
+  language sql stable parallel safe as $$
+  select coalesce(nullif(current_setting('app.scopes', true), '')::ltree[], '{}'::ltree[])
+$$;
+`;
+
+/**
+ * Enables and forces row-level security on a table keyed by unit_path: rows are visible and
+ * writable only inside the request's scope. (select jiceng_scopes()) is evaluated once per query.
+ */
+export function tenantTableSql(table: string, column = 'unit_path'): string {
+  return `
+alter table ${table} enable row level security;
+alter table ${table} force row level security;
+create policy ${table}_in_scope on ${table}
+  using (${column} <@ any ((select jiceng_scopes())))
+  with check (${column} <@ any ((select jiceng_scopes())));
+create index ${table}_${column}_gist on ${table} using gist (${column});
+grant select, insert, update, delete on ${table} to :api_role;
+`;
+}
+
+/** A trigger that copies unit_path and county_id from admin_unit(unit_id), so rows only name their unit. */
+export function fillTenantKeysSql(table: string): string {
+  return `
+create trigger ${table}_tenant_keys before insert or update of unit_id on ${table}
+  for each row execute function jiceng_fill_tenant_keys();
+`;
+}

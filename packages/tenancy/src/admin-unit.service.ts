@@ -1,0 +1,165 @@
+import { badInput, conflict, notFound } from '@jiceng/core';
+import type { EntityManager } from '@jiceng/db';
+import { AdminUnitEntity, ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
+import { assertCan, type Principal } from './principal.js';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
+
+export const CODE_PATTERN = /^\d{12}$/;
+
+export function unitByCode(em: EntityManager, code: string): Promise<AdminUnitRow | null> {
+  if (!CODE_PATTERN.test(code)) return Promise.resolve(null);
+  return em.findOne(AdminUnitEntity, { code });
+}
+
+export async function unitsByIds(em: EntityManager, ids: readonly string[]): Promise<AdminUnitRow[]> {
+  return em.find(AdminUnitEntity, { id: { $in: [...ids] } });
+}
+
+/** A unit the caller can see, or NOT_FOUND (also when it exists outside the caller's scope). */
+export async function requireUnit(em: EntityManager, id: string, field = 'unitId'): Promise<AdminUnitRow> {
+  if (!/^\d{1,18}$/.test(id)) throw badInput(field, 'not a valid unit id');
+  const u = await em.findOne(AdminUnitEntity, { id });
+  if (!u) throw notFound('admin unit');
+  return u;
+}
+
+/** Children of many parents at once (first page only is batched; DataLoader calls this). */
+export async function childrenOf(em: EntityManager, parentIds: readonly string[], size: number, afterCode: string | null): Promise<AdminUnitRow[]> {
+  const rows = await em.execute<any[]>(
+    `select * from (
+       select u.*, row_number() over (partition by u.parent_id order by u.code) as rn
+         from admin_unit u
+        where u.parent_id = any(?::bigint[]) and (?::text is null or u.code > ?)
+     ) c where rn <= ? order by parent_id, code`,
+    [parentIds, afterCode, afterCode, size + 1],
+  );
+  return rows.map(mapUnit);
+}
+
+export function mapUnit(r: any): AdminUnitRow {
+  return {
+    id: String(r.id),
+    code: r.code,
+    name: r.name,
+    level: r.level,
+    parentId: r.parent_id == null ? null : String(r.parent_id),
+    path: r.path,
+    countyId: r.county_id == null ? null : String(r.county_id),
+    population: r.population,
+    households: r.households,
+    partyMembers: r.party_members,
+    economy: r.economy,
+    urban: r.urban,
+  } as AdminUnitRow;
+}
+
+export async function ancestorsOf(em: EntityManager, unit: AdminUnitRow): Promise<AdminUnitRow[]> {
+  const rows = await em.execute<any[]>(`select * from admin_unit where path @> ?::ltree and id <> ? order by nlevel(path)`, [unit.path, unit.id]);
+  return rows.map(mapUnit);
+}
+
+/** Descendant counts per level for many units in one statement. */
+export async function levelCounts(em: EntityManager, unitIds: readonly string[]): Promise<Map<string, Record<AdminLevel, number>>> {
+  const rows = await em.execute<{ id: string; level: AdminLevel; n: string }[]>(
+    `select a.id, d.level, count(*) as n
+       from admin_unit a join admin_unit d on d.path <@ a.path and d.id <> a.id
+      where a.id = any(?::bigint[])
+      group by a.id, d.level`,
+    [unitIds],
+  );
+  const out = new Map<string, Record<AdminLevel, number>>();
+  for (const id of unitIds) out.set(String(id), { REGION: 0, COUNTY: 0, TOWNSHIP: 0, VILLAGE: 0 });
+  for (const r of rows) out.get(String(r.id))![r.level] = Number(r.n);
+  return out;
+}
+
+/** Name search (pg_trgm) within a unit's subtree, best match first, then by code. */
+export async function searchUnits(
+  em: EntityManager,
+  under: AdminUnitRow,
+  text: string,
+  level: AdminLevel | null,
+  page: PageArgs,
+): Promise<Page<AdminUnitRow>> {
+  const q = text.trim();
+  if (q.length < 1 || q.length > 50) throw badInput('name', 'must be 1 to 50 characters');
+  const size = pageSize(page.first);
+  const offset = Number(decodeCursor(page.after) ?? 0);
+  if (!Number.isInteger(offset) || offset < 0) throw badInput('after', 'not a cursor from this API');
+  const rows = await em.execute<any[]>(
+    `select u.* from admin_unit u
+      where u.path <@ ?::ltree and u.id <> ? and (?::text is null or u.level = ?)
+        and (u.name like '%' || ? || '%' or u.name % ?)
+      order by (u.name like '%' || ? || '%') desc, similarity(u.name, ?) desc, u.code
+      limit ? offset ?`,
+    [under.path, under.id, level, level, q, q, q, q, size + 1, offset],
+  );
+  const units = rows.map(mapUnit);
+  const p = toPage(units, size, () => '');
+  return { ...p, cursorOf: (n) => Buffer.from(`c:${offset + units.indexOf(n) + 1}`).toString('base64url') };
+}
+
+export function assertLevel(level: string, field = 'level'): AdminLevel {
+  if (!(ADMIN_LEVELS as readonly string[]).includes(level)) throw badInput(field, `must be one of ${ADMIN_LEVELS.join(', ')}`);
+  return level as AdminLevel;
+}
+
+const NESTING: Record<AdminLevel, AdminLevel[]> = {
+  REGION: ['REGION'],
+  COUNTY: ['REGION'],
+  TOWNSHIP: ['COUNTY'],
+  VILLAGE: ['TOWNSHIP'],
+};
+export const allowedParentLevels = (level: AdminLevel) => NESTING[level];
+
+/** Tables whose rows hang on units: every table with a unit_path column (found in the catalog). */
+async function tenantTables(em: EntityManager): Promise<string[]> {
+  const rows = await em.execute<{ table_name: string }[]>(
+    `select table_name from information_schema.columns
+      where table_schema = 'public' and column_name = 'unit_path' order by table_name`,
+  );
+  return rows.map((r) => r.table_name);
+}
+
+/**
+ * 撤乡并镇: moves a unit under a new parent, carrying its subtree and every row that hangs on it,
+ * in one transaction. Both the unit and the new parent must be in the caller's scope.
+ */
+export async function moveUnit(em: EntityManager, principal: Principal, unitId: string, newParentId: string): Promise<AdminUnitRow> {
+  const unit = await requireUnit(em, unitId, 'unitId');
+  const parent = await requireUnit(em, newParentId, 'newParentId');
+  assertCan(principal, 'unit:move', { path: unit.path, what: 'admin unit' });
+  assertCan(principal, 'unit:move', { path: parent.path, what: 'admin unit' });
+  if (unit.path === principal.unitPath) throw badInput('unitId', 'you cannot move your own home unit');
+  if (!allowedParentLevels(unit.level).includes(parent.level)) {
+    throw badInput('newParentId', `a ${unit.level} cannot be placed under a ${parent.level}`);
+  }
+  if (parent.path === unit.path || parent.path.startsWith(unit.path + '.')) throw badInput('newParentId', 'cannot move a unit under itself');
+  if (parent.id === unit.parentId) return unit;
+  const label = unit.path.split('.').pop()!;
+  const newPath = `${parent.path}.${label}`;
+  const newCounty = unit.level === 'COUNTY' ? null : parent.level === 'COUNTY' ? parent.id : parent.countyId;
+  await em.transactional(async (tx) => {
+    // lock the subtree so a concurrent move cannot interleave
+    await tx.execute(`select id from admin_unit where path <@ ?::ltree for update`, [unit.path]);
+    const oldDepth = unit.path.split('.').length;
+    await tx.execute(
+      `update admin_unit set path = ?::ltree || subpath(path, ?),
+              parent_id = case when id = ? then ?::bigint else parent_id end,
+              county_id = case when level in ('REGION','COUNTY') then county_id else coalesce(?::bigint, county_id) end
+        where path <@ ?::ltree`,
+      [newPath, oldDepth, unit.id, parent.id, unit.level === 'COUNTY' ? null : newCounty, unit.path],
+    );
+    for (const table of await tenantTables(tx)) {
+      await tx.execute(
+        `update ${table} set unit_path = ?::ltree || subpath(unit_path, ?)${unit.level === 'COUNTY' ? '' : ', county_id = coalesce(?::bigint, county_id)'} where unit_path <@ ?::ltree`,
+        unit.level === 'COUNTY' ? [newPath, oldDepth, unit.path] : [newPath, oldDepth, newCounty, unit.path],
+      );
+    }
+  }).catch((e) => {
+    if (String(e?.code) === '23505') throw conflict('a unit with that path already exists under the new parent');
+    throw e;
+  });
+  em.clear();
+  return requireUnit(em, unit.id);
+}

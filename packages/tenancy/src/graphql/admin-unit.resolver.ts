@@ -1,0 +1,89 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { fromGlobalId, toGlobalId } from '@jiceng/core';
+import type { JicengContext } from '../context.js';
+import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
+import { ancestorsOf, assertLevel, moveUnit, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
+import { childrenLoader, levelCountLoader, primeUnits, unitLoader } from '../loaders.js';
+import { decodeCursor, pageSize, toPage } from '../pagination.js';
+import { AdminLevel, AdminUnit, AdminUnitConnection, LevelCount } from './admin-unit.types.js';
+import { toConnection, type ConnectionShape } from './connection.js';
+import { requirePrincipal } from './principal.js';
+
+export const unitGlobalId = (id: string) => toGlobalId('AdminUnit', id);
+export const unitDbId = (globalId: string, field = 'id') => fromGlobalId(globalId, 'AdminUnit', field);
+
+@Resolver(() => AdminUnit)
+export class AdminUnitResolver {
+  @Query(() => AdminUnit, { nullable: true, description: 'A unit by its 12-digit code; null when missing or out of scope' })
+  async adminUnit(@Arg('code', () => String) code: string, @Ctx() ctx: JicengContext): Promise<AdminUnitRow | null> {
+    return unitByCode(ctx.em, code.trim());
+  }
+
+  @Query(() => AdminUnit, { nullable: true, description: 'A unit by its opaque id; null when missing or out of scope' })
+  async adminUnitById(@Arg('id', () => ID) id: string, @Ctx() ctx: JicengContext): Promise<AdminUnitRow | null> {
+    return unitLoader(ctx).load(unitDbId(id));
+  }
+
+  @Mutation(() => AdminUnit, { description: '撤乡并镇: move a unit, its subtree and everything on it under another parent' })
+  async moveAdminUnit(
+    @Arg('unitId', () => ID) unitId: string,
+    @Arg('newParentId', () => ID) newParentId: string,
+    @Ctx() ctx: JicengContext,
+  ): Promise<AdminUnitRow> {
+    return moveUnit(ctx.em, requirePrincipal(ctx), unitDbId(unitId, 'unitId'), unitDbId(newParentId, 'newParentId'));
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() u: AdminUnitRow): string {
+    return unitGlobalId(u.id);
+  }
+
+  @FieldResolver(() => AdminUnit, { nullable: true, description: 'null at the top of the tree or of your scope' })
+  async parent(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<AdminUnitRow | null> {
+    return u.parentId ? unitLoader(ctx).load(u.parentId) : null;
+  }
+
+  @FieldResolver(() => AdminUnitConnection)
+  async children(
+    @Root() u: AdminUnitRow,
+    @Ctx() ctx: JicengContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionShape<AdminUnitRow>> {
+    const size = pageSize(first, 100);
+    const rows = await childrenLoader(ctx, size, decodeCursor(after)).load(u.id);
+    primeUnits(ctx, [u]);
+    return toConnection(toPage(rows, size, (r) => r.code));
+  }
+
+  @FieldResolver(() => [AdminUnit], { description: 'from the top of your scope down to the parent' })
+  async ancestors(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<AdminUnitRow[]> {
+    return ancestorsOf(ctx.em, u);
+  }
+
+  @FieldResolver(() => Int, { description: 'number of descendants at that level' })
+  async count(@Root() u: AdminUnitRow, @Arg('level', () => AdminLevel) level: AdminLevel, @Ctx() ctx: JicengContext): Promise<number> {
+    const counts = await levelCountLoader(ctx).load(u.id);
+    return counts[level] ?? 0;
+  }
+
+  @FieldResolver(() => [LevelCount], { description: 'descendants per level' })
+  async counts(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<LevelCount[]> {
+    const counts = await levelCountLoader(ctx).load(u.id);
+    return Object.values(AdminLevel).map((level) => ({ level, count: counts[level] ?? 0 }));
+  }
+
+  @FieldResolver(() => AdminUnitConnection, { description: 'name search (trigram) within this subtree' })
+  async search(
+    @Root() u: AdminUnitRow,
+    @Arg('name', () => String) name: string,
+    @Ctx() ctx: JicengContext,
+    @Arg('level', () => AdminLevel, { nullable: true }) level?: AdminLevel,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionShape<AdminUnitRow>> {
+    return toConnection(await searchUnits(ctx.em, u, name, level ? assertLevel(level) : null, { first, after }));
+  }
+}
+
+export { requireUnit };

@@ -1,0 +1,39 @@
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import type { Page } from '../pagination.js';
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+export interface ConnectionShape<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount?: number | null;
+}
+
+/** A Relay connection type for a node type: `<Name>Connection` with `<Name>Edge`. */
+export function Connection<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field(() => String) cursor!: string;
+    @Field(() => node) node!: T;
+  }
+  @ObjectType(`${name}Connection`)
+  class Conn {
+    @Field(() => [Edge]) edges!: Edge[];
+    @Field(() => PageInfo) pageInfo!: PageInfo;
+    @Field(() => Int, { nullable: true, description: 'all matching items, where cheap to count' }) totalCount?: number | null;
+  }
+  return Conn as ClassType<ConnectionShape<T>>;
+}
+
+export function toConnection<R, T = R>(page: Page<R>, map: (r: R) => T = (r) => r as unknown as T): ConnectionShape<T> {
+  const edges = page.nodes.map((n) => ({ cursor: page.cursorOf(n), node: map(n) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: page.totalCount ?? null,
+  };
+}

@@ -1,0 +1,122 @@
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { fromGlobalId, toGlobalId } from '@jiceng/core';
+import { raw } from '@mikro-orm/core';
+import type { JicengContext } from '../context.js';
+import type { UserRow } from '../entities/user.entity.js';
+import { authenticate, login } from '../auth.service.js';
+import { changeOwnPassword, createUser, requireUser, setUserDisabled, updateUser } from '../user.service.js';
+import { can } from '../principal.js';
+import { actionCatalogue } from '../roles.js';
+import { unitLoader } from '../loaders.js';
+import { requireUnit } from '../admin-unit.service.js';
+import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
+import { AdminUnit, AuthPayload, Me, User, UserConnection } from './admin-unit.types.js';
+import { unitDbId } from './admin-unit.resolver.js';
+import { requirePrincipal } from './principal.js';
+import { toConnection, type ConnectionShape } from './connection.js';
+import { decodeCursor, pageSize, toPage } from '../pagination.js';
+import { UserEntity } from '../entities/user.entity.js';
+
+const userDbId = (id: string, field = 'id') => fromGlobalId(id, 'User', field);
+
+@InputType()
+class CreateUserInput {
+  @Field(() => String) username!: string;
+  @Field(() => String) displayName!: string;
+  @Field(() => String) password!: string;
+  @Field(() => ID) unitId!: string;
+  @Field(() => [String]) roles!: string[];
+}
+
+@InputType()
+class UpdateUserInput {
+  @Field(() => String, { nullable: true }) displayName?: string;
+  @Field(() => [String], { nullable: true }) roles?: string[];
+  @Field(() => ID, { nullable: true }) unitId?: string;
+}
+
+@Resolver(() => User)
+export class UserResolver {
+  @Mutation(() => AuthPayload, { description: 'Exchange a username and password for a token' })
+  async login(@Arg('username', () => String) username: string, @Arg('password', () => String) password: string, @Ctx() ctx: JicengContext) {
+    const { token, userId } = await login(ctx, username, password);
+    // the rest of this request sees what the new session sees
+    ctx.principal = await authenticate(ctx.em, ctx.services, token);
+    return { token, user: await requireUser(ctx.em, userId) };
+  }
+
+  @Query(() => Me, { description: 'The caller, their home unit and scope' })
+  async me(@Ctx() ctx: JicengContext) {
+    const p = requirePrincipal(ctx);
+    const scopeUnits = await ctx.em.execute<any[]>('select id from admin_unit where path = any(?::ltree[]) order by path', [`{${p.scopes.join(',')}}`]);
+    const scope = (await Promise.all(scopeUnits.map((r) => unitLoader(ctx).load(String(r.id))))).filter(Boolean) as AdminUnitRow[];
+    return {
+      user: await requireUser(ctx.em, p.userId),
+      unit: await requireUnit(ctx.em, p.unitId),
+      scope,
+      actions: Object.keys(actionCatalogue()).filter((a) => can(p, a)),
+    };
+  }
+
+  @Query(() => User, { nullable: true })
+  async user(@Arg('id', () => ID) id: string, @Ctx() ctx: JicengContext): Promise<UserRow | null> {
+    return ctx.em.findOne(UserEntity, { id: userDbId(id) });
+  }
+
+  @Query(() => UserConnection, { description: 'Accounts whose home unit is in the given subtree' })
+  async users(
+    @Arg('unitId', () => ID) unitId: string,
+    @Ctx() ctx: JicengContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionShape<UserRow>> {
+    const unit = await requireUnit(ctx.em, unitDbId(unitId, 'unitId'));
+    const size = pageSize(first);
+    const afterName = decodeCursor(after);
+    const rows = await ctx.em.find(
+      UserEntity,
+      { ...(afterName ? { username: { $gt: afterName } } : {}), [raw('unit_path <@ ?::ltree', [unit.path])]: [] } as any,
+      { orderBy: { username: 'asc' }, limit: size + 1 },
+    );
+    return toConnection(toPage(rows, size, (u) => u.username));
+  }
+
+  @Mutation(() => User)
+  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: JicengContext) {
+    return createUser(ctx.em, requirePrincipal(ctx), { ...input, unitId: unitDbId(input.unitId, 'unitId') });
+  }
+
+  @Mutation(() => User)
+  async updateUser(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateUserInput) input: UpdateUserInput, @Ctx() ctx: JicengContext) {
+    return updateUser(ctx.em, requirePrincipal(ctx), userDbId(id), {
+      ...input,
+      unitId: input.unitId ? unitDbId(input.unitId, 'unitId') : null,
+    });
+  }
+
+  @Mutation(() => User, { description: 'Disable an account; its tokens stop working at once' })
+  async disableUser(@Arg('id', () => ID) id: string, @Ctx() ctx: JicengContext) {
+    return setUserDisabled(ctx.em, requirePrincipal(ctx), userDbId(id), true);
+  }
+
+  @Mutation(() => User)
+  async enableUser(@Arg('id', () => ID) id: string, @Ctx() ctx: JicengContext) {
+    return setUserDisabled(ctx.em, requirePrincipal(ctx), userDbId(id), false);
+  }
+
+  @Mutation(() => Boolean, { description: 'Set a new password; other sessions of the account end' })
+  async changePassword(@Arg('newPassword', () => String) newPassword: string, @Ctx() ctx: JicengContext) {
+    await changeOwnPassword(ctx.em, requirePrincipal(ctx), newPassword);
+    return true;
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() u: UserRow) {
+    return toGlobalId('User', u.id);
+  }
+
+  @FieldResolver(() => AdminUnit, { nullable: true, description: 'home unit' })
+  unit(@Root() u: UserRow, @Ctx() ctx: JicengContext) {
+    return unitLoader(ctx).load(u.unitId);
+  }
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { AdminUnitEntity } from './entities/admin-unit.entity.js';
+import { UserEntity } from './entities/user.entity.js';
+import { AdminUnitResolver } from './graphql/admin-unit.resolver.js';
+import { UserResolver } from './graphql/user.resolver.js';
+import { tenancyMigrations } from './migrations.js';
+import { tenancyRules } from './rules.js';
+import type { JicengModule } from './module.js';
+
+export * from './roles.js';
+export * from './principal.js';
+export * from './context.js';
+export * from './module.js';
+export * from './shield.js';
+export * from './pagination.js';
+export * from './password.js';
+export * from './auth.service.js';
+export * from './admin-unit.service.js';
+export * from './user.service.js';
+export * from './loaders.js';
+export { AdminUnitEntity, ADMIN_LEVELS, type AdminUnitRow } from './entities/admin-unit.entity.js';
+export * from './entities/user.entity.js';
+export * from './migrations.js';
+export * from './graphql/connection.js';
+export * from './graphql/admin-unit.types.js';
+export { unitGlobalId, unitDbId } from './graphql/admin-unit.resolver.js';
+export { requirePrincipal } from './graphql/principal.js';
+
+export const tenancyModule: JicengModule = {
+  name: 'tenancy',
+  entities: [AdminUnitEntity, UserEntity],
+  resolvers: [AdminUnitResolver, UserResolver],
+  rules: tenancyRules,
+  migrations: tenancyMigrations,
+};

@@ -1,0 +1,116 @@
+import { SCOPE_FUNCTIONS_SQL, tenantTableSql, type Migration } from '@jiceng/db';
+
+const adminUnits = `
+create extension if not exists ltree;
+create extension if not exists pg_trgm;
+create extension if not exists btree_gist;
+revoke create on schema public from public;
+grant usage on schema public to :api_role, :auth_role;
+grant create on schema public to :auth_role;
+${SCOPE_FUNCTIONS_SQL}
+grant execute on function jiceng_scopes() to :api_role;
+
+create table admin_unit (
+  id bigint generated always as identity primary key,
+  code char(12) not null unique check (code ~ '^[0-9]{12}$'),
+  name text not null check (length(name) between 1 and 100),
+  level text not null check (level in ('REGION', 'COUNTY', 'TOWNSHIP', 'VILLAGE')),
+  parent_id bigint references admin_unit (id),
+  path ltree not null unique,
+  -- Citus distribution key: the county this unit belongs to (null above county level)
+  county_id bigint,
+  population integer check (population >= 0),
+  households integer check (households >= 0),
+  party_members integer check (party_members >= 0),
+  economy text check (economy in ('FARMING', 'PASTORAL')),
+  urban boolean not null default false,
+  check ((parent_id is null) = (nlevel(path) = 2))
+);
+create index admin_unit_parent on admin_unit (parent_id, name);
+create index admin_unit_level_path on admin_unit using gist (path, level);
+create index admin_unit_name_trgm on admin_unit using gin (name gin_trgm_ops);
+${tenantTableSql('admin_unit', 'path')}
+
+-- Rows of other tables name their unit; this fills unit_path and county_id from it, as the
+-- caller (so a unit outside the caller's scope yields no path and the row is refused).
+create function jiceng_fill_tenant_keys() returns trigger language plpgsql as $$
+begin
+  select u.path, coalesce(u.county_id, u.id) into new.unit_path, new.county_id
+    from admin_unit u where u.id = new.unit_id;
+  if new.unit_path is null then
+    raise exception 'unit % not found', new.unit_id using errcode = 'P0002';
+  end if;
+  return new;
+end $$;
+`;
+
+const accounts = `
+create table app_user (
+  id bigint generated always as identity primary key,
+  username text not null unique check (username ~ '^[a-z0-9][a-z0-9._-]{2,63}$'),
+  display_name text not null,
+  password_hash text not null,
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  roles text[] not null check (cardinality(roles) > 0),
+  disabled boolean not null default false,
+  -- bumped on disable or password change: older tokens stop working at once
+  token_version integer not null default 1,
+  created_by bigint references app_user (id),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create index app_user_unit on app_user (unit_id);
+${tenantTableSql('app_user')}
+create trigger app_user_tenant_keys before insert or update of unit_id on app_user
+  for each row execute function jiceng_fill_tenant_keys();
+
+-- Only the auth role reads accounts across tenants, and only through the functions below.
+grant select on app_user, admin_unit to :auth_role;
+create policy app_user_auth on app_user for select to :auth_role using (true);
+create policy admin_unit_auth on admin_unit for select to :auth_role using (true);
+
+-- Partner scopes come from pairings (the pairing module replaces this); without pairings, none.
+create function jiceng_partner_scopes(p_user bigint) returns ltree[]
+  language sql stable as $$ select '{}'::ltree[] $$;
+alter function jiceng_partner_scopes(bigint) owner to :auth_role;
+
+create function jiceng_login_candidate(p_username text)
+  returns table (id bigint, password_hash text, disabled boolean, token_version integer)
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select id, password_hash, disabled, token_version from app_user where username = p_username
+$$;
+alter function jiceng_login_candidate(text) owner to :auth_role;
+
+-- The principal behind a token, with the request's scope, in one round trip.
+create function jiceng_principal(p_user bigint)
+  returns table (id bigint, username text, display_name text, unit_id bigint, unit_path ltree,
+                 roles text[], disabled boolean, token_version integer, scopes ltree[])
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select u.id, u.username, u.display_name, u.unit_id, u.unit_path, u.roles, u.disabled, u.token_version,
+         (case when u.roles && array['PLATFORM_ADMIN','ORG_ADMIN','INSPECTOR','FINANCE','REPORTER']
+               then array[case when 'PLATFORM_ADMIN' = any (u.roles) then 'cn'::ltree else u.unit_path end]
+               else '{}'::ltree[] end)
+         || (case when u.roles && array['ENTERPRISE','DEPARTMENT','LEADER','FIRST_SECRETARY']
+               then jiceng_partner_scopes(u.id) else '{}'::ltree[] end)
+    from app_user u where u.id = p_user
+$$;
+alter function jiceng_principal(bigint) owner to :auth_role;
+revoke execute on function jiceng_login_candidate(text), jiceng_principal(bigint), jiceng_partner_scopes(bigint) from public;
+grant execute on function jiceng_login_candidate(text), jiceng_principal(bigint) to :api_role;
+
+-- Failed logins, per account and per client address; not tenant data (no unit).
+create table login_failure (
+  id bigint generated always as identity primary key,
+  key text not null,
+  at timestamptz not null default now()
+);
+create index login_failure_key_at on login_failure (key, at);
+grant select, insert, delete on login_failure to :api_role;
+`;
+
+export const tenancyMigrations: Migration[] = [
+  { id: '0100_tenancy_admin_units', sql: adminUnits },
+  { id: '0101_tenancy_accounts', sql: accounts },
+];

@@ -1,0 +1,115 @@
+import { badInput, conflict, forbidden, notFound } from '@jiceng/core';
+import type { EntityManager } from '@jiceng/db';
+import { UserEntity, type UserRow } from './entities/user.entity.js';
+import { requireUnit } from './admin-unit.service.js';
+import { hashPassword } from './password.js';
+import { assertCan, type Principal } from './principal.js';
+import { GRANTABLE, ALL_ROLES, type Role } from './roles.js';
+
+export interface UserInput {
+  username: string;
+  displayName: string;
+  password: string;
+  unitId: string;
+  roles: string[];
+}
+
+const ADMIN_ROLES: readonly Role[] = ['PLATFORM_ADMIN', 'ORG_ADMIN'];
+
+export function assertPassword(password: string, field = 'password') {
+  if (typeof password !== 'string' || password.length < 10 || password.length > 200) throw badInput(field, 'must be 10 to 200 characters');
+}
+
+/**
+ * The granter may hand out only roles they hold the right to grant, and admin roles only to
+ * users strictly below their own unit: nobody can raise their own rights or a peer's.
+ */
+export function assertGrantable(granter: Principal, roles: string[], targetPath: string) {
+  if (!roles.length) throw badInput('roles', 'at least one role');
+  const may = new Set(granter.roles.flatMap((r) => GRANTABLE[r]));
+  for (const r of roles) {
+    if (!(ALL_ROLES as string[]).includes(r)) throw badInput('roles', `unknown role ${r}`);
+    if (!may.has(r as Role)) throw forbidden(`you may not grant ${r}`);
+    if (ADMIN_ROLES.includes(r as Role) && !granter.roles.includes('PLATFORM_ADMIN') && targetPath === granter.unitPath) {
+      throw forbidden(`${r} can only be granted to users below your own unit`);
+    }
+  }
+}
+
+export async function requireUser(em: EntityManager, id: string): Promise<UserRow> {
+  const u = /^\d{1,18}$/.test(id) ? await em.findOne(UserEntity, { id }) : null;
+  if (!u) throw notFound('user');
+  return u;
+}
+
+export async function createUser(em: EntityManager, principal: Principal, input: UserInput): Promise<UserRow> {
+  const username = input.username?.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(username ?? '')) throw badInput('username', '3 to 64 characters: letters, digits, . _ -');
+  if (!input.displayName?.trim()) throw badInput('displayName', 'required');
+  assertPassword(input.password);
+  const unit = await requireUnit(em, input.unitId, 'unitId');
+  assertCan(principal, 'user:manage', { path: unit.path, what: 'admin unit' });
+  assertGrantable(principal, input.roles, unit.path);
+  const hash = await hashPassword(input.password);
+  return em.transactional(async (tx) => {
+    const rows = await tx.execute<{ id: string }[]>(
+      `insert into app_user (username, display_name, password_hash, unit_id, roles, created_by)
+       values (?, ?, ?, ?, ?::text[], ?) on conflict (username) do nothing returning id`,
+      [username, input.displayName.trim(), hash, unit.id, `{${input.roles.join(',')}}`, principal.userId],
+    );
+    if (!rows[0]) throw conflict('that username is taken', { field: 'username' });
+    return requireUser(tx, String(rows[0].id));
+  });
+}
+
+/** Changes roles, name or unit of a user in the caller's subtree; never the caller's own account's roles. */
+export async function updateUser(
+  em: EntityManager,
+  principal: Principal,
+  id: string,
+  patch: { displayName?: string | null; roles?: string[] | null; unitId?: string | null },
+): Promise<UserRow> {
+  const user = await requireUser(em, id);
+  assertCan(principal, 'user:manage', { path: user.unitPath!, what: 'user' });
+  if (user.id === principal.userId && (patch.roles || patch.unitId)) throw forbidden('you cannot change your own roles or unit');
+  let unitPath = user.unitPath!;
+  let unitId = user.unitId;
+  if (patch.unitId) {
+    const unit = await requireUnit(em, patch.unitId, 'unitId');
+    assertCan(principal, 'user:manage', { path: unit.path, what: 'admin unit' });
+    unitPath = unit.path;
+    unitId = unit.id;
+  }
+  // an admin may not touch a peer or superior admin's account
+  if (user.roles.some((r) => ADMIN_ROLES.includes(r as Role))) assertGrantable(principal, user.roles, user.unitPath!);
+  const roles = patch.roles ?? user.roles;
+  assertGrantable(principal, roles, unitPath);
+  if (patch.displayName != null && !patch.displayName.trim()) throw badInput('displayName', 'must not be empty');
+  await em.execute(
+    `update app_user set display_name = coalesce(?, display_name), roles = ?::text[], unit_id = ?,
+            token_version = token_version + case when roles <> ?::text[] or unit_id <> ? then 1 else 0 end, updated_at = now()
+      where id = ?`,
+    [patch.displayName?.trim() ?? null, `{${roles.join(',')}}`, unitId, `{${roles.join(',')}}`, unitId, user.id],
+  );
+  em.clear();
+  return requireUser(em, user.id);
+}
+
+/** Disabling bumps the token version: every token of the account stops working at once. */
+export async function setUserDisabled(em: EntityManager, principal: Principal, id: string, disabled: boolean): Promise<UserRow> {
+  const user = await requireUser(em, id);
+  assertCan(principal, 'user:manage', { path: user.unitPath!, what: 'user' });
+  if (user.id === principal.userId) throw forbidden('you cannot disable or enable your own account');
+  if (user.roles.some((r) => ADMIN_ROLES.includes(r as Role))) assertGrantable(principal, user.roles, user.unitPath!);
+  await em.execute(`update app_user set disabled = ?, token_version = token_version + 1, updated_at = now() where id = ?`, [disabled, user.id]);
+  em.clear();
+  return requireUser(em, user.id);
+}
+
+export async function changeOwnPassword(em: EntityManager, principal: Principal, password: string): Promise<void> {
+  assertPassword(password, 'newPassword');
+  await em.execute(`update app_user set password_hash = ?, token_version = token_version + 1, updated_at = now() where id = ?`, [
+    await hashPassword(password),
+    principal.userId,
+  ]);
+}

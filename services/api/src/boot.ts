@@ -1,0 +1,76 @@
+import { createLogger, readConfig, type AppConfig, type Logger } from '@jiceng/core';
+import { createOrm, localSecrets, migrate, openDatabase, type DatabaseHandle, type Orm } from '@jiceng/db';
+import type { JicengModule, ServiceSettings } from '@jiceng/tenancy';
+import { modules as allModules } from './modules.js';
+import { buildAppSchema } from './schema.js';
+import { createApp, type App } from './server.js';
+
+export const allMigrations = (mods: JicengModule[] = allModules) => mods.flatMap((m) => m.migrations);
+export const allEntities = (mods: JicengModule[] = allModules) => mods.flatMap((m) => m.entities);
+
+/** Runs every module's demo seed in order, as the owner. Refused in production. */
+export async function seedDemo(ownerUrl: string, log: Logger, mods: JicengModule[] = allModules): Promise<void> {
+  const orm = await createOrm({ url: ownerUrl, entities: allEntities(mods), poolMax: 4 });
+  try {
+    for (const m of mods) {
+      if (!m.seedDemo) continue;
+      const t = performance.now();
+      await m.seedDemo({ orm, log });
+      log.info('demo seed', { module: m.name, ms: Math.round(performance.now() - t) });
+    }
+  } finally {
+    await orm.close();
+  }
+}
+
+export interface Service {
+  app: App;
+  orm: Orm;
+  db: DatabaseHandle;
+  stop(): Promise<void>;
+}
+
+/** Everything `pnpm start` does: database, migrations, demo data, then the API. */
+export async function startService(config: AppConfig = readConfig(), log: Logger = createLogger(config.logLevel)): Promise<Service> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, passwords: productionPasswords(config) });
+  log.info('database ready', { embedded: db.embedded });
+  const applied = await migrate(db.ownerUrl, allMigrations());
+  if (applied.length) log.info('migrations applied', { applied });
+  const demo = process.env.JICENG_DEMO ?? (config.production ? '0' : '1');
+  if (demo === '1') {
+    if (config.production) throw new Error('demo data and demo accounts are refused in production mode');
+    await seedDemo(db.ownerUrl, log);
+  }
+  const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
+  const { schema } = await buildAppSchema(allModules);
+  const app = await createApp({ orm, schema, settings: serviceSettings(config), log });
+  await new Promise<void>((ok) => app.server.listen(config.port, ok));
+  log.info('listening', { port: config.port, graphql: `http://localhost:${config.port}/graphql` });
+  return {
+    app,
+    orm,
+    db,
+    async stop() {
+      await app.stop();
+      await orm.close();
+      await db.stop();
+    },
+  };
+}
+
+function productionPasswords(config: AppConfig) {
+  const owner = process.env.JICENG_OWNER_PASSWORD;
+  const api = process.env.JICENG_API_PASSWORD;
+  if (owner && api) return { owner, api };
+  if (config.production && config.databaseUrl) throw new Error('JICENG_OWNER_PASSWORD and JICENG_API_PASSWORD are required in production');
+  return undefined;
+}
+
+export function serviceSettings(config: AppConfig): ServiceSettings {
+  let secret = config.jwtSecret;
+  if (!secret) {
+    if (config.production) throw new Error('JWT_SECRET is required in production');
+    secret = localSecrets(config.dataDir).jwtSecret; // generated once for dev mode
+  }
+  return { jwtKey: new TextEncoder().encode(secret), tokenTtlSeconds: 12 * 3600, production: config.production };
+}

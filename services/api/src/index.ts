@@ -1,0 +1,4 @@
+export * from './boot.js';
+export * from './schema.js';
+export * from './server.js';
+export * from './modules.js';

@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { buildSchema } from 'type-graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { GraphQLSchema } from 'graphql';
+import { buildShield, mergeRules, type JicengModule, type RuleMap } from '@jiceng/tenancy';
+
+export function mergedRules(mods: JicengModule[]): RuleMap {
+  return mergeRules(mods.map((m) => m.rules));
+}
+
+/** The executable schema: every module's resolvers, wrapped in the merged shield (deny by default). */
+export async function buildAppSchema(mods: JicengModule[]): Promise<{ schema: GraphQLSchema; bare: GraphQLSchema }> {
+  const resolvers = mods.flatMap((m) => m.resolvers) as unknown as [Function, ...Function[]];
+  const bare = await buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  return { bare, schema: applyMiddleware(bare, buildShield(mergedRules(mods))) };
+}

@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { AppError, ErrorCode, type Logger } from '@jiceng/core';
+import { beginRequest, endRequest, setScope, type Orm } from '@jiceng/db';
+import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
+
+export interface AppOptions {
+  orm: Orm;
+  schema: GraphQLSchema;
+  settings: ServiceSettings;
+  log: Logger;
+  /** counts each SQL statement of a request (tests) */
+  onRequestEnd?: (ctx: JicengContext) => void;
+}
+
+const MAX_BODY = 5 * 1024 * 1024;
+
+/** No stack traces, SQL or constraint names reach a client: unknown errors become INTERNAL_SERVER_ERROR. */
+export function formatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = (error as any)?.originalError ?? error;
+    const code = formatted.extensions?.code as string | undefined;
+    if (original instanceof AppError || (code && code !== 'INTERNAL_SERVER_ERROR' && !original?.stack?.includes('@mikro-orm') && code !== 'UNKNOWN')) {
+      const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: ext };
+    }
+    log.error('unexpected error', { error: original, path: formatted.path });
+    return { message: 'internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}
+
+function transactionPlugin(): ApolloServerPlugin<JicengContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          try {
+            await endRequest(contextValue.em, true);
+          } catch (e) {
+            contextValue.log.error('commit failed', { error: e });
+            if (response.body.kind === 'single') {
+              response.body.singleResult.data = null;
+              response.body.singleResult.errors = [{ message: 'the request could not be completed; retry', extensions: { code: ErrorCode.CONFLICT } }];
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((ok, fail) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        fail(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}
+
+export interface App {
+  server: Server;
+  apollo: ApolloServer<JicengContext>;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const apollo = new ApolloServer<JicengContext>({
+    schema: opts.schema,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatError(opts.log),
+    plugins: [transactionPlugin(), ApolloServerPluginLandingPageDisabled()],
+    introspection: true,
+  });
+  await apollo.start();
+  let draining = false;
+
+  async function context(req: IncomingMessage, requestId: string): Promise<JicengContext> {
+    const em = await beginRequest(opts.orm);
+    const ctx: JicengContext = {
+      requestId,
+      principal: null,
+      em,
+      log: opts.log.child({ requestId }),
+      clientAddress: req.socket.remoteAddress ?? 'unknown',
+      loader: loaderCache(),
+      services: opts.settings,
+    };
+    try {
+      const auth = req.headers.authorization;
+      if (auth?.startsWith('Bearer ')) ctx.principal = await authenticate(em, opts.settings, auth.slice(7).trim());
+      else await setScope(em, []);
+    } catch (e) {
+      await endRequest(em, false);
+      throw e;
+    }
+    return ctx;
+  }
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string) {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let body: unknown;
+    if (req.method === 'POST') {
+      const text = await readBody(req);
+      try {
+        body = text ? JSON.parse(text) : {};
+      } catch {
+        return send(res, 400, { errors: [{ message: 'request body is not JSON', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+      }
+    }
+    // authenticate before Apollo, so a bad token is a clean UNAUTHENTICATED, not a context failure
+    const ctx = await context(req, requestId);
+    let result;
+    try {
+      result = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => ctx,
+      });
+    } finally {
+      await endRequest(ctx.em, true).catch(() => undefined);
+      opts.onRequestEnd?.(ctx);
+    }
+    res.statusCode = result.status ?? 200;
+    for (const [k, v] of result.headers) res.setHeader(k, v);
+    res.setHeader('x-request-id', requestId);
+    if (result.body.kind === 'complete') res.end(result.body.string);
+    else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const requestId = (req.headers['x-request-id'] as string)?.slice(0, 64) || randomUUID();
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      if (path === '/healthz') return send(res, 200, { status: 'ok' });
+      if (path === '/readyz') {
+        if (draining) return send(res, 503, { status: 'draining' });
+        try {
+          await opts.orm.em.getConnection().execute('select 1');
+          return send(res, 200, { status: 'ready' });
+        } catch {
+          return send(res, 503, { status: 'database unreachable' });
+        }
+      }
+      if (path === '/graphql') return await graphql(req, res, requestId);
+      return send(res, 404, { error: 'not found' });
+    } catch (e) {
+      const authFailure = e instanceof AppError;
+      if (!authFailure) opts.log.error('request failed', { requestId, error: e });
+      const status = authFailure ? 200 : 500;
+      const err = authFailure
+        ? { message: e.message, extensions: { code: e.code } }
+        : { message: 'internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+      if (!res.headersSent) send(res, status, { errors: [err] });
+    } finally {
+      if (path === '/graphql') opts.log.info('request', { requestId, path, status: res.statusCode, ms: Math.round(performance.now() - started) });
+    }
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  server.keepAliveTimeout = 5000;
+  return {
+    server,
+    apollo,
+    handle,
+    async stop() {
+      // stop accepting, let in-flight requests finish, then close
+      draining = true;
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
