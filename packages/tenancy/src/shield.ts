@@ -5,7 +5,7 @@ import type { JicengContext } from './context.js';
 import { can } from './principal.js';
 
 // Shield decides which operations a role may call at all; services check the target's scope.
-export const isAuthenticated: IRule = rule({ cache: 'contextual' })((_p, _a, ctx: JicengContext) =>
+export const isAuthenticated: IRule = rule('isAuthenticated', { cache: 'contextual' })((_p, _a, ctx: JicengContext) =>
   ctx.principal ? true : new AppError(ErrorCode.UNAUTHENTICATED, 'authentication required'),
 );
 
