@@ -22,6 +22,7 @@ export { AdminUnitEntity, ADMIN_LEVELS, type AdminUnitRow } from './entities/adm
 export * from './entities/user.entity.js';
 export * from './migrations.js';
 export * from './graphql/connection.js';
+export * from './graphql/scalars.js';
 export * from './graphql/admin-unit.types.js';
 export { unitGlobalId, unitDbId } from './graphql/admin-unit.resolver.js';
 export { requirePrincipal } from './graphql/principal.js';

@@ -1,0 +1,29 @@
+import { GraphQLScalarType, Kind } from 'graphql';
+import { formatYuan, parseYuan, isIsoDate, badInput } from '@jiceng/core';
+
+/** Money: yuan as a decimal string ("50000.00"); held as integer fen (bigint) inside. */
+export const MoneyScalar = new GraphQLScalarType<bigint, string>({
+  name: 'Money',
+  description: 'An amount in yuan as a decimal string with two decimals, e.g. "50000.00". Exact: never a float.',
+  serialize: (v) => formatYuan(v as bigint | number | string),
+  parseValue: (v) => parseYuan(v, 'amount'),
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw badInput('amount', 'money must be a decimal string in yuan, e.g. "50000.00"');
+    return parseYuan(ast.value, 'amount');
+  },
+});
+
+/** A calendar date, yyyy-mm-dd, with no time zone. */
+export const DateScalar = new GraphQLScalarType<string, string>({
+  name: 'Date',
+  description: 'A calendar date, yyyy-mm-dd',
+  serialize: (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10)),
+  parseValue: (v) => {
+    if (!isIsoDate(v)) throw badInput('date', 'must be a date as yyyy-mm-dd');
+    return v;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING || !isIsoDate(ast.value)) throw badInput('date', 'must be a date as yyyy-mm-dd');
+    return ast.value;
+  },
+});
