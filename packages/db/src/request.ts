@@ -38,3 +38,11 @@ export async function inScope<T>(orm: Orm, paths: readonly string[], fn: (em: En
     throw e;
   }
 }
+
+/**
+ * A PostgreSQL array literal for a `?::bigint[]` / `?::text[]` parameter: MikroORM's execute()
+ * would expand a JS array into a list of values.
+ */
+export function sqlArray(values: readonly (string | number | bigint)[]): string {
+  return `{${values.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}

@@ -1,5 +1,5 @@
 import { badInput, conflict, notFound } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { sqlArray, type EntityManager } from '@jiceng/db';
 import { AdminUnitEntity, ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
 import { assertCan, type Principal } from './principal.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
@@ -31,7 +31,7 @@ export async function childrenOf(em: EntityManager, parentIds: readonly string[]
          from admin_unit u
         where u.parent_id = any(?::bigint[]) and (?::text is null or u.code > ?)
      ) c where rn <= ? order by parent_id, code`,
-    [parentIds, afterCode, afterCode, size + 1],
+    [sqlArray(parentIds), afterCode, afterCode, size + 1],
   );
   return rows.map(mapUnit);
 }
@@ -50,27 +50,13 @@ export function mapUnit(r: any): AdminUnitRow {
     partyMembers: r.party_members,
     economy: r.economy,
     urban: r.urban,
+    descendantCounts: r.descendant_counts ?? {},
   } as AdminUnitRow;
 }
 
 export async function ancestorsOf(em: EntityManager, unit: AdminUnitRow): Promise<AdminUnitRow[]> {
   const rows = await em.execute<any[]>(`select * from admin_unit where path @> ?::ltree and id <> ? order by nlevel(path)`, [unit.path, unit.id]);
   return rows.map(mapUnit);
-}
-
-/** Descendant counts per level for many units in one statement. */
-export async function levelCounts(em: EntityManager, unitIds: readonly string[]): Promise<Map<string, Record<AdminLevel, number>>> {
-  const rows = await em.execute<{ id: string; level: AdminLevel; n: string }[]>(
-    `select a.id, d.level, count(*) as n
-       from admin_unit a join admin_unit d on d.path <@ a.path and d.id <> a.id
-      where a.id = any(?::bigint[])
-      group by a.id, d.level`,
-    [unitIds],
-  );
-  const out = new Map<string, Record<AdminLevel, number>>();
-  for (const id of unitIds) out.set(String(id), { REGION: 0, COUNTY: 0, TOWNSHIP: 0, VILLAGE: 0 });
-  for (const r of rows) out.get(String(r.id))![r.level] = Number(r.n);
-  return out;
 }
 
 /** Name search (pg_trgm) within a unit's subtree, best match first, then by code. */

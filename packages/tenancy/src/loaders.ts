@@ -1,6 +1,6 @@
 import type { JicengContext } from './context.js';
 import { byKey, oneByKey } from './context.js';
-import { childrenOf, levelCounts, unitsByIds } from './admin-unit.service.js';
+import { childrenOf, unitsByIds } from './admin-unit.service.js';
 import type { AdminUnitRow } from './entities/admin-unit.entity.js';
 
 /** Units by database id; out-of-scope ids resolve to null. */
@@ -14,12 +14,6 @@ export const childrenLoader = (ctx: JicengContext, size: number, afterCode: stri
     const groups = byKey(ids, rows, (u) => u.parentId!);
     // the parent rows are known now: later `parent` lookups need no query
     return groups;
-  });
-
-export const levelCountLoader = (ctx: JicengContext) =>
-  ctx.loader<string, Record<string, number>>('unit:levelCounts', async (ids) => {
-    const m = await levelCounts(ctx.em, ids);
-    return ids.map((id) => m.get(String(id))!);
   });
 
 /** Remembers units already loaded, so `parent` of a child listed under its parent costs nothing. */

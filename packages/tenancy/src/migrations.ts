@@ -110,7 +110,69 @@ create index login_failure_key_at on login_failure (key, at);
 grant select, insert, delete on login_failure to :api_role;
 `;
 
+// Descendant counts per level, kept on each unit: the dashboard's per-level counts of a whole region
+// become a read of one row. Statement-level triggers recompute the ancestors of changed units; they
+// run as the owner with the whole tree in scope (a mover may not see the ancestors above their unit),
+// and restore the caller's scope before returning.
+const descendantCounts = `
+alter table admin_unit add column descendant_counts jsonb not null default '{}';
+
+create function jiceng_refresh_descendant_counts(p_paths ltree[]) returns void
+  language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+begin
+  if p_paths is null or cardinality(p_paths) = 0 then
+    return;
+  end if;
+  perform set_config('app.scopes', '{cn}', true);
+  with affected as (
+    select distinct subpath(p, 0, k) as path
+      from unnest(p_paths) p, generate_series(2, nlevel(p) - 1) k
+  ), counted as (
+    select a.path, jsonb_object_agg(x.level, x.n) as counts
+      from affected a
+      cross join lateral (
+        select d.level, count(*) as n from admin_unit d where d.path <@ a.path and d.path <> a.path group by d.level
+      ) x
+     group by a.path
+  )
+  update admin_unit u set descendant_counts = coalesce(c.counts, '{}')
+    from affected a left join counted c on c.path = a.path
+   where u.path = a.path and u.descendant_counts is distinct from coalesce(c.counts, '{}');
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+end $$;
+revoke execute on function jiceng_refresh_descendant_counts(ltree[]) from public;
+
+create function jiceng_admin_unit_counts_changed() returns trigger
+  language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  -- the refresh itself updates admin_unit: do not recount for that
+  if pg_trigger_depth() > 1 then
+    return null;
+  end if;
+  if tg_op = 'INSERT' then
+    perform jiceng_refresh_descendant_counts((select array_agg(path) from new_units));
+  elsif tg_op = 'DELETE' then
+    perform jiceng_refresh_descendant_counts((select array_agg(path) from old_units));
+  else
+    perform jiceng_refresh_descendant_counts((select array_agg(path) from (
+      select n.path from new_units n join old_units o on o.id = n.id where o.path <> n.path or o.level <> n.level
+      union all
+      select o.path from new_units n join old_units o on o.id = n.id where o.path <> n.path or o.level <> n.level) changed));
+  end if;
+  return null;
+end $$;
+create trigger admin_unit_counts_insert after insert on admin_unit
+  referencing new table as new_units for each statement execute function jiceng_admin_unit_counts_changed();
+create trigger admin_unit_counts_update after update on admin_unit
+  referencing new table as new_units old table as old_units for each statement execute function jiceng_admin_unit_counts_changed();
+create trigger admin_unit_counts_delete after delete on admin_unit
+  referencing old table as old_units for each statement execute function jiceng_admin_unit_counts_changed();
+`;
+
 export const tenancyMigrations: Migration[] = [
   { id: '0100_tenancy_admin_units', sql: adminUnits },
   { id: '0101_tenancy_accounts', sql: accounts },
+  { id: '0102_tenancy_descendant_counts', sql: descendantCounts },
 ];

@@ -22,6 +22,8 @@ export const AdminUnitEntity = defineEntity({
     partyMembers: p.integer().nullable(),
     economy: p.enum(['FARMING', 'PASTORAL'] as const).nullable(),
     urban: p.boolean(),
+    /** descendants per level, kept by triggers (see migration 0102) */
+    descendantCounts: p.json<Partial<Record<AdminLevel, number>>>(),
   },
 });
 export type AdminUnitRow = InstanceType<typeof AdminUnitEntity.class>;

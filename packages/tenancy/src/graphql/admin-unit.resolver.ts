@@ -3,7 +3,7 @@ import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import type { JicengContext } from '../context.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
 import { ancestorsOf, assertLevel, moveUnit, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
-import { childrenLoader, levelCountLoader, primeUnits, unitLoader } from '../loaders.js';
+import { childrenLoader, primeUnits, unitLoader } from '../loaders.js';
 import { decodeCursor, pageSize, toPage } from '../pagination.js';
 import { AdminLevel, AdminUnit, AdminUnitConnection, LevelCount } from './admin-unit.types.js';
 import { toConnection, type ConnectionShape } from './connection.js';
@@ -62,15 +62,13 @@ export class AdminUnitResolver {
   }
 
   @FieldResolver(() => Int, { description: 'number of descendants at that level' })
-  async count(@Root() u: AdminUnitRow, @Arg('level', () => AdminLevel) level: AdminLevel, @Ctx() ctx: JicengContext): Promise<number> {
-    const counts = await levelCountLoader(ctx).load(u.id);
-    return counts[level] ?? 0;
+  count(@Root() u: AdminUnitRow, @Arg('level', () => AdminLevel) level: AdminLevel): number {
+    return u.descendantCounts?.[level] ?? 0;
   }
 
   @FieldResolver(() => [LevelCount], { description: 'descendants per level' })
-  async counts(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<LevelCount[]> {
-    const counts = await levelCountLoader(ctx).load(u.id);
-    return Object.values(AdminLevel).map((level) => ({ level, count: counts[level] ?? 0 }));
+  counts(@Root() u: AdminUnitRow): LevelCount[] {
+    return Object.values(AdminLevel).map((level) => ({ level, count: u.descendantCounts?.[level] ?? 0 }));
   }
 
   @FieldResolver(() => AdminUnitConnection, { description: 'name search (trigram) within this subtree' })
