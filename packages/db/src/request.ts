@@ -1,3 +1,4 @@
+import { CompiledQuery } from 'kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from './orm.js';
 import { SCOPE_FILTER, scopeLiteral } from './orm.js';
@@ -45,4 +46,16 @@ export async function inScope<T>(orm: Orm, paths: readonly string[], fn: (em: En
  */
 export function sqlArray(values: readonly (string | number | bigint)[]): string {
   return `{${values.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/**
+ * Runs SQL with server-side parameters ($1, $2, …) on the request's transaction. em.execute() inlines
+ * parameters into the SQL text on the client, which is slow for bulk data (tens of MB of arrays).
+ */
+export async function executeBound<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
+  const ctx = (em.getTransactionContext() ?? em.getConnection().getClient()) as {
+    executeQuery(q: CompiledQuery): Promise<{ rows: unknown[] }>;
+  };
+  const res = await ctx.executeQuery(CompiledQuery.raw(sql, [...params]));
+  return res.rows as T[];
 }

@@ -93,7 +93,7 @@ export function assertLevel(level: string, field = 'level'): AdminLevel {
 const NESTING: Record<AdminLevel, AdminLevel[]> = {
   REGION: ['REGION'],
   COUNTY: ['REGION'],
-  TOWNSHIP: ['COUNTY'],
+  TOWNSHIP: ['COUNTY', 'REGION'],
   VILLAGE: ['TOWNSHIP'],
 };
 export const allowedParentLevels = (level: AdminLevel) => NESTING[level];

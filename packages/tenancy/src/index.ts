@@ -3,6 +3,8 @@ import { AdminUnitEntity } from './entities/admin-unit.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { AdminUnitResolver } from './graphql/admin-unit.resolver.js';
 import { UserResolver } from './graphql/user.resolver.js';
+import { ImportResolver } from './graphql/import.resolver.js';
+import { seedTenancyDemo } from './demo/seed.js';
 import { tenancyMigrations } from './migrations.js';
 import { tenancyRules } from './rules.js';
 import type { JicengModule } from './module.js';
@@ -21,6 +23,9 @@ export * from './loaders.js';
 export { AdminUnitEntity, ADMIN_LEVELS, type AdminUnitRow } from './entities/admin-unit.entity.js';
 export * from './entities/user.entity.js';
 export * from './migrations.js';
+export * from './import/code-list.js';
+export * from './import/import.service.js';
+export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo/seed.js';
 export * from './graphql/connection.js';
 export * from './graphql/scalars.js';
 export * from './graphql/admin-unit.types.js';
@@ -30,7 +35,8 @@ export { requirePrincipal } from './graphql/principal.js';
 export const tenancyModule: JicengModule = {
   name: 'tenancy',
   entities: [AdminUnitEntity, UserEntity],
-  resolvers: [AdminUnitResolver, UserResolver],
+  resolvers: [AdminUnitResolver, UserResolver, ImportResolver],
   rules: tenancyRules,
   migrations: tenancyMigrations,
+  seedDemo: seedTenancyDemo,
 };

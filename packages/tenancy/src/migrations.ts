@@ -16,7 +16,8 @@ create table admin_unit (
   name text not null check (length(name) between 1 and 100),
   level text not null check (level in ('REGION', 'COUNTY', 'TOWNSHIP', 'VILLAGE')),
   parent_id bigint references admin_unit (id),
-  path ltree not null unique,
+  -- unique because codes are: each label carries its unit's code
+  path ltree not null,
   -- Citus distribution key: the county this unit belongs to (null above county level)
   county_id bigint,
   population integer check (population >= 0),
@@ -27,7 +28,6 @@ create table admin_unit (
   check ((parent_id is null) = (nlevel(path) = 2))
 );
 create index admin_unit_parent on admin_unit (parent_id, name);
-create index admin_unit_level_path on admin_unit using gist (path, level);
 create index admin_unit_name_trgm on admin_unit using gin (name gin_trgm_ops);
 ${tenantTableSql('admin_unit', 'path')}
 
@@ -117,6 +117,7 @@ grant select, insert, delete on login_failure to :api_role;
 const descendantCounts = `
 alter table admin_unit add column descendant_counts jsonb not null default '{}';
 
+-- Recounts the units at p_paths and all their ancestors.
 create function jiceng_refresh_descendant_counts(p_paths ltree[]) returns void
   language plpgsql security definer set search_path = public, pg_temp as $$
 declare
@@ -126,16 +127,20 @@ begin
     return;
   end if;
   perform set_config('app.scopes', '{cn}', true);
+  -- one grouped pass over the top-level subtrees involved, kept for the affected units only
   with affected as (
     select distinct subpath(p, 0, k) as path
-      from unnest(p_paths) p, generate_series(2, nlevel(p) - 1) k
+      from unnest(p_paths) p, generate_series(2, nlevel(p)) k
+  ), roots as (
+    select array_agg(distinct subpath(path, 0, 2)) as paths from affected
   ), counted as (
-    select a.path, jsonb_object_agg(x.level, x.n) as counts
-      from affected a
-      cross join lateral (
-        select d.level, count(*) as n from admin_unit d where d.path <@ a.path and d.path <> a.path group by d.level
-      ) x
-     group by a.path
+    select anc as path, jsonb_object_agg(level, n) as counts
+      from (select subpath(d.path, 0, k) as anc, d.level, count(*) as n
+              from admin_unit d, generate_series(2, nlevel(d.path) - 1) k
+             where d.path <@ any ((select paths from roots))
+             group by 1, 2) x
+     where anc in (select path from affected)
+     group by anc
   )
   update admin_unit u set descendant_counts = coalesce(c.counts, '{}')
     from affected a left join counted c on c.path = a.path
@@ -143,6 +148,8 @@ begin
   perform set_config('app.scopes', coalesce(caller_scope, ''), true);
 end $$;
 revoke execute on function jiceng_refresh_descendant_counts(ltree[]) from public;
+-- the import mutation runs as the API role; recounting is harmless anywhere (derived values only)
+grant execute on function jiceng_refresh_descendant_counts(ltree[]) to :api_role;
 
 create function jiceng_admin_unit_counts_changed() returns trigger
   language plpgsql security definer set search_path = public, pg_temp as $$
@@ -151,15 +158,20 @@ begin
   if pg_trigger_depth() > 1 then
     return null;
   end if;
+  -- a bulk import defers the recount to its end
+  if current_setting('app.defer_unit_counts', true) = '1' then
+    return null;
+  end if;
   if tg_op = 'INSERT' then
-    perform jiceng_refresh_descendant_counts((select array_agg(path) from new_units));
+    perform jiceng_refresh_descendant_counts((select array_agg(distinct subpath(path, 0, nlevel(path) - 1)) from new_units where nlevel(path) > 2));
   elsif tg_op = 'DELETE' then
-    perform jiceng_refresh_descendant_counts((select array_agg(path) from old_units));
+    perform jiceng_refresh_descendant_counts((select array_agg(distinct subpath(path, 0, nlevel(path) - 1)) from old_units where nlevel(path) > 2));
   else
-    perform jiceng_refresh_descendant_counts((select array_agg(path) from (
-      select n.path from new_units n join old_units o on o.id = n.id where o.path <> n.path or o.level <> n.level
+    perform jiceng_refresh_descendant_counts((select array_agg(distinct subpath(p, 0, nlevel(p) - 1)) from (
+      select n.path as p from new_units n join old_units o on o.id = n.id where o.path <> n.path or o.level <> n.level
       union all
-      select o.path from new_units n join old_units o on o.id = n.id where o.path <> n.path or o.level <> n.level) changed));
+      select o.path from new_units n join old_units o on o.id = n.id where o.path <> n.path or o.level <> n.level) changed
+      where nlevel(p) > 2));
   end if;
   return null;
 end $$;

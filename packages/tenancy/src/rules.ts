@@ -11,6 +11,7 @@ export const tenancyRules: RuleMap = {
   Mutation: {
     login: allow,
     moveAdminUnit: canDo('unit:move'),
+    importAdminUnits: canDo('unit:import'),
     createUser: canDo('user:manage'),
     updateUser: canDo('user:manage'),
     disableUser: canDo('user:manage'),
@@ -27,4 +28,5 @@ export const tenancyRules: RuleMap = {
   UserEdge: { '*': isAuthenticated },
   AuthPayload: { '*': allow },
   Me: { '*': isAuthenticated },
+  ImportResult: { '*': isAuthenticated },
 };
