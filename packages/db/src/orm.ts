@@ -14,7 +14,7 @@ export function scopeFilter(column = 'unit_path') {
     default: true,
     args: true,
     cond: (args: Dictionary) => ({
-      [raw((alias: string) => `${alias}.${column} <@ any (?::ltree[])`, [scopeLiteral(args.paths ?? [])])]: [],
+      [raw((alias: string) => `${alias}.${column} <@ any (?::ltree[])`, [scopeLiteral(args.paths ?? []) || '{}'])]: [],
     }),
   };
 }

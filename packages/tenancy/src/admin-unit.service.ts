@@ -101,8 +101,10 @@ export const allowedParentLevels = (level: AdminLevel) => NESTING[level];
 /** Tables whose rows hang on units: every table with a unit_path column (found in the catalog). */
 async function tenantTables(em: EntityManager): Promise<string[]> {
   const rows = await em.execute<{ table_name: string }[]>(
-    `select table_name from information_schema.columns
-      where table_schema = 'public' and column_name = 'unit_path' order by table_name`,
+    `select c.table_name from information_schema.columns c
+       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+      where c.table_schema = 'public' and c.column_name = 'unit_path' and t.table_type = 'BASE TABLE'
+      order by c.table_name`,
   );
   return rows.map((r) => r.table_name);
 }
@@ -130,16 +132,16 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
     await tx.execute(`select id from admin_unit where path <@ ?::ltree for update`, [unit.path]);
     const oldDepth = unit.path.split('.').length;
     await tx.execute(
-      `update admin_unit set path = ?::ltree || subpath(path, ?),
+      `update admin_unit set path = ?::ltree || case when nlevel(path) > ? then subpath(path, ?) else '' end,
               parent_id = case when id = ? then ?::bigint else parent_id end,
               county_id = case when level in ('REGION','COUNTY') then county_id else coalesce(?::bigint, county_id) end
         where path <@ ?::ltree`,
-      [newPath, oldDepth, unit.id, parent.id, unit.level === 'COUNTY' ? null : newCounty, unit.path],
+      [newPath, oldDepth, oldDepth, unit.id, parent.id, unit.level === 'COUNTY' ? null : newCounty, unit.path],
     );
     for (const table of await tenantTables(tx)) {
       await tx.execute(
-        `update ${table} set unit_path = ?::ltree || subpath(unit_path, ?)${unit.level === 'COUNTY' ? '' : ', county_id = coalesce(?::bigint, county_id)'} where unit_path <@ ?::ltree`,
-        unit.level === 'COUNTY' ? [newPath, oldDepth, unit.path] : [newPath, oldDepth, newCounty, unit.path],
+        `update ${table} set unit_path = ?::ltree || case when nlevel(unit_path) > ? then subpath(unit_path, ?) else '' end${unit.level === 'COUNTY' ? '' : ', county_id = coalesce(?::bigint, county_id)'} where unit_path <@ ?::ltree`,
+        unit.level === 'COUNTY' ? [newPath, oldDepth, oldDepth, unit.path] : [newPath, oldDepth, oldDepth, newCounty, unit.path],
       );
     }
   }).catch((e) => {

@@ -4,3 +4,4 @@ export * from './database.js';
 export * from './fixtures.js';
 export * from './tree.js';
 export * from './passwords.js';
+export { allEntities } from '@jiceng/api';
