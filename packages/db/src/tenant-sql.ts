@@ -32,3 +32,22 @@ create trigger ${table}_tenant_keys before insert or update of unit_id on ${tabl
   for each row execute function jiceng_fill_tenant_keys();
 `;
 }
+
+/**
+ * Configuration set on a unit (standards, calendars) applies to its whole subtree, so it is readable
+ * from inside that subtree too (rows of ancestors), but written only within the scope.
+ */
+export function configTableSql(table: string): string {
+  return `
+alter table ${table} enable row level security;
+alter table ${table} force row level security;
+create policy ${table}_read on ${table} for select
+  using (unit_path <@ any ((select jiceng_scopes())) or unit_path @> any ((select jiceng_scopes())));
+create policy ${table}_insert on ${table} for insert with check (unit_path <@ any ((select jiceng_scopes())));
+create policy ${table}_update on ${table} for update
+  using (unit_path <@ any ((select jiceng_scopes()))) with check (unit_path <@ any ((select jiceng_scopes())));
+create policy ${table}_delete on ${table} for delete using (unit_path <@ any ((select jiceng_scopes())));
+create index ${table}_unit_path_gist on ${table} using gist (unit_path);
+grant select, insert, update, delete on ${table} to :api_role;
+`;
+}

@@ -1,13 +1,23 @@
 import 'reflect-metadata';
+import './actions.js';
 import type { JicengModule } from '@jiceng/tenancy';
 import { rectificationMigrations } from './migrations.js';
+import { RectificationCaseResolver, RectificationUnitResolver } from './graphql/rectification.resolver.js';
+import { rectificationRules } from './rules.js';
+import { seedRectificationDemo } from './demo.seed.js';
 
 export { rectificationMigrations };
+export * from './lifecycle.js';
+export * from './standards.js';
+export * from './case.service.js';
+export * from './complaint.service.js';
+export * from './dashboard.service.js';
 
 export const rectificationModule: JicengModule = {
   name: 'rectification',
   entities: [],
-  resolvers: [],
-  rules: {},
+  resolvers: [RectificationUnitResolver, RectificationCaseResolver],
+  rules: rectificationRules,
   migrations: rectificationMigrations,
+  seedDemo: seedRectificationDemo,
 };

@@ -1,4 +1,4 @@
-import { fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // The core ledger tables other modules read (pairing: targets and causes; funding: transformed villages).
 const core = `
@@ -63,4 +63,133 @@ create view rectification_target with (security_invoker = true) as
 grant select on rectification_target to :api_role;
 `;
 
-export const rectificationMigrations: Migration[] = [{ id: '0200_rectification_core', sql: core }];
+
+// Standards per region with an effective year; cases in full; problem items, transitions,
+// acceptance, complaints and key targets.
+const ledger = `
+create table rectification_standard (
+  id bigint generated always as identity primary key,
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  effective_year integer not null,
+  third_category_max_stars smallint not null default 4 check (third_category_max_stars between 0 and 10),
+  first_category_min_stars smallint not null default 8 check (first_category_min_stars between 0 and 10),
+  key_target_share numeric(4,3) not null default 0.100 check (key_target_share between 0 and 1),
+  working_group_min smallint not null default 3 check (working_group_min >= 1),
+  satisfaction_min numeric(4,3) not null default 0.800 check (satisfaction_min between 0 and 1),
+  consolidation_months smallint not null default 6 check (consolidation_months >= 0),
+  complaint_reply_working_days smallint not null default 3 check (complaint_reply_working_days >= 1),
+  problem_types text[] not null default '{LEADERSHIP,PARTY_LIFE,VILLAGE_COMMITTEE,ABUSE_OF_POWER,MEMBER_MANAGEMENT,ASSETS_CHAOS,INTERFERENCE,OTHER}',
+  unique (unit_id, effective_year)
+);
+${configTableSql('rectification_standard')}
+${fillTenantKeysSql('rectification_standard')}
+
+-- public holidays and make-up workdays (调休) per region
+create table calendar_day (
+  id bigint generated always as identity primary key,
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  day date not null,
+  kind text not null check (kind in ('HOLIDAY', 'WORKDAY')),
+  unique (unit_id, day)
+);
+${configTableSql('calendar_day')}
+${fillTenantKeysSql('calendar_day')}
+
+alter table rectification_case
+  add column facts text,
+  add column causes text,
+  add column plan text,
+  add column publicized_on date,
+  add column responsible_leader text,
+  add column village_secretary text,
+  add column working_group text[] not null default '{}',
+  add column deadline date,
+  add column transformed_on date;
+create index rectification_case_year_state on rectification_case (year, state);
+
+create table case_transition (
+  id bigint generated always as identity primary key,
+  case_id bigint not null references rectification_case (id),
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  from_state text not null,
+  to_state text not null,
+  reason text not null,
+  by_user bigint references app_user (id),
+  at timestamptz not null default now()
+);
+create index case_transition_case on case_transition (case_id, at);
+${tenantTableSql('case_transition')}
+${fillTenantKeysSql('case_transition')}
+
+create table problem_item (
+  id bigint generated always as identity primary key,
+  case_id bigint not null references rectification_case (id),
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  problem text not null,
+  measure text not null,
+  responsible text not null,
+  due_on date not null,
+  resolved_on date,
+  evidence text,
+  created_at timestamptz not null default now(),
+  check ((resolved_on is null) = (evidence is null))
+);
+create index problem_item_case on problem_item (case_id);
+${tenantTableSql('problem_item')}
+${fillTenantKeysSql('problem_item')}
+
+create table acceptance (
+  id bigint generated always as identity primary key,
+  case_id bigint not null references rectification_case (id),
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  accepted_on date not null,
+  satisfaction_rate numeric(4,3) not null check (satisfaction_rate between 0 and 1),
+  note text,
+  by_user bigint references app_user (id)
+);
+create index acceptance_case on acceptance (case_id);
+${tenantTableSql('acceptance')}
+${fillTenantKeysSql('acceptance')}
+
+create table complaint (
+  id bigint generated always as identity primary key,
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  received_on date not null,
+  summary text not null,
+  reply_due_on date not null,
+  replied_on date,
+  result text,
+  check ((replied_on is null) = (result is null))
+);
+${tenantTableSql('complaint')}
+${fillTenantKeysSql('complaint')}
+
+create table key_target (
+  id bigint generated always as identity primary key,
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  year integer not null,
+  marked_by bigint references app_user (id),
+  unique (unit_id, year)
+);
+${tenantTableSql('key_target')}
+${fillTenantKeysSql('key_target')}
+`;
+
+export const rectificationMigrations: Migration[] = [
+  { id: '0200_rectification_core', sql: core },
+  { id: '0201_rectification_ledger', sql: ledger },
+];

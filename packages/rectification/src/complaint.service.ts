@@ -1,0 +1,51 @@
+import { badInput, conflict, isIsoDate, notFound } from '@jiceng/core';
+import type { EntityManager } from '@jiceng/db';
+import { assertCan, type Principal } from '@jiceng/tenancy';
+import { requireVillage } from './case.service.js';
+import { calendarFor, standardFor } from './standards.js';
+
+/** 举报件: the handling result is due back within N working days (调休 and holidays respected). */
+export async function receiveComplaint(em: EntityManager, p: Principal, input: { villageId: string; receivedOn: string; summary: string }) {
+  const village = await requireVillage(em, input.villageId);
+  assertCan(p, 'complaint:receive', { path: village.path, what: 'village' });
+  if (!isIsoDate(input.receivedOn)) throw badInput('receivedOn', 'must be a date as yyyy-mm-dd');
+  if (!input.summary?.trim()) throw badInput('summary', 'required');
+  const std = await standardFor(em, village.path, Number(input.receivedOn.slice(0, 4)));
+  const due = (await calendarFor(em, village.path)).addWorkingDays(input.receivedOn, std.complaintReplyWorkingDays);
+  const [row] = await em.execute<any[]>(
+    `insert into complaint (unit_id, received_on, summary, reply_due_on) values (?, ?, ?, ?) returning id`,
+    [village.id, input.receivedOn, input.summary.trim(), due],
+  );
+  return String(row.id);
+}
+
+export async function replyComplaint(em: EntityManager, p: Principal, id: string, input: { repliedOn: string; result: string }) {
+  if (!/^\d{1,18}$/.test(id)) throw badInput('id', 'not a valid complaint id');
+  const [c] = await em.execute<any[]>(`select id, unit_path, replied_on from complaint where id = ?`, [id]);
+  if (!c) throw notFound('complaint');
+  assertCan(p, 'complaint:reply', { path: c.unit_path, what: 'complaint' });
+  if (c.replied_on) throw conflict('the complaint has been answered already');
+  if (!isIsoDate(input.repliedOn)) throw badInput('repliedOn', 'must be a date as yyyy-mm-dd');
+  if (!input.result?.trim()) throw badInput('result', 'the handling result is required');
+  await em.execute(`update complaint set replied_on = ?, result = ? where id = ?`, [input.repliedOn, input.result.trim(), id]);
+  return id;
+}
+
+export interface ComplaintRow {
+  id: string;
+  unit_id: string;
+  received_on: string;
+  summary: string;
+  reply_due_on: string;
+  replied_on: string | null;
+  result: string | null;
+}
+
+export async function complaintById(em: EntityManager, id: string): Promise<ComplaintRow | null> {
+  const [c] = await em.execute<ComplaintRow[]>(
+    `select id, unit_id, to_char(received_on, 'YYYY-MM-DD') as received_on, summary, to_char(reply_due_on, 'YYYY-MM-DD') as reply_due_on,
+            to_char(replied_on, 'YYYY-MM-DD') as replied_on, result from complaint where id = ?`,
+    [id],
+  );
+  return c ? { ...c, id: String(c.id), unit_id: String(c.unit_id) } : null;
+}

@@ -1,0 +1,116 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { AdminUnit, Connection } from '@jiceng/tenancy';
+
+export enum CaseStateEnum { IDENTIFIED = 'IDENTIFIED', RECTIFYING = 'RECTIFYING', TRANSFORMED = 'TRANSFORMED', CONSOLIDATED = 'CONSOLIDATED', CLOSED = 'CLOSED', RELAPSED = 'RELAPSED' }
+registerEnumType(CaseStateEnum, { name: 'CaseState', description: 'identified → rectifying → transformed (转化) → consolidated (巩固) → closed (销号); relapsed' });
+export enum CauseEnum { WEAK_LAX = 'WEAK_LAX', FINANCIAL_CHAOS = 'FINANCIAL_CHAOS', BACKWARD_ECONOMY = 'BACKWARD_ECONOMY', ACUTE_CONFLICTS = 'ACUTE_CONFLICTS' }
+registerEnumType(CauseEnum, { name: 'WeaknessCause', description: '软弱涣散, 财务管理混乱, 经济社会发展落后, 矛盾问题突出' });
+
+@ObjectType() export class CauseCount { @Field(() => CauseEnum) cause!: string; @Field(() => Int) count!: number; }
+@ObjectType() export class StateCount { @Field(() => CaseStateEnum) state!: string; @Field(() => Int) count!: number; }
+
+@ObjectType({ description: 'Rectification figures over a unit\'s subtree for a year' })
+export class RectificationSummary {
+  @Field(() => Int, { description: 'villages with an assessment that year' }) assessed!: number;
+  @Field(() => Int, { description: 'villages rated third category (三类)' }) thirdCategory!: number;
+  @Field(() => Int, { description: 'rectification targets: third category or designated weak' }) targets!: number;
+  @Field(() => Int, { description: 'cases transformed, consolidated or closed' }) transformed!: number;
+  @Field(() => Float, { description: 'transformed / targets, from 0 to 1' }) transformationRate!: number;
+  @Field(() => Int) keyTargets!: number;
+  @Field(() => [CauseCount]) byCause!: CauseCount[];
+  @Field(() => [StateCount]) casesByState!: StateCount[];
+  @Field(() => Int) overdueProblems!: number;
+  @Field(() => Int, { description: 'complaints answered late or still unanswered after their deadline' }) complaintsPastDeadline!: number;
+}
+
+@ObjectType({ description: 'Seed 004 relapse patterns: villages per pattern over the years' })
+export class RelapsePatterns {
+  @Field(() => Int) goodThenWeak!: number;
+  @Field(() => Int) transformedThenRelapsed!: number;
+  @Field(() => Int) weakThroughout!: number;
+}
+
+@ObjectType() export class TownshipKeyTargets {
+  @Field(() => AdminUnit) township!: unknown;
+  @Field(() => Int) villages!: number;
+  @Field(() => Int) keyTargets!: number;
+  @Field(() => Int, { description: 'the configured share of the villages, rounded up' }) required!: number;
+  @Field(() => Int) shortfall!: number;
+}
+
+@ObjectType() export class TownshipAccountability {
+  @Field(() => AdminUnit) township!: unknown;
+  @Field(() => Int) newlyParalysed!: number;
+  @Field(() => String, { description: 'NONE, CRITICISM, ONE_GRADE_DOWN or TWO_GRADES_DOWN' }) consequence!: string;
+}
+
+@ObjectType() export class Assessment {
+  @Field(() => Int) year!: number;
+  @Field(() => Int) stars!: number;
+  @Field(() => String, { description: 'FIRST, SECOND or THIRD' }) category!: string;
+}
+
+@ObjectType() export class ProblemItem {
+  @Field(() => ID) id!: string;
+  @Field(() => String) problem!: string;
+  @Field(() => String) measure!: string;
+  @Field(() => String) responsible!: string;
+  @Field(() => String) dueOn!: string;
+  @Field(() => String, { nullable: true }) resolvedOn!: string | null;
+  @Field(() => String, { nullable: true }) evidence!: string | null;
+  @Field(() => Boolean, { description: 'open past its due date' }) overdue!: boolean;
+}
+
+@ObjectType() export class CaseTransition {
+  @Field(() => CaseStateEnum) from!: string;
+  @Field(() => CaseStateEnum) to!: string;
+  @Field(() => String) reason!: string;
+  @Field(() => String) at!: string;
+  @Field(() => String, { nullable: true }) by!: string | null;
+}
+
+@ObjectType({ description: '整顿台账: one target village\'s case in a year' })
+export class RectificationCase {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) year!: number;
+  @Field(() => CaseStateEnum) state!: string;
+  @Field(() => Int, { description: 'changes with every update; pass it back as expectedVersion' }) version!: number;
+  @Field(() => String, { nullable: true }) facts!: string | null;
+  @Field(() => String, { nullable: true }) causes!: string | null;
+  @Field(() => String, { nullable: true, description: '一村一策' }) plan!: string | null;
+  @Field(() => String, { nullable: true, description: '公示 date' }) publicizedOn!: string | null;
+  @Field(() => String, { nullable: true, description: '包保 township leader' }) responsibleLeader!: string | null;
+  @Field(() => String, { nullable: true }) villageSecretary!: string | null;
+  @Field(() => [String]) workingGroup!: string[];
+  @Field(() => String, { nullable: true }) deadline!: string | null;
+  @Field(() => String, { nullable: true }) transformedOn!: string | null;
+  @Field(() => [CaseStateEnum]) allowedNextStates!: string[];
+}
+export const RectificationCaseConnection = Connection(RectificationCase, 'RectificationCase');
+
+@ObjectType() export class Complaint {
+  @Field(() => ID) id!: string;
+  @Field(() => String) receivedOn!: string;
+  @Field(() => String) summary!: string;
+  @Field(() => String, { description: 'received + the configured working days' }) replyDueOn!: string;
+  @Field(() => String, { nullable: true }) repliedOn!: string | null;
+  @Field(() => String, { nullable: true }) result!: string | null;
+}
+
+@InputType() export class CaseInput {
+  @Field(() => String, { nullable: true }) facts?: string;
+  @Field(() => String, { nullable: true }) causes?: string;
+  @Field(() => String, { nullable: true }) plan?: string;
+  @Field(() => String, { nullable: true }) publicizedOn?: string;
+  @Field(() => String, { nullable: true }) responsibleLeader?: string;
+  @Field(() => String, { nullable: true }) villageSecretary?: string;
+  @Field(() => [String], { nullable: true }) workingGroup?: string[];
+  @Field(() => String, { nullable: true }) deadline?: string;
+}
+
+@InputType() export class ProblemInput {
+  @Field(() => String) problem!: string;
+  @Field(() => String) measure!: string;
+  @Field(() => String) responsible!: string;
+  @Field(() => String) dueOn!: string;
+}

@@ -1,0 +1,46 @@
+// The case lifecycle: identified → rectifying → transformed (转化) → consolidated (巩固) → closed (销号),
+// and relapsed when a transformed or closed village falls back (a new case is opened for it).
+export const CASE_STATES = ['IDENTIFIED', 'RECTIFYING', 'TRANSFORMED', 'CONSOLIDATED', 'CLOSED', 'RELAPSED'] as const;
+export type CaseState = (typeof CASE_STATES)[number];
+
+export const NEXT_STATES: Record<CaseState, readonly CaseState[]> = {
+  IDENTIFIED: ['RECTIFYING'],
+  RECTIFYING: ['TRANSFORMED'],
+  TRANSFORMED: ['CONSOLIDATED', 'RELAPSED'],
+  CONSOLIDATED: ['CLOSED', 'RELAPSED'],
+  CLOSED: ['RELAPSED'],
+  RELAPSED: [],
+};
+
+/** transformed, consolidated and closed all count as transformed in the figures */
+export const TRANSFORMED_OR_LATER: readonly CaseState[] = ['TRANSFORMED', 'CONSOLIDATED', 'CLOSED'];
+
+export const isCaseState = (s: string): s is CaseState => (CASE_STATES as readonly string[]).includes(s);
+
+export const CAUSES = ['WEAK_LAX', 'FINANCIAL_CHAOS', 'BACKWARD_ECONOMY', 'ACUTE_CONFLICTS'] as const;
+export type Cause = (typeof CAUSES)[number];
+
+export type Category = 'FIRST' | 'SECOND' | 'THIRD';
+export function categoryOf(stars: number, std: { thirdCategoryMaxStars: number; firstCategoryMinStars: number }): Category {
+  if (stars <= std.thirdCategoryMaxStars) return 'THIRD';
+  if (stars >= std.firstCategoryMinStars) return 'FIRST';
+  return 'SECOND';
+}
+
+/** Township accountability (seed 002): newly paralysed villages in a year → consequence. */
+export type Consequence = 'NONE' | 'CRITICISM' | 'ONE_GRADE_DOWN' | 'TWO_GRADES_DOWN';
+export function consequenceOf(newlyParalysed: number): Consequence {
+  if (newlyParalysed >= 3) return 'TWO_GRADES_DOWN';
+  if (newlyParalysed === 2) return 'ONE_GRADE_DOWN';
+  if (newlyParalysed === 1) return 'CRITICISM';
+  return 'NONE';
+}
+
+/** Adds months to a yyyy-mm-dd date, clamping to the month's end. */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1 + months, 1));
+  const last = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 0)).getUTCDate();
+  t.setUTCDate(Math.min(d, last));
+  return t.toISOString().slice(0, 10);
+}

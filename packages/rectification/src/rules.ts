@@ -1,0 +1,30 @@
+import { canDo, isAuthenticated, type RuleMap } from '@jiceng/tenancy';
+
+export const rectificationRules: RuleMap = {
+  Query: { rectificationCase: canDo('rectification:read') },
+  Mutation: {
+    assessVillage: canDo('rectification:assess'),
+    designateWeakVillage: canDo('rectification:assess'),
+    markKeyTarget: canDo('rectification:manage'),
+    updateRectificationCase: canDo('rectification:manage'),
+    addProblemItem: canDo('rectification:manage'),
+    resolveProblemItem: canDo('rectification:manage'),
+    recordAcceptance: canDo('rectification:manage'),
+    transitionCase: canDo('rectification:manage'),
+    receiveComplaint: canDo('complaint:receive'),
+    replyComplaint: canDo('complaint:reply'),
+  },
+  RectificationSummary: { '*': isAuthenticated },
+  CauseCount: { '*': isAuthenticated },
+  StateCount: { '*': isAuthenticated },
+  RelapsePatterns: { '*': isAuthenticated },
+  TownshipKeyTargets: { '*': isAuthenticated },
+  TownshipAccountability: { '*': isAuthenticated },
+  Assessment: { '*': isAuthenticated },
+  ProblemItem: { '*': isAuthenticated },
+  CaseTransition: { '*': isAuthenticated },
+  RectificationCase: { '*': isAuthenticated },
+  RectificationCaseConnection: { '*': isAuthenticated },
+  RectificationCaseEdge: { '*': isAuthenticated },
+  Complaint: { '*': isAuthenticated },
+};

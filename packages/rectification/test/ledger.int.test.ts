@@ -1,0 +1,163 @@
+import { inScope } from '@jiceng/db';
+import { test, expect, describe, type TestApp } from '@jiceng/testkit';
+
+const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
+const CASES = `query($c: String!, $y: Int!) { adminUnit(code: $c) { cases(year: $y) { edges { node { id state version allowedNextStates previousCase { id state } village { code } problems { id overdue } history { from to reason } } } } } }`;
+const TRANSITION = `mutation($id: ID!, $to: CaseState!, $v: Int) { transitionCase(id: $id, to: $to, reason: "test", expectedVersion: $v) { state version } }`;
+
+async function setup(app: TestApp) {
+  const region = await app.tree.region();
+  const county = await region.county();
+  const township = await county.township();
+  const village = await township.village();
+  const sibling = await (await region.county()).township();
+  const siblingVillage = await sibling.village();
+  const admin = await app.user(county, ['ORG_ADMIN']);
+  const villageId = (await admin.client.ok(ID, { c: village.code })).adminUnit.id;
+  return { region, county, township, village, siblingVillage, admin, villageId };
+}
+
+async function openCase(app: TestApp, w: Awaited<ReturnType<typeof setup>>, year = 2025) {
+  await w.admin.client.ok(`mutation($v: ID!, $y: Int!) { assessVillage(villageId: $v, year: $y, stars: 3) { category } }`, { v: w.villageId, y: year });
+  const r = await w.admin.client.ok(CASES, { c: w.village.code, y: year });
+  return r.adminUnit.cases.edges[0].node;
+}
+
+describe('assessments and cases', () => {
+  test('a third-category rating opens a case; stars out of range are refused', async ({ app }) => {
+    const w = await setup(app);
+    const c = await openCase(app, w);
+    expect(c).toMatchObject({ state: 'IDENTIFIED', allowedNextStates: ['RECTIFYING'], village: { code: w.village.code } });
+    const bad = await w.admin.client.fails('BAD_USER_INPUT', `mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 11) { category } }`, { v: w.villageId });
+    expect(bad.extensions!.field).toBe('stars');
+    const good = await w.admin.client.ok(`mutation($v: ID!) { assessVillage(villageId: $v, year: 2024, stars: 9) { category } }`, { v: w.villageId });
+    expect(good.assessVillage.category).toBe('FIRST');
+  });
+
+  test('a working group smaller than the standard is refused with a clear error', async ({ app }) => {
+    const w = await setup(app);
+    const c = await openCase(app, w);
+    const err = await w.admin.client.fails('BAD_USER_INPUT', `mutation($id: ID!) { updateRectificationCase(id: $id, input: { workingGroup: ["甲", "乙"] }) { id } }`, { id: c.id });
+    expect(err.message).toContain('at least 3');
+    await w.admin.client.ok(`mutation($id: ID!) { updateRectificationCase(id: $id, input: { workingGroup: ["甲", "乙", "丙"], plan: "一村一策", publicizedOn: "2025-05-01" }) { workingGroup } }`, { id: c.id });
+  });
+
+  test('every legal transition, each guard, and illegal ones with the allowed next states', async ({ app }) => {
+    const w = await setup(app);
+    const c = await openCase(app, w);
+    const illegal = await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED' });
+    expect(illegal.extensions!.allowedNextStates).toEqual(['RECTIFYING']);
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'RECTIFYING' });
+    await w.admin.client.ok(`mutation($id: ID!) { addProblemItem(caseId: $id, input: { problem: "班子不齐", measure: "配强书记", responsible: "张三", dueOn: "2020-01-01" }) { id } }`, { id: c.id });
+    const guarded = await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'TRANSFORMED' });
+    expect(guarded.message).toContain('not resolved');
+    const withItems = (await w.admin.client.ok(CASES, { c: w.village.code, y: 2025 })).adminUnit.cases.edges[0].node;
+    expect(withItems.problems[0].overdue).toBe(true);
+    await w.admin.client.ok(`mutation($id: ID!) { resolveProblemItem(id: $id, resolvedOn: "2025-06-01", evidence: "会议记录") }`, { id: withItems.problems[0].id });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'TRANSFORMED' });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CONSOLIDATED' });
+    // closing needs an acceptance at or above the satisfaction threshold and the consolidation period
+    await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED' });
+    await w.admin.client.ok(`mutation($id: ID!) { recordAcceptance(caseId: $id, acceptedOn: "2025-11-20", satisfactionRate: 0.6) { id } }`, { id: c.id });
+    await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED' });
+    await w.admin.client.ok(`mutation($id: ID!) { recordAcceptance(caseId: $id, acceptedOn: "2025-11-21", satisfactionRate: 0.92) { id } }`, { id: c.id });
+    const period = await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED' });
+    expect(period.message).toContain('consolidation period');
+    await app.asOwner((em) => em.execute(`update rectification_case set transformed_on = current_date - 200 where unit_id = ?`, [w.village.id]));
+    const closed = await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CLOSED' });
+    expect(closed.transitionCase.state).toBe('CLOSED');
+    const after = (await w.admin.client.ok(CASES, { c: w.village.code, y: 2025 })).adminUnit.cases.edges[0].node;
+    expect(after.history.map((h: any) => h.to)).toEqual(['IDENTIFIED', 'RECTIFYING', 'TRANSFORMED', 'CONSOLIDATED', 'CLOSED']);
+    // a closed village that falls back to third category relapses: a new case linked to the earlier one
+    await openCase(app, w, 2026);
+    const next = (await w.admin.client.ok(CASES, { c: w.village.code, y: 2026 })).adminUnit.cases.edges[0].node;
+    expect(next.previousCase).toEqual({ id: c.id, state: 'RELAPSED' });
+  });
+
+  test('two users closing the same case at once: one succeeds, the other gets CONFLICT', async ({ app }) => {
+    const w = await setup(app);
+    const c = await openCase(app, w);
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'RECTIFYING' });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'TRANSFORMED' });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CONSOLIDATED' });
+    await w.admin.client.ok(`mutation($id: ID!) { recordAcceptance(caseId: $id, acceptedOn: "2025-11-21", satisfactionRate: 0.95) { id } }`, { id: c.id });
+    await app.asOwner((em) => em.execute(`update rectification_case set transformed_on = current_date - 200 where unit_id = ?`, [w.village.id]));
+    const other = await app.user(w.county, ['ORG_ADMIN']);
+    const { version } = (await w.admin.client.ok(CASES, { c: w.village.code, y: 2025 })).adminUnit.cases.edges[0].node;
+    const results = await Promise.all([
+      w.admin.client.request(TRANSITION, { id: c.id, to: 'CLOSED', v: version }),
+      other.client.request(TRANSITION, { id: c.id, to: 'CLOSED', v: version }),
+    ]);
+    const codes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK').sort();
+    expect(codes).toEqual(['CONFLICT', 'OK']);
+  });
+
+  test('complaints are due 3 working days later on the region calendar', async ({ app }) => {
+    const w = await setup(app);
+    await app.asOwner((em) =>
+      em.execute(`insert into calendar_day (unit_id, day, kind) values (?, '2025-10-01', 'HOLIDAY'), (?, '2025-10-02', 'HOLIDAY'), (?, '2025-09-28', 'WORKDAY')`, [w.region.id, w.region.id, w.region.id]),
+    );
+    const r = await w.admin.client.ok(`mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-26", summary: "账目不清") { id replyDueOn } }`, { v: w.villageId });
+    expect(r.receiveComplaint.replyDueOn).toBe('2025-09-30');
+    const r2 = await w.admin.client.ok(`mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-30", summary: "x") { replyDueOn } }`, { v: w.villageId });
+    expect(r2.receiveComplaint.replyDueOn).toBe('2025-10-07');
+  });
+});
+
+describe('dashboards', () => {
+  test('rectificationSummary counts the subtree only; key targets and accountability per township', async ({ app }) => {
+    const w = await setup(app);
+    const other = await w.township.village();
+    const otherId = (await w.admin.client.ok(ID, { c: other.code })).adminUnit.id;
+    const c = await openCase(app, w);
+    await w.admin.client.ok(`mutation($v: ID!) { designateWeakVillage(villageId: $v, year: 2025, cause: WEAK_LAX, problemTypes: ["LEADERSHIP"]) }`, { v: w.villageId });
+    await w.admin.client.ok(`mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 9) { category } }`, { v: otherId });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'RECTIFYING' });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'TRANSFORMED' });
+    await w.admin.client.ok(`mutation($v: ID!) { markKeyTarget(villageId: $v, year: 2025) { code } }`, { v: w.villageId });
+    await w.admin.client.fails('BAD_USER_INPUT', `mutation($v: ID!) { markKeyTarget(villageId: $v, year: 2025) { code } }`, { v: otherId });
+    const q = `query($c: String!) { adminUnit(code: $c) { rectificationSummary(year: 2025) { assessed thirdCategory targets transformed transformationRate keyTargets byCause { cause count } }
+      keyTargets(year: 2025) { villages keyTargets required shortfall } accountability(year: 2025) { newlyParalysed consequence } } }`;
+    const r = await w.admin.client.ok(q, { c: w.county.code });
+    expect(r.adminUnit.rectificationSummary).toEqual({ assessed: 2, thirdCategory: 1, targets: 1, transformed: 1, transformationRate: 1, keyTargets: 1, byCause: [{ cause: 'WEAK_LAX', count: 1 }] });
+    expect(r.adminUnit.keyTargets).toEqual([{ villages: 2, keyTargets: 1, required: 1, shortfall: 0 }]);
+    expect(r.adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'CRITICISM' }]);
+    // a sibling county's admin sees none of it
+    const stranger = await app.user(w.siblingVillage, ['ORG_ADMIN']);
+    expect((await stranger.client.ok(q, { c: w.county.code })).adminUnit).toBeNull();
+    await stranger.client.fails('NOT_FOUND', TRANSITION, { id: c.id, to: 'CONSOLIDATED' });
+    const inspector = await app.user(w.county, ['INSPECTOR']);
+    await inspector.client.fails('FORBIDDEN', TRANSITION, { id: c.id, to: 'CONSOLIDATED' });
+  });
+
+  test('RLS alone hides every ledger table from a foreign scope', async ({ app }) => {
+    const w = await setup(app);
+    await openCase(app, w);
+    for (const table of ['assessment', 'rectification_case', 'case_transition', 'problem_item', 'complaint', 'key_target', 'weak_designation', 'acceptance', 'calendar_day', 'rectification_standard']) {
+      const rows = await inScope(app.orm, [w.siblingVillage.path], (em) => em.execute(`select * from ${table}`));
+      expect(rows, table).toEqual([]);
+    }
+    const own = await inScope(app.orm, [w.county.path], (em) => em.execute(`select * from rectification_case`));
+    expect(own.length).toBe(1);
+  });
+
+  test('the case list costs the same SQL statements at two sizes', async ({ app }) => {
+    const counts: number[] = [];
+    for (const n of [2, 6]) {
+      const region = await app.tree.region();
+      const county = await region.county();
+      const township = await county.township();
+      const admin = await app.user(county, ['ORG_ADMIN']);
+      for (let i = 0; i < n; i++) {
+        const v = await township.village();
+        const id = (await admin.client.ok(ID, { c: v.code })).adminUnit.id;
+        await admin.client.ok(`mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 2) { category } }`, { v: id });
+      }
+      app.sqlCount = 0;
+      const r = await admin.client.ok(CASES, { c: county.code, y: 2025 });
+      expect(r.adminUnit.cases.edges).toHaveLength(n);
+      counts.push(app.sqlCount);
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
+});
