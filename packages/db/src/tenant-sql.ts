@@ -13,14 +13,14 @@ $$;
  * Enables and forces row-level security on a table keyed by unit_path: rows are visible and
  * writable only inside the request's scope. (select jiceng_scopes()) is evaluated once per query.
  */
-export function tenantTableSql(table: string, column = 'unit_path'): string {
+export function tenantTableSql(table: string, column = 'unit_path', opts: { index?: boolean } = {}): string {
   return `
 alter table ${table} enable row level security;
 alter table ${table} force row level security;
 create policy ${table}_in_scope on ${table}
   using (${column} <@ any ((select jiceng_scopes())))
   with check (${column} <@ any ((select jiceng_scopes())));
-create index ${table}_${column}_gist on ${table} using gist (${column});
+${opts.index === false ? '' : `create index ${table}_${column}_gist on ${table} using gist (${column});`}
 grant select, insert, update, delete on ${table} to :api_role;
 `;
 }

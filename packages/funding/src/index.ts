@@ -1,10 +1,20 @@
 import 'reflect-metadata';
+import './actions.js';
 import type { JicengModule } from '@jiceng/tenancy';
+import { fundingMigrations } from './migrations.js';
+import { FundingResolver, FundingUnitResolver } from './graphql/funding.resolver.js';
+import { fundingRules } from './rules.js';
+import { seedFundingDemo } from './demo.seed.js';
+
+export * from './ledger.service.js';
+export * from './funding.service.js';
+export * from './standards.js';
 
 export const fundingModule: JicengModule = {
   name: 'funding',
   entities: [],
-  resolvers: [],
-  rules: {},
-  migrations: [],
+  resolvers: [FundingUnitResolver, FundingResolver],
+  rules: fundingRules,
+  migrations: fundingMigrations,
+  seedDemo: seedFundingDemo,
 };

@@ -1,0 +1,225 @@
+import { badInput, conflict, isIsoDate, notFound, type Fen } from '@jiceng/core';
+import type { EntityManager } from '@jiceng/db';
+import { assertCan, isWithin, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { FUNDS, post, reverse, transferById, assertKey, type Fund, type TransferRow } from './ledger.service.js';
+import { fundStandard } from './standards.js';
+
+const todayIso = () => new Date().toISOString().slice(0, 10);
+
+export function assertFund(fund: string): Fund {
+  if (!(FUNDS as readonly string[]).includes(fund)) throw badInput('fund', `must be one of ${FUNDS.join(', ')}`);
+  return fund as Fund;
+}
+function assertYear(year: number) {
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('year', 'must be a year from 2000 to 2100');
+}
+function assertDate(d: string | null | undefined, field: string): string {
+  if (d == null) return todayIso();
+  if (!isIsoDate(d)) throw badInput(field, 'must be a date as yyyy-mm-dd');
+  return d;
+}
+
+/** Money enters at a region: from its appropriation source into its budget (or, for AWARD, its pool). */
+export async function appropriate(em: EntityManager, p: Principal, i: { regionId: string; fund: string; year: number; amount: Fen; key: string; on?: string | null }) {
+  const fund = assertFund(i.fund);
+  assertYear(i.year);
+  const region = await requireUnit(em, i.regionId, 'regionId');
+  assertCan(p, 'funding:appropriate', { path: region.path, what: 'admin unit' });
+  if (region.level !== 'REGION') throw badInput('regionId', 'appropriations are made at a region');
+  return post(em, {
+    key: i.key, kind: 'APPROPRIATE', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on'), userId: p.userId,
+    debit: { unit: region, kind: 'SOURCE' }, credit: { unit: region, kind: fund === 'AWARD' ? 'POOL' : 'BUDGET' },
+  });
+}
+
+/** Allocates budget from a unit to one below it (region → county → township → village). */
+export async function allocate(em: EntityManager, p: Principal, i: { fromId: string; toId: string; fund: string; year: number; amount: Fen; key: string; on?: string | null }) {
+  const fund = assertFund(i.fund);
+  if (fund === 'AWARD') throw badInput('fund', 'awards are granted with grantAward');
+  assertYear(i.year);
+  const from = await requireUnit(em, i.fromId, 'fromUnitId');
+  const to = await requireUnit(em, i.toId, 'toUnitId');
+  assertCan(p, 'funding:allocate', { path: from.path, what: 'admin unit' });
+  assertCan(p, 'funding:allocate', { path: to.path, what: 'admin unit' });
+  if (!isWithin(to.path, from.path) || to.id === from.id) throw badInput('toUnitId', 'budgets are allocated down the tree, to a unit below');
+  return post(em, {
+    key: i.key, kind: 'ALLOCATE', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on'), userId: p.userId,
+    debit: { unit: from, kind: 'BUDGET' }, credit: { unit: to, kind: 'BUDGET' },
+  });
+}
+
+/**
+ * "Every village in this county gets its office funds per the standard": one transfer per village,
+ * from the unit's budget, all or nothing. OFFICE uses the per-village standard, ACTIVITY 300 × members.
+ */
+export async function allocateByStandard(em: EntityManager, p: Principal, i: { fromId: string; fund: string; year: number; key: string; on?: string | null }) {
+  const fund = assertFund(i.fund);
+  assertYear(i.year);
+  const from = await requireUnit(em, i.fromId, 'fromUnitId');
+  assertCan(p, 'funding:allocate', { path: from.path, what: 'admin unit' });
+  assertKey(i.key);
+  const on = assertDate(i.on, 'on');
+  const villages = await em.execute<{ id: string; path: string; party_members: number | null }[]>(
+    `select id, path::text as path, party_members from admin_unit where path <@ ?::ltree and level = 'VILLAGE' and not urban order by code`,
+    [from.path],
+  );
+  if (!villages.length) throw badInput('fromUnitId', 'no villages below this unit');
+  const stdKey = fund === 'ACTIVITY' ? 'ACTIVITY_PER_MEMBER' : fund;
+  if (fund === 'AWARD') throw badInput('fund', 'awards are granted with grantAward');
+  return em.transactional(async (tx) => {
+    const out: TransferRow[] = [];
+    for (const v of villages) {
+      const unit = { id: String(v.id), path: v.path };
+      const per = await fundStandard(tx, v.path, stdKey, `${i.year}-01-01`);
+      const amount = fund === 'ACTIVITY' ? per * BigInt(v.party_members ?? 0) : per;
+      if (amount <= 0n) continue;
+      out.push(await post(tx, {
+        key: `${i.key}:${v.id}`, kind: 'ALLOCATE', fund, year: i.year, amount, occurredOn: on, userId: p.userId,
+        debit: { unit: from, kind: 'BUDGET' }, credit: { unit, kind: 'BUDGET' },
+      }));
+    }
+    return out;
+  });
+}
+
+async function requireVillage(em: EntityManager, id: string): Promise<AdminUnitRow> {
+  const v = await requireUnit(em, id, 'villageId');
+  if (v.level !== 'VILLAGE') throw badInput('villageId', 'must be a village');
+  return v;
+}
+
+/** 拨付: county finance pays a village's allocated budget, with voucher number and date. */
+export async function disburse(em: EntityManager, p: Principal, i: { villageId: string; fund: string; year: number; amount: Fen; voucher: string; on: string; key: string }) {
+  const fund = assertFund(i.fund);
+  assertYear(i.year);
+  if (!i.voucher?.trim()) throw badInput('voucher', 'the voucher number is required');
+  const village = await requireVillage(em, i.villageId);
+  assertCan(p, 'funding:disburse', { path: village.path, what: 'village' });
+  return post(em, {
+    key: i.key, kind: 'DISBURSE', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on'), voucher: i.voucher.trim(), userId: p.userId,
+    debit: { unit: village, kind: 'BUDGET' }, credit: { unit: village, kind: 'CASH' },
+  });
+}
+
+/** 村财乡管: the township records what a village spent, by category, with a receipt reference. */
+export async function spend(em: EntityManager, p: Principal, i: { villageId: string; fund: string; year: number; amount: Fen; category: string; receipt: string; on: string; key: string }) {
+  const fund = assertFund(i.fund);
+  assertYear(i.year);
+  if (!i.category?.trim()) throw badInput('category', 'required');
+  if (!i.receipt?.trim()) throw badInput('receipt', 'the receipt reference is required');
+  const village = await requireVillage(em, i.villageId);
+  assertCan(p, 'funding:spend', { path: village.path, what: 'village' });
+  return post(em, {
+    key: i.key, kind: 'SPEND', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on'), category: i.category.trim(),
+    receipt: i.receipt.trim(), userId: p.userId, debit: { unit: village, kind: 'CASH' }, credit: { unit: village, kind: 'SPENT' },
+  });
+}
+
+/**
+ * 以奖代补: the one-time award, only for a village whose case is transformed or later, drawn from the
+ * region's pool (never exceeded). A second award is refused.
+ */
+export async function grantAward(em: EntityManager, p: Principal, i: { villageId: string; year: number; key: string; on?: string | null }) {
+  assertYear(i.year);
+  const village = await requireVillage(em, i.villageId);
+  assertCan(p, 'funding:award', { path: village.path, what: 'village' });
+  const [transformed] = await em.execute(
+    `select 1 from rectification_case where unit_id = ? and state in ('TRANSFORMED', 'CONSOLIDATED', 'CLOSED') limit 1`,
+    [village.id],
+  );
+  if (!transformed) throw badInput('villageId', 'the award goes only to a village whose case is transformed or later');
+  const [existing] = await em.execute<{ idempotency_key: string }[]>(`select idempotency_key from transfer where unit_id = ? and kind = 'AWARD' and reverses is null`, [village.id]);
+  if (existing && existing.idempotency_key !== i.key) throw conflict('this village has had its award already');
+  const regionPath = village.path.split('.').slice(0, 2).join('.');
+  const [region] = await em.execute<{ id: string }[]>(`select id from admin_unit where path = ?::ltree`, [regionPath]);
+  if (!region) throw notFound('region');
+  const amount = await fundStandard(em, village.path, 'AWARD', assertDate(i.on, 'on'));
+  return post(em, {
+    key: i.key, kind: 'AWARD', fund: 'AWARD', year: i.year, amount, occurredOn: assertDate(i.on, 'on'), userId: p.userId,
+    debit: { unit: { id: String(region.id), path: regionPath }, kind: 'POOL' }, credit: { unit: village, kind: 'CASH' },
+  });
+}
+
+export async function reverseTransfer(em: EntityManager, p: Principal, i: { transferId: string; reason: string; key: string; on?: string | null }) {
+  if (!i.reason?.trim()) throw badInput('reason', 'say why');
+  const t = /^\d{1,18}$/.test(i.transferId) ? await transferById(em, i.transferId) : null;
+  if (!t) throw notFound('transfer');
+  assertCan(p, 'funding:reverse', { path: t.debit_path, what: 'transfer' });
+  assertCan(p, 'funding:reverse', { path: t.credit_path, what: 'transfer' });
+  return reverse(em, t, i.key, i.reason.trim(), p.userId, assertDate(i.on, 'on'));
+}
+
+export interface FundsFigures {
+  fund: string;
+  year: number;
+  allocated: bigint;
+  disbursed: bigint;
+  spent: bigint;
+  balance: bigint;
+}
+
+/** Allocated into, disbursed, spent and held in a subtree, by fund and year: two statements on unit_path. */
+export async function fundsSummary(em: EntityManager, path: string, year: number | null): Promise<FundsFigures[]> {
+  const flows = await em.execute<any[]>(
+    `select fund, year,
+       sum(case when kind = 'APPROPRIATE' then case when reverses is null then amount else -amount end
+                when kind in ('ALLOCATE', 'AWARD') and credit_path <@ ?::ltree and not debit_path <@ ?::ltree then amount
+                when kind in ('ALLOCATE', 'AWARD') and debit_path <@ ?::ltree and not credit_path <@ ?::ltree then -amount
+                else 0 end) as allocated,
+       sum(case when kind in ('DISBURSE', 'AWARD') then case when reverses is null then amount else -amount end else 0 end) as disbursed,
+       sum(case when kind = 'SPEND' then case when reverses is null then amount else -amount end else 0 end) as spent
+     from transfer where unit_path <@ ?::ltree and (?::int is null or year = ?)
+     group by fund, year`,
+    [path, path, path, path, path, year, year],
+  );
+  const balances = await em.execute<any[]>(
+    `select fund, year, sum(balance) as balance from account
+      where unit_path <@ ?::ltree and kind in ('BUDGET', 'CASH', 'POOL') and (?::int is null or year = ?) group by fund, year`,
+    [path, year, year],
+  );
+  const key = (r: any) => `${r.fund}:${r.year}`;
+  const out = new Map<string, FundsFigures>();
+  for (const r of [...flows, ...balances]) out.set(key(r), { fund: r.fund, year: r.year, allocated: 0n, disbursed: 0n, spent: 0n, balance: 0n });
+  for (const r of flows) Object.assign(out.get(key(r))!, { allocated: BigInt(r.allocated), disbursed: BigInt(r.disbursed), spent: BigInt(r.spent) });
+  for (const r of balances) out.get(key(r))!.balance = BigInt(r.balance);
+  return [...out.values()].sort((a, b) => a.year - b.year || a.fund.localeCompare(b.fund));
+}
+
+/** Villages below the standard, activity funds against 300 × members, and per-county disbursement. */
+export async function compliance(em: EntityManager, path: string, year: number) {
+  const office = await fundStandard(em, path, 'OFFICE', `${year}-01-01`);
+  const perMember = await fundStandard(em, path, 'ACTIVITY_PER_MEMBER', `${year}-01-01`);
+  const villages = await em.execute<any[]>(
+    `select v.id, v.party_members,
+            coalesce(sum(t.amount) filter (where t.fund = 'OFFICE'), 0) - coalesce(sum(r.amount) filter (where r.fund = 'OFFICE'), 0) as office,
+            coalesce(sum(t.amount) filter (where t.fund = 'ACTIVITY'), 0) - coalesce(sum(r.amount) filter (where r.fund = 'ACTIVITY'), 0) as activity
+       from admin_unit v
+       left join transfer t on t.unit_id = v.id and t.kind = 'ALLOCATE' and t.year = ? and t.reverses is null and t.credit_path = v.path
+       left join transfer r on r.reverses = t.id
+      where v.path <@ ?::ltree and v.level = 'VILLAGE' and not v.urban
+      group by v.id, v.party_members`,
+    [year, path],
+  );
+  const counties = await em.execute<any[]>(
+    `with a as (select unit_id, county_id, min(occurred_on) as allocated_on, sum(amount) as amount from transfer
+                 where kind = 'ALLOCATE' and year = ? and reverses is null and unit_path <@ ?::ltree and exists (select 1 from admin_unit u where u.id = transfer.unit_id and u.level = 'VILLAGE') group by unit_id, county_id),
+          d as (select unit_id, min(occurred_on) as disbursed_on, sum(amount) as amount from transfer
+                 where kind = 'DISBURSE' and year = ? and reverses is null and unit_path <@ ?::ltree group by unit_id)
+     select a.county_id, sum(a.amount) as allocated, coalesce(sum(d.amount), 0) as disbursed,
+            avg(d.disbursed_on - a.allocated_on) as avg_days
+       from a left join d using (unit_id) group by a.county_id`,
+    [year, path, year, path],
+  );
+  return {
+    officeBelowStandard: villages.filter((v) => BigInt(v.office) < office).map((v) => String(v.id)),
+    activityBelowStandard: villages.filter((v) => BigInt(v.activity) < perMember * BigInt(v.party_members ?? 0)).map((v) => String(v.id)),
+    counties: counties.map((c) => ({
+      countyId: String(c.county_id),
+      allocated: BigInt(c.allocated),
+      disbursed: BigInt(c.disbursed),
+      rate: Number(c.allocated) ? Number(c.disbursed) / Number(c.allocated) : 0,
+      averageDaysToDisburse: c.avg_days == null ? null : Number(c.avg_days),
+    })),
+  };
+}
+

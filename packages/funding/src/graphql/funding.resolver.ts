@@ -1,0 +1,123 @@
+import { Arg, Ctx, Field, FieldResolver, Float, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { fromGlobalId, toGlobalId } from '@jiceng/core';
+import { AdminUnit, MoneyScalar, assertCan, requirePrincipal, unitDbId, unitLoader, type AdminUnitRow, type JicengContext } from '@jiceng/tenancy';
+import { allocate, allocateByStandard, appropriate, compliance, disburse, fundsSummary, grantAward, reverseTransfer, spend } from '../funding.service.js';
+import type { TransferRow } from '../ledger.service.js';
+
+@ObjectType() export class FundFigures {
+  @Field(() => String) fund!: string;
+  @Field(() => Int) year!: number;
+  @Field(() => MoneyScalar) allocated!: bigint;
+  @Field(() => MoneyScalar) disbursed!: bigint;
+  @Field(() => MoneyScalar) spent!: bigint;
+  @Field(() => MoneyScalar) balance!: bigint;
+}
+
+@ObjectType({ description: 'Funds over a unit\'s subtree for a year; exact to the fen' })
+export class FundsSummary {
+  @Field(() => MoneyScalar, { description: 'allocated into the subtree (net of reversals)' }) allocated!: bigint;
+  @Field(() => MoneyScalar, { description: 'paid to villages (拨付), awards included' }) disbursed!: bigint;
+  @Field(() => MoneyScalar, { description: 'spent by villages (村财乡管)' }) spent!: bigint;
+  @Field(() => MoneyScalar, { description: 'held in the subtree: budgets not yet paid plus village cash' }) balance!: bigint;
+  @Field(() => [FundFigures]) byFund!: FundFigures[];
+}
+
+@ObjectType() export class CountyDisbursement {
+  @Field(() => AdminUnit, { nullable: true }) county!: unknown;
+  @Field(() => MoneyScalar) allocated!: bigint;
+  @Field(() => MoneyScalar) disbursed!: bigint;
+  @Field(() => Float) rate!: number;
+  @Field(() => Float, { nullable: true, description: 'average days from allocation to disbursement' }) averageDaysToDisburse!: number | null;
+}
+
+@ObjectType() export class FundingCompliance {
+  @Field(() => [AdminUnit], { description: 'villages whose office funds fall below the standard' }) officeBelowStandard!: unknown[];
+  @Field(() => [AdminUnit], { description: 'villages whose activity funds fall below the per-member standard × Party members' }) activityBelowStandard!: unknown[];
+  @Field(() => [CountyDisbursement]) counties!: CountyDisbursement[];
+}
+
+@ObjectType() export class Transfer {
+  @Field(() => ID) id!: string;
+  @Field(() => String) kind!: string;
+  @Field(() => String) fund!: string;
+  @Field(() => Int) year!: number;
+  @Field(() => MoneyScalar) amount!: bigint;
+  @Field(() => String) occurredOn!: string;
+  @Field(() => String, { nullable: true }) voucher!: string | null;
+  @Field(() => String, { nullable: true }) category!: string | null;
+  @Field(() => String, { nullable: true }) receipt!: string | null;
+  @Field(() => ID, { nullable: true, description: 'the transfer this one reverses' }) reverses!: string | null;
+}
+
+const toTransfer = (t: TransferRow) => ({
+  id: toGlobalId('Transfer', t.id), kind: t.kind, fund: t.fund, year: t.year, amount: BigInt(t.amount), occurredOn: t.occurred_on,
+  voucher: t.voucher, category: t.category, receipt: t.receipt, reverses: t.reverses ? toGlobalId('Transfer', String(t.reverses)) : null,
+});
+
+@Resolver(() => AdminUnit)
+export class FundingUnitResolver {
+  @FieldResolver(() => FundsSummary, { description: 'Funds over this subtree for a year' })
+  async fundsSummary(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
+    assertCan(ctx.principal, 'funding:read');
+    const byFund = await fundsSummary(ctx.em, u.path, year);
+    const sum = (k: 'allocated' | 'disbursed' | 'spent' | 'balance') => byFund.reduce((s, f) => s + f[k], 0n);
+    return { allocated: sum('allocated'), disbursed: sum('disbursed'), spent: sum('spent'), balance: sum('balance'), byFund };
+  }
+
+  @FieldResolver(() => FundingCompliance)
+  async fundingCompliance(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
+    assertCan(ctx.principal, 'funding:read');
+    const c = await compliance(ctx.em, u.path, year);
+    const load = (ids: string[]) => Promise.all(ids.slice(0, 500).map((id) => unitLoader(ctx).load(id)));
+    return {
+      officeBelowStandard: await load(c.officeBelowStandard),
+      activityBelowStandard: await load(c.activityBelowStandard),
+      counties: await Promise.all(c.counties.map(async (x) => ({ ...x, county: await unitLoader(ctx).load(x.countyId) }))),
+    };
+  }
+}
+
+@Resolver(() => Transfer)
+export class FundingResolver {
+  @Mutation(() => Transfer, { description: 'Money enters at a region (its appropriation), into its budget or award pool' })
+  async appropriateFunds(@Arg('regionId', () => ID) regionId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
+    @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
+    return toTransfer(await appropriate(ctx.em, requirePrincipal(ctx), { regionId: unitDbId(regionId, 'regionId'), fund, year, amount, key }));
+  }
+
+  @Mutation(() => Transfer, { description: 'Allocate budget to a unit below' })
+  async allocateFunds(@Arg('fromUnitId', () => ID) fromId: string, @Arg('toUnitId', () => ID) toId: string, @Arg('fund', () => String) fund: string,
+    @Arg('year', () => Int) year: number, @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
+    return toTransfer(await allocate(ctx.em, requirePrincipal(ctx), { fromId: unitDbId(fromId, 'fromUnitId'), toId: unitDbId(toId, 'toUnitId'), fund, year, amount, key }));
+  }
+
+  @Mutation(() => [Transfer], { description: 'Every village below gets its funds per the standard: all or nothing' })
+  async allocateByStandard(@Arg('fromUnitId', () => ID) fromId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
+    @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
+    return (await allocateByStandard(ctx.em, requirePrincipal(ctx), { fromId: unitDbId(fromId, 'fromUnitId'), fund, year, key })).map(toTransfer);
+  }
+
+  @Mutation(() => Transfer, { description: '拨付: county finance pays a village' })
+  async disburseFunds(@Arg('villageId', () => ID) villageId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
+    @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('voucher', () => String) voucher: string, @Arg('on', () => String) on: string,
+    @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
+    return toTransfer(await disburse(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), fund, year, amount, voucher, on, key }));
+  }
+
+  @Mutation(() => Transfer, { description: '村财乡管: record village spending' })
+  async recordVillageSpending(@Arg('villageId', () => ID) villageId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
+    @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('category', () => String) category: string, @Arg('receipt', () => String) receipt: string,
+    @Arg('on', () => String) on: string, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
+    return toTransfer(await spend(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), fund, year, amount, category, receipt, on, key }));
+  }
+
+  @Mutation(() => Transfer, { description: '以奖代补: the one-time award to a transformed village, from the region\'s pool' })
+  async grantAward(@Arg('villageId', () => ID) villageId: string, @Arg('year', () => Int) year: number, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
+    return toTransfer(await grantAward(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), year, key }));
+  }
+
+  @Mutation(() => Transfer, { description: 'A correction: the reversing transfer of an earlier one' })
+  async reverseTransfer(@Arg('transferId', () => ID) transferId: string, @Arg('reason', () => String) reason: string, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
+    return toTransfer(await reverseTransfer(ctx.em, requirePrincipal(ctx), { transferId: fromGlobalId(transferId, 'Transfer', 'transferId'), reason, key }));
+  }
+}

@@ -1,0 +1,18 @@
+import { canDo, isAuthenticated, type RuleMap } from '@jiceng/tenancy';
+
+export const fundingRules: RuleMap = {
+  Mutation: {
+    appropriateFunds: canDo('funding:appropriate'),
+    allocateFunds: canDo('funding:allocate'),
+    allocateByStandard: canDo('funding:allocate'),
+    disburseFunds: canDo('funding:disburse'),
+    recordVillageSpending: canDo('funding:spend'),
+    grantAward: canDo('funding:award'),
+    reverseTransfer: canDo('funding:reverse'),
+  },
+  FundsSummary: { '*': isAuthenticated },
+  FundFigures: { '*': isAuthenticated },
+  FundingCompliance: { '*': isAuthenticated },
+  CountyDisbursement: { '*': isAuthenticated },
+  Transfer: { '*': isAuthenticated },
+};

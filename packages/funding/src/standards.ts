@@ -1,0 +1,24 @@
+import type { EntityManager } from '@jiceng/db';
+
+// DOMAIN.md §5, in fen (m² for venues), each with the date it took effect.
+export const FUND_STANDARD_DEFAULTS: Record<string, { effectiveOn: string; value: bigint }[]> = {
+  OFFICE: [{ effectiveOn: '2000-01-01', value: 3_700_000n }, { effectiveOn: '2013-01-01', value: 5_000_000n }],
+  ACTIVITY_PER_MEMBER: [{ effectiveOn: '2000-01-01', value: 30_000n }],
+  PARTY_BUILDING: [{ effectiveOn: '2000-01-01', value: 5_000_000n }],
+  BENEFIT_PROJECT: [{ effectiveOn: '2000-01-01', value: 5_000_000n }],
+  AWARD: [{ effectiveOn: '2000-01-01', value: 10_000_000n }],
+  VENUE_FARMING_M2: [{ effectiveOn: '2000-01-01', value: 200n }],
+  VENUE_PASTORAL_M2: [{ effectiveOn: '2000-01-01', value: 150n }],
+};
+
+/** The standard in force on a date for a unit: the nearest ancestor's latest effective value, else the default. */
+export async function fundStandard(em: EntityManager, unitPath: string, key: string, on: string): Promise<bigint> {
+  const [r] = await em.execute<{ value: string }[]>(
+    `select value from funding_standard where unit_path @> ?::ltree and key = ? and effective_on <= ?
+      order by nlevel(unit_path) desc, effective_on desc limit 1`,
+    [unitPath, key, on],
+  );
+  if (r) return BigInt(r.value);
+  const dflt = FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1);
+  return dflt?.value ?? 0n;
+}

@@ -1,0 +1,191 @@
+import fc from 'fast-check';
+import { inScope } from '@jiceng/db';
+import type { Principal } from '@jiceng/tenancy';
+import { test, expect, describe, afterAll, type TestApp } from '@jiceng/testkit';
+import { allocate, appropriate, disburse, grantAward, reverseTransfer, spend } from '../src/funding.service.js';
+
+let shared: TestApp | undefined;
+let seq = 0;
+const key = (s: string) => `${s}-${process.pid}-${++seq}-${Math.random().toString(36).slice(2)}`;
+const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
+
+async function world(app: TestApp) {
+  shared = app;
+  const region = await app.tree.region();
+  const county = await region.county();
+  const township = await county.township();
+  const village = await township.village();
+  const otherVillage = await (await (await region.county()).township()).village();
+  const finance = await app.user(region, ['FINANCE']);
+  const countyFinance = await app.user(county, ['FINANCE']);
+  const principal = (u: typeof finance, path: string): Principal => ({
+    userId: u.id, username: u.username, displayName: u.username, unitId: u.unit.id, unitPath: path, roles: u.roles, scopes: [path],
+  });
+  return { region, county, township, village, otherVillage, finance, countyFinance, regionP: principal(finance, region.path), countyP: principal(countyFinance, county.path) };
+}
+
+/** Funds a village's 2025 office budget with `yuan` through the region. */
+async function fund(app: TestApp, w: Awaited<ReturnType<typeof world>>, fen: bigint) {
+  await inScope(app.orm, [w.region.path], async (em) => {
+    await appropriate(em, w.regionP, { regionId: w.region.id, fund: 'OFFICE', year: 2025, amount: fen, key: key('ap') });
+    await allocate(em, w.regionP, { fromId: w.region.id, toId: w.village.id, fund: 'OFFICE', year: 2025, amount: fen, key: key('al') });
+  });
+}
+
+afterAll(async () => {
+  // after every run: debits equal credits and each balance is the sum of its entries
+  if (!shared) return;
+  await shared.asOwner(async (em) => {
+    const [total] = await em.execute<{ s: string | null }[]>(`select sum(amount)::text as s from entry`);
+    expect(total!.s ?? '0').toBe('0');
+    const drift = await em.execute(`select a.id from account a left join entry e on e.account_id = a.id group by a.id having a.balance <> coalesce(sum(e.amount), 0)`);
+    expect(drift).toEqual([]);
+    const unbalanced = await em.execute(`select transfer_id from entry group by transfer_id having sum(amount) <> 0 or count(*) <> 2`);
+    expect(unbalanced).toEqual([]);
+  });
+});
+
+describe('the ledger', () => {
+  test('200 concurrent disbursements against one budget never overdraw: exactly floor(balance / amount) commit', async ({ app }) => {
+    const w = await world(app);
+    await fund(app, w, 100_000n); // 1,000.00 yuan
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, () =>
+        inScope(app.orm, [w.county.path], (em) =>
+          disburse(em, w.countyP, { villageId: w.village.id, fund: 'OFFICE', year: 2025, amount: 700n, voucher: 'PZ-1', on: '2025-05-01', key: key('d') }),
+        ),
+      ),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    expect(ok).toBe(Math.floor(100_000 / 700));
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as any).extensions.code).toBe('INSUFFICIENT_FUNDS');
+  });
+
+  test('the same request sent 5 times at once is applied once; the same key with other content is CONFLICT', async ({ app }) => {
+    const w = await world(app);
+    await fund(app, w, 50_000n);
+    const k = key('same');
+    const send = (amount: bigint) =>
+      inScope(app.orm, [w.county.path], (em) => disburse(em, w.countyP, { villageId: w.village.id, fund: 'OFFICE', year: 2025, amount, voucher: 'PZ-2', on: '2025-05-01', key: k }));
+    const done = await Promise.all(Array.from({ length: 5 }, () => send(10_000n)));
+    expect(new Set(done.map((t) => t.id)).size).toBe(1);
+    const [cash] = await app.asOwner((em) => em.execute<{ balance: string }[]>(`select balance from account where unit_id = ? and kind = 'CASH'`, [w.village.id]));
+    expect(cash!.balance).toBe('10000');
+    await expect(send(20_000n)).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+  });
+
+  test('an overdraw states the available balance; a reversal restores it and references the original', async ({ app }) => {
+    const w = await world(app);
+    await fund(app, w, 30_000n);
+    const over = inScope(app.orm, [w.county.path], (em) =>
+      disburse(em, w.countyP, { villageId: w.village.id, fund: 'OFFICE', year: 2025, amount: 40_000n, voucher: 'PZ', on: '2025-05-01', key: key('o') }),
+    );
+    await expect(over).rejects.toMatchObject({ extensions: { code: 'INSUFFICIENT_FUNDS', available: '300.00' } });
+    const t = await inScope(app.orm, [w.county.path], (em) =>
+      disburse(em, w.countyP, { villageId: w.village.id, fund: 'OFFICE', year: 2025, amount: 30_000n, voucher: 'PZ', on: '2025-05-01', key: key('o') }),
+    );
+    const rev = await inScope(app.orm, [w.region.path], (em) => reverseTransfer(em, w.regionP, { transferId: t.id, reason: '凭证错误', key: key('r') }));
+    expect(String(rev.reverses)).toBe(t.id);
+    await expect(inScope(app.orm, [w.region.path], (em) => reverseTransfer(em, w.regionP, { transferId: t.id, reason: 'again', key: key('r') }))).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+    // entries are append-only, in the database
+    await expect(inScope(app.orm, [w.region.path], (em) => em.execute(`update entry set amount = 1`))).rejects.toThrow();
+    await expect(inScope(app.orm, [w.region.path], (em) => em.execute(`delete from transfer`))).rejects.toThrow();
+  });
+
+  test('awards: only transformed villages, once, never beyond the pool', async ({ app }) => {
+    const w = await world(app);
+    await inScope(app.orm, [w.region.path], (em) => appropriate(em, w.regionP, { regionId: w.region.id, fund: 'AWARD', year: 2025, amount: 15_000_000n, key: key('pool') }));
+    const award = (villageId: string) => inScope(app.orm, [w.region.path], (em) => grantAward(em, w.regionP, { villageId, year: 2025, key: key('aw') }));
+    await expect(award(w.village.id)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    await app.asOwner((em) => em.execute(`insert into rectification_case (unit_id, year, state) values (?, 2025, 'TRANSFORMED'), (?, 2025, 'CLOSED')`, [w.village.id, w.otherVillage.id]));
+    await award(w.village.id);
+    await expect(award(w.village.id)).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+    // 150,000 in the pool: the second village's 100,000 would exceed it
+    await expect(award(w.otherVillage.id)).rejects.toMatchObject({ extensions: { code: 'INSUFFICIENT_FUNDS' } });
+  });
+
+  test('a FINANCE user cannot move money outside their county; RLS alone hides foreign ledgers', async ({ app }) => {
+    const w = await world(app);
+    await expect(
+      inScope(app.orm, [w.county.path], (em) => disburse(em, w.countyP, { villageId: w.otherVillage.id, fund: 'OFFICE', year: 2025, amount: 1n, voucher: 'x', on: '2025-01-01', key: key('x') })),
+    ).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    await fund(app, w, 1_000n);
+    for (const table of ['account', 'transfer', 'entry']) {
+      const rows = await inScope(app.orm, [w.otherVillage.path], (em) => em.execute(`select * from ${table}`));
+      expect(rows, table).toEqual([]);
+    }
+    const inside = await inScope(app.orm, [w.village.path], (em) => em.execute(`select * from account`));
+    expect(inside.length).toBeGreaterThan(0);
+  });
+
+  test('money over HTTP: exact above 2^31 fen; floats, exponents, 3 decimals and negatives are BAD_USER_INPUT', async ({ app }) => {
+    const w = await world(app);
+    const ids = await w.finance.client.ok(`query($r: String!) { adminUnit(code: $r) { id } }`, { r: w.region.code });
+    const M = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: $a, idempotencyKey: $k) { amount } }`;
+    const big = await w.finance.client.ok(M, { r: ids.adminUnit.id, a: '98765432109.87', k: key('big') });
+    expect(big.appropriateFunds.amount).toBe('98765432109.87');
+    for (const bad of ['1e5', '1.234', '-5.00', 12.5, '12.', 'abc']) {
+      await w.finance.client.fails('BAD_USER_INPUT', M, { r: ids.adminUnit.id, a: bad, k: key('bad') });
+    }
+    const summary = await w.finance.client.ok(`query($r: String!) { adminUnit(code: $r) { fundsSummary(year: 2025) { allocated balance } } }`, { r: w.region.code });
+    expect(summary.adminUnit.fundsSummary).toEqual({ allocated: '98765432109.87', balance: '98765432109.87' });
+    const county = await w.countyFinance.client.ok(ID, { c: w.region.code });
+    expect(county.adminUnit).toBeNull();
+  });
+
+  test('model: allocate / disburse / spend / reverse agree with an in-memory ledger', async ({ app }) => {
+    const w = await world(app);
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 100000);
+    console.log(`funding model seed ${seed}`);
+    await inScope(app.orm, [w.region.path], (em) => appropriate(em, w.regionP, { regionId: w.region.id, fund: 'PARTY_BUILDING', year: 2025, amount: 10_000_000n, key: key('m') }));
+    const model = { regionBudget: 10_000_000n, villageBudget: 0n, cash: 0n, spent: 0n };
+    const posted: { id: string; kind: string; amount: bigint }[] = [];
+    const op = fc.record({ kind: fc.constantFrom('allocate', 'disburse', 'spend', 'reverse'), amount: fc.bigInt({ min: 1n, max: 3_000_000n }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
+        for (const o of ops) {
+          const run = async () => {
+            if (o.kind === 'allocate') return inScope(app.orm, [w.region.path], (em) => allocate(em, w.regionP, { fromId: w.region.id, toId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount: o.amount, key: key('m') }));
+            if (o.kind === 'disburse') return inScope(app.orm, [w.county.path], (em) => disburse(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount: o.amount, voucher: 'v', on: '2025-06-01', key: key('m') }));
+            if (o.kind === 'spend') return inScope(app.orm, [w.county.path], (em) => spend(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount: o.amount, category: '办公', receipt: 'r', on: '2025-06-02', key: key('m') }));
+            const last = posted.pop();
+            if (!last) return null;
+            return inScope(app.orm, [w.region.path], (em) => reverseTransfer(em, w.regionP, { transferId: last.id, reason: 'model', key: key('m') }));
+          };
+          const from = { allocate: 'regionBudget', disburse: 'villageBudget', spend: 'cash' } as const;
+          const to = { allocate: 'villageBudget', disburse: 'cash', spend: 'spent' } as const;
+          if (o.kind === 'reverse') {
+            const last = posted.at(-1);
+            const r = await run().catch((e) => e);
+            if (!last) continue;
+            const k = last.kind as keyof typeof from;
+            if (model[to[k]] >= last.amount) {
+              expect(r?.extensions?.code, JSON.stringify(r?.extensions)).toBeUndefined();
+              model[to[k]] -= last.amount;
+              model[from[k]] += last.amount;
+            } else {
+              expect(r.extensions.code).toBe('INSUFFICIENT_FUNDS');
+              posted.push(last);
+            }
+            continue;
+          }
+          const r = await run().catch((e) => e);
+          if (model[from[o.kind]] >= o.amount) {
+            expect(r?.extensions?.code, JSON.stringify(r?.extensions)).toBeUndefined();
+            model[from[o.kind]] -= o.amount;
+            model[to[o.kind]] += o.amount;
+            posted.push({ id: r.id, kind: o.kind, amount: o.amount });
+          } else expect(r.extensions.code).toBe('INSUFFICIENT_FUNDS');
+        }
+        const balances = await app.asOwner((em) =>
+          em.execute<{ unit_id: string; kind: string; balance: string }[]>(`select unit_id, kind, balance from account where fund = 'PARTY_BUILDING' and unit_id in (?, ?)`, [w.region.id, w.village.id]),
+        );
+        const get = (unit: string, kind: string) => BigInt(balances.find((b) => String(b.unit_id) === unit && b.kind === kind)?.balance ?? 0);
+        expect({ rb: get(w.region.id, 'BUDGET'), vb: get(w.village.id, 'BUDGET'), c: get(w.village.id, 'CASH'), s: get(w.village.id, 'SPENT') }).toEqual({
+          rb: model.regionBudget, vb: model.villageBudget, c: model.cash, s: model.spent,
+        });
+      }),
+      { seed, numRuns: 15 },
+    );
+  });
+});
