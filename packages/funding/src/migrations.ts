@@ -79,14 +79,21 @@ create index entry_account on entry (account_id);
 ${tenantTableSql('entry', 'unit_path', { index: false })}
 ${fillTenantKeysSql('entry')}
 
--- append-only: corrections are reversing transfers
+-- append-only: corrections are reversing transfers. Only the tenancy keys may change, when a unit
+-- moves (撤乡并镇) and its rows follow it.
 create function jiceng_append_only() returns trigger language plpgsql as $$
 begin
+  if tg_op = 'UPDATE' and (to_jsonb(new) - '{unit_path,county_id,debit_path,credit_path}'::text[])
+                        = (to_jsonb(old) - '{unit_path,county_id,debit_path,credit_path}'::text[]) then
+    return new;
+  end if;
   raise exception '% rows are append-only', tg_table_name using errcode = '42501';
 end $$;
 create trigger transfer_append_only before update or delete on transfer for each row execute function jiceng_append_only();
 create trigger entry_append_only before update or delete on entry for each row execute function jiceng_append_only();
 revoke update, delete on transfer, entry from :api_role;
+grant update (unit_path, county_id, debit_path, credit_path) on transfer to :api_role;
+grant update (unit_path, county_id) on entry to :api_role;
 `;
 
 export const fundingMigrations: Migration[] = [{ id: '0400_funding_ledger', sql: ledger }];

@@ -98,15 +98,17 @@ const NESTING: Record<AdminLevel, AdminLevel[]> = {
 };
 export const allowedParentLevels = (level: AdminLevel) => NESTING[level];
 
-/** Tables whose rows hang on units: every table with a unit_path column (found in the catalog). */
-async function tenantTables(em: EntityManager): Promise<string[]> {
-  const rows = await em.execute<{ table_name: string }[]>(
-    `select c.table_name from information_schema.columns c
+/** Tables whose rows hang on units (a unit_path column, found in the catalog) and all their ltree columns. */
+async function tenantTables(em: EntityManager): Promise<{ table: string; columns: string[] }[]> {
+  const rows = await em.execute<{ table_name: string; columns: string[] }[]>(
+    `select c.table_name, array_agg(c.column_name::text order by c.column_name) as columns
+       from information_schema.columns c
        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-      where c.table_schema = 'public' and c.column_name = 'unit_path' and t.table_type = 'BASE TABLE'
-      order by c.table_name`,
+      where c.table_schema = 'public' and c.udt_name = 'ltree' and t.table_type = 'BASE TABLE'
+        and exists (select 1 from information_schema.columns u where u.table_schema = 'public' and u.table_name = c.table_name and u.column_name = 'unit_path')
+      group by c.table_name order by c.table_name`,
   );
-  return rows.map((r) => r.table_name);
+  return rows.map((r) => ({ table: r.table_name, columns: r.columns }));
 }
 
 /**
@@ -138,10 +140,17 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
         where path <@ ?::ltree`,
       [newPath, oldDepth, oldDepth, unit.id, parent.id, unit.level === 'COUNTY' ? null : newCounty, unit.path],
     );
-    for (const table of await tenantTables(tx)) {
+    for (const { table, columns } of await tenantTables(tx)) {
+      const rewrite = (c: string) => `${c} = case when ${c} <@ ?::ltree then ?::ltree || case when nlevel(${c}) > ? then subpath(${c}, ?) else '' end else ${c} end`;
+      const sets = columns.map(rewrite);
+      const params: unknown[] = columns.flatMap(() => [unit.path, newPath, oldDepth, oldDepth]);
+      if (unit.level !== 'COUNTY') {
+        sets.push(`county_id = case when unit_path <@ ?::ltree then coalesce(?::bigint, county_id) else county_id end`);
+        params.push(unit.path, newCounty);
+      }
       await tx.execute(
-        `update ${table} set unit_path = ?::ltree || case when nlevel(unit_path) > ? then subpath(unit_path, ?) else '' end${unit.level === 'COUNTY' ? '' : ', county_id = coalesce(?::bigint, county_id)'} where unit_path <@ ?::ltree`,
-        unit.level === 'COUNTY' ? [newPath, oldDepth, oldDepth, unit.path] : [newPath, oldDepth, oldDepth, newCounty, unit.path],
+        `update ${table} set ${sets.join(', ')} where ${columns.map((c) => `${c} <@ ?::ltree`).join(' or ')}`,
+        [...params, ...columns.map(() => unit.path)],
       );
     }
   }).catch((e) => {
