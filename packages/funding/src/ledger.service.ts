@@ -76,21 +76,28 @@ export async function post(em: EntityManager, s: TransferSpec): Promise<Transfer
   if (s.amount <= 0n) throw badInput('amount', 'must be greater than zero');
   const hash = requestHash(s);
   return em.transactional(async (tx) => {
-    const accounts = await tx.execute<{ id: string; unit_id: string; kind: string }[]>(
-      `insert into account (unit_id, fund, year, kind) values (?, ?, ?, ?), (?, ?, ?, ?)
-       on conflict (unit_id, fund, year, kind) do update set fund = excluded.fund
-       returning id, unit_id, kind`,
-      [s.debit.unit.id, s.fund, s.year, s.debit.kind, s.credit.unit.id, s.fund, s.year, s.credit.kind],
-    );
+    // accounts usually exist: look them up, create only the missing ones (no write on the hot path)
+    const lookup = () =>
+      tx.execute<{ id: string; unit_id: string; kind: string }[]>(
+        `select id, unit_id, kind from account where fund = ? and year = ? and ((unit_id = ? and kind = ?) or (unit_id = ? and kind = ?))`,
+        [s.fund, s.year, s.debit.unit.id, s.debit.kind, s.credit.unit.id, s.credit.kind],
+      );
+    let accounts = await lookup();
+    if (accounts.length < 2) {
+      await tx.execute(`insert into account (unit_id, fund, year, kind) values (?, ?, ?, ?), (?, ?, ?, ?) on conflict do nothing`, [
+        s.debit.unit.id, s.fund, s.year, s.debit.kind, s.credit.unit.id, s.fund, s.year, s.credit.kind,
+      ]);
+      accounts = await lookup();
+    }
     const find = (side: Side) => String(accounts.find((a) => String(a.unit_id) === side.unit.id && a.kind === side.kind)!.id);
     const debit = find(s.debit);
     const credit = find(s.credit);
     const subject = deeper(s.debit, s.credit);
-    const [claimed] = await tx.execute<{ id: string }[]>(
+    const [claimed] = await tx.execute<TransferRow[]>(
       `insert into transfer (idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
                              unit_id, occurred_on, voucher, category, receipt, note, reverses, created_by)
        values (?, ?, ?, ?, ?, ?::ltree, ?::ltree, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (idempotency_key) do nothing returning id`,
+       on conflict (idempotency_key) do nothing returning *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on`,
       [s.key, hash, s.kind, debit, credit, s.debit.unit.path, s.credit.unit.path, String(s.amount), s.fund, s.year, subject.unit.id,
        s.occurredOn, s.voucher ?? null, s.category ?? null, s.receipt ?? null, s.note ?? null, s.reverses ?? null, s.userId],
     );
@@ -115,7 +122,7 @@ export async function post(em: EntityManager, s: TransferSpec): Promise<Transfer
         requested: formatYuan(s.amount),
       });
     }
-    return (await transferById(tx, String(claimed.id)))!;
+    return { ...claimed, id: String(claimed.id), amount: String(claimed.amount) };
   });
 }
 
