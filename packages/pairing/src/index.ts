@@ -1,10 +1,20 @@
 import 'reflect-metadata';
+import './actions.js';
 import type { JicengModule } from '@jiceng/tenancy';
+import { pairingMigrations } from './migrations.js';
+import { PairingResolver, PairingUnitResolver } from './graphql/pairing.resolver.js';
+import { pairingRules } from './rules.js';
+import { seedPairingDemo } from './demo.seed.js';
+
+export * from './credit-code.js';
+export * from './pairing.service.js';
+export * from './coverage.service.js';
 
 export const pairingModule: JicengModule = {
   name: 'pairing',
   entities: [],
-  resolvers: [],
-  rules: {},
-  migrations: [],
+  resolvers: [PairingUnitResolver, PairingResolver],
+  rules: pairingRules,
+  migrations: pairingMigrations,
+  seedDemo: seedPairingDemo,
 };

@@ -183,8 +183,26 @@ create trigger admin_unit_counts_delete after delete on admin_unit
   referencing old table as old_units for each statement execute function jiceng_admin_unit_counts_changed();
 `;
 
+// A partner's home unit lies outside their scope (they see only paired villages); `me` still shows
+// the caller's own account and home unit through these two narrow lookups.
+const self = `
+create function jiceng_self(p_user bigint) returns setof app_user
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select * from app_user where id = p_user
+$$;
+create function jiceng_self_unit(p_user bigint) returns setof admin_unit
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select u.* from admin_unit u join app_user a on a.unit_id = u.id where a.id = p_user
+$$;
+alter function jiceng_self(bigint) owner to :auth_role;
+alter function jiceng_self_unit(bigint) owner to :auth_role;
+revoke execute on function jiceng_self(bigint), jiceng_self_unit(bigint) from public;
+grant execute on function jiceng_self(bigint), jiceng_self_unit(bigint) to :api_role;
+`;
+
 export const tenancyMigrations: Migration[] = [
   { id: '0100_tenancy_admin_units', sql: adminUnits },
   { id: '0101_tenancy_accounts', sql: accounts },
   { id: '0102_tenancy_descendant_counts', sql: descendantCounts },
+  { id: '0103_tenancy_self', sql: self },
 ];

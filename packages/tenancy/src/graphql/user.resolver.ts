@@ -8,7 +8,7 @@ import { changeOwnPassword, createUser, requireUser, setUserDisabled, updateUser
 import { can } from '../principal.js';
 import { actionCatalogue } from '../roles.js';
 import { unitLoader } from '../loaders.js';
-import { requireUnit } from '../admin-unit.service.js';
+import { mapUnit, requireUnit } from '../admin-unit.service.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
 import { AdminUnit, AuthPayload, Me, User, UserConnection } from './admin-unit.types.js';
 import { unitDbId } from './admin-unit.resolver.js';
@@ -18,6 +18,12 @@ import { decodeCursor, pageSize, toPage } from '../pagination.js';
 import { UserEntity } from '../entities/user.entity.js';
 
 const userDbId = (id: string, field = 'id') => fromGlobalId(id, 'User', field);
+
+/** The caller's own account, also when it lies outside their scope (partners). */
+async function selfUser(ctx: JicengContext, id: string): Promise<UserRow> {
+  const [u] = await ctx.em.execute<any[]>('select * from jiceng_self(?)', [id]);
+  return { id: String(u.id), username: u.username, displayName: u.display_name, unitId: String(u.unit_id), unitPath: u.unit_path, roles: u.roles, disabled: u.disabled } as UserRow;
+}
 
 @InputType()
 class CreateUserInput {
@@ -42,7 +48,7 @@ export class UserResolver {
     const { token, userId } = await login(ctx, username, password);
     // the rest of this request sees what the new session sees
     ctx.principal = await authenticate(ctx.em, ctx.services, token);
-    return { token, user: await requireUser(ctx.em, userId) };
+    return { token, user: await selfUser(ctx, userId) };
   }
 
   @Query(() => Me, { description: 'The caller, their home unit and scope' })
@@ -51,8 +57,8 @@ export class UserResolver {
     const scopeUnits = await ctx.em.execute<any[]>('select id from admin_unit where path = any(?::ltree[]) order by path', [`{${p.scopes.join(',')}}`]);
     const scope = (await Promise.all(scopeUnits.map((r) => unitLoader(ctx).load(String(r.id))))).filter(Boolean) as AdminUnitRow[];
     return {
-      user: await requireUser(ctx.em, p.userId),
-      unit: await requireUnit(ctx.em, p.unitId),
+      user: await selfUser(ctx, p.userId),
+      unit: mapUnit((await ctx.em.execute<any[]>('select * from jiceng_self_unit(?)', [p.userId]))[0]),
       scope,
       actions: Object.keys(actionCatalogue()).filter((a) => can(p, a)),
     };

@@ -1,0 +1,112 @@
+import type { EntityManager } from '@jiceng/db';
+import { DEPARTMENT_FOR_CAUSE } from './pairing.service.js';
+
+export interface PairingStandard {
+  minEnterprises: number;
+  minRegionEnterprises: number;
+  minProjects: number;
+  targetProjects: number;
+}
+// DOMAIN.md §4: at least 2 enterprises (one arranged by the region), a department, a county leader,
+// a first secretary, and projects (at least 1; target 3)
+export const DEFAULT_PAIRING_STANDARD: PairingStandard = { minEnterprises: 2, minRegionEnterprises: 1, minProjects: 1, targetProjects: 3 };
+
+export async function pairingStandardFor(em: EntityManager, path: string, year: number): Promise<PairingStandard> {
+  const [r] = await em.execute<any[]>(
+    `select * from pairing_standard where unit_path @> ?::ltree and effective_year <= ? order by nlevel(unit_path) desc, effective_year desc limit 1`,
+    [path, year],
+  );
+  return r
+    ? { minEnterprises: r.min_enterprises, minRegionEnterprises: r.min_region_enterprises, minProjects: r.min_projects, targetProjects: r.target_projects }
+    : DEFAULT_PAIRING_STANDARD;
+}
+
+export interface VillageSlots {
+  unitId: string;
+  cause: string | null;
+  enterprises: number;
+  regionEnterprises: number;
+  departments: number;
+  leaders: number;
+  firstSecretaries: number;
+  projects: number;
+}
+
+/** Each target village's five slots, counting pairings in force at any time during the year. */
+export async function villageSlots(em: EntityManager, path: string, year: number): Promise<VillageSlots[]> {
+  const rows = await em.execute<any[]>(
+    `select t.unit_id, t.cause,
+            count(*) filter (where pa.kind = 'ENTERPRISE') as enterprises,
+            count(*) filter (where pa.kind = 'ENTERPRISE' and nlevel(pa.unit_path) = 2) as region_enterprises,
+            count(*) filter (where pa.kind = 'DEPARTMENT') as departments,
+            count(*) filter (where pa.kind = 'LEADER') as leaders,
+            count(*) filter (where pa.kind = 'FIRST_SECRETARY') as first_secretaries,
+            count(*) filter (where pa.kind = 'PROJECT') as projects
+       from rectification_target t
+       left join pairing p on p.unit_id = t.unit_id and p.starts_on <= make_date(?, 12, 31) and (p.ends_on is null or p.ends_on > make_date(?, 1, 1))
+       left join partner pa on pa.id = p.partner_id
+      where t.unit_path <@ ?::ltree and t.year = ?
+      group by t.unit_id, t.cause order by t.unit_id`,
+    [year, year, path, year],
+  );
+  return rows.map((r) => ({
+    unitId: String(r.unit_id), cause: r.cause, enterprises: Number(r.enterprises), regionEnterprises: Number(r.region_enterprises),
+    departments: Number(r.departments), leaders: Number(r.leaders), firstSecretaries: Number(r.first_secretaries), projects: Number(r.projects),
+  }));
+}
+
+export const SLOTS = ['ENTERPRISES', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECTS'] as const;
+
+export function missingSlots(v: VillageSlots, std: PairingStandard): string[] {
+  const missing: string[] = [];
+  if (v.enterprises < std.minEnterprises || v.regionEnterprises < std.minRegionEnterprises) missing.push('ENTERPRISES');
+  if (v.departments < 1) missing.push('DEPARTMENT');
+  if (v.leaders < 1) missing.push('LEADER');
+  if (v.firstSecretaries < 1) missing.push('FIRST_SECRETARY');
+  if (v.projects < std.minProjects) missing.push('PROJECTS');
+  return missing;
+}
+
+export async function coverage(em: EntityManager, path: string, year: number) {
+  const std = await pairingStandardFor(em, path, year);
+  const villages = (await villageSlots(em, path, year)).map((v) => ({ ...v, missing: missingSlots(v, std), projectsBelowTarget: v.projects < std.targetProjects }));
+  const targets = villages.length;
+  const fullyCovered = villages.filter((v) => v.missing.length === 0).length;
+  const slots = SLOTS.map((slot) => {
+    const filled = villages.filter((v) => !v.missing.includes(slot)).length;
+    return { slot, filled, rate: targets ? filled / targets : 0 };
+  });
+  return { targets, fullyCovered, rate: targets ? fullyCovered / targets : 0, slots, villages };
+}
+
+/** Departments whose type fits the village's cause, fewest villages carried first, not already paired with it. */
+export async function suggestDepartments(em: EntityManager, village: { id: string; path: string }, year: number, limit = 10) {
+  const [t] = await em.execute<{ cause: string | null }[]>(`select cause from rectification_target where unit_id = ? and year = ?`, [village.id, year]);
+  const type = t?.cause ? DEPARTMENT_FOR_CAUSE[t.cause] : null;
+  if (!type) return [];
+  return em.execute<any[]>(
+    `select d.*, (select count(distinct p.unit_id) from pairing p where p.partner_id = d.id and (p.ends_on is null or p.ends_on > current_date)) as carried
+       from partner d
+      where d.kind = 'DEPARTMENT' and d.department_type = ?
+        and not exists (select 1 from pairing p where p.partner_id = d.id and p.unit_id = ? and (p.ends_on is null or p.ends_on > current_date))
+      order by carried, d.name, d.id limit ?`,
+    [type, village.id, limit],
+  );
+}
+
+/** Support totals over a subtree and period; corrected entries count through their corrections. */
+export async function supportTotals(em: EntityManager, path: string, from: string, to: string, partnerId: string | null = null) {
+  const [r] = await em.execute<any[]>(
+    `select count(*) as entries, coalesce(sum(visits), 0) as visits, coalesce(sum(people_placed), 0) as people_placed,
+            coalesce(sum(materials_value), 0) as materials_value, coalesce(sum(meetings), 0) as meetings,
+            coalesce(sum(problems_solved), 0) as problems_solved, coalesce(sum(projects_coordinated), 0) as projects_coordinated
+       from support_log s
+      where s.unit_path <@ ?::ltree and s.logged_on >= ? and s.logged_on <= ? and (?::bigint is null or s.partner_id = ?::bigint)
+        and not exists (select 1 from support_log c where c.corrects = s.id)`,
+    [path, from, to, partnerId, partnerId],
+  );
+  return {
+    entries: Number(r.entries), visits: Number(r.visits), peoplePlaced: Number(r.people_placed), materialsValue: BigInt(r.materials_value),
+    meetings: Number(r.meetings), problemsSolved: Number(r.problems_solved), projectsCoordinated: Number(r.projects_coordinated),
+  };
+}

@@ -1,0 +1,128 @@
+import { configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+
+// "Five ones" (五个一): partners registered by a unit, pairings with villages for a term, the accounts of
+// partner users, and their append-only support logs. Pairings feed the partner users' scope.
+const pairing = `
+create table pairing_standard (
+  id bigint generated always as identity primary key,
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  effective_year integer not null,
+  min_enterprises smallint not null default 2,
+  min_region_enterprises smallint not null default 1,
+  min_projects smallint not null default 1,
+  target_projects smallint not null default 3,
+  unique (unit_id, effective_year)
+);
+${configTableSql('pairing_standard')}
+${fillTenantKeysSql('pairing_standard')}
+
+create table partner (
+  id bigint generated always as identity primary key,
+  -- the unit that registered (arranged) the partner
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  kind text not null check (kind in ('ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT')),
+  name text not null check (length(name) between 1 and 200),
+  credit_code text check (credit_code ~ '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$'),
+  contact text,
+  department_type text check (department_type in ('PARTY_MASS', 'ECONOMIC', 'LEGAL_PETITION')),
+  home_org text,
+  term_start date,
+  term_end date,
+  project_kind text,
+  budget bigint check (budget >= 0),
+  status text,
+  created_at timestamptz not null default now(),
+  check (kind <> 'ENTERPRISE' or credit_code is not null),
+  check (kind <> 'DEPARTMENT' or department_type is not null)
+);
+create unique index partner_credit_code on partner (credit_code) where credit_code is not null;
+${tenantTableSql('partner')}
+${fillTenantKeysSql('partner')}
+
+create table pairing (
+  id bigint generated always as identity primary key,
+  partner_id bigint not null references partner (id),
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  starts_on date not null,
+  -- exclusive: a term ending on a day and the next starting that day do not overlap
+  ends_on date check (ends_on > starts_on),
+  made_by bigint references app_user (id),
+  created_at timestamptz not null default now(),
+  exclude using gist (partner_id with =, unit_id with =, daterange(starts_on, ends_on, '[)') with &&)
+);
+create index pairing_partner on pairing (partner_id);
+create index pairing_unit on pairing (unit_id);
+${tenantTableSql('pairing')}
+${fillTenantKeysSql('pairing')}
+
+create table partner_account (
+  id bigint generated always as identity primary key,
+  user_id bigint not null unique references app_user (id),
+  partner_id bigint not null references partner (id),
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint
+);
+${tenantTableSql('partner_account')}
+${fillTenantKeysSql('partner_account')}
+
+create table support_log (
+  id bigint generated always as identity primary key,
+  partner_id bigint not null references partner (id),
+  unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint,
+  logged_on date not null,
+  visits integer not null default 0 check (visits >= 0),
+  people_placed integer not null default 0 check (people_placed >= 0),
+  materials_value bigint not null default 0 check (materials_value >= 0),
+  meetings integer not null default 0 check (meetings >= 0),
+  problems_solved integer not null default 0 check (problems_solved >= 0),
+  projects_coordinated integer not null default 0 check (projects_coordinated >= 0),
+  note text,
+  -- a correction replaces the entry it references in every total
+  corrects bigint unique references support_log (id),
+  logged_by bigint references app_user (id),
+  created_at timestamptz not null default now()
+);
+create index support_log_partner on support_log (partner_id, logged_on);
+${tenantTableSql('support_log')}
+${fillTenantKeysSql('support_log')}
+create function jiceng_refuse_change() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'UPDATE' and (to_jsonb(new) - '{unit_path,county_id}'::text[]) = (to_jsonb(old) - '{unit_path,county_id}'::text[]) then
+    return new;
+  end if;
+  raise exception '% rows are append-only', tg_table_name using errcode = '42501';
+end $$;
+create trigger support_log_append_only before update or delete on support_log for each row execute function jiceng_refuse_change();
+revoke update, delete on support_log from :api_role;
+grant update (unit_path, county_id) on support_log to :api_role;
+
+-- partner users see the villages their partner is paired with today
+grant select on partner_account, pairing to :auth_role;
+create policy partner_account_auth on partner_account for select to :auth_role using (true);
+create policy pairing_auth on pairing for select to :auth_role using (true);
+-- the partner a user speaks for (the link row lies with the partner's unit, outside the user's scope)
+create function jiceng_my_partner(p_user bigint) returns bigint
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select partner_id from partner_account where user_id = p_user
+$$;
+alter function jiceng_my_partner(bigint) owner to :auth_role;
+revoke execute on function jiceng_my_partner(bigint) from public;
+grant execute on function jiceng_my_partner(bigint) to :api_role;
+create or replace function jiceng_partner_scopes(p_user bigint) returns ltree[]
+  language sql stable as $$
+  select coalesce(array_agg(distinct p.unit_path), '{}'::ltree[])
+    from partner_account a join pairing p on p.partner_id = a.partner_id
+   where a.user_id = p_user and p.starts_on <= current_date and (p.ends_on is null or p.ends_on > current_date)
+$$;
+`;
+
+export const pairingMigrations: Migration[] = [{ id: '0300_pairing', sql: pairing }];

@@ -1,0 +1,150 @@
+import { badInput, conflict, forbidden, isIsoDate, notFound, type Fen } from '@jiceng/core';
+import type { EntityManager } from '@jiceng/db';
+import { PARTNER_ROLES, assertCan, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { isValidCreditCode } from './credit-code.js';
+
+export const PARTNER_KINDS = ['ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT'] as const;
+export const DEPARTMENT_TYPES = ['PARTY_MASS', 'ECONOMIC', 'LEGAL_PETITION'] as const;
+// DOMAIN.md §4: department type follows the village's cause
+export const DEPARTMENT_FOR_CAUSE: Record<string, string> = {
+  WEAK_LAX: 'PARTY_MASS',
+  BACKWARD_ECONOMY: 'ECONOMIC',
+  FINANCIAL_CHAOS: 'LEGAL_PETITION',
+  ACUTE_CONFLICTS: 'LEGAL_PETITION',
+};
+
+function forbiddenUnlessPartner(roles: string[]) {
+  if (!roles.some((r) => (PARTNER_ROLES as readonly string[]).includes(r))) throw forbidden('only partner accounts (ENTERPRISE, DEPARTMENT, LEADER, FIRST_SECRETARY) link to a partner');
+}
+
+export interface PartnerInput {
+  unitId: string;
+  kind: string;
+  name: string;
+  creditCode?: string | null;
+  contact?: string | null;
+  departmentType?: string | null;
+  homeOrg?: string | null;
+  termStart?: string | null;
+  termEnd?: string | null;
+  projectKind?: string | null;
+  budget?: Fen | null;
+  status?: string | null;
+}
+
+export async function registerPartner(em: EntityManager, p: Principal, i: PartnerInput): Promise<string> {
+  const unit = await requireUnit(em, i.unitId, 'unitId');
+  assertCan(p, 'pairing:manage', { path: unit.path, what: 'admin unit' });
+  if (!(PARTNER_KINDS as readonly string[]).includes(i.kind)) throw badInput('kind', `must be one of ${PARTNER_KINDS.join(', ')}`);
+  if (!i.name?.trim()) throw badInput('name', 'required');
+  if (i.kind === 'ENTERPRISE' && !isValidCreditCode(i.creditCode ?? '')) throw badInput('creditCode', 'not a valid unified social credit code (18 characters with its check character)');
+  if (i.kind === 'DEPARTMENT' && !(DEPARTMENT_TYPES as readonly string[]).includes(i.departmentType ?? '')) throw badInput('departmentType', `must be one of ${DEPARTMENT_TYPES.join(', ')}`);
+  for (const f of ['termStart', 'termEnd'] as const) if (i[f] != null && !isIsoDate(i[f])) throw badInput(f, 'must be a date as yyyy-mm-dd');
+  const rows = await em.execute<{ id: string }[]>(
+    `insert into partner (unit_id, kind, name, credit_code, contact, department_type, home_org, term_start, term_end, project_kind, budget, status)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
+    [unit.id, i.kind, i.name.trim(), i.kind === 'ENTERPRISE' ? i.creditCode : null, i.contact ?? null, i.kind === 'DEPARTMENT' ? i.departmentType : null,
+     i.homeOrg ?? null, i.termStart ?? null, i.termEnd ?? null, i.projectKind ?? null, i.budget == null ? null : String(i.budget), i.status ?? null],
+  );
+  if (!rows[0]) throw conflict('an enterprise with that credit code is registered already', { field: 'creditCode' });
+  return String(rows[0].id);
+}
+
+export async function requirePartner(em: EntityManager, id: string) {
+  if (!/^\d{1,18}$/.test(id)) throw badInput('partnerId', 'not a valid partner id');
+  const [row] = await em.execute<any[]>(`select * from partner where id = ?`, [id]);
+  if (!row) throw notFound('partner');
+  return { ...row, id: String(row.id) };
+}
+
+async function requireVillage(em: EntityManager, id: string): Promise<AdminUnitRow> {
+  const v = await requireUnit(em, id, 'villageId');
+  if (v.level !== 'VILLAGE') throw badInput('villageId', 'must be a village');
+  return v;
+}
+
+/** 结对: a partner for a village from a date, for a term that may end (exclusive end). */
+export async function pair(em: EntityManager, p: Principal, i: { partnerId: string; villageId: string; startsOn: string; endsOn?: string | null }) {
+  const village = await requireVillage(em, i.villageId);
+  assertCan(p, 'pairing:manage', { path: village.path, what: 'village' });
+  await requirePartner(em, i.partnerId);
+  if (!isIsoDate(i.startsOn)) throw badInput('startsOn', 'must be a date as yyyy-mm-dd');
+  if (i.endsOn != null && (!isIsoDate(i.endsOn) || i.endsOn <= i.startsOn)) throw badInput('endsOn', 'must be a date after startsOn');
+  try {
+    const [row] = await em.transactional((tx) =>
+      tx.execute<{ id: string }[]>(`insert into pairing (partner_id, unit_id, starts_on, ends_on, made_by) values (?, ?, ?, ?, ?) returning id`, [
+        i.partnerId, village.id, i.startsOn, i.endsOn ?? null, p.userId,
+      ]),
+    );
+    return String(row!.id);
+  } catch (e: any) {
+    if (String(e?.code) === '23P01' || /exclu|conflicting key/i.test(String(e?.message))) throw conflict('the partner is already paired with the village in that term', { field: 'startsOn' });
+    throw e;
+  }
+}
+
+export async function endPairing(em: EntityManager, p: Principal, pairingId: string, endsOn: string) {
+  if (!/^\d{1,18}$/.test(pairingId)) throw badInput('pairingId', 'not a valid pairing id');
+  const [row] = await em.execute<any[]>(`select id, unit_path, to_char(starts_on, 'YYYY-MM-DD') as starts_on, ends_on from pairing where id = ?`, [pairingId]);
+  if (!row) throw notFound('pairing');
+  assertCan(p, 'pairing:manage', { path: row.unit_path, what: 'pairing' });
+  if (!isIsoDate(endsOn) || endsOn <= row.starts_on) throw badInput('endsOn', 'must be a date after the start of the term');
+  if (row.ends_on) throw conflict('the pairing has ended already');
+  await em.execute(`update pairing set ends_on = ? where id = ?`, [endsOn, pairingId]);
+  return String(row.id);
+}
+
+/** Links a partner user's account to their partner; their scope then follows the partner's pairings. */
+export async function linkPartnerAccount(em: EntityManager, p: Principal, i: { userId: string; partnerId: string }) {
+  const partner = await requirePartner(em, i.partnerId);
+  assertCan(p, 'pairing:manage', { path: partner.unit_path, what: 'partner' });
+  const [user] = await em.execute<any[]>(`select id, roles from app_user where id = ?`, [i.userId]);
+  if (!user) throw notFound('user');
+  forbiddenUnlessPartner(user.roles);
+  await em.execute(
+    `insert into partner_account (user_id, partner_id, unit_id) values (?, ?, ?) on conflict (user_id) do update set partner_id = excluded.partner_id, unit_id = excluded.unit_id`,
+    [i.userId, partner.id, partner.unit_id],
+  );
+}
+
+export interface SupportInput {
+  villageId: string;
+  loggedOn: string;
+  visits?: number | null;
+  peoplePlaced?: number | null;
+  materialsValue?: Fen | null;
+  meetings?: number | null;
+  problemsSolved?: number | null;
+  projectsCoordinated?: number | null;
+  note?: string | null;
+}
+
+/** A partner user logs support for a village their partner is paired with now. */
+export async function logSupport(em: EntityManager, p: Principal, i: SupportInput, corrects: string | null = null): Promise<string> {
+  const village = await requireVillage(em, i.villageId);
+  assertCan(p, 'support:log', { path: village.path, what: 'village' });
+  if (!isIsoDate(i.loggedOn)) throw badInput('loggedOn', 'must be a date as yyyy-mm-dd');
+  for (const f of ['visits', 'peoplePlaced', 'meetings', 'problemsSolved', 'projectsCoordinated'] as const) {
+    const v = i[f];
+    if (v != null && (!Number.isInteger(v) || v < 0 || v > 1_000_000)) throw badInput(f, 'must be a whole number from 0');
+  }
+  const [link] = await em.execute<{ partner_id: string }[]>(
+    `select pr.partner_id from pairing pr
+      where pr.partner_id = jiceng_my_partner(?) and pr.unit_id = ? and pr.starts_on <= current_date and (pr.ends_on is null or pr.ends_on > current_date)`,
+    [p.userId, village.id],
+  );
+  if (!link) throw notFound('village');
+  if (corrects) {
+    const [orig] = await em.execute<any[]>(`select id, partner_id, unit_id from support_log where id = ?`, [corrects]);
+    if (!orig || String(orig.partner_id) !== String(link.partner_id) || String(orig.unit_id) !== village.id) throw notFound('support log entry');
+    const [done] = await em.execute(`select 1 from support_log where corrects = ?`, [corrects]);
+    if (done) throw conflict('that entry has been corrected already; correct the correction');
+  }
+  const [row] = await em.execute<{ id: string }[]>(
+    `insert into support_log (partner_id, unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, corrects, logged_by)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+    [link.partner_id, village.id, i.loggedOn, i.visits ?? 0, i.peoplePlaced ?? 0, String(i.materialsValue ?? 0n), i.meetings ?? 0,
+     i.problemsSolved ?? 0, i.projectsCoordinated ?? 0, i.note ?? null, corrects, p.userId],
+  );
+  return String(row!.id);
+}

@@ -1,0 +1,121 @@
+import { inScope } from '@jiceng/db';
+import { test, expect, describe, GraphQLClient, type TestApp } from '@jiceng/testkit';
+import { creditCodeCheckChar } from '../src/credit-code.js';
+
+let n = 0;
+const code = () => {
+  const first17 = `9115${String(process.pid % 10000).padStart(4, '0')}${String(++n).padStart(9, '0')}`;
+  return first17 + creditCodeCheckChar(first17);
+};
+const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
+const REGISTER = `mutation($i: PartnerInput!) { registerPartner(input: $i) { id kind } }`;
+const PAIR = `mutation($p: ID!, $v: ID!, $s: String!, $e: String) { pairPartner(partnerId: $p, villageId: $v, startsOn: $s, endsOn: $e) }`;
+
+async function world(app: TestApp) {
+  const region = await app.tree.region();
+  const county = await region.county();
+  const township = await county.township();
+  const village = await township.village();
+  const unpaired = await township.village();
+  const regionAdmin = await app.user(region, ['ORG_ADMIN']);
+  const ids = await regionAdmin.client.ok(`query($r: String!, $c: String!, $v: String!, $u: String!) { r: adminUnit(code: $r) { id } c: adminUnit(code: $c) { id } v: adminUnit(code: $v) { id } u: adminUnit(code: $u) { id } }`,
+    { r: region.code, c: county.code, v: village.code, u: unpaired.code });
+  await app.asOwner((em) => em.execute(`insert into assessment (unit_id, year, stars, category) values (?, 2025, 3, 'THIRD'), (?, 2025, 2, 'THIRD')`, [village.id, unpaired.id]));
+  await app.asOwner((em) => em.execute(`insert into weak_designation (unit_id, year, cause) values (?, 2025, 'WEAK_LAX')`, [village.id]));
+  const partner = async (kind: string, unitId: string, extra: Record<string, unknown> = {}) =>
+    (await regionAdmin.client.ok(REGISTER, { i: { unitId, kind, name: `${kind}-${++n}`, ...extra } })).registerPartner.id as string;
+  return { region, county, village, unpaired, regionAdmin, ids, partner };
+}
+
+describe('five ones', () => {
+  test('coverage counts the five slots and what is missing; a fully covered village needs a region enterprise', async ({ app }) => {
+    const w = await world(app);
+    const regionEnt = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code() });
+    const countyEnt = await w.partner('ENTERPRISE', w.ids.c.id, { creditCode: code() });
+    const dept = await w.partner('DEPARTMENT', w.ids.r.id, { departmentType: 'PARTY_MASS' });
+    const leader = await w.partner('LEADER', w.ids.c.id);
+    const fs = await w.partner('FIRST_SECRETARY', w.ids.c.id, { homeOrg: '某局', termStart: '2025-01-01', termEnd: '2027-01-01' });
+    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: '种植', budget: '500000.00', status: '实施中' });
+    for (const p of [countyEnt, dept, leader, fs, project]) await w.regionAdmin.client.ok(PAIR, { p, v: w.ids.v.id, s: '2025-01-01' });
+    const Q = `query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { targets fullyCovered rate slots { slot filled } gaps { village { code } missing projectsBelowTarget } } } }`;
+    let c = (await w.regionAdmin.client.ok(Q, { c: w.county.code })).adminUnit.pairingCoverage;
+    expect(c).toMatchObject({ targets: 2, fullyCovered: 0, rate: 0 });
+    expect(c.gaps.find((g: any) => g.village.code === w.village.code).missing).toEqual(['ENTERPRISES']);
+    await w.regionAdmin.client.ok(PAIR, { p: regionEnt, v: w.ids.v.id, s: '2025-01-01' });
+    c = (await w.regionAdmin.client.ok(Q, { c: w.county.code })).adminUnit.pairingCoverage;
+    expect(c).toMatchObject({ targets: 2, fullyCovered: 1, rate: 0.5 });
+    expect(c.gaps.map((g: any) => g.village.code)).toEqual([w.unpaired.code]);
+    await w.regionAdmin.client.fails('BAD_USER_INPUT', REGISTER, { i: { unitId: w.ids.r.id, kind: 'ENTERPRISE', name: 'x', creditCode: '91150000000000001X' } });
+  });
+
+  test('term edges: a term may end and the next begin the same day; overlaps are CONFLICT', async ({ app }) => {
+    const w = await world(app);
+    const leader = await w.partner('LEADER', w.ids.c.id);
+    await w.regionAdmin.client.ok(PAIR, { p: leader, v: w.ids.v.id, s: '2024-01-01', e: '2025-01-01' });
+    await w.regionAdmin.client.ok(PAIR, { p: leader, v: w.ids.v.id, s: '2025-01-01' });
+    await w.regionAdmin.client.fails('CONFLICT', PAIR, { p: leader, v: w.ids.v.id, s: '2024-12-31', e: '2025-01-02' });
+    await w.regionAdmin.client.fails('BAD_USER_INPUT', PAIR, { p: leader, v: w.ids.v.id, s: '2026-01-01', e: '2026-01-01' });
+    const pairings = await w.regionAdmin.client.ok(`query($c: String!) { adminUnit(code: $c) { pairings { startsOn endsOn } } }`, { c: w.village.code });
+    expect(pairings.adminUnit.pairings).toEqual([{ startsOn: '2024-01-01', endsOn: '2025-01-01' }, { startsOn: '2025-01-01', endsOn: null }]);
+  });
+
+  test('suggestions fit the cause, least loaded first, excluding departments already paired', async ({ app }) => {
+    const w = await world(app);
+    const busy = await w.partner('DEPARTMENT', w.ids.r.id, { departmentType: 'PARTY_MASS' });
+    const idle = await w.partner('DEPARTMENT', w.ids.r.id, { departmentType: 'PARTY_MASS' });
+    const paired = await w.partner('DEPARTMENT', w.ids.r.id, { departmentType: 'PARTY_MASS' });
+    await w.partner('DEPARTMENT', w.ids.r.id, { departmentType: 'ECONOMIC' });
+    await w.regionAdmin.client.ok(PAIR, { p: busy, v: w.ids.u.id, s: '2025-01-01' });
+    await w.regionAdmin.client.ok(PAIR, { p: paired, v: w.ids.v.id, s: '2025-01-01' });
+    const s = await w.regionAdmin.client.ok(`query($c: String!) { adminUnit(code: $c) { departmentSuggestions(year: 2025) { id departmentType carried } } }`, { c: w.village.code });
+    const ids = s.adminUnit.departmentSuggestions.map((d: any) => d.id);
+    expect(ids.indexOf(idle)).toBeLessThan(ids.indexOf(busy));
+    expect(ids).not.toContain(paired);
+    expect(s.adminUnit.departmentSuggestions.every((d: any) => d.departmentType === 'PARTY_MASS')).toBe(true);
+  });
+
+  test('partner scope: a partner user sees and logs only for paired villages, in the API and under RLS; an ended pairing removes access', async ({ app }) => {
+    const w = await world(app);
+    const ent = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code() });
+    const pairingId = (await w.regionAdmin.client.ok(PAIR, { p: ent, v: w.ids.v.id, s: '2025-01-01' })).pairPartner;
+    const user = await app.user(w.region, ['ENTERPRISE']);
+    const me = await user.client.ok(`{ me { user { id } unit { code } } }`);
+    expect(me.me.unit.code).toBe(w.region.code);
+    await w.regionAdmin.client.ok(`mutation($u: ID!, $p: ID!) { linkPartnerAccount(userId: $u, partnerId: $p) }`, { u: me.me.user.id, p: ent });
+    const fresh = new GraphQLClient(app.url, user.token);
+    const r = await fresh.ok(`query($v: String!, $u: String!) { v: adminUnit(code: $v) { code } u: adminUnit(code: $u) { code } r: adminUnit(code: $u) { code } }`, { v: w.village.code, u: w.unpaired.code });
+    expect(r).toEqual({ v: { code: w.village.code }, u: null, r: null });
+    const LOG = `mutation($v: ID!) { logSupport(input: { villageId: $v, loggedOn: "2025-06-01", visits: 2, materialsValue: "1234.56" }) }`;
+    const first = (await fresh.ok(LOG, { v: w.ids.v.id })).logSupport;
+    await fresh.fails('NOT_FOUND', LOG, { v: w.ids.u.id });
+    await fresh.ok(`mutation($c: ID!, $v: ID!) { correctSupport(correctsId: $c, input: { villageId: $v, loggedOn: "2025-06-01", visits: 3, materialsValue: "1000.00" }) }`, { c: first, v: w.ids.v.id });
+    const totals = await w.regionAdmin.client.ok(`query($c: String!) { adminUnit(code: $c) { supportTotals(from: "2025-01-01", to: "2025-12-31") { entries visits materialsValue } } }`, { c: w.region.code });
+    expect(totals.adminUnit.supportTotals).toEqual({ entries: 1, visits: 3, materialsValue: '1000.00' });
+    // the database alone: the partner's scope has the paired village only
+    const [scope] = await app.asOwner((em) => em.execute<{ s: string }[]>(`select jiceng_partner_scopes(?)::text as s`, [user.id]));
+    expect(scope!.s).toBe(`{${w.village.path}}`);
+    const rows = await inScope(app.orm, [w.village.path], (em) => em.execute(`select id from admin_unit where id = ?`, [w.unpaired.id]));
+    expect(rows).toEqual([]);
+    await expect(inScope(app.orm, [w.village.path], (em) => em.execute(`update support_log set visits = 9`))).rejects.toThrow();
+    // ending the pairing today removes access at once
+    const today = new Date().toISOString().slice(0, 10);
+    await w.regionAdmin.client.ok(`mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
+    expect((await fresh.ok(`query($v: String!) { adminUnit(code: $v) { code } }`, { v: w.village.code })).adminUnit).toBeNull();
+    await fresh.fails('NOT_FOUND', LOG, { v: w.ids.v.id });
+  });
+
+  test('isolation: another county cannot pair, read coverage or see partners of this one', async ({ app }) => {
+    const w = await world(app);
+    const other = await app.user(await w.region.county(), ['ORG_ADMIN']);
+    const leader = await w.partner('LEADER', w.ids.c.id);
+    await other.client.fails('NOT_FOUND', PAIR, { p: leader, v: w.ids.v.id, s: '2025-01-01' });
+    expect((await other.client.ok(`query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { targets } } }`, { c: w.county.code })).adminUnit).toBeNull();
+    expect((await other.client.ok(`query($p: ID!) { partner(id: $p) { name } }`, { p: leader })).partner).toBeNull();
+    const inspector = await app.user(w.county, ['INSPECTOR']);
+    await inspector.client.fails('FORBIDDEN', PAIR, { p: leader, v: w.ids.v.id, s: '2025-01-01' });
+    for (const table of ['partner', 'pairing', 'support_log', 'partner_account']) {
+      const rows = await inScope(app.orm, [(await w.region.county()).path], (em) => em.execute(`select * from ${table}`));
+      expect(rows, table).toEqual([]);
+    }
+  });
+});
