@@ -1,11 +1,14 @@
 // SQL building blocks every module's migrations use for tenant-owned tables.
 
 /** The request's scope: a set of ltree subtrees from a transaction-local setting. Empty means none
- * (an empty string cast to ltree would be the root, an ancestor of everything). */
+ * (an empty string cast to ltree would be the root, an ancestor of everything), and so does an empty
+ * label inside the array (`{""}`): it is dropped, never read as the root. */
 export const SCOPE_FUNCTIONS_SQL = `
 create or replace function jiceng_scopes() returns ltree[]
   language sql stable parallel safe as $$
-  select coalesce(nullif(current_setting('app.scopes', true), '')::ltree[], '{}'::ltree[])
+  select coalesce(array_agg(s), '{}'::ltree[])
+    from unnest(nullif(current_setting('app.scopes', true), '')::ltree[]) s
+   where nlevel(s) > 0
 $$;
 `;
 

@@ -5,3 +5,4 @@ export * from './fixtures.js';
 export * from './tree.js';
 export * from './passwords.js';
 export { allEntities } from '@jiceng/api';
+export * from './isolation.js';

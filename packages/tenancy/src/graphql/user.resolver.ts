@@ -54,7 +54,12 @@ export class UserResolver {
   @Query(() => Me, { description: 'The caller, their home unit and scope' })
   async me(@Ctx() ctx: JicengContext) {
     const p = requirePrincipal(ctx);
-    const scopeUnits = await ctx.em.execute<any[]>('select id from admin_unit where path = any(?::ltree[]) order by path', [`{${p.scopes.join(',')}}`]);
+    // the national scope `cn` has no unit of its own: its roots are the top-level units
+    const scopes = `{${p.scopes.join(',')}}`;
+    const scopeUnits = await ctx.em.execute<any[]>(
+      `select id from admin_unit where path = any(?::ltree[]) or (parent_id is null and 'cn'::ltree = any(?::ltree[])) order by path`,
+      [scopes, scopes],
+    );
     const scope = (await Promise.all(scopeUnits.map((r) => unitLoader(ctx).load(String(r.id))))).filter(Boolean) as AdminUnitRow[];
     return {
       user: await selfUser(ctx, p.userId),
