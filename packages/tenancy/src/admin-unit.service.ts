@@ -75,8 +75,8 @@ export async function searchUnits(
   const rows = await em.execute<any[]>(
     `select u.* from admin_unit u
       where u.path <@ ?::ltree and u.id <> ? and (?::text is null or u.level = ?)
-        and (u.name like '%' || ? || '%' or u.name % ?)
-      order by (u.name like '%' || ? || '%') desc, similarity(u.name, ?) desc, u.code
+        and (strpos(u.name, ?) > 0 or u.name % ?)
+      order by (strpos(u.name, ?) > 0) desc, similarity(u.name, ?) desc, u.code
       limit ? offset ?`,
     [under.path, under.id, level, level, q, q, q, q, size + 1, offset],
   );
@@ -128,7 +128,9 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
   if (parent.id === unit.parentId) return unit;
   const label = unit.path.split('.').pop()!;
   const newPath = `${parent.path}.${label}`;
-  const newCounty = unit.level === 'COUNTY' ? null : parent.level === 'COUNTY' ? parent.id : parent.countyId;
+  // the county a moved township or village now belongs to (none directly under a region)
+  const newCounty = unit.level === 'COUNTY' || unit.level === 'REGION' ? null : parent.level === 'COUNTY' ? parent.id : parent.countyId;
+  const setCounty = unit.level === 'TOWNSHIP' || unit.level === 'VILLAGE';
   await em.transactional(async (tx) => {
     // lock the subtree so a concurrent move cannot interleave
     await tx.execute(`select id from admin_unit where path <@ ?::ltree for update`, [unit.path]);
@@ -136,16 +138,16 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
     await tx.execute(
       `update admin_unit set path = ?::ltree || case when nlevel(path) > ? then subpath(path, ?) else '' end,
               parent_id = case when id = ? then ?::bigint else parent_id end,
-              county_id = case when level in ('REGION','COUNTY') then county_id else coalesce(?::bigint, county_id) end
+              county_id = case when ? and level in ('TOWNSHIP', 'VILLAGE') then ?::bigint else county_id end
         where path <@ ?::ltree`,
-      [newPath, oldDepth, oldDepth, unit.id, parent.id, unit.level === 'COUNTY' ? null : newCounty, unit.path],
+      [newPath, oldDepth, oldDepth, unit.id, parent.id, setCounty, newCounty, unit.path],
     );
     for (const { table, columns } of await tenantTables(tx)) {
       const rewrite = (c: string) => `${c} = case when ${c} <@ ?::ltree then ?::ltree || case when nlevel(${c}) > ? then subpath(${c}, ?) else '' end else ${c} end`;
       const sets = columns.map(rewrite);
       const params: unknown[] = columns.flatMap(() => [unit.path, newPath, oldDepth, oldDepth]);
-      if (unit.level !== 'COUNTY') {
-        sets.push(`county_id = case when unit_path <@ ?::ltree then coalesce(?::bigint, county_id) else county_id end`);
+      if (setCounty) {
+        sets.push(`county_id = case when unit_path <@ ?::ltree then ?::bigint else county_id end`);
         params.push(unit.path, newCounty);
       }
       await tx.execute(

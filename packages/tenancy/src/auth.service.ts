@@ -83,6 +83,8 @@ export async function login(ctx: JicengContext, username: string, password: stri
   if (!password) throw badInput('password', 'required');
   const accountKey = `user:${username.toLowerCase()}`;
   const addressKey = `addr:${ctx.clientAddress}`;
+  // guesses arriving at once are counted one after another (account first, then address: no deadlock)
+  await ctx.em.execute('select pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))', [accountKey, addressKey]);
   if ((await recentFailures(ctx.em, accountKey)) >= LOGIN_LIMITS.perAccount || (await recentFailures(ctx.em, addressKey)) >= LOGIN_LIMITS.perAddress) {
     throw new AppError(ErrorCode.TOO_MANY_ATTEMPTS, `too many failed logins; try again in ${LOGIN_LIMITS.windowMinutes} minutes`);
   }

@@ -22,7 +22,7 @@ export function encodeCursor(key: string): string {
 export function decodeCursor(cursor: string | null | undefined, field = 'after'): string | null {
   if (cursor == null) return null;
   const raw = Buffer.from(cursor, 'base64url').toString();
-  if (!raw.startsWith('c:')) throw badInput(field, 'not a cursor from this API');
+  if (!raw.startsWith('c:') || raw.includes('\u0000')) throw badInput(field, 'not a cursor from this API');
   return raw.slice(2);
 }
 

@@ -72,6 +72,13 @@ export async function updateUser(
   const user = await requireUser(em, id);
   assertCan(principal, 'user:manage', { path: user.unitPath!, what: 'user' });
   if (user.id === principal.userId && (patch.roles || patch.unitId)) throw forbidden('you cannot change your own roles or unit');
+  if (user.id === principal.userId) {
+    // one's own display name is the only thing one may change about oneself
+    if (patch.displayName == null || !patch.displayName.trim()) throw badInput('displayName', 'must not be empty');
+    await em.execute(`update app_user set display_name = ?, updated_at = now() where id = ?`, [patch.displayName.trim(), user.id]);
+    em.clear();
+    return requireUser(em, user.id);
+  }
   let unitPath = user.unitPath!;
   let unitId = user.unitId;
   if (patch.unitId) {

@@ -1,4 +1,4 @@
-import { test, expect, TEST_PASSWORD } from '@jiceng/testkit';
+import { test, expect, GraphQLClient, TEST_PASSWORD } from '@jiceng/testkit';
 
 const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { username } } }`;
 const ME = `{ me { user { username roles } unit { code name } scope { code } actions } }`;
@@ -8,17 +8,37 @@ test('login returns a token that authenticates me', async ({ app }) => {
   const admin = await app.user(region, ['ORG_ADMIN']);
   const r = await app.anonymous.ok(LOGIN, { u: admin.username, p: TEST_PASSWORD });
   expect(r.login.user.username).toBe(admin.username);
-  const { GraphQLClient } = await import('@jiceng/testkit');
   const me = await new GraphQLClient(app.url, r.login.token).ok(ME);
   expect(me.me.unit.code).toBe(region.code);
   expect(me.me.scope.map((u: any) => u.code)).toEqual([region.code]);
   expect(me.me.actions).toContain('user:manage');
 });
 
-test('a wrong password and an unknown account fail the same way', async ({ app }) => {
+test("me lists the roots of the caller's scope: the country's top units for the platform, none for an unpaired partner", async ({ app }) => {
   const region = await app.tree.region();
-  const admin = await app.user(region, ['INSPECTOR']);
-  const a = await app.anonymous.fails('UNAUTHENTICATED', LOGIN, { u: admin.username, p: 'wrong-password' });
+  const village = await (await (await region.county()).township()).village();
+  const platform = await app.user(village, ['PLATFORM_ADMIN']);
+  const all = (await platform.client.ok(ME)).me.scope.map((u: any) => u.code);
+  expect(all).toContain(region.code);
+  const [top] = await app.asOwner((em) => em.execute<{ n: number }[]>(`select count(*)::int as n from admin_unit where parent_id is null`));
+  expect(all).toHaveLength(top!.n);
+
+  const partner = await app.user(village, ['ENTERPRISE']);
+  const me = (await partner.client.ok(ME)).me;
+  // their own account and home unit, but nothing in scope until a pairing exists
+  expect(me).toMatchObject({ user: { username: partner.username, roles: ['ENTERPRISE'] }, unit: { code: village.code }, scope: [] });
+  expect(me.actions).not.toContain('user:read');
+});
+
+test('a wrong password, an unknown account and a disabled account fail the same way', async ({ app }) => {
+  const region = await app.tree.region();
+  const user = await app.user(region, ['INSPECTOR']);
+  const disabled = await app.user(region, ['INSPECTOR']);
+  await app.asOwner((em) => em.execute(`update app_user set disabled = true where id = ?`, [disabled.id]));
+  const a = await app.anonymous.fails('UNAUTHENTICATED', LOGIN, { u: user.username, p: 'wrong-password' });
   const b = await app.anonymous.fails('UNAUTHENTICATED', LOGIN, { u: 'nobody-here', p: 'wrong-password' });
-  expect(a.message).toBe(b.message);
+  const c = await app.anonymous.fails('UNAUTHENTICATED', LOGIN, { u: disabled.username, p: TEST_PASSWORD });
+  expect(new Set([a.message, b.message, c.message]).size).toBe(1);
+  const empty = await app.anonymous.fails('BAD_USER_INPUT', LOGIN, { u: '', p: 'x' });
+  expect(empty.extensions?.field).toBe('username');
 });

@@ -121,6 +121,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
         return send(res, 400, { errors: [{ message: 'request body is not JSON', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
       }
     }
+    // PostgreSQL text cannot hold NUL: refuse it here as the caller's mistake, naming where it was
+    const nul = findNul(body);
+    if (nul) return send(res, 200, { errors: [{ message: `${nul}: text must not contain NUL characters`, extensions: { code: ErrorCode.BAD_USER_INPUT, field: nul } }] });
     // authenticate before Apollo, so a bad token is a clean UNAUTHENTICATED, not a context failure
     const ctx = await context(req, requestId);
     let result;
@@ -189,6 +192,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await apollo.stop();
     },
   };
+}
+
+/** The path of the first string holding a NUL character in a request body, if any. */
+function findNul(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || 'query' : null;
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = findNul(v, path ? `${path}.${k}` : k === 'variables' ? '' : k);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {

@@ -118,7 +118,7 @@ async function upsertBatch(em: EntityManager, batch: CodeListRow[]): Promise<Imp
      ), resolved as (
        select i.code, i.name, i.level, p.id as parent_id,
               coalesce(p.path, 'cn'::ltree) || i.label as path,
-              case when i.level in ('TOWNSHIP', 'VILLAGE') then coalesce(p.county_id, p.id) end as county_id,
+              case when i.level in ('TOWNSHIP', 'VILLAGE') then case when p.level = 'COUNTY' then p.id else p.county_id end end as county_id,
               nullif(i.population, '')::int as population, nullif(i.households, '')::int as households,
               nullif(i.party_members, '')::int as party_members, nullif(i.economy, '') as economy, i.urban = 'true' as urban
          from input i left join admin_unit p on p.code = nullif(i.parent_code, '')

@@ -1,0 +1,69 @@
+import { isolationMatrix, unitId, type CellArgs, type MatrixCase, type Target } from '@jiceng/testkit';
+
+// The isolation matrix of the foundation, extended to the rectification, pairing and funding
+// operations: role × operation × {own, ancestor, sibling, descendant}, each answer checked for leaks
+// and out-of-scope answers compared with the answer for a target that does not exist.
+const ok = 'ok';
+const nil = 'null';
+const NF = 'NOT_FOUND';
+const NO = 'FORBIDDEN';
+let seq = 0;
+
+/** A dashboard field on the unit at the position: null outside the scope, FORBIDDEN without the action. */
+function dashboard(operation: string, selection: string, readers: string[]): MatrixCase {
+  const query = `query($code: String!) { adminUnit(code: $code) { code ${selection} } }`;
+  const row = (role: string) => (role === 'PLATFORM_ADMIN' ? [ok, ok, ok, ok] : readers.includes(role) ? [ok, nil, nil, ok] : [NO, nil, nil, NO]) as [string, string, string, string];
+  return {
+    operation,
+    field: 'adminUnit',
+    run: ({ caller, target }) => caller.client.request(query, { code: target.code }),
+    expect: {
+      PLATFORM_ADMIN: row('PLATFORM_ADMIN'),
+      ORG_ADMIN: row('ORG_ADMIN'),
+      INSPECTOR: row('INSPECTOR'),
+      FINANCE: row('FINANCE'),
+      REPORTER: row('REPORTER'),
+      ENTERPRISE: [nil, nil, nil, nil],
+    },
+  };
+}
+
+/** The village a mutation targets for each position. */
+function villageAt({ world, target, position }: CellArgs): Target {
+  if (position === 'missing') return target;
+  return { own: world.village, descendant: world.village, sibling: world.siblingVillage, ancestor: world.regionVillage }[position];
+}
+
+/** A mutation on a village: NOT_FOUND outside the scope, FORBIDDEN for roles without the action. */
+function villageMutation(operation: string, mutation: string, vars: (v: string) => Record<string, unknown>, allowed: Record<string, string>): MatrixCase {
+  const row = (role: string) => (role === 'PLATFORM_ADMIN' && allowed.PLATFORM_ADMIN ? [allowed.PLATFORM_ADMIN, allowed.PLATFORM_ADMIN, allowed.PLATFORM_ADMIN, allowed.PLATFORM_ADMIN]
+    : allowed[role] ? [allowed[role], NF, NF, allowed[role]] : [NO, NO, NO, NO]) as [string, string, string, string];
+  return {
+    operation,
+    field: operation,
+    run: (args) => args.caller.client.request(mutation, vars(unitId(villageAt(args)))),
+    expect: {
+      PLATFORM_ADMIN: row('PLATFORM_ADMIN'),
+      ORG_ADMIN: row('ORG_ADMIN'),
+      INSPECTOR: row('INSPECTOR'),
+      FINANCE: row('FINANCE'),
+      REPORTER: row('REPORTER'),
+      ENTERPRISE: row('ENTERPRISE'),
+    },
+  };
+}
+
+isolationMatrix('rectification, pairing and funding: role × operation × {own unit, ancestor, sibling, descendant}', [
+  dashboard('rectificationSummary(year)', 'rectificationSummary(year: 2025) { assessed targets transformationRate }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE', 'REPORTER']),
+  dashboard('cases(year)', 'cases(year: 2025) { edges { node { id } } }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE', 'REPORTER']),
+  dashboard('pairingCoverage(year)', 'pairingCoverage(year: 2025) { targets fullyCovered rate }', ['ORG_ADMIN', 'INSPECTOR']),
+  dashboard('supportTotals(from, to)', 'supportTotals(from: "2025-01-01", to: "2025-12-31") { entries }', ['ORG_ADMIN', 'INSPECTOR']),
+  dashboard('fundsSummary(year)', 'fundsSummary(year: 2025) { allocated disbursed spent balance }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE']),
+  villageMutation('assessVillage', `mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 6) { category } }`, (v) => ({ v }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok }),
+  villageMutation('receiveComplaint', `mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-01", summary: "x") { id } }`, (v) => ({ v }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok, REPORTER: ok }),
+  villageMutation('registerPartner', `mutation($v: ID!, $n: String!) { registerPartner(input: { unitId: $v, kind: "LEADER", name: $n }) { id } }`, (v) => ({ v, n: `leader-${++seq}` }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok }),
+  villageMutation('disburseFunds', `mutation($v: ID!, $k: String!) { disburseFunds(villageId: $v, fund: "OFFICE", year: 2025, amount: "1.00", voucher: "PZ", on: "2025-05-01", idempotencyKey: $k) { id } }`,
+    (v) => ({ v, k: `matrix-disburse-${process.pid}-${++seq}` }), { FINANCE: 'INSUFFICIENT_FUNDS' }),
+  villageMutation('grantAward', `mutation($v: ID!, $k: String!) { grantAward(villageId: $v, year: 2025, idempotencyKey: $k) { id } }`,
+    (v) => ({ v, k: `matrix-award-${process.pid}-${++seq}` }), { PLATFORM_ADMIN: 'BAD_USER_INPUT', ORG_ADMIN: 'BAD_USER_INPUT', FINANCE: 'BAD_USER_INPUT' }),
+]);
