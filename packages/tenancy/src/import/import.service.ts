@@ -36,7 +36,9 @@ function refuse(problems: ImportProblem[]): never {
  * Runs with the caller's scope: a unit outside it cannot be a parent (RLS hides it).
  */
 export async function importCodeList(em: EntityManager, text: string): Promise<ImportResult> {
+  const T0 = performance.now(); const tr = (m: string) => process.env.TRACE && console.error(m, Math.round(performance.now() - T0));
   const { rows, problems } = parseCodeList(text);
+  tr('parsed');
   if (problems.length) refuse(problems);
   const inFile = new Map(rows.map((r) => [r.code, r]));
 
@@ -81,24 +83,29 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
       problems.push({ line: r.line, code: r.code, message: `${r.code} exists under ${e.parent_code}; move it with moveAdminUnit first` });
     }
   }
+  tr('checked');
   if (problems.length) refuse(problems);
 
   const result: ImportResult = { inserted: 0, updated: 0, unchanged: 0 };
   await em.transactional(async (tx) => {
     // counts are refreshed once at the end, not per batch
     await tx.execute(`select set_config('app.defer_unit_counts', '1', true)`);
+    // the trigram index takes new names into its pending list, merged later, not batch by batch
+    await tx.execute(`select set_config('gin_pending_list_limit', '262144', true)`);
     const sorted = [...rows].sort((a, b) => ORDER[tierOf(a)]! - ORDER[tierOf(b)]!);
     for (let i = 0; i < sorted.length; ) {
       const tier = tierOf(sorted[i]!);
       let j = i;
       while (j < sorted.length && j - i < BATCH && tierOf(sorted[j]!) === tier) j++;
       const r = await upsertBatch(tx, sorted.slice(i, j));
+      tr(`batch ${tier} ${j - i}`);
       result.inserted += r.inserted;
       result.updated += r.updated;
       result.unchanged += r.unchanged;
       i = j;
     }
     await tx.execute(`select set_config('app.defer_unit_counts', '', true)`);
+    tr('upserted');
     if (result.inserted) {
       // recount every parent of an imported unit, and its ancestors, once
       await executeBound(tx, `select jiceng_refresh_descendant_counts(array(select path from admin_unit where code = any($1::text[])))`, [
@@ -106,6 +113,7 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
       ]);
     }
   });
+  tr('done');
   return result;
 }
 
