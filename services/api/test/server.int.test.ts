@@ -54,7 +54,15 @@ describe('graceful shutdown', () => {
     const sent = new Promise<void>((started) => {
       answer = new Promise((ok, fail) => {
         const req = httpRequest(
-          { host: '127.0.0.1', port: s.port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${user.token}` } },
+          {
+            host: '127.0.0.1',
+            port: s.port,
+            path: '/graphql',
+            method: 'POST',
+            agent: false,
+            // an idle keep-alive connection would hold stop() until keepAliveTimeout; this test is about the request
+            headers: { connection: 'close', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${user.token}` },
+          },
           (res) => {
             let text = '';
             res.on('data', (c) => (text += c));
