@@ -1,4 +1,4 @@
-import { accountAt, isolationMatrix, MISSING, unitId, type CellArgs, type MatrixCase } from '@jiceng/testkit';
+import { accountAt, isolationMatrix, unitId, type CellArgs, type MatrixCase } from '@jiceng/testkit';
 
 // Role × operation × position of the target, for every tenancy query and mutation. The caller sits
 // at a county (see isolationWorld): own = that county, ancestor = its region, sibling = another
@@ -59,7 +59,7 @@ function moveArgs({ world, target, position }: CellArgs) {
     case 'descendant': // a village of home, to another township of home
       return { u: unitId(world.village), p: unitId(world.township2) };
     default: // the region, the sibling county and the missing unit: under another top-level region
-      return { u: unitId(target === MISSING ? MISSING : target), p: unitId(world.elsewhere) };
+      return { u: unitId(target), p: unitId(world.elsewhere) };
   }
 }
 
