@@ -2,7 +2,7 @@ import { badInput, conflict, forbidden, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import { UserEntity, type UserRow } from './entities/user.entity.js';
 import { requireUnit } from './admin-unit.service.js';
-import { hashPassword } from './password.js';
+import { hashPassword, verifyPassword } from './password.js';
 import { assertCan, type Principal } from './principal.js';
 import { GRANTABLE, ALL_ROLES, type Role } from './roles.js';
 
@@ -113,8 +113,14 @@ export async function setUserDisabled(em: EntityManager, principal: Principal, i
   return requireUser(em, user.id);
 }
 
-export async function changeOwnPassword(em: EntityManager, principal: Principal, password: string): Promise<void> {
+/** A new password for oneself, given the current one (a stolen token alone cannot take the account). */
+export async function changeOwnPassword(em: EntityManager, principal: Principal, current: string, password: string): Promise<void> {
   assertPassword(password, 'newPassword');
+  const [me] = await em.execute<{ password_hash: string }[]>('select password_hash from jiceng_self(?)', [principal.userId]);
+  if (!me || !(await verifyPassword(current ?? '', me.password_hash))) {
+    await em.execute('insert into login_failure (key) values (?)', [`user:${principal.username.toLowerCase()}`]);
+    throw badInput('currentPassword', 'the current password is wrong');
+  }
   await em.execute(`update app_user set password_hash = ?, token_version = token_version + 1, updated_at = now() where id = ?`, [
     await hashPassword(password),
     principal.userId,

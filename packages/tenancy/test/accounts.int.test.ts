@@ -172,8 +172,10 @@ describe('sessions', () => {
     const u = await app.user(await app.tree.region(), ['INSPECTOR']);
     const first = new GraphQLClient(app.url, (await app.anonymous.ok(LOGIN, { u: u.username, p: TEST_PASSWORD })).login.token);
     const second = new GraphQLClient(app.url, (await app.anonymous.ok(LOGIN, { u: u.username, p: TEST_PASSWORD })).login.token);
-    await first.fails('BAD_USER_INPUT', `mutation { changePassword(newPassword: "short") }`);
-    await first.ok(`mutation { changePassword(newPassword: "another-long-password") }`);
+    await first.fails('BAD_USER_INPUT', `mutation($c: String!) { changePassword(currentPassword: $c, newPassword: "short") }`, { c: TEST_PASSWORD });
+    const wrong = await first.fails('BAD_USER_INPUT', `mutation { changePassword(currentPassword: "not-my-password", newPassword: "another-long-password") }`);
+    expect(wrong.extensions?.field).toBe('currentPassword');
+    await first.ok(`mutation($c: String!) { changePassword(currentPassword: $c, newPassword: "another-long-password") }`, { c: TEST_PASSWORD });
     await first.fails('UNAUTHENTICATED', ME);
     await second.fails('UNAUTHENTICATED', ME);
     await app.anonymous.fails('UNAUTHENTICATED', LOGIN, { u: u.username, p: TEST_PASSWORD });

@@ -197,7 +197,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 /** The path of the first string holding a NUL character in a request body, if any. */
 function findNul(value: unknown, path = ''): string | null {
   // a NUL itself, or (in the query text) a GraphQL string escape that makes one
-  if (typeof value === 'string') return value.includes('\u0000') || (path === 'query' && /\\u0000/i.test(value)) ? path || 'query' : null;
+  if (typeof value === 'string') return value.includes('\u0000') || (path === 'query' && /\\u(0000|\{0+\})/i.test(value)) ? path || 'query' : null;
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const found = findNul(v, path ? `${path}.${k}` : k === 'variables' ? '' : k);

@@ -157,7 +157,7 @@ describe('logs', () => {
     });
     // an unexpected failure is logged with its error, still without the secrets of the request
     await client.request(`query($c: String!, $q: String!) { adminUnit(code: $c) { search(name: $q) { edges { node { id } } } } }`, { c: region.code, q: `brand-new-password-5678\u0000` });
-    await client.ok(`mutation { changePassword(newPassword: "brand-new-password-5678") }`);
+    await client.ok(`mutation($c: String!) { changePassword(currentPassword: $c, newPassword: "brand-new-password-5678") }`, { c: TEST_PASSWORD });
     await s.app.stop();
 
     expect(lines.length).toBeGreaterThan(5);

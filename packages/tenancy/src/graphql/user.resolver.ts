@@ -115,9 +115,9 @@ export class UserResolver {
     return setUserDisabled(ctx.em, requirePrincipal(ctx), userDbId(id), false);
   }
 
-  @Mutation(() => Boolean, { description: 'Set a new password; other sessions of the account end' })
-  async changePassword(@Arg('newPassword', () => String) newPassword: string, @Ctx() ctx: JicengContext) {
-    await changeOwnPassword(ctx.em, requirePrincipal(ctx), newPassword);
+  @Mutation(() => Boolean, { description: 'Set a new password, given the current one; every session of the account ends' })
+  async changePassword(@Arg('currentPassword', () => String) currentPassword: string, @Arg('newPassword', () => String) newPassword: string, @Ctx() ctx: JicengContext) {
+    await changeOwnPassword(ctx.em, requirePrincipal(ctx), currentPassword, newPassword);
     return true;
   }
 
