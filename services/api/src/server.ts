@@ -148,6 +148,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const requestId = (req.headers['x-request-id'] as string)?.slice(0, 64) || randomUUID();
+    // while draining, keep-alive connections close after their response instead of idling to the timeout
+    if (draining) res.setHeader('connection', 'close');
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0];
     try {
