@@ -12,6 +12,11 @@ create or replace function jiceng_scopes() returns ltree[]
 $$;
 `;
 
+/** The columns every tenant-owned table starts with: its unit, and the keys the trigger fills from it. */
+export const TENANT_KEYS = `unit_id bigint not null references admin_unit (id),
+  unit_path ltree not null,
+  county_id bigint`;
+
 /**
  * Enables and forces row-level security on a table keyed by unit_path: rows are visible and
  * writable only inside the request's scope. (select jiceng_scopes()) is evaluated once per query.

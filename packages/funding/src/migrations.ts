@@ -1,4 +1,4 @@
-import { configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // A double-entry ledger in integer fen. Accounts belong to a unit; a transfer debits one account and
 // credits another; entries are append-only and the account balance is their sum (kept in the same
@@ -6,9 +6,7 @@ import { configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } fro
 const ledger = `
 create table funding_standard (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   key text not null check (key in ('OFFICE', 'ACTIVITY_PER_MEMBER', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD', 'VENUE_FARMING_M2', 'VENUE_PASTORAL_M2')),
   effective_on date not null,
   value bigint not null check (value >= 0),
@@ -19,9 +17,7 @@ ${fillTenantKeysSql('funding_standard')}
 
 create table account (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   fund text not null check (fund in ('OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD')),
   year integer not null check (year between 2000 and 2100),
   -- SOURCE: where appropriations come from (may go negative); BUDGET: allocated, not yet paid;
@@ -47,9 +43,7 @@ create table transfer (
   fund text not null,
   year integer not null,
   -- the deeper of the two units: the transfer is visible there and above
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   occurred_on date not null,
   voucher text,
   category text,

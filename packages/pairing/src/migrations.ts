@@ -1,13 +1,11 @@
-import { configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // "Five ones" (五个一): partners registered by a unit, pairings with villages for a term, the accounts of
 // partner users, and their append-only support logs. Pairings feed the partner users' scope.
 const pairing = `
 create table pairing_standard (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   effective_year integer not null,
   min_enterprises smallint not null default 2,
   min_region_enterprises smallint not null default 1,
@@ -21,9 +19,7 @@ ${fillTenantKeysSql('pairing_standard')}
 create table partner (
   id bigint generated always as identity primary key,
   -- the unit that registered (arranged) the partner
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   kind text not null check (kind in ('ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT')),
   name text not null check (length(name) between 1 and 200),
   credit_code text check (credit_code ~ '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$'),
@@ -46,9 +42,7 @@ ${fillTenantKeysSql('partner')}
 create table pairing (
   id bigint generated always as identity primary key,
   partner_id bigint not null references partner (id),
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   starts_on date not null,
   -- exclusive: a term ending on a day and the next starting that day do not overlap
   ends_on date check (ends_on > starts_on),
@@ -65,9 +59,7 @@ create table partner_account (
   id bigint generated always as identity primary key,
   user_id bigint not null unique references app_user (id),
   partner_id bigint not null references partner (id),
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint
+  ${TENANT_KEYS}
 );
 ${tenantTableSql('partner_account')}
 ${fillTenantKeysSql('partner_account')}
@@ -75,9 +67,7 @@ ${fillTenantKeysSql('partner_account')}
 create table support_log (
   id bigint generated always as identity primary key,
   partner_id bigint not null references partner (id),
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   logged_on date not null,
   visits integer not null default 0 check (visits >= 0),
   people_placed integer not null default 0 check (people_placed >= 0),

@@ -1,12 +1,10 @@
-import { configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // The core ledger tables other modules read (pairing: targets and causes; funding: transformed villages).
 const core = `
 create table assessment (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   year integer not null check (year between 2000 and 2100),
   stars smallint not null check (stars between 0 and 10),
   -- derived from the configured thresholds when recorded, kept so history does not shift
@@ -20,9 +18,7 @@ ${fillTenantKeysSql('assessment')}
 
 create table weak_designation (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   year integer not null check (year between 2000 and 2100),
   cause text not null check (cause in ('WEAK_LAX', 'FINANCIAL_CHAOS', 'BACKWARD_ECONOMY', 'ACUTE_CONFLICTS')),
   problem_types text[] not null default '{}',
@@ -35,9 +31,7 @@ ${fillTenantKeysSql('weak_designation')}
 
 create table rectification_case (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   year integer not null check (year between 2000 and 2100),
   state text not null default 'IDENTIFIED'
     check (state in ('IDENTIFIED', 'RECTIFYING', 'TRANSFORMED', 'CONSOLIDATED', 'CLOSED', 'RELAPSED')),
@@ -69,9 +63,7 @@ grant select on rectification_target to :api_role;
 const ledger = `
 create table rectification_standard (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   effective_year integer not null,
   third_category_max_stars smallint not null default 4 check (third_category_max_stars between 0 and 10),
   first_category_min_stars smallint not null default 8 check (first_category_min_stars between 0 and 10),
@@ -89,9 +81,7 @@ ${fillTenantKeysSql('rectification_standard')}
 -- public holidays and make-up workdays (调休) per region
 create table calendar_day (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   day date not null,
   kind text not null check (kind in ('HOLIDAY', 'WORKDAY')),
   unique (unit_id, day)
@@ -114,9 +104,7 @@ create index rectification_case_year_state on rectification_case (year, state);
 create table case_transition (
   id bigint generated always as identity primary key,
   case_id bigint not null references rectification_case (id),
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   from_state text not null,
   to_state text not null,
   reason text not null,
@@ -130,9 +118,7 @@ ${fillTenantKeysSql('case_transition')}
 create table problem_item (
   id bigint generated always as identity primary key,
   case_id bigint not null references rectification_case (id),
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   problem text not null,
   measure text not null,
   responsible text not null,
@@ -149,9 +135,7 @@ ${fillTenantKeysSql('problem_item')}
 create table acceptance (
   id bigint generated always as identity primary key,
   case_id bigint not null references rectification_case (id),
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   accepted_on date not null,
   satisfaction_rate numeric(4,3) not null check (satisfaction_rate between 0 and 1),
   note text,
@@ -163,9 +147,7 @@ ${fillTenantKeysSql('acceptance')}
 
 create table complaint (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   received_on date not null,
   summary text not null,
   reply_due_on date not null,
@@ -178,9 +160,7 @@ ${fillTenantKeysSql('complaint')}
 
 create table key_target (
   id bigint generated always as identity primary key,
-  unit_id bigint not null references admin_unit (id),
-  unit_path ltree not null,
-  county_id bigint,
+  ${TENANT_KEYS},
   year integer not null,
   marked_by bigint references app_user (id),
   unique (unit_id, year)

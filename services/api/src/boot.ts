@@ -32,7 +32,7 @@ export interface Service {
 
 /** Everything `pnpm start` does: database, migrations, demo data, then the API. */
 export async function startService(config: AppConfig = readConfig(), log: Logger = createLogger(config.logLevel)): Promise<Service> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, passwords: productionPasswords(config) });
+  const db = await openConfiguredDatabase(config);
   log.info('database ready', { embedded: db.embedded });
   const applied = await migrate(db.ownerUrl, allMigrations());
   if (applied.length) log.info('migrations applied', { applied });
@@ -56,6 +56,11 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
       await db.stop();
     },
   };
+}
+
+/** The database the configuration names (DATABASE_URL, else embedded in the data directory), roles ensured. */
+export function openConfiguredDatabase(config: AppConfig): Promise<DatabaseHandle> {
+  return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, passwords: productionPasswords(config) });
 }
 
 function productionPasswords(config: AppConfig) {

@@ -1,9 +1,9 @@
 // Creates (or resets) a PLATFORM_ADMIN account: the first account of a production deployment.
 // Usage: JICENG_ADMIN_PASSWORD=... pnpm admin:create <username> <unit-code>
 import { createLogger, readConfig } from '@jiceng/core';
-import { createOrm, inScope, migrate, openDatabase } from '@jiceng/db';
+import { createOrm, inScope, migrate } from '@jiceng/db';
 import { assertPassword, hashPassword } from '@jiceng/tenancy';
-import { allEntities, allMigrations } from '../boot.js';
+import { allEntities, allMigrations, openConfiguredDatabase } from '../boot.js';
 
 const [username, unitCode] = process.argv.slice(2);
 const password = process.env.JICENG_ADMIN_PASSWORD ?? '';
@@ -14,13 +14,7 @@ if (!username || !/^\d{12}$/.test(unitCode ?? '')) {
 }
 assertPassword(password, 'JICENG_ADMIN_PASSWORD');
 const config = readConfig();
-const db = await openDatabase({
-  databaseUrl: config.databaseUrl,
-  dataDir: config.dataDir,
-  passwords: process.env.JICENG_OWNER_PASSWORD && process.env.JICENG_API_PASSWORD
-    ? { owner: process.env.JICENG_OWNER_PASSWORD, api: process.env.JICENG_API_PASSWORD }
-    : undefined,
-});
+const db = await openConfiguredDatabase(config);
 try {
   await migrate(db.ownerUrl, allMigrations());
   const orm = await createOrm({ url: db.ownerUrl, entities: allEntities(), poolMax: 1 });

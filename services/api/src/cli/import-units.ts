@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createLogger, isAppError, readConfig } from '@jiceng/core';
-import { createOrm, inScope, migrate, openDatabase } from '@jiceng/db';
+import { createOrm, inScope, migrate } from '@jiceng/db';
 import { importCodeList } from '@jiceng/tenancy';
-import { allEntities, allMigrations } from '../boot.js';
+import { allEntities, allMigrations, openConfiguredDatabase } from '../boot.js';
 
 const file = process.argv[2];
 if (!file) {
@@ -16,13 +16,7 @@ const log = createLogger('info', { cli: 'import-units' });
 const raw = readFileSync(file);
 const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
 const config = readConfig();
-const db = await openDatabase({
-  databaseUrl: config.databaseUrl,
-  dataDir: config.dataDir,
-  passwords: process.env.JICENG_OWNER_PASSWORD && process.env.JICENG_API_PASSWORD
-    ? { owner: process.env.JICENG_OWNER_PASSWORD, api: process.env.JICENG_API_PASSWORD }
-    : undefined,
-});
+const db = await openConfiguredDatabase(config);
 let code = 0;
 try {
   await migrate(db.ownerUrl, allMigrations());
