@@ -169,7 +169,21 @@ ${tenantTableSql('key_target')}
 ${fillTenantKeysSql('key_target')}
 `;
 
+// The targets view as a union: filters on path and year reach the tables' indexes (a full join on
+// coalesce(...) hid them), same columns and meaning as before.
+const targetsUnion = `
+create index assessment_third_year on assessment (year) where category = 'THIRD';
+create index weak_designation_year on weak_designation (year);
+create or replace view rectification_target with (security_invoker = true) as
+  select unit_id, unit_path, county_id, year, max(cause) as cause
+    from (select unit_id, unit_path, county_id, year, null::text as cause from assessment where category = 'THIRD'
+          union all
+          select unit_id, unit_path, county_id, year, cause from weak_designation) t
+   group by unit_id, unit_path, county_id, year;
+`;
+
 export const rectificationMigrations: Migration[] = [
   { id: '0200_rectification_core', sql: core },
   { id: '0201_rectification_ledger', sql: ledger },
+  { id: '0202_rectification_targets_union', sql: targetsUnion },
 ];

@@ -53,11 +53,31 @@ function villageMutation(operation: string, mutation: string, vars: (v: string) 
   };
 }
 
+/** A case where every role gets one outcome at every position (no target in reach for anyone). */
+function uniform(operation: string, mutation: string, vars: (v: string) => Record<string, unknown>, outcome: Record<string, string>): MatrixCase {
+  const row = (role: string) => [outcome[role]!, outcome[role]!, outcome[role]!, outcome[role]!] as [string, string, string, string];
+  return {
+    operation,
+    field: operation,
+    run: (args) => args.caller.client.request(mutation, vars(unitId(villageAt(args)))),
+    expect: { PLATFORM_ADMIN: row('PLATFORM_ADMIN'), ORG_ADMIN: row('ORG_ADMIN'), INSPECTOR: row('INSPECTOR'), FINANCE: row('FINANCE'), REPORTER: row('REPORTER'), ENTERPRISE: row('ENTERPRISE') },
+  };
+}
+const NO_PARTNER = Buffer.from('Partner:999999999').toString('base64url');
+
 isolationMatrix('rectification, pairing and funding: role × operation × {own unit, ancestor, sibling, descendant}', [
   dashboard('rectificationSummary(year)', 'rectificationSummary(year: 2025) { assessed targets transformationRate }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE', 'REPORTER']),
   dashboard('cases(year)', 'cases(year: 2025) { edges { node { id } } }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE', 'REPORTER']),
   dashboard('pairingCoverage(year)', 'pairingCoverage(year: 2025) { targets fullyCovered rate }', ['ORG_ADMIN', 'INSPECTOR']),
   dashboard('supportTotals(from, to)', 'supportTotals(from: "2025-01-01", to: "2025-12-31") { entries }', ['ORG_ADMIN', 'INSPECTOR']),
+  dashboard('departmentSuggestions(year)', 'departmentSuggestions(year: 2025) { id }', ['ORG_ADMIN', 'INSPECTOR']),
+  dashboard('pairings', 'pairings { id }', ['ORG_ADMIN', 'INSPECTOR']),
+  // support is logged only by partner users, only for villages their partner is paired with (none here)
+  uniform('logSupport', `mutation($v: ID!) { logSupport(input: { villageId: $v, loggedOn: "2025-06-01", visits: 1 }) }`, (v) => ({ v }),
+    { PLATFORM_ADMIN: NO, ORG_ADMIN: NO, INSPECTOR: NO, FINANCE: NO, REPORTER: NO, ENTERPRISE: NF }),
+  // pairing with a partner that does not exist: the village is checked first, so out of scope looks missing
+  villageMutation('pairPartner', `mutation($v: ID!, $p: ID!) { pairPartner(partnerId: $p, villageId: $v, startsOn: "2025-01-01") }`, (v) => ({ v, p: NO_PARTNER }),
+    { PLATFORM_ADMIN: NF, ORG_ADMIN: NF }),
   dashboard('fundsSummary(year)', 'fundsSummary(year: 2025) { allocated disbursed spent balance }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE']),
   villageMutation('assessVillage', `mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 6) { category } }`, (v) => ({ v }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok }),
   villageMutation('receiveComplaint', `mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-01", summary: "x") { id } }`, (v) => ({ v }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok, REPORTER: ok }),
