@@ -130,5 +130,6 @@ export async function accountability(em: EntityManager, path: string, year: numb
       group by t.id, t.code order by count(d.id) desc, t.code`,
     [year, year, year, path],
   );
-  return rows.map((r) => ({ townshipId: String(r.id), newlyParalysed: Number(r.n), consequence: consequenceOf(Number(r.n)) }));
+  const { accountability: thresholds } = await standardFor(em, path, year);
+  return rows.map((r) => ({ townshipId: String(r.id), newlyParalysed: Number(r.n), consequence: consequenceOf(Number(r.n), thresholds) }));
 }

@@ -29,10 +29,17 @@ export function categoryOf(stars: number, std: { thirdCategoryMaxStars: number; 
 
 /** Township accountability (seed 002): newly paralysed villages in a year → consequence. */
 export type Consequence = 'NONE' | 'CRITICISM' | 'ONE_GRADE_DOWN' | 'TWO_GRADES_DOWN';
-export function consequenceOf(newlyParalysed: number): Consequence {
-  if (newlyParalysed >= 3) return 'TWO_GRADES_DOWN';
-  if (newlyParalysed === 2) return 'ONE_GRADE_DOWN';
-  if (newlyParalysed === 1) return 'CRITICISM';
+/** How many newly paralysed villages bring each consequence (seed 002: 1, 2, 3). */
+export interface AccountabilityThresholds {
+  criticismAt: number;
+  oneGradeDownAt: number;
+  twoGradesDownAt: number;
+}
+export const DEFAULT_ACCOUNTABILITY: AccountabilityThresholds = { criticismAt: 1, oneGradeDownAt: 2, twoGradesDownAt: 3 };
+export function consequenceOf(newlyParalysed: number, t: AccountabilityThresholds = DEFAULT_ACCOUNTABILITY): Consequence {
+  if (newlyParalysed >= t.twoGradesDownAt) return 'TWO_GRADES_DOWN';
+  if (newlyParalysed >= t.oneGradeDownAt) return 'ONE_GRADE_DOWN';
+  if (newlyParalysed >= t.criticismAt) return 'CRITICISM';
   return 'NONE';
 }
 

@@ -182,8 +182,18 @@ create or replace view rectification_target with (security_invoker = true) as
    group by unit_id, unit_path, county_id, year;
 `;
 
+// Township accountability thresholds (seed 002) are standards too.
+const accountabilityThresholds = `
+alter table rectification_standard
+  add column criticism_at smallint not null default 1 check (criticism_at >= 1),
+  add column one_grade_down_at smallint not null default 2,
+  add column two_grades_down_at smallint not null default 3,
+  add check (criticism_at <= one_grade_down_at and one_grade_down_at <= two_grades_down_at);
+`;
+
 export const rectificationMigrations: Migration[] = [
   { id: '0200_rectification_core', sql: core },
   { id: '0201_rectification_ledger', sql: ledger },
   { id: '0202_rectification_targets_union', sql: targetsUnion },
+  { id: '0203_rectification_accountability_thresholds', sql: accountabilityThresholds },
 ];

@@ -27,4 +27,6 @@ export const rectificationRules: RuleMap = {
   RectificationCaseConnection: { '*': isAuthenticated },
   RectificationCaseEdge: { '*': isAuthenticated },
   Complaint: { '*': isAuthenticated },
+  ComplaintConnection: { '*': isAuthenticated },
+  ComplaintEdge: { '*': isAuthenticated },
 };

@@ -1,5 +1,6 @@
 import { WorkingDayCalendar } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
+import { DEFAULT_ACCOUNTABILITY, type AccountabilityThresholds } from './lifecycle.js';
 
 /** The rectification standards in force for a unit and year: the nearest ancestor's, else defaults. */
 export interface RectificationStandard {
@@ -11,6 +12,7 @@ export interface RectificationStandard {
   consolidationMonths: number;
   complaintReplyWorkingDays: number;
   problemTypes: string[];
+  accountability: AccountabilityThresholds;
 }
 
 // DOMAIN.md §2–3: ≤ 4 stars third category; ≥ 10% key targets; working group of 3; reply in 3 working days.
@@ -23,6 +25,7 @@ export const DEFAULT_STANDARD: RectificationStandard = {
   consolidationMonths: 6,
   complaintReplyWorkingDays: 3,
   problemTypes: ['LEADERSHIP', 'PARTY_LIFE', 'VILLAGE_COMMITTEE', 'ABUSE_OF_POWER', 'MEMBER_MANAGEMENT', 'ASSETS_CHAOS', 'INTERFERENCE', 'OTHER'],
+  accountability: DEFAULT_ACCOUNTABILITY,
 };
 
 export async function standardFor(em: EntityManager, unitPath: string, year: number): Promise<RectificationStandard> {
@@ -41,6 +44,7 @@ export async function standardFor(em: EntityManager, unitPath: string, year: num
     consolidationMonths: r.consolidation_months,
     complaintReplyWorkingDays: r.complaint_reply_working_days,
     problemTypes: r.problem_types,
+    accountability: { criticismAt: r.criticism_at, oneGradeDownAt: r.one_grade_down_at, twoGradesDownAt: r.two_grades_down_at },
   };
 }
 

@@ -27,7 +27,9 @@ describe('lifecycle rules', () => {
     expect(categoryOf(5, { thirdCategoryMaxStars: 5, firstCategoryMinStars: 9 })).toBe('THIRD');
   });
   it('maps newly paralysed villages to the township consequence', () => {
-    expect([0, 1, 2, 3, 7].map(consequenceOf)).toEqual(['NONE', 'CRITICISM', 'ONE_GRADE_DOWN', 'TWO_GRADES_DOWN', 'TWO_GRADES_DOWN']);
+    expect([0, 1, 2, 3, 7].map((n) => consequenceOf(n))).toEqual(['NONE', 'CRITICISM', 'ONE_GRADE_DOWN', 'TWO_GRADES_DOWN', 'TWO_GRADES_DOWN']);
+    // a region may configure stricter or milder thresholds
+    expect([1, 2, 3, 4].map((n) => consequenceOf(n, { criticismAt: 2, oneGradeDownAt: 3, twoGradesDownAt: 4 }))).toEqual(['NONE', 'CRITICISM', 'ONE_GRADE_DOWN', 'TWO_GRADES_DOWN']);
   });
   it('adds months clamping to the month end', () => {
     expect(addMonths('2025-08-31', 6)).toBe('2026-02-28');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { inScope } from '@jiceng/db';
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 
@@ -101,6 +102,11 @@ describe('assessments and cases', () => {
     expect(r.receiveComplaint.replyDueOn).toBe('2025-09-30');
     const r2 = await w.admin.client.ok(`mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-30", summary: "x") { replyDueOn } }`, { v: w.villageId });
     expect(r2.receiveComplaint.replyDueOn).toBe('2025-10-07');
+    const list = await w.admin.client.ok(`query($c: String!) { adminUnit(code: $c) { complaints(year: 2025, first: 1) { edges { node { replyDueOn } } pageInfo { hasNextPage endCursor } } } }`, { c: w.county.code });
+    expect(list.adminUnit.complaints.edges.map((e: any) => e.node.replyDueOn)).toEqual(['2025-09-30']);
+    const rest = await w.admin.client.ok(`query($c: String!, $a: String) { adminUnit(code: $c) { complaints(year: 2025, after: $a) { edges { node { replyDueOn } } pageInfo { hasNextPage } } } }`,
+      { c: w.county.code, a: list.adminUnit.complaints.pageInfo.endCursor });
+    expect(rest.adminUnit.complaints).toEqual({ edges: [{ node: { replyDueOn: '2025-10-07' } }], pageInfo: { hasNextPage: false } });
   });
 });
 
@@ -128,6 +134,36 @@ describe('dashboards', () => {
     await stranger.client.fails('NOT_FOUND', TRANSITION, { id: c.id, to: 'CONSOLIDATED' });
     const inspector = await app.user(w.county, ['INSPECTOR']);
     await inspector.client.fails('FORBIDDEN', TRANSITION, { id: c.id, to: 'CONSOLIDATED' });
+  });
+
+  test('accountability thresholds are a configurable standard of the region', async ({ app }) => {
+    const w = await setup(app);
+    await w.admin.client.ok(`mutation($v: ID!) { designateWeakVillage(villageId: $v, year: 2025, cause: WEAK_LAX, problemTypes: ["LEADERSHIP"]) }`, { v: w.villageId });
+    const Q = `query($c: String!) { adminUnit(code: $c) { accountability(year: 2025) { newlyParalysed consequence } } }`;
+    expect((await w.admin.client.ok(Q, { c: w.county.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'CRITICISM' }]);
+    await app.asOwner((em) => em.execute(`insert into rectification_standard (unit_id, effective_year, criticism_at, one_grade_down_at, two_grades_down_at) values (?, 2020, 2, 3, 4)`, [w.region.id]));
+    expect((await w.admin.client.ok(Q, { c: w.county.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'NONE' }]);
+  });
+
+  test('property: random staff at random units never see a ledger row outside their subtree, under RLS alone', async ({ app }) => {
+    const w = await setup(app);
+    const c = await openCase(app, w);
+    await w.admin.client.ok(`mutation($id: ID!) { addProblemItem(caseId: $id, input: { problem: "p", measure: "m", responsible: "r", dueOn: "2025-09-01" }) { id } }`, { id: c.id });
+    await w.admin.client.ok(`mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-01", summary: "s") { id } }`, { v: w.villageId });
+    const other = await app.user(w.siblingVillage, ['ORG_ADMIN']);
+    const sid = (await other.client.ok(ID, { c: w.siblingVillage.code })).adminUnit.id;
+    await other.client.ok(`mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 1) { category } }`, { v: sid });
+    const units = [w.region, w.county, w.township, w.village, w.siblingVillage];
+    const tables = ['assessment', 'weak_designation', 'rectification_case', 'case_transition', 'problem_item', 'complaint', 'key_target', 'acceptance'];
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 100000);
+    console.log(`ledger property seed ${seed}`);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...units), fc.constantFrom(...tables), async (at, table) => {
+        const rows = await inScope(app.orm, [at.path], (em) => em.execute<{ p: string }[]>(`select unit_path::text as p from ${table}`));
+        for (const r of rows) expect(r.p === at.path || r.p.startsWith(`${at.path}.`), `${table} row ${r.p} seen from ${at.path}`).toBe(true);
+      }),
+      { seed, numRuns: 40 },
+    );
   });
 
   test('RLS alone hides every ledger table from a foreign scope', async ({ app }) => {

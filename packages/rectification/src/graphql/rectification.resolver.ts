@@ -1,16 +1,16 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fromGlobalId, toGlobalId } from '@jiceng/core';
+import { badInput, fromGlobalId, toGlobalId } from '@jiceng/core';
 import { sqlArray } from '@jiceng/db';
 import {
   AdminUnit, assertCan, byKey, decodeCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
 import { addProblem, assertYear, assess, designateWeak, markKeyTarget, recordAcceptance, requireCase, resolveProblem, today, transition, updateCase, type CaseRow } from '../case.service.js';
-import { complaintById, receiveComplaint, replyComplaint } from '../complaint.service.js';
+import { complaintById, receiveComplaint, replyComplaint, type ComplaintRow } from '../complaint.service.js';
 import { accountability, keyTargetShares, relapsePatterns, summaries } from '../dashboard.service.js';
 import { NEXT_STATES, isCaseState } from '../lifecycle.js';
 import {
-  Assessment, CaseInput, CaseStateEnum, CaseTransition, CauseEnum, Complaint, ProblemInput, ProblemItem, RectificationCase,
+  Assessment, CaseInput, CaseStateEnum, CaseTransition, CauseEnum, Complaint, ComplaintConnection, ProblemInput, ProblemItem, RectificationCase,
   RectificationCaseConnection, RectificationSummary, RelapsePatterns, TownshipAccountability, TownshipKeyTargets,
 } from './types.js';
 
@@ -102,11 +102,23 @@ export class RectificationUnitResolver {
     return toConnection(toPage(rows.map((r) => ({ ...r, id: String(r.id), unit_id: String(r.unit_id) })), size, (r) => r.id), toCase);
   }
 
-  @FieldResolver(() => [Complaint], { description: 'complaints about villages in this subtree received in a year' })
-  async complaints(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
+  @FieldResolver(() => ComplaintConnection, { description: 'complaints about villages in this subtree received in a year, oldest first' })
+  async complaints(
+    @Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionShape<unknown>> {
     assertCan(ctx.principal, 'rectification:read');
-    const ids = await ctx.em.execute<{ id: string }[]>(`select id from complaint where unit_path <@ ?::ltree and extract(year from received_on) = ? order by received_on, id limit 500`, [u.path, year]);
-    return Promise.all(ids.map(async (r) => toComplaint((await complaintById(ctx.em, String(r.id)))!)));
+    const size = pageSize(first);
+    const afterId = decodeCursor(after);
+    if (afterId !== null && !/^\d{1,18}$/.test(afterId)) throw badInput('after', 'not a cursor from this API');
+    const rows = await ctx.em.execute<ComplaintRow[]>(
+      `select id, unit_id, to_char(received_on, 'YYYY-MM-DD') as received_on, summary, to_char(reply_due_on, 'YYYY-MM-DD') as reply_due_on,
+              to_char(replied_on, 'YYYY-MM-DD') as replied_on, result
+         from complaint where unit_path <@ ?::ltree and extract(year from received_on) = ? and (?::bigint is null or id > ?::bigint)
+        order by id limit ?`,
+      [u.path, year, afterId, afterId, size + 1],
+    );
+    return toConnection(toPage(rows.map((r) => ({ ...r, id: String(r.id) })), size, (r) => r.id), toComplaint);
   }
 }
 

@@ -97,6 +97,8 @@ export const RectificationCaseConnection = Connection(RectificationCase, 'Rectif
   @Field(() => String, { nullable: true }) result!: string | null;
 }
 
+export const ComplaintConnection = Connection(Complaint, 'Complaint');
+
 @InputType() export class CaseInput {
   @Field(() => String, { nullable: true }) facts?: string;
   @Field(() => String, { nullable: true }) causes?: string;
