@@ -4,6 +4,7 @@ import type { JicengModule } from '@jiceng/tenancy';
 import { rectificationMigrations } from './migrations.js';
 import { RectificationCaseResolver, RectificationUnitResolver } from './graphql/rectification.resolver.js';
 import { rectificationRules } from './rules.js';
+import { StandardsResolver } from './graphql/standards.resolver.js';
 import { seedRectificationDemo } from './demo.seed.js';
 
 export { rectificationMigrations };
@@ -16,7 +17,7 @@ export * from './dashboard.service.js';
 export const rectificationModule: JicengModule = {
   name: 'rectification',
   entities: [],
-  resolvers: [RectificationUnitResolver, RectificationCaseResolver],
+  resolvers: [RectificationUnitResolver, RectificationCaseResolver, StandardsResolver],
   rules: rectificationRules,
   migrations: rectificationMigrations,
   seedDemo: seedRectificationDemo,

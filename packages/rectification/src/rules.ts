@@ -13,6 +13,8 @@ export const rectificationRules: RuleMap = {
     transitionCase: canDo('rectification:manage'),
     receiveComplaint: canDo('complaint:receive'),
     replyComplaint: canDo('complaint:reply'),
+    setRectificationStandard: canDo('rectification:configure'),
+    setCalendarDay: canDo('rectification:configure'),
   },
   RectificationSummary: { '*': isAuthenticated },
   CauseCount: { '*': isAuthenticated },
@@ -27,6 +29,7 @@ export const rectificationRules: RuleMap = {
   RectificationCaseConnection: { '*': isAuthenticated },
   RectificationCaseEdge: { '*': isAuthenticated },
   Complaint: { '*': isAuthenticated },
+  RectificationStandard: { '*': isAuthenticated },
   ComplaintConnection: { '*': isAuthenticated },
   ComplaintEdge: { '*': isAuthenticated },
 };

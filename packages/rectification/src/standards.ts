@@ -1,4 +1,4 @@
-import { WorkingDayCalendar } from '@jiceng/core';
+import { WorkingDayCalendar, badInput, isIsoDate } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import { DEFAULT_ACCOUNTABILITY, type AccountabilityThresholds } from './lifecycle.js';
 
@@ -58,4 +58,71 @@ export async function calendarFor(em: EntityManager, unitPath: string): Promise<
     holidays: days.filter((d) => d.kind === 'HOLIDAY').map((d) => d.day),
     makeUpWorkdays: days.filter((d) => d.kind === 'WORKDAY').map((d) => d.day),
   });
+}
+
+export interface StandardInput {
+  thirdCategoryMaxStars?: number | null;
+  firstCategoryMinStars?: number | null;
+  keyTargetShare?: number | null;
+  workingGroupMin?: number | null;
+  satisfactionMin?: number | null;
+  consolidationMonths?: number | null;
+  complaintReplyWorkingDays?: number | null;
+  problemTypes?: string[] | null;
+  criticismAt?: number | null;
+  oneGradeDownAt?: number | null;
+  twoGradesDownAt?: number | null;
+}
+
+/**
+ * Sets a unit's standards from a year on (unset fields keep what is in force there now). Applies to the
+ * whole subtree; a deeper unit's own standards win.
+ */
+export async function setStandard(em: EntityManager, unit: { id: string; path: string }, year: number, i: StandardInput): Promise<RectificationStandard> {
+  const cur = await standardFor(em, unit.path, year);
+  const v = {
+    third: i.thirdCategoryMaxStars ?? cur.thirdCategoryMaxStars,
+    first: i.firstCategoryMinStars ?? cur.firstCategoryMinStars,
+    share: i.keyTargetShare ?? cur.keyTargetShare,
+    group: i.workingGroupMin ?? cur.workingGroupMin,
+    sat: i.satisfactionMin ?? cur.satisfactionMin,
+    months: i.consolidationMonths ?? cur.consolidationMonths,
+    days: i.complaintReplyWorkingDays ?? cur.complaintReplyWorkingDays,
+    types: i.problemTypes ?? cur.problemTypes,
+    a: { ...cur.accountability, ...(i.criticismAt != null ? { criticismAt: i.criticismAt } : {}), ...(i.oneGradeDownAt != null ? { oneGradeDownAt: i.oneGradeDownAt } : {}), ...(i.twoGradesDownAt != null ? { twoGradesDownAt: i.twoGradesDownAt } : {}) },
+  };
+  const int = (x: number, lo: number, hi: number, field: string) => {
+    if (!Number.isInteger(x) || x < lo || x > hi) throw badInput(field, `must be a whole number from ${lo} to ${hi}`);
+  };
+  int(v.third, 0, 10, 'thirdCategoryMaxStars');
+  int(v.first, 0, 10, 'firstCategoryMinStars');
+  if (v.first <= v.third) throw badInput('firstCategoryMinStars', 'must be above thirdCategoryMaxStars');
+  if (!(v.share >= 0 && v.share <= 1)) throw badInput('keyTargetShare', 'must be from 0 to 1');
+  int(v.group, 1, 100, 'workingGroupMin');
+  if (!(v.sat >= 0 && v.sat <= 1)) throw badInput('satisfactionMin', 'must be from 0 to 1');
+  int(v.months, 0, 120, 'consolidationMonths');
+  int(v.days, 1, 60, 'complaintReplyWorkingDays');
+  if (!v.types.length || v.types.some((t) => !/^[A-Z][A-Z_]{1,39}$/.test(t))) throw badInput('problemTypes', 'one or more codes like LEADERSHIP');
+  int(v.a.criticismAt, 1, 100, 'criticismAt');
+  if (!(v.a.criticismAt <= v.a.oneGradeDownAt && v.a.oneGradeDownAt <= v.a.twoGradesDownAt)) throw badInput('oneGradeDownAt', 'thresholds must rise: criticism ≤ one grade ≤ two grades');
+  await em.execute(
+    `insert into rectification_standard (unit_id, effective_year, third_category_max_stars, first_category_min_stars, key_target_share, working_group_min,
+       satisfaction_min, consolidation_months, complaint_reply_working_days, problem_types, criticism_at, one_grade_down_at, two_grades_down_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?)
+     on conflict (unit_id, effective_year) do update set third_category_max_stars = excluded.third_category_max_stars,
+       first_category_min_stars = excluded.first_category_min_stars, key_target_share = excluded.key_target_share,
+       working_group_min = excluded.working_group_min, satisfaction_min = excluded.satisfaction_min,
+       consolidation_months = excluded.consolidation_months, complaint_reply_working_days = excluded.complaint_reply_working_days,
+       problem_types = excluded.problem_types, criticism_at = excluded.criticism_at, one_grade_down_at = excluded.one_grade_down_at,
+       two_grades_down_at = excluded.two_grades_down_at`,
+    [unit.id, year, v.third, v.first, v.share, v.group, v.sat, v.months, v.days, `{${v.types.join(',')}}`, v.a.criticismAt, v.a.oneGradeDownAt, v.a.twoGradesDownAt],
+  );
+  return standardFor(em, unit.path, year);
+}
+
+/** A public holiday or a make-up workday (调休) for a unit's subtree; `kind` null removes the day. */
+export async function setCalendarDay(em: EntityManager, unit: { id: string }, day: string, kind: 'HOLIDAY' | 'WORKDAY' | null): Promise<void> {
+  if (!isIsoDate(day)) throw badInput('day', 'must be a date as yyyy-mm-dd');
+  if (kind === null) await em.execute(`delete from calendar_day where unit_id = ? and day = ?`, [unit.id, day]);
+  else await em.execute(`insert into calendar_day (unit_id, day, kind) values (?, ?, ?) on conflict (unit_id, day) do update set kind = excluded.kind`, [unit.id, day, kind]);
 }

@@ -141,8 +141,20 @@ describe('dashboards', () => {
     await w.admin.client.ok(`mutation($v: ID!) { designateWeakVillage(villageId: $v, year: 2025, cause: WEAK_LAX, problemTypes: ["LEADERSHIP"]) }`, { v: w.villageId });
     const Q = `query($c: String!) { adminUnit(code: $c) { accountability(year: 2025) { newlyParalysed consequence } } }`;
     expect((await w.admin.client.ok(Q, { c: w.county.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'CRITICISM' }]);
-    await app.asOwner((em) => em.execute(`insert into rectification_standard (unit_id, effective_year, criticism_at, one_grade_down_at, two_grades_down_at) values (?, 2020, 2, 3, 4)`, [w.region.id]));
+    const countyId = (await w.admin.client.ok(ID, { c: w.county.code })).adminUnit.id;
+    const SET = `mutation($u: ID!, $i: StandardInput!) { setRectificationStandard(unitId: $u, effectiveYear: 2020, input: $i) { criticismAt thirdCategoryMaxStars workingGroupMin } }`;
+    const set = await w.admin.client.ok(SET, { u: countyId, i: { criticismAt: 2, oneGradeDownAt: 3, twoGradesDownAt: 4 } });
+    expect(set.setRectificationStandard).toEqual({ criticismAt: 2, thirdCategoryMaxStars: 4, workingGroupMin: 3 });
     expect((await w.admin.client.ok(Q, { c: w.county.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'NONE' }]);
+    expect((await w.admin.client.fails('BAD_USER_INPUT', SET, { u: countyId, i: { criticismAt: 3, oneGradeDownAt: 2 } })).extensions?.field).toBe('oneGradeDownAt');
+    // the region above is outside a county admin's reach; an inspector may not configure
+    const regionId = (await (await app.user(w.region, ['ORG_ADMIN'])).client.ok(ID, { c: w.region.code })).adminUnit.id;
+    await w.admin.client.fails('NOT_FOUND', SET, { u: regionId, i: { criticismAt: 1 } });
+    await (await app.user(w.county, ['INSPECTOR'])).client.fails('FORBIDDEN', SET, { u: countyId, i: { criticismAt: 1 } });
+    // a make-up workday set through the API moves a complaint's deadline
+    await w.admin.client.ok(`mutation($u: ID!) { setCalendarDay(unitId: $u, day: "2025-11-22", kind: "WORKDAY") }`, { u: countyId });
+    const due = await w.admin.client.ok(`mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-11-20", summary: "x") { replyDueOn } }`, { v: w.villageId });
+    expect(due.receiveComplaint.replyDueOn).toBe('2025-11-24');
   });
 
   test('property: random staff at random units never see a ledger row outside their subtree, under RLS alone', async ({ app }) => {
