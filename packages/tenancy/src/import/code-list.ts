@@ -4,9 +4,10 @@ import { readCsv } from './csv.js';
 /**
  * The official code list (统计用区划代码) as CSV: a header row, then one unit per row.
  * Required columns: code (12 digits), name. Optional: parent_code (when a unit no longer sits under
- * the parent its code implies, e.g. after 撤乡并镇), population, households, party_members,
- * economy (FARMING | PASTORAL), urban (true | false). Level and, by default, parent follow from the code:
- * 2 province, 2 prefecture, 2 county, 3 township and 3 village digits.
+ * the parent its code implies, e.g. after 撤乡并镇), urban_rural_code (城乡分类代码: 1xx urban, 2xx rural),
+ * population, households, party_members, economy (FARMING | PASTORAL), urban (true | false).
+ * Level and, by default, parent follow from the code: 2 province, 2 prefecture, 2 county, 3 township
+ * and 3 village digits. Optional columns a file leaves out are left as they are on existing units.
  */
 export interface CodeListRow {
   line: number;
@@ -30,7 +31,11 @@ export interface ImportProblem {
   message: string;
 }
 
-const COLUMNS = ['code', 'name', 'parent_code', 'population', 'households', 'party_members', 'economy', 'urban'] as const;
+const OPTIONAL_COLUMNS = ['parent_code', 'urban_rural_code', 'population', 'households', 'party_members', 'economy', 'urban'] as const;
+export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
+const COLUMNS: readonly string[] = ['code', 'name', ...OPTIONAL_COLUMNS];
+/** 城乡分类代码 of the national statistics bureau: 111–123 urban (城镇), 210 and 220 rural (乡村). */
+const URBAN_RURAL_CODES = new Set(['111', '112', '121', '122', '123', '210', '220']);
 
 export function levelOfCode(code: string): { level: AdminLevel; tier?: 'PROVINCE' | 'PREFECTURE'; impliedParent: string | null; label: string } {
   if (code.slice(2) === '0000000000') return { level: 'REGION', tier: 'PROVINCE', impliedParent: null, label: `r${code.slice(0, 2)}` };
@@ -44,7 +49,7 @@ export function levelOfCode(code: string): { level: AdminLevel; tier?: 'PROVINCE
 export function parentFits(child: { level: AdminLevel; tier?: string }, parent: { level: AdminLevel; tier?: string | null }): boolean {
   switch (child.level) {
     case 'REGION':
-      return parent.level === 'REGION' && child.tier === 'PREFECTURE';
+      return parent.level === 'REGION' && parent.tier === 'PROVINCE' && child.tier === 'PREFECTURE';
     case 'COUNTY':
       return parent.level === 'REGION';
     case 'TOWNSHIP':
@@ -68,7 +73,7 @@ function count(value: string | undefined, column: string, line: number, code: st
 }
 
 /** Parses and checks every row on its own (format, duplicates). Parents are checked by the importer. */
-export function parseCodeList(text: string): { rows: CodeListRow[]; problems: ImportProblem[] } {
+export function parseCodeList(text: string): { rows: CodeListRow[]; problems: ImportProblem[]; columns: Set<OptionalColumn> } {
   const problems: ImportProblem[] = [];
   const rows: CodeListRow[] = [];
   const seen = new Map<string, number>();
@@ -78,10 +83,10 @@ export function parseCodeList(text: string): { rows: CodeListRow[]; problems: Im
     if (!header) {
       header = fields.map((f) => f.trim().toLowerCase());
       idx = Object.fromEntries(header.map((h, i) => [h, i]));
-      const unknown = header.filter((h) => !(COLUMNS as readonly string[]).includes(h));
+      const unknown = header.filter((h) => !COLUMNS.includes(h));
       if (idx.code === undefined || idx.name === undefined) problems.push({ line, message: 'the header must name the columns code and name' });
       if (unknown.length) problems.push({ line, message: `unknown columns: ${unknown.join(', ')}` });
-      if (problems.length) return { rows, problems };
+      if (problems.length) return { rows, problems, columns: new Set() };
       continue;
     }
     const get = (c: string) => (idx[c] === undefined ? undefined : fields[idx[c]!]);
@@ -105,6 +110,8 @@ export function parseCodeList(text: string): { rows: CodeListRow[]; problems: Im
     if (economyRaw && economyRaw !== 'FARMING' && economyRaw !== 'PASTORAL') problems.push({ line, code, message: `economy must be FARMING or PASTORAL, got "${economyRaw}"` });
     const urbanRaw = get('urban')?.trim().toLowerCase();
     if (urbanRaw && urbanRaw !== 'true' && urbanRaw !== 'false') problems.push({ line, code, message: `urban must be true or false, got "${urbanRaw}"` });
+    const urcRaw = get('urban_rural_code')?.trim();
+    if (urcRaw && !URBAN_RURAL_CODES.has(urcRaw)) problems.push({ line, code, message: `urban_rural_code must be one of 111, 112, 121, 122, 123, 210, 220, got "${urcRaw}"` });
     const village = shape.level === 'VILLAGE';
     rows.push({
       line,
@@ -117,10 +124,11 @@ export function parseCodeList(text: string): { rows: CodeListRow[]; problems: Im
       households: count(get('households'), 'households', line, code, problems),
       partyMembers: count(get('party_members'), 'party_members', line, code, problems),
       economy: economyRaw === 'FARMING' || economyRaw === 'PASTORAL' ? economyRaw : village ? (name.includes('嘎查') ? 'PASTORAL' : 'FARMING') : null,
-      urban: urbanRaw ? urbanRaw === 'true' : village && URBAN_NAME.test(name),
+      urban: urbanRaw ? urbanRaw === 'true' : urcRaw ? urcRaw.startsWith('1') : village && URBAN_NAME.test(name),
       label: shape.label,
     });
   }
   if (!header) problems.push({ line: 1, message: 'the file is empty' });
-  return { rows, problems };
+  const columns = new Set(OPTIONAL_COLUMNS.filter((c) => idx[c] !== undefined));
+  return { rows, problems, columns };
 }
