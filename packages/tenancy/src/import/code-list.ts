@@ -103,6 +103,7 @@ export function parseCodeList(text: string): { rows: CodeListRow[]; problems: Im
     }
     seen.set(code, line);
     if (!name || name.length > 100) problems.push({ line, code, message: 'name must be 1 to 100 characters' });
+    else if (/[\u0000-\u001f]/.test(name)) problems.push({ line, code, message: 'name must not contain control characters' });
     const shape = levelOfCode(code);
     const parentRaw = get('parent_code')?.trim();
     if (parentRaw && !/^\d{12}$/.test(parentRaw)) problems.push({ line, code, message: `malformed parent_code "${parentRaw}"` });
