@@ -134,55 +134,100 @@ function checkPlacement(rows: CodeListRow[], existing: Map<string, Existing>, pr
   }
 }
 
-/** Per-level descendant counts of each new unit: its descendants are all new too, so all in the file. */
-function descendantCounts(fresh: CodeListRow[]): Map<string, Record<string, number>> {
-  const byCode = new Map(fresh.map((r) => [r.code, r]));
-  const counts = new Map<string, Record<string, number>>();
-  for (const r of fresh) {
-    for (let p = r.parentCode ? byCode.get(r.parentCode) : undefined; p; p = p.parentCode ? byCode.get(p.parentCode) : undefined) {
-      let c = counts.get(p.code);
-      if (!c) counts.set(p.code, (c = {}));
-      c[r.level] = (c[r.level] ?? 0) + 1;
+const LEVELS: readonly AdminLevel[] = ['REGION', 'COUNTY', 'TOWNSHIP', 'VILLAGE'];
+
+/**
+ * Per-level descendant counts of each new unit. Its descendants are all new too, so all in the
+ * file: deepest tier first, each unit adds itself and its own counts to its parent.
+ */
+function descendantCounts(byTier: CodeListRow[][], fresh: Set<string>): Map<string, Int32Array> {
+  const counts = new Map<string, Int32Array>();
+  for (let t = byTier.length - 1; t >= 0; t--) {
+    for (const r of byTier[t]!) {
+      if (!r.parentCode || !fresh.has(r.parentCode)) continue;
+      let above = counts.get(r.parentCode);
+      if (!above) counts.set(r.parentCode, (above = new Int32Array(LEVELS.length)));
+      above[LEVELS.indexOf(r.level)]!++;
+      const own = counts.get(r.code);
+      if (own) for (let k = 0; k < own.length; k++) above[k]! += own[k]!;
     }
   }
   return counts;
 }
 
+const countsJson = (c: Int32Array | undefined) => (c ? JSON.stringify(Object.fromEntries(LEVELS.map((l, k) => [l, c[k]!]).filter(([, n]) => n))) : '{}');
+
+/** A PostgreSQL array literal; `quote` for text that may hold separators, quotes or spaces. */
+function arrayLiteral(values: readonly (string | number | boolean | null)[], quote = false): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null) parts[i] = 'NULL';
+    else if (!quote) parts[i] = String(v);
+    else {
+      const t = String(v);
+      parts[i] = `"${t.includes('"') || t.includes('\\') ? t.replace(/["\\]/g, '\\$&') : t}"`;
+    }
+  }
+  return `{${parts.join(',')}}`;
+}
+
+const INSERT = `insert into admin_unit (code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts)
+  select * from unnest($1::char(12)[], $2::text[], $3::text[], $4::bigint[], $5::ltree[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::text[], $11::boolean[], $12::jsonb[])`;
+
 /**
  * Inserts new units tier by tier (province, prefecture, county, township, village) in large
- * set-based batches. Parent ids, paths and county ids are resolved here, not joined per batch.
+ * set-based batches. Parent ids, paths and county ids are resolved here, not joined per batch;
+ * the next batch is prepared while the database writes the current one.
  */
 async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Map<string, Existing>): Promise<void> {
   const anchors = new Map<string, Anchor>(existing);
-  const counts = descendantCounts(fresh);
-  for (const tier of TIERS) {
-    const list = fresh.filter((r) => tierOf(r) === tier);
+  const byTier = TIERS.map((tier) => fresh.filter((r) => tierOf(r) === tier));
+  const counts = descendantCounts(byTier, new Set(fresh.map((r) => r.code)));
+  for (const [t, list] of byTier.entries()) {
+    const village = TIERS[t] === 'VILLAGE';
     const placed = new Map<string, Omit<Anchor, 'id'>>();
-    const countyIds: string[] = [];
-    for (let i = 0; i < list.length; i += BATCH) {
-      const batch = list.slice(i, i + BATCH);
-      const cols: unknown[][] = Array.from({ length: 12 }, () => []);
+    const prepare = (batch: CodeListRow[]): string[] => {
+      const paths: string[] = [];
+      const parentIds: (string | null)[] = [];
+      const countyIds: (string | null)[] = [];
       for (const r of batch) {
         const p = r.parentCode ? anchors.get(r.parentCode)! : null;
         const path = `${p ? p.path : 'cn'}.${r.label}`;
         // county_id: the county above (a county's own id is set once known; null above county level)
         const countyId = r.level === 'TOWNSHIP' || r.level === 'VILLAGE' ? (p!.level === 'COUNTY' ? p!.id : p!.countyId) : null;
-        if (tier !== 'VILLAGE') placed.set(r.code, { level: r.level, path, countyId });
-        const values = [r.code, r.name, r.level, p?.id ?? null, path, countyId, r.population, r.households, r.partyMembers, r.economy, r.urban, JSON.stringify(counts.get(r.code) ?? {})];
-        for (let k = 0; k < values.length; k++) cols[k]!.push(values[k]);
+        if (!village) placed.set(r.code, { level: r.level, path, countyId });
+        paths.push(path);
+        parentIds.push(p?.id ?? null);
+        countyIds.push(countyId);
       }
-      const sql = `insert into admin_unit (code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts)
-        select * from unnest($1::char(12)[], $2::text[], $3::text[], $4::bigint[], $5::ltree[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::text[], $11::boolean[], $12::jsonb[])`;
-      // villages have no children here: only units above them need their new ids back
-      const ids = await executeBound<{ id: string; code: string }>(em, tier === 'VILLAGE' ? sql : `${sql} returning id, code`, cols);
-      for (const { id, code } of ids) {
+      const col = <T extends string | number | boolean | null>(f: (r: CodeListRow) => T, quote = false) => arrayLiteral(batch.map(f), quote);
+      return [
+        col((r) => r.code), col((r) => r.name, true), col((r) => r.level), arrayLiteral(parentIds), arrayLiteral(paths), arrayLiteral(countyIds),
+        col((r) => r.population), col((r) => r.households), col((r) => r.partyMembers), col((r) => r.economy), col((r) => r.urban),
+        col((r) => countsJson(counts.get(r.code)), true),
+      ];
+    };
+    const newCounties: string[] = [];
+    let writing: Promise<{ id: string; code: string }[]> | null = null;
+    const batches = Math.ceil(list.length / BATCH);
+    for (let b = 0; b <= batches; b++) {
+      const params = b < batches ? prepare(list.slice(b * BATCH, (b + 1) * BATCH)) : null;
+      for (const { id, code } of writing ? await writing : []) {
         const a = placed.get(code)!;
         anchors.set(code, { ...a, id: String(id), countyId: a.level === 'COUNTY' ? String(id) : a.countyId });
-        if (a.level === 'COUNTY') countyIds.push(String(id));
+        if (a.level === 'COUNTY') newCounties.push(String(id));
+      }
+      // villages have no children here: only units above them need their new ids back
+      writing = params ? executeBound<{ id: string; code: string }>(em, village ? INSERT : `${INSERT} returning id, code`, params) : null;
+      if (writing) {
+        writing.catch(() => undefined); // awaited (and thrown) on the next round
+        // let the statement go out before preparing the next batch
+        await new Promise((ok) => setImmediate(ok));
       }
     }
     // a county is its own distribution key, known only once inserted
-    if (countyIds.length) await executeBound(em, `update admin_unit set county_id = id where id = any($1::bigint[])`, [countyIds]);
+    if (newCounties.length) await executeBound(em, `update admin_unit set county_id = id where id = any($1::bigint[])`, [newCounties]);
   }
 }
 
