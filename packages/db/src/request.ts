@@ -19,6 +19,13 @@ export async function setScope(em: EntityManager, paths: readonly string[]): Pro
   em.setFilterParams(SCOPE_FILTER, { paths });
 }
 
+/** The scope paths setScope gave this request's EntityManager (layer 1), for hand-written SQL. */
+export function requestScope(em: EntityManager): readonly string[] {
+  const paths = (em.getFilterParams(SCOPE_FILTER) as { paths?: readonly string[] } | undefined)?.paths;
+  if (!paths) throw new Error('no request scope set on this EntityManager');
+  return paths;
+}
+
 export async function endRequest(em: EntityManager, ok: boolean): Promise<void> {
   if (!em.isInTransaction()) return;
   if (ok) await em.commit();

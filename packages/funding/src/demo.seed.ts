@@ -51,17 +51,22 @@ export async function seedFundingDemo({ orm, log }: SeedContext): Promise<void> 
       group by unit, fund, kind`);
     await em.execute(`
       insert into transfer (idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
-                            unit_id, occurred_on, voucher, category, receipt, note)
+                            unit_id, unit_path, county_id, occurred_on, voucher, category, receipt, note)
       select t.key, 'demo', t.kind, da.id, ca.id, da.unit_path, ca.unit_path, t.amount, t.fund, 2025,
-             case when nlevel(ca.unit_path) >= nlevel(da.unit_path) then ca.unit_id else da.unit_id end, t.on_date, t.voucher, t.category, t.receipt, '示例数据'
+             s.unit_id, s.unit_path, s.county_id, t.on_date, t.voucher, t.category, t.receipt, '示例数据'
         from demo_transfer t
         join account da on da.unit_id = t.debit_unit and da.fund = t.fund and da.year = 2025 and da.kind = t.debit_kind
-        join account ca on ca.unit_id = t.credit_unit and ca.fund = t.fund and ca.year = 2025 and ca.kind = t.credit_kind`);
+        join account ca on ca.unit_id = t.credit_unit and ca.fund = t.fund and ca.year = 2025 and ca.kind = t.credit_kind
+        cross join lateral (select case when nlevel(ca.unit_path) >= nlevel(da.unit_path) then ca else da end as a) deeper
+        cross join lateral (select (deeper.a).unit_id, (deeper.a).unit_path, (deeper.a).county_id) s`);
     await em.execute(`
-      insert into entry (transfer_id, account_id, amount, unit_id)
-      select t.id, t.debit_account, -t.amount, a.unit_id from transfer t join account a on a.id = t.debit_account where t.idempotency_key like 'demo-2025:%'
+      insert into entry (transfer_id, account_id, amount, unit_id, unit_path, county_id)
+      select t.id, t.debit_account, -t.amount, a.unit_id, a.unit_path, a.county_id from transfer t join account a on a.id = t.debit_account where t.idempotency_key like 'demo-2025:%'
       union all
-      select t.id, t.credit_account, t.amount, a.unit_id from transfer t join account a on a.id = t.credit_account where t.idempotency_key like 'demo-2025:%'`);
+      select t.id, t.credit_account, t.amount, a.unit_id, a.unit_path, a.county_id from transfer t join account a on a.id = t.credit_account where t.idempotency_key like 'demo-2025:%'`);
+    await em.execute(`select jiceng_rebuild_fund_rollup()`);
+    // fresh statistics, so the first dashboards plan with real row counts
+    await em.execute(`analyze account, transfer, entry, fund_rollup`);
     log.info('funding demo loaded');
   });
 }

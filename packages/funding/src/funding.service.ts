@@ -128,8 +128,6 @@ export async function grantAward(em: EntityManager, p: Principal, i: { villageId
     [village.id],
   );
   if (!transformed) throw badInput('villageId', 'the award goes only to a village whose case is transformed or later');
-  const [existing] = await em.execute<{ idempotency_key: string }[]>(`select idempotency_key from transfer where unit_id = ? and kind = 'AWARD' and reverses is null`, [village.id]);
-  if (existing && existing.idempotency_key !== i.key) throw conflict('this village has had its award already');
   const regionPath = village.path.split('.').slice(0, 2).join('.');
   const [region] = await em.execute<{ id: string }[]>(`select id from admin_unit where path = ?::ltree`, [regionPath]);
   if (!region) throw notFound('region');
@@ -158,31 +156,43 @@ export interface FundsFigures {
   balance: bigint;
 }
 
-/** Allocated into, disbursed, spent and held in a subtree, by fund and year: two statements on unit_path. */
-export async function fundsSummary(em: EntityManager, path: string, year: number | null): Promise<FundsFigures[]> {
-  const flows = await em.execute<any[]>(
-    `select fund, year,
-       sum(case when kind = 'APPROPRIATE' then case when reverses is null then amount else -amount end
-                when kind in ('ALLOCATE', 'AWARD') and credit_path <@ ?::ltree and not debit_path <@ ?::ltree then amount
-                when kind in ('ALLOCATE', 'AWARD') and debit_path <@ ?::ltree and not credit_path <@ ?::ltree then -amount
-                else 0 end) as allocated,
-       sum(case when kind in ('DISBURSE', 'AWARD') then case when reverses is null then amount else -amount end else 0 end) as disbursed,
-       sum(case when kind = 'SPEND' then case when reverses is null then amount else -amount end else 0 end) as spent
-     from transfer where unit_path <@ ?::ltree and (?::int is null or year = ?)
-     group by fund, year`,
-    [path, path, path, path, path, year, year],
+/**
+ * Allocated into, disbursed, spent and held in a subtree, by fund and year, from account balances:
+ * money only moves down the tree (reversals net out), so what was allocated into a subtree is what
+ * its non-SOURCE accounts hold; village CASH plus SPENT is what was paid to villages. At county level
+ * and above it reads the per-county rollup (compacted rows plus pending deltas), not every account.
+ */
+export async function fundsSummary(em: EntityManager, unit: Pick<AdminUnitRow, 'path' | 'level'>, year: number | null): Promise<FundsFigures[]> {
+  const rolledUp = unit.level === 'REGION' || unit.level === 'COUNTY';
+  const rows = await em.execute<{ fund: string; year: number; kind: string; amount: string }[]>(
+    rolledUp
+      ? `select fund, year, kind, sum(amount)::text as amount from (
+           select fund, year, kind, amount from fund_rollup where unit_path <@ ?::ltree and (?::int is null or year = ?)
+           union all
+           select fund, year, kind, amount from fund_rollup_delta where unit_path <@ ?::ltree and (?::int is null or year = ?)) r
+         group by fund, year, kind`
+      : `select fund, year, kind, sum(balance)::text as amount from account
+          where unit_path <@ ?::ltree and (?::int is null or year = ?) group by fund, year, kind`,
+    rolledUp ? [unit.path, year, year, unit.path, year, year] : [unit.path, year, year],
   );
-  const balances = await em.execute<any[]>(
-    `select fund, year, sum(balance) as balance from account
-      where unit_path <@ ?::ltree and kind in ('BUDGET', 'CASH', 'POOL') and (?::int is null or year = ?) group by fund, year`,
-    [path, year, year],
-  );
-  const key = (r: any) => `${r.fund}:${r.year}`;
   const out = new Map<string, FundsFigures>();
-  for (const r of [...flows, ...balances]) out.set(key(r), { fund: r.fund, year: r.year, allocated: 0n, disbursed: 0n, spent: 0n, balance: 0n });
-  for (const r of flows) Object.assign(out.get(key(r))!, { allocated: BigInt(r.allocated), disbursed: BigInt(r.disbursed), spent: BigInt(r.spent) });
-  for (const r of balances) out.get(key(r))!.balance = BigInt(r.balance);
+  for (const r of rows) {
+    const key = `${r.fund}:${r.year}`;
+    if (!out.has(key)) out.set(key, { fund: r.fund, year: r.year, allocated: 0n, disbursed: 0n, spent: 0n, balance: 0n });
+    const f = out.get(key)!;
+    const amount = BigInt(r.amount);
+    if (r.kind !== 'SOURCE') f.allocated += amount;
+    if (r.kind === 'CASH' || r.kind === 'SPENT') f.disbursed += amount;
+    if (r.kind === 'SPENT') f.spent += amount;
+    if (r.kind === 'BUDGET' || r.kind === 'CASH' || r.kind === 'POOL') f.balance += amount;
+  }
   return [...out.values()].sort((a, b) => a.year - b.year || a.fund.localeCompare(b.fund));
+}
+
+/** Folds pending rollup deltas into the per-county rollup (a background task of the service). */
+export async function compactFundRollup(em: EntityManager): Promise<number> {
+  const [r] = await em.execute<{ n: number }[]>(`select jiceng_compact_fund_rollup() as n`);
+  return Number(r!.n);
 }
 
 /** Villages below the standard, activity funds against 300 × members, and per-county disbursement. */

@@ -5,6 +5,7 @@ import { fundingMigrations } from './migrations.js';
 import { FundingResolver, FundingUnitResolver } from './graphql/funding.resolver.js';
 import { fundingRules } from './rules.js';
 import { seedFundingDemo } from './demo.seed.js';
+import { compactFundRollup } from './funding.service.js';
 
 export * from './ledger.service.js';
 export * from './funding.service.js';
@@ -17,4 +18,5 @@ export const fundingModule: JicengModule = {
   rules: fundingRules,
   migrations: fundingMigrations,
   seedDemo: seedFundingDemo,
+  maintenance: [{ name: 'compact fund rollup', everyMs: 2_000, run: compactFundRollup }],
 };

@@ -90,4 +90,191 @@ grant update (unit_path, county_id, debit_path, credit_path) on transfer to :api
 grant update (unit_path, county_id) on entry to :api_role;
 `;
 
-export const fundingMigrations: Migration[] = [{ id: '0400_funding_ledger', sql: ledger }];
+// Balances rolled up per county (or per region for units outside counties), so summaries above
+// county level read a few hundred rows instead of every village account. A posting appends its two
+// deltas (no row is shared between concurrent postings); compaction folds them into fund_rollup.
+// Rows are keyed by the rollup unit's path: moving a county carries them; moving a village or
+// township across counties re-keys its accounts' balances (trigger below).
+// the rollup unit's path (its county, or a region), and a signed amount per fund, year and account kind
+const ROLLUP_COLUMNS = `id bigint generated always as identity primary key, unit_path ltree not null, county_id bigint,
+  fund text not null, year integer not null, kind text not null, amount bigint not null`;
+
+const rollup = `
+-- the rollup unit of a path: its deepest region (r…) or county (c…) label
+create function jiceng_rollup_path(p ltree) returns ltree language sql immutable parallel safe as $$
+  select substring(p::text from '^(.*\.[rc][^.]*)')::ltree
+$$;
+
+create table fund_rollup (${ROLLUP_COLUMNS}, unique (unit_path, fund, year, kind));
+create table fund_rollup_delta (${ROLLUP_COLUMNS});
+${tenantTableSql('fund_rollup')}
+${tenantTableSql('fund_rollup_delta')}
+-- written only by the ledger functions below (they run as the owner): a township's posting adds to
+-- its county's rollup, which lies outside the township's scope. Reads stay scoped.
+revoke insert, update on fund_rollup, fund_rollup_delta from :api_role;
+grant update (unit_path, county_id) on fund_rollup, fund_rollup_delta to :api_role;
+create policy fund_rollup_ledger on fund_rollup for all to :owner_role using (true) with check (true);
+create policy fund_rollup_delta_ledger on fund_rollup_delta for all to :owner_role using (true) with check (true);
+
+-- Folds the committed deltas visible in the caller's scope into fund_rollup. Deltas committed later
+-- stay for the next run; each delta row is deleted, and so folded, by one compaction only.
+create function jiceng_compact_fund_rollup() returns integer language plpgsql security definer set search_path = public, pg_temp as $$
+declare n integer;
+begin
+  with moved as (delete from fund_rollup_delta where unit_path <@ any (jiceng_scopes()) returning unit_path, fund, year, kind, amount),
+       folded as (
+         insert into fund_rollup (unit_path, fund, year, kind, amount)
+         select unit_path, fund, year, kind, sum(amount) from moved group by unit_path, fund, year, kind
+         on conflict (unit_path, fund, year, kind) do update set amount = fund_rollup.amount + excluded.amount
+         returning 1)
+  select count(*) into n from moved;
+  return n;
+end $$;
+
+-- Recomputes the rollup from the accounts in the caller's scope (seeds that write accounts in bulk).
+create function jiceng_rebuild_fund_rollup() returns void language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  lock table fund_rollup_delta in exclusive mode;
+  delete from fund_rollup_delta where unit_path <@ any (jiceng_scopes());
+  delete from fund_rollup where unit_path <@ any (jiceng_scopes());
+  insert into fund_rollup (unit_path, fund, year, kind, amount)
+  select jiceng_rollup_path(unit_path), fund, year, kind, sum(balance) from account
+   where jiceng_rollup_path(unit_path) <@ any (jiceng_scopes()) group by 1, 2, 3, 4;
+end $$;
+
+-- 撤乡并镇 across counties: the moved accounts' balances leave the old county's rollup for the new one.
+-- (A county or region that moves keeps its label, and its rollup rows move with it.)
+create function jiceng_fund_rollup_rekey() returns trigger language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  insert into fund_rollup_delta (unit_path, fund, year, kind, amount)
+  values (jiceng_rollup_path(old.unit_path), old.fund, old.year, old.kind, -old.balance),
+         (jiceng_rollup_path(new.unit_path), new.fund, new.year, new.kind, new.balance);
+  return null;
+end $$;
+create trigger account_rollup_rekey after update of unit_path on account for each row
+  when (subpath(jiceng_rollup_path(old.unit_path), -1) <> subpath(jiceng_rollup_path(new.unit_path), -1) and old.balance <> 0)
+  execute function jiceng_fund_rollup_rekey();
+revoke execute on function jiceng_fund_rollup_rekey() from public;
+grant execute on function jiceng_compact_fund_rollup(), jiceng_rebuild_fund_rollup() to :api_role;
+`;
+
+// Posting a transfer in one round trip. It runs as the owner (the API role cannot write transfers,
+// entries or rollups any other way: every transfer has both entries by construction) under the
+// caller's scope (RLS is forced for the owner too). Both accounts are found and locked in one
+// statement, in id order (no deadlock between opposite flows); the idempotency key, the one-award
+// rule and the one-reversal rule are checked under those locks, so concurrent retries see each
+// other. Business outcomes are returned, never raised: nothing is written unless the transfer is
+// posted. Tenant keys are copied from the locked accounts (no per-row lookups).
+const postFunction = `
+create function jiceng_post_transfer(
+  p_key text, p_hash text, p_kind text, p_fund text, p_year integer,
+  p_debit_unit bigint, p_debit_kind text, p_credit_unit bigint, p_credit_kind text, p_amount bigint,
+  p_on date, p_voucher text, p_category text, p_receipt text, p_note text, p_reverses bigint, p_user bigint)
+returns table (outcome text, transfer_id bigint, available bigint, debit_account bigint, credit_account bigint)
+language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  a account%rowtype;
+  d account%rowtype;
+  c account%rowtype;
+  s account%rowtype;
+  v_prior record;
+  v_id bigint;
+begin
+  if p_amount <= 0 then
+    raise exception 'amount must be positive' using errcode = '22023';
+  end if;
+  for attempt in 1..2 loop
+    for a in select * from account
+              where fund = p_fund and year = p_year
+                and ((unit_id = p_debit_unit and kind = p_debit_kind) or (unit_id = p_credit_unit and kind = p_credit_kind))
+              order by id for update loop
+      if a.unit_id = p_debit_unit and a.kind = p_debit_kind then d := a; end if;
+      if a.unit_id = p_credit_unit and a.kind = p_credit_kind then c := a; end if;
+    end loop;
+    exit when d.id is not null and c.id is not null;
+    exit when attempt = 2;
+    insert into account (unit_id, fund, year, kind) values (p_debit_unit, p_fund, p_year, p_debit_kind), (p_credit_unit, p_fund, p_year, p_credit_kind)
+      on conflict do nothing;
+  end loop;
+  if d.id is null or c.id is null then
+    outcome := 'NOT_FOUND';
+    return next;
+    return;
+  end if;
+
+  select t.id, t.request_hash into v_prior from transfer t where t.idempotency_key = p_key;
+  if found then
+    outcome := case when v_prior.request_hash = p_hash then 'REPLAY' else 'CONFLICT' end;
+    transfer_id := v_prior.id;
+    return next;
+    return;
+  end if;
+  -- the transfer hangs on the deeper of its two units
+  if nlevel(c.unit_path) >= nlevel(d.unit_path) then s := c; else s := d; end if;
+  -- (nested ifs keep the common path free of subqueries)
+  if p_kind = 'AWARD' and p_reverses is null then
+    if exists (select 1 from transfer t where t.unit_id = s.unit_id and t.kind = 'AWARD' and t.reverses is null) then
+      outcome := 'AWARDED_ALREADY';
+      return next;
+      return;
+    end if;
+  end if;
+  if p_reverses is not null then
+    if exists (select 1 from transfer t where t.reverses = p_reverses) then
+      outcome := 'REVERSED_ALREADY';
+      return next;
+      return;
+    end if;
+  end if;
+  if p_debit_kind <> 'SOURCE' and d.balance < p_amount then
+    outcome := 'INSUFFICIENT_FUNDS';
+    available := d.balance;
+    return next;
+    return;
+  end if;
+
+  insert into transfer (idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
+                        unit_id, unit_path, county_id, occurred_on, voucher, category, receipt, note, reverses, created_by)
+  values (p_key, p_hash, p_kind, d.id, c.id, d.unit_path, c.unit_path, p_amount, p_fund, p_year,
+          s.unit_id, s.unit_path, s.county_id, p_on, p_voucher, p_category, p_receipt, p_note, p_reverses, p_user)
+  on conflict (idempotency_key) do nothing
+  returning id into v_id;
+  if v_id is null then
+    -- the key was claimed meanwhile by a request on other accounts (or by another tenant's)
+    select t.id, t.request_hash into v_prior from transfer t where t.idempotency_key = p_key;
+    outcome := case when v_prior.request_hash = p_hash then 'REPLAY' else 'CONFLICT' end;
+    transfer_id := v_prior.id;
+    return next;
+    return;
+  end if;
+  update account set balance = balance + case when id = d.id then -p_amount else p_amount end where id in (d.id, c.id);
+  with e as (insert into entry (transfer_id, account_id, amount, unit_id, unit_path, county_id)
+             values (v_id, d.id, -p_amount, d.unit_id, d.unit_path, d.county_id), (v_id, c.id, p_amount, c.unit_id, c.unit_path, c.county_id))
+  insert into fund_rollup_delta (unit_path, fund, year, kind, amount)
+  values (jiceng_rollup_path(d.unit_path), p_fund, p_year, p_debit_kind, -p_amount),
+         (jiceng_rollup_path(c.unit_path), p_fund, p_year, p_credit_kind, p_amount);
+  outcome := 'POSTED';
+  transfer_id := v_id;
+  debit_account := d.id;
+  credit_account := c.id;
+  return next;
+end $$;
+revoke execute on function jiceng_post_transfer(text, text, text, text, integer, bigint, text, bigint, text, bigint, date, text, text, text, text, bigint, bigint) from public;
+grant execute on function jiceng_post_transfer(text, text, text, text, integer, bigint, text, bigint, text, bigint, date, text, text, text, text, bigint, bigint) to :api_role;
+
+-- the ledger is written only through jiceng_post_transfer, which takes the tenant keys from the
+-- locked accounts; accounts keep their trigger (they are created rarely)
+revoke insert on transfer, entry from :api_role;
+drop trigger transfer_tenant_keys on transfer;
+drop trigger entry_tenant_keys on entry;
+
+-- transfers are read by id, by unit and by county; the subtree GiST index cost a third of each posting
+drop index transfer_unit_path_gist;
+create index transfer_unit on transfer (unit_id, id);
+create index transfer_county on transfer (county_id, id);
+`;
+
+export const fundingMigrations: Migration[] = [
+  { id: '0400_funding_ledger', sql: ledger },
+  { id: '0401_funding_post_and_rollup', sql: rollup + postFunction },
+];

@@ -3,6 +3,7 @@ import { inScope } from '@jiceng/db';
 import type { Principal } from '@jiceng/tenancy';
 import { test, expect, describe, afterAll, type TestApp } from '@jiceng/testkit';
 import { allocate, appropriate, disburse, grantAward, reverseTransfer, spend } from '../src/funding.service.js';
+import { expectLedgerConsistent } from './ledger-invariants.js';
 
 let shared: TestApp | undefined;
 let seq = 0;
@@ -33,16 +34,8 @@ async function fund(app: TestApp, w: Awaited<ReturnType<typeof world>>, fen: big
 }
 
 afterAll(async () => {
-  // after every run: debits equal credits and each balance is the sum of its entries
-  if (!shared) return;
-  await shared.asOwner(async (em) => {
-    const [total] = await em.execute<{ s: string | null }[]>(`select sum(amount)::text as s from entry`);
-    expect(total!.s ?? '0').toBe('0');
-    const drift = await em.execute(`select a.id from account a left join entry e on e.account_id = a.id group by a.id having a.balance <> coalesce(sum(e.amount), 0)`);
-    expect(drift).toEqual([]);
-    const unbalanced = await em.execute(`select transfer_id from entry group by transfer_id having sum(amount) <> 0 or count(*) <> 2`);
-    expect(unbalanced).toEqual([]);
-  });
+  // after every run: debits equal credits, each balance is the sum of its entries, the rollup agrees
+  if (shared) await expectLedgerConsistent(shared);
 });
 
 describe('the ledger', () => {

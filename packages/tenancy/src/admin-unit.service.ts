@@ -1,5 +1,5 @@
 import { badInput, conflict, notFound } from '@jiceng/core';
-import { sqlArray, type EntityManager } from '@jiceng/db';
+import { requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jiceng/db';
 import { AdminUnitEntity, ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
 import { assertCan, type Principal } from './principal.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
@@ -18,9 +18,10 @@ export async function unitsByIds(em: EntityManager, ids: readonly string[]): Pro
 /** A unit the caller can see, or NOT_FOUND (also when it exists outside the caller's scope). */
 export async function requireUnit(em: EntityManager, id: string, field = 'unitId'): Promise<AdminUnitRow> {
   if (!/^\d{1,18}$/.test(id)) throw badInput(field, 'not a valid unit id');
-  const u = await em.findOne(AdminUnitEntity, { id });
+  // lean SQL on the hot path of every mutation; the scope condition is layer 1's filter, RLS is layer 2
+  const [u] = await em.execute(`select * from admin_unit where id = ? and path <@ any (?::ltree[])`, [id, scopeLiteral(requestScope(em)) || '{}']);
   if (!u) throw notFound('admin unit');
-  return u;
+  return mapUnit(u);
 }
 
 /** Children of many parents at once (first page only is batched; DataLoader calls this). */

@@ -1,5 +1,5 @@
 import type { EntitySchema } from '@mikro-orm/core';
-import type { Migration, Orm } from '@jiceng/db';
+import type { EntityManager, Migration, Orm } from '@jiceng/db';
 import type { Logger } from '@jiceng/core';
 import type { RuleMap } from './shield.js';
 
@@ -12,6 +12,15 @@ export interface JicengModule {
   migrations: Migration[];
   /** Loads this module's demo data (idempotent); runs as the owner, after earlier modules' seeds. */
   seedDemo?: (seed: SeedContext) => Promise<void>;
+  /** Periodic housekeeping the service runs in the background, over the whole tree. */
+  maintenance?: MaintenanceTask[];
+}
+
+export interface MaintenanceTask {
+  name: string;
+  everyMs: number;
+  /** runs in its own transaction, scoped to the whole country; returns what it did, for the log */
+  run: (em: EntityManager) => Promise<number>;
 }
 
 export interface SeedContext {

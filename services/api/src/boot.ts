@@ -1,5 +1,5 @@
 import { createLogger, readConfig, type AppConfig, type Logger } from '@jiceng/core';
-import { createOrm, localSecrets, migrate, openDatabase, type DatabaseHandle, type Orm } from '@jiceng/db';
+import { createOrm, inScope, localSecrets, migrate, openDatabase, type DatabaseHandle, type Orm } from '@jiceng/db';
 import type { JicengModule, ServiceSettings } from '@jiceng/tenancy';
 import { modules as allModules } from './modules.js';
 import { buildAppSchema } from './schema.js';
@@ -46,15 +46,40 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
   const app = await createApp({ orm, schema, settings: serviceSettings(config), log });
   await new Promise<void>((ok) => app.server.listen(config.port, ok));
   log.info('listening', { port: config.port, graphql: `http://localhost:${config.port}/graphql` });
+  const stopMaintenance = startMaintenance(orm, log);
   return {
     app,
     orm,
     db,
     async stop() {
+      await stopMaintenance();
       await app.stop();
       await orm.close();
       await db.stop();
     },
+  };
+}
+
+/** Runs each module's maintenance tasks on their intervals, one at a time per task; stop waits for a running one. */
+export function startMaintenance(orm: Orm, log: Logger, mods: JicengModule[] = allModules): () => Promise<void> {
+  const running = new Set<Promise<void>>();
+  const timers = mods.flatMap((m) => m.maintenance ?? []).map((task) => {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const run = inScope(orm, ['cn'], task.run)
+        .then((n) => { if (n) log.debug('maintenance', { task: task.name, n }); })
+        .catch((e: unknown) => log.error('maintenance failed', { task: task.name, error: String(e) }))
+        .finally(() => { busy = false; running.delete(run); });
+      running.add(run);
+    }, task.everyMs);
+    timer.unref();
+    return timer;
+  });
+  return async () => {
+    for (const t of timers) clearInterval(t);
+    await Promise.all([...running]);
   };
 }
 

@@ -59,7 +59,7 @@ export class FundingUnitResolver {
   @FieldResolver(() => FundsSummary, { description: 'Funds over this subtree for a year' })
   async fundsSummary(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
     assertCan(ctx.principal, 'funding:read');
-    const byFund = await fundsSummary(ctx.em, u.path, year);
+    const byFund = await fundsSummary(ctx.em, u, year);
     const sum = (k: 'allocated' | 'disbursed' | 'spent' | 'balance') => byFund.reduce((s, f) => s + f[k], 0n);
     return { allocated: sum('allocated'), disbursed: sum('disbursed'), spent: sum('spent'), balance: sum('balance'), byFund };
   }
