@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // Funding figures. (1) Disbursements per second through the service layer, every invariant on
-// (row lock, no overdraw, idempotency key, both entries, RLS as the API role), into a throwaway
+// (row lock, no overdraw, idempotency key, both entries, rollup delta, RLS as the API role), one per
+// request transaction and in batches (disburseMany, as disburseFundsBatch uses it), into a throwaway
 // database on the embedded server of JICENG_DATA_DIR (.data by default; start it once with `pnpm start`).
 // (2) The funds summary for the whole region over HTTP as demo-region, against a running `pnpm start`.
 // Run after `pnpm install` (which builds): node scripts/bench/funding.mjs
 import { randomBytes } from 'node:crypto';
 import { createOrm, createDatabase, dropDatabase, ensureRoles, inScope, migrate, databaseUrls, openDatabase } from '../../packages/db/dist/index.js';
 import { allEntities, allMigrations } from '../../services/api/dist/index.js';
-import { appropriate, allocate, disburse } from '../../packages/funding/dist/index.js';
+import { appropriate, allocate, disburse, disburseMany } from '../../packages/funding/dist/index.js';
 import { gql, login, measure } from './http.mjs';
 
 const N = Number(process.env.N ?? 4000);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
+const BATCH = Number(process.env.BATCH ?? 50);
+const BATCH_CONCURRENCY = Number(process.env.BATCH_CONCURRENCY ?? 4);
 const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.JICENG_DATA_DIR ?? '.data' });
 const name = `jiceng_bench_${randomBytes(4).toString('hex')}`;
 const passwords = { owner: 'x', api: 'y' };
@@ -39,8 +42,9 @@ try {
     await appropriate(em, principal(region.path), { regionId: region.id, fund: 'OFFICE', year: 2026, amount: 10n ** 12n, key: 'bench-appropriation' });
     for (const v of villages) await allocate(em, principal(region.path), { fromId: region.id, toId: v.id, fund: 'OFFICE', year: 2026, amount: 10n ** 9n, key: `bench-allocate-${v.id}` });
   });
+  // (a) one disbursement per request transaction, CONCURRENCY at a time
   let next = 0;
-  const started = performance.now();
+  let started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < N) {
       const i = next++;
@@ -49,8 +53,25 @@ try {
         disburse(em, principal(county.path), { villageId: v.id, fund: 'OFFICE', year: 2026, amount: 100n, voucher: `PZ-${i}`, on: '2026-03-01', key: `bench-disburse-${i}` }));
     }
   }));
-  const seconds = (performance.now() - started) / 1000;
-  console.log(JSON.stringify({ name: 'disbursements through the service layer', n: N, concurrency: CONCURRENCY, perSecond: Math.round(N / seconds) }));
+  let seconds = (performance.now() - started) / 1000;
+  console.log(JSON.stringify({ name: 'disbursements through the service layer, one per request', n: N, concurrency: CONCURRENCY, perSecond: Math.round(N / seconds) }));
+
+  // (b) batches (a county paying many villages at once: disburseFundsBatch), BATCH_CONCURRENCY at a time
+  next = 0;
+  started = performance.now();
+  await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, async () => {
+    while (next < N) {
+      const first = next;
+      next += BATCH;
+      const items = Array.from({ length: Math.min(BATCH, N - first) }, (_, k) => {
+        const i = first + k;
+        return { villageId: villages[i % villages.length].id, fund: 'OFFICE', year: 2026, amount: 100n, voucher: `PZ-B${i}`, on: '2026-03-02', key: `bench-batch-${i}` };
+      });
+      await inScope(api, [county.path], (em) => disburseMany(em, principal(county.path), items));
+    }
+  }));
+  seconds = (performance.now() - started) / 1000;
+  console.log(JSON.stringify({ name: 'disbursements through the service layer, in batches', n: N, batch: BATCH, concurrency: BATCH_CONCURRENCY, perSecond: Math.round(N / seconds) }));
   await api.close();
 } finally {
   await dropDatabase(db.adminUrl, name).catch(() => undefined);

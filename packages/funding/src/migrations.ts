@@ -213,7 +213,9 @@ begin
   if nlevel(c.unit_path) >= nlevel(d.unit_path) then s := c; else s := d; end if;
   -- (nested ifs keep the common path free of subqueries)
   if p_kind = 'AWARD' and p_reverses is null then
-    if exists (select 1 from transfer t where t.unit_id = s.unit_id and t.kind = 'AWARD' and t.reverses is null) then
+    -- one award per village; a reversed award no longer counts (the pool lock serializes awards)
+    if exists (select 1 from transfer t where t.unit_id = s.unit_id and t.kind = 'AWARD' and t.reverses is null
+                and not exists (select 1 from transfer r where r.reverses = t.id)) then
       outcome := 'AWARDED_ALREADY';
       return next;
       return;
@@ -270,6 +272,7 @@ drop trigger entry_tenant_keys on entry;
 
 -- transfers are read by id, by unit and by county; the subtree GiST index cost a third of each posting
 drop index transfer_unit_path_gist;
+drop index transfer_one_award;
 create index transfer_unit on transfer (unit_id, id);
 create index transfer_county on transfer (county_id, id);
 `;

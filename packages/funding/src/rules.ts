@@ -6,6 +6,7 @@ export const fundingRules: RuleMap = {
     allocateFunds: canDo('funding:allocate'),
     allocateByStandard: canDo('funding:allocate'),
     disburseFunds: canDo('funding:disburse'),
+    disburseFundsBatch: canDo('funding:disburse'),
     recordVillageSpending: canDo('funding:spend'),
     grantAward: canDo('funding:award'),
     reverseTransfer: canDo('funding:reverse'),

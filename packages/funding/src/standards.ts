@@ -22,3 +22,22 @@ export async function fundStandard(em: EntityManager, unitPath: string, key: str
   const dflt = FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1);
   return dflt?.value ?? 0n;
 }
+
+/**
+ * The standard for every unit of a subtree at once (bulk allocation): the standards set on the
+ * subtree's root, its ancestors and units inside it, read in one statement and resolved per path.
+ */
+export async function fundStandardsUnder(em: EntityManager, rootPath: string, key: string, on: string): Promise<(unitPath: string) => bigint> {
+  const rows = await em.execute<{ path: string; value: string }[]>(
+    `select unit_path::text as path, value from funding_standard
+      where key = ? and effective_on <= ? and (unit_path @> ?::ltree or unit_path <@ ?::ltree)
+      order by nlevel(unit_path) desc, effective_on desc`,
+    [key, on, rootPath, rootPath],
+  );
+  const dflt = FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1)?.value ?? 0n;
+  // deepest first, latest first: the first row on the unit's own ancestor line wins
+  return (unitPath) => {
+    const hit = rows.find((r) => unitPath === r.path || unitPath.startsWith(`${r.path}.`));
+    return hit ? BigInt(hit.value) : dflt;
+  };
+}

@@ -1,17 +1,14 @@
 import fc from 'fast-check';
 import { inScope } from '@jiceng/db';
 import type { Principal } from '@jiceng/tenancy';
-import { test, expect, describe, afterAll, type TestApp } from '@jiceng/testkit';
+import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 import { allocate, appropriate, disburse, grantAward, reverseTransfer, spend } from '../src/funding.service.js';
-import { expectLedgerConsistent } from './ledger-invariants.js';
+import { checkLedgerAfterAll, key, UNIT_ID as ID } from './support.js';
 
-let shared: TestApp | undefined;
-let seq = 0;
-const key = (s: string) => `${s}-${process.pid}-${++seq}-${Math.random().toString(36).slice(2)}`;
-const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
+const track = checkLedgerAfterAll();
 
 async function world(app: TestApp) {
-  shared = app;
+  track(app);
   const region = await app.tree.region();
   const county = await region.county();
   const township = await county.township();
@@ -33,10 +30,6 @@ async function fund(app: TestApp, w: Awaited<ReturnType<typeof world>>, fen: big
   });
 }
 
-afterAll(async () => {
-  // after every run: debits equal credits, each balance is the sum of its entries, the rollup agrees
-  if (shared) await expectLedgerConsistent(shared);
-});
 
 describe('the ledger', () => {
   test('200 concurrent disbursements against one budget never overdraw: exactly floor(balance / amount) commit', async ({ app }) => {
@@ -126,57 +119,68 @@ describe('the ledger', () => {
     expect(county.adminUnit).toBeNull();
   });
 
-  test('model: allocate / disburse / spend / reverse agree with an in-memory ledger', async ({ app }) => {
+  test('model: allocate / award / disburse / spend / reverse agree with an in-memory ledger', async ({ app }) => {
     const w = await world(app);
     const seed = Number(process.env.FC_SEED ?? Date.now() % 100000);
     console.log(`funding model seed ${seed}`);
-    await inScope(app.orm, [w.region.path], (em) => appropriate(em, w.regionP, { regionId: w.region.id, fund: 'PARTY_BUILDING', year: 2025, amount: 10_000_000n, key: key('m') }));
-    const model = { regionBudget: 10_000_000n, villageBudget: 0n, cash: 0n, spent: 0n };
+    await inScope(app.orm, [w.region.path], async (em) => {
+      await appropriate(em, w.regionP, { regionId: w.region.id, fund: 'PARTY_BUILDING', year: 2025, amount: 10_000_000n, key: key('m') });
+      await appropriate(em, w.regionP, { regionId: w.region.id, fund: 'AWARD', year: 2025, amount: 25_000_000n, key: key('m') });
+    });
+    await app.asOwner((em) => em.execute(`insert into rectification_case (unit_id, year, state) values (?, 2025, 'TRANSFORMED')`, [w.village.id]));
+    const AWARD = 10_000_000n;
+    const model = { regionBudget: 10_000_000n, villageBudget: 0n, cash: 0n, spent: 0n, pool: 25_000_000n, awardCash: 0n, awarded: false };
     const posted: { id: string; kind: string; amount: bigint }[] = [];
-    const op = fc.record({ kind: fc.constantFrom('allocate', 'disburse', 'spend', 'reverse'), amount: fc.bigInt({ min: 1n, max: 3_000_000n }) });
+    const op = fc.record({ kind: fc.constantFrom('allocate', 'award', 'disburse', 'spend', 'reverse'), amount: fc.bigInt({ min: 1n, max: 3_000_000n }) });
+    // where each kind moves money from and to, in the model
+    const from = { allocate: 'regionBudget', disburse: 'villageBudget', spend: 'cash', award: 'pool' } as const;
+    const to = { allocate: 'villageBudget', disburse: 'cash', spend: 'spent', award: 'awardCash' } as const;
+    type Kind = keyof typeof from;
+    const run = (kind: Kind | 'reverse', amount: bigint, last?: { id: string }) => {
+      if (kind === 'allocate') return inScope(app.orm, [w.region.path], (em) => allocate(em, w.regionP, { fromId: w.region.id, toId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount, key: key('m') }));
+      if (kind === 'award') return inScope(app.orm, [w.region.path], (em) => grantAward(em, w.regionP, { villageId: w.village.id, year: 2025, key: key('m') }));
+      if (kind === 'disburse') return inScope(app.orm, [w.county.path], (em) => disburse(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount, voucher: 'v', on: '2025-06-01', key: key('m') }));
+      if (kind === 'spend') return inScope(app.orm, [w.county.path], (em) => spend(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount, category: '办公', receipt: 'r', on: '2025-06-02', key: key('m') }));
+      return inScope(app.orm, [w.region.path], (em) => reverseTransfer(em, w.regionP, { transferId: last!.id, reason: 'model', key: key('m') }));
+    };
+    const code = (r: any) => r?.extensions?.code;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
         for (const o of ops) {
-          const run = async () => {
-            if (o.kind === 'allocate') return inScope(app.orm, [w.region.path], (em) => allocate(em, w.regionP, { fromId: w.region.id, toId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount: o.amount, key: key('m') }));
-            if (o.kind === 'disburse') return inScope(app.orm, [w.county.path], (em) => disburse(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount: o.amount, voucher: 'v', on: '2025-06-01', key: key('m') }));
-            if (o.kind === 'spend') return inScope(app.orm, [w.county.path], (em) => spend(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount: o.amount, category: '办公', receipt: 'r', on: '2025-06-02', key: key('m') }));
-            const last = posted.pop();
-            if (!last) return null;
-            return inScope(app.orm, [w.region.path], (em) => reverseTransfer(em, w.regionP, { transferId: last.id, reason: 'model', key: key('m') }));
-          };
-          const from = { allocate: 'regionBudget', disburse: 'villageBudget', spend: 'cash' } as const;
-          const to = { allocate: 'villageBudget', disburse: 'cash', spend: 'spent' } as const;
           if (o.kind === 'reverse') {
             const last = posted.at(-1);
-            const r = await run().catch((e) => e);
             if (!last) continue;
-            const k = last.kind as keyof typeof from;
+            const r = await run('reverse', 0n, last).catch((e) => e);
+            const k = last.kind as Kind;
             if (model[to[k]] >= last.amount) {
-              expect(r?.extensions?.code, JSON.stringify(r?.extensions)).toBeUndefined();
+              expect(code(r), JSON.stringify(r?.extensions)).toBeUndefined();
               model[to[k]] -= last.amount;
               model[from[k]] += last.amount;
-            } else {
-              expect(r.extensions.code).toBe('INSUFFICIENT_FUNDS');
-              posted.push(last);
-            }
+              if (k === 'award') model.awarded = false;
+              posted.pop();
+            } else expect(code(r)).toBe('INSUFFICIENT_FUNDS');
             continue;
           }
-          const r = await run().catch((e) => e);
-          if (model[from[o.kind]] >= o.amount) {
-            expect(r?.extensions?.code, JSON.stringify(r?.extensions)).toBeUndefined();
-            model[from[o.kind]] -= o.amount;
-            model[to[o.kind]] += o.amount;
-            posted.push({ id: r.id, kind: o.kind, amount: o.amount });
-          } else expect(r.extensions.code).toBe('INSUFFICIENT_FUNDS');
+          const amount = o.kind === 'award' ? AWARD : o.amount;
+          const r = await run(o.kind, amount).catch((e) => e);
+          if (o.kind === 'award' && model.awarded) {
+            expect(code(r)).toBe('CONFLICT');
+          } else if (model[from[o.kind]] >= amount) {
+            expect(code(r), JSON.stringify(r?.extensions)).toBeUndefined();
+            model[from[o.kind]] -= amount;
+            model[to[o.kind]] += amount;
+            if (o.kind === 'award') model.awarded = true;
+            posted.push({ id: r.id, kind: o.kind, amount });
+          } else expect(code(r)).toBe('INSUFFICIENT_FUNDS');
         }
         const balances = await app.asOwner((em) =>
-          em.execute<{ unit_id: string; kind: string; balance: string }[]>(`select unit_id, kind, balance from account where fund = 'PARTY_BUILDING' and unit_id in (?, ?)`, [w.region.id, w.village.id]),
+          em.execute<{ unit_id: string; fund: string; kind: string; balance: string }[]>(`select unit_id, fund, kind, balance from account where unit_id in (?, ?)`, [w.region.id, w.village.id]),
         );
-        const get = (unit: string, kind: string) => BigInt(balances.find((b) => String(b.unit_id) === unit && b.kind === kind)?.balance ?? 0);
-        expect({ rb: get(w.region.id, 'BUDGET'), vb: get(w.village.id, 'BUDGET'), c: get(w.village.id, 'CASH'), s: get(w.village.id, 'SPENT') }).toEqual({
-          rb: model.regionBudget, vb: model.villageBudget, c: model.cash, s: model.spent,
-        });
+        const get = (unit: string, fund: string, kind: string) => BigInt(balances.find((b) => String(b.unit_id) === unit && b.fund === fund && b.kind === kind)?.balance ?? 0);
+        expect({
+          rb: get(w.region.id, 'PARTY_BUILDING', 'BUDGET'), vb: get(w.village.id, 'PARTY_BUILDING', 'BUDGET'), c: get(w.village.id, 'PARTY_BUILDING', 'CASH'),
+          s: get(w.village.id, 'PARTY_BUILDING', 'SPENT'), pool: get(w.region.id, 'AWARD', 'POOL'), ac: get(w.village.id, 'AWARD', 'CASH'),
+        }).toEqual({ rb: model.regionBudget, vb: model.villageBudget, c: model.cash, s: model.spent, pool: model.pool, ac: model.awardCash });
       }),
       { seed, numRuns: 15 },
     );

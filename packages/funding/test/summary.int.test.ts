@@ -2,10 +2,8 @@ import { inScope } from '@jiceng/db';
 import type { Principal } from '@jiceng/tenancy';
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 import { allocate, appropriate, compactFundRollup, disburse, grantAward, spend } from '../src/funding.service.js';
-import { expectLedgerConsistent } from './ledger-invariants.js';
+import { expectLedgerConsistent, key } from './support.js';
 
-let seq = 0;
-const key = (s: string) => `${s}-${process.pid}-${++seq}-${Math.random().toString(36).slice(2)}`;
 
 async function world(app: TestApp) {
   const region = await app.tree.region();

@@ -1,7 +1,7 @@
-import { Arg, Ctx, Field, FieldResolver, Float, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import { AdminUnit, MoneyScalar, assertCan, requirePrincipal, unitDbId, unitLoader, type AdminUnitRow, type JicengContext } from '@jiceng/tenancy';
-import { allocate, allocateByStandard, appropriate, compliance, disburse, fundsSummary, grantAward, reverseTransfer, spend } from '../funding.service.js';
+import { allocate, allocateByStandard, appropriate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, spend } from '../funding.service.js';
 import type { TransferRow } from '../ledger.service.js';
 
 @ObjectType() export class FundFigures {
@@ -49,6 +49,17 @@ export class FundsSummary {
   @Field(() => ID, { nullable: true, description: 'the transfer this one reverses' }) reverses!: string | null;
 }
 
+@InputType({ description: 'One disbursement (拨付) of a batch' })
+export class DisbursementInput {
+  @Field(() => ID) villageId!: string;
+  @Field(() => String) fund!: string;
+  @Field(() => Int) year!: number;
+  @Field(() => MoneyScalar) amount!: bigint;
+  @Field(() => String) voucher!: string;
+  @Field(() => String, { description: 'date of payment, yyyy-mm-dd' }) on!: string;
+  @Field(() => String) idempotencyKey!: string;
+}
+
 const toTransfer = (t: TransferRow) => ({
   id: toGlobalId('Transfer', t.id), kind: t.kind, fund: t.fund, year: t.year, amount: BigInt(t.amount), occurredOn: t.occurred_on,
   voucher: t.voucher, category: t.category, receipt: t.receipt, reverses: t.reverses ? toGlobalId('Transfer', String(t.reverses)) : null,
@@ -81,20 +92,22 @@ export class FundingUnitResolver {
 export class FundingResolver {
   @Mutation(() => Transfer, { description: 'Money enters at a region (its appropriation), into its budget or award pool' })
   async appropriateFunds(@Arg('regionId', () => ID) regionId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
-    @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
-    return toTransfer(await appropriate(ctx.em, requirePrincipal(ctx), { regionId: unitDbId(regionId, 'regionId'), fund, year, amount, key }));
+    @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string,
+    @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    return toTransfer(await appropriate(ctx.em, requirePrincipal(ctx), { regionId: unitDbId(regionId, 'regionId'), fund, year, amount, key, on }));
   }
 
   @Mutation(() => Transfer, { description: 'Allocate budget to a unit below' })
   async allocateFunds(@Arg('fromUnitId', () => ID) fromId: string, @Arg('toUnitId', () => ID) toId: string, @Arg('fund', () => String) fund: string,
-    @Arg('year', () => Int) year: number, @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
-    return toTransfer(await allocate(ctx.em, requirePrincipal(ctx), { fromId: unitDbId(fromId, 'fromUnitId'), toId: unitDbId(toId, 'toUnitId'), fund, year, amount, key }));
+    @Arg('year', () => Int) year: number, @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string,
+    @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    return toTransfer(await allocate(ctx.em, requirePrincipal(ctx), { fromId: unitDbId(fromId, 'fromUnitId'), toId: unitDbId(toId, 'toUnitId'), fund, year, amount, key, on }));
   }
 
   @Mutation(() => [Transfer], { description: 'Every village below gets its funds per the standard: all or nothing' })
   async allocateByStandard(@Arg('fromUnitId', () => ID) fromId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
-    @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
-    return (await allocateByStandard(ctx.em, requirePrincipal(ctx), { fromId: unitDbId(fromId, 'fromUnitId'), fund, year, key })).map(toTransfer);
+    @Arg('idempotencyKey', () => String) key: string, @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    return (await allocateByStandard(ctx.em, requirePrincipal(ctx), { fromId: unitDbId(fromId, 'fromUnitId'), fund, year, key, on })).map(toTransfer);
   }
 
   @Mutation(() => Transfer, { description: '拨付: county finance pays a village' })
@@ -102,6 +115,13 @@ export class FundingResolver {
     @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('voucher', () => String) voucher: string, @Arg('on', () => String) on: string,
     @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
     return toTransfer(await disburse(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), fund, year, amount, voucher, on, key }));
+  }
+
+  @Mutation(() => [Transfer], { description: '拨付 in a batch (up to 1,000 villages): all or nothing, in order; errors name the item, e.g. items[3].voucher' })
+  async disburseFundsBatch(@Arg('items', () => [DisbursementInput]) items: DisbursementInput[], @Ctx() ctx: JicengContext) {
+    const p = requirePrincipal(ctx);
+    const batch = items.map((i, k) => ({ ...i, villageId: unitDbId(i.villageId, `items[${k}].villageId`), key: i.idempotencyKey }));
+    return (await disburseMany(ctx.em, p, batch)).map(toTransfer);
   }
 
   @Mutation(() => Transfer, { description: '村财乡管: record village spending' })
@@ -112,8 +132,9 @@ export class FundingResolver {
   }
 
   @Mutation(() => Transfer, { description: '以奖代补: the one-time award to a transformed village, from the region\'s pool' })
-  async grantAward(@Arg('villageId', () => ID) villageId: string, @Arg('year', () => Int) year: number, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
-    return toTransfer(await grantAward(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), year, key }));
+  async grantAward(@Arg('villageId', () => ID) villageId: string, @Arg('year', () => Int) year: number, @Arg('idempotencyKey', () => String) key: string,
+    @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    return toTransfer(await grantAward(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), year, key, on }));
   }
 
   @Mutation(() => Transfer, { description: 'A correction: the reversing transfer of an earlier one' })

@@ -1,4 +1,20 @@
-import { expect, type TestApp } from '@jiceng/testkit';
+import { afterAll, expect, type TestApp } from '@jiceng/testkit';
+
+let seq = 0;
+/** A fresh idempotency key. */
+export const key = (s: string) => `${s}-${process.pid}-${++seq}-${Math.random().toString(36).slice(2)}`;
+export const UNIT_ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
+
+/** Checks the ledger of the file's database after all its tests: call the returned function with the app. */
+export function checkLedgerAfterAll(): (app: TestApp) => void {
+  let used: TestApp | undefined;
+  afterAll(async () => {
+    if (used) await expectLedgerConsistent(used);
+  });
+  return (app) => {
+    used = app;
+  };
+}
 
 /**
  * The ledger's invariants over a whole test database: debits equal credits, each transfer has one

@@ -1,0 +1,132 @@
+import { test, expect, describe, type TestApp } from '@jiceng/testkit';
+import { checkLedgerAfterAll, key, UNIT_ID as ID } from './support.js';
+
+const track = checkLedgerAfterAll();
+
+/** A region with two counties; county A has a township of three villages (one with 40 Party members, one urban). */
+async function world(app: TestApp) {
+  track(app);
+  const region = await app.tree.region();
+  const countyA = await region.county();
+  const countyB = await region.county();
+  const township = await countyA.township();
+  const v1 = await township.village(undefined, { partyMembers: 40 });
+  const v2 = await township.village(undefined, { partyMembers: 10 });
+  const community = await township.village(undefined, { urban: true });
+  const vB = await (await countyB.township()).village();
+  const regionFinance = await app.user(region, ['FINANCE']);
+  const countyFinance = await app.user(countyA, ['FINANCE']);
+  const townshipAdmin = await app.user(township, ['ORG_ADMIN']);
+  const id = async (code: string) => (await regionFinance.client.ok(ID, { c: code })).adminUnit.id as string;
+  return {
+    region, countyA, countyB, township, v1, v2, community, vB, regionFinance, countyFinance, townshipAdmin,
+    ids: { region: await id(region.code), countyA: await id(countyA.code), v1: await id(v1.code), v2: await id(v2.code), vB: await id(vB.code), township: await id(township.code) },
+  };
+}
+type World = Awaited<ReturnType<typeof world>>;
+
+const APPROPRIATE = `mutation($r: ID!, $f: String!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: $f, year: 2025, amount: $a, idempotencyKey: $k) { id } }`;
+const ALLOCATE = `mutation($from: ID!, $to: ID!, $f: String!, $a: Money!, $k: String!) { allocateFunds(fromUnitId: $from, toUnitId: $to, fund: $f, year: 2025, amount: $a, idempotencyKey: $k) { id amount } }`;
+const BY_STANDARD = `mutation($from: ID!, $f: String!, $k: String!) { allocateByStandard(fromUnitId: $from, fund: $f, year: 2025, idempotencyKey: $k) { id amount } }`;
+const BATCH = `mutation($items: [DisbursementInput!]!) { disburseFundsBatch(items: $items) { id amount voucher occurredOn } }`;
+const SUMMARY = `query($c: String!) { adminUnit(code: $c) { fundsSummary(year: 2025) { allocated disbursed spent balance } } }`;
+
+/** Puts `yuan` of a fund into county A's budget. */
+async function fundCounty(w: World, fund: string, yuan: string) {
+  await w.regionFinance.client.ok(APPROPRIATE, { r: w.ids.region, f: fund, a: yuan, k: key('ap') });
+  await w.regionFinance.client.ok(ALLOCATE, { from: w.ids.region, to: w.ids.countyA, f: fund, a: yuan, k: key('al') });
+}
+
+
+describe('funding flows', () => {
+  test('allocateByStandard: every rural village gets the standard (office 50,000; activity 300 × members), all or nothing, idempotent', async ({ app }) => {
+    const w = await world(app);
+    // two rural villages need 2 × 50,000 of office funds; with 0.01 short, the second one fails and neither is allocated
+    await fundCounty(w, 'OFFICE', '99999.99');
+    const short = await w.countyFinance.client.fails('INSUFFICIENT_FUNDS', BY_STANDARD, { from: w.ids.countyA, f: 'OFFICE', k: key('std') });
+    expect(short.extensions).toMatchObject({ available: '49999.99', requested: '50000.00' });
+    expect((await w.countyFinance.client.ok(SUMMARY, { c: w.v1.code })).adminUnit.fundsSummary.allocated).toBe('0.00');
+
+    await fundCounty(w, 'OFFICE', '0.01');
+    const k = key('std');
+    const done = await w.countyFinance.client.ok(BY_STANDARD, { from: w.ids.countyA, f: 'OFFICE', k });
+    expect(done.allocateByStandard.map((t: any) => t.amount)).toEqual(['50000.00', '50000.00']); // the urban community gets none
+    const again = await w.countyFinance.client.ok(BY_STANDARD, { from: w.ids.countyA, f: 'OFFICE', k });
+    expect(again.allocateByStandard.map((t: any) => t.id)).toEqual(done.allocateByStandard.map((t: any) => t.id));
+
+    await fundCounty(w, 'ACTIVITY', '20000.00');
+    const activity = await w.countyFinance.client.ok(BY_STANDARD, { from: w.ids.countyA, f: 'ACTIVITY', k: key('act') });
+    expect(activity.allocateByStandard.map((t: any) => t.amount).sort()).toEqual(['12000.00', '3000.00']);
+    // a standard set on the region overrides the default for every village below it
+    await app.asOwner((em) => em.execute(`insert into funding_standard (unit_id, key, effective_on, value) values (?, 'OFFICE', '2025-01-01', 6000000)`, [w.region.id]));
+    await fundCounty(w, 'OFFICE', '120000.00');
+    const raised = await w.countyFinance.client.ok(BY_STANDARD, { from: w.ids.countyA, f: 'OFFICE', k: key('std2') });
+    expect(raised.allocateByStandard.map((t: any) => t.amount)).toEqual(['60000.00', '60000.00']);
+    await w.countyFinance.client.fails('BAD_USER_INPUT', BY_STANDARD, { from: w.ids.v1, f: 'OFFICE', k: key('std3') });
+    await w.countyFinance.client.fails('BAD_USER_INPUT', BY_STANDARD, { from: w.ids.countyA, f: 'AWARD', k: key('std4') });
+  });
+
+  test('disburseFundsBatch: in order, all or nothing, errors name the item; a retried batch is applied once', async ({ app }) => {
+    const w = await world(app);
+    await fundCounty(w, 'OFFICE', '1000.00');
+    await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '600.00', k: key('al') });
+    await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v2, f: 'OFFICE', a: '400.00', k: key('al') });
+    const item = (village: string, amount: string, extra: Record<string, unknown> = {}) =>
+      ({ villageId: village, fund: 'OFFICE', year: 2025, amount, voucher: key('PZ'), on: '2025-04-01', idempotencyKey: key('b'), ...extra });
+
+    // the third item overdraws v1 (600 available, 350 + 300 asked): nothing of the batch stays
+    const over = await w.countyFinance.client.fails('INSUFFICIENT_FUNDS', BATCH, { items: [item(w.ids.v1, '350.00'), item(w.ids.v2, '400.00'), item(w.ids.v1, '300.00')] });
+    expect(over.extensions).toMatchObject({ available: '250.00', requested: '300.00' });
+    expect((await w.countyFinance.client.ok(SUMMARY, { c: w.township.code })).adminUnit.fundsSummary.disbursed).toBe('0.00');
+
+    const bad = await w.countyFinance.client.fails('BAD_USER_INPUT', BATCH, { items: [item(w.ids.v1, '1.00'), item(w.ids.v2, '1.00', { voucher: ' ' })] });
+    expect(bad.extensions).toMatchObject({ field: 'items[1].voucher' });
+    await w.countyFinance.client.fails('BAD_USER_INPUT', BATCH, { items: [item(w.ids.v1, '1.00'), item(w.ids.township, '1.00')] });
+    await w.countyFinance.client.fails('BAD_USER_INPUT', BATCH, { items: [] });
+    // a village of another county looks missing, and spoils the whole batch
+    await w.countyFinance.client.fails('NOT_FOUND', BATCH, { items: [item(w.ids.v1, '1.00'), item(w.ids.vB, '1.00')] });
+
+    const items = [item(w.ids.v1, '350.00'), item(w.ids.v2, '400.00'), item(w.ids.v1, '250.00')];
+    const paid = await w.countyFinance.client.ok(BATCH, { items });
+    expect(paid.disburseFundsBatch.map((t: any) => t.amount)).toEqual(['350.00', '400.00', '250.00']);
+    expect(paid.disburseFundsBatch[0]).toMatchObject({ voucher: items[0]!.voucher, occurredOn: '2025-04-01' });
+    const retried = await w.countyFinance.client.ok(BATCH, { items });
+    expect(retried.disburseFundsBatch.map((t: any) => t.id)).toEqual(paid.disburseFundsBatch.map((t: any) => t.id));
+    expect((await w.countyFinance.client.ok(SUMMARY, { c: w.township.code })).adminUnit.fundsSummary).toMatchObject({ disbursed: '1000.00', balance: '1000.00' });
+  });
+
+  test('village spending (村财乡管) by the township: only from paid cash, with category and receipt', async ({ app }) => {
+    const w = await world(app);
+    await fundCounty(w, 'OFFICE', '500.00');
+    await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '500.00', k: key('al') });
+    const SPEND = `mutation($v: ID!, $a: Money!, $c: String!, $r: String!, $k: String!) { recordVillageSpending(villageId: $v, fund: "OFFICE", year: 2025, amount: $a, category: $c, receipt: $r, on: "2025-07-01", idempotencyKey: $k) { amount category receipt } }`;
+    await w.townshipAdmin.client.fails('INSUFFICIENT_FUNDS', SPEND, { v: w.ids.v1, a: '1.00', c: '办公', r: 'SJ-1', k: key('s') });
+    await w.countyFinance.client.ok(BATCH, { items: [{ villageId: w.ids.v1, fund: 'OFFICE', year: 2025, amount: '500.00', voucher: 'PZ', on: '2025-04-01', idempotencyKey: key('d') }] });
+    const spent = await w.townshipAdmin.client.ok(SPEND, { v: w.ids.v1, a: '120.50', c: '活动场所维修', r: 'SJ-2', k: key('s') });
+    expect(spent.recordVillageSpending).toEqual({ amount: '120.50', category: '活动场所维修', receipt: 'SJ-2' });
+    const missing = await w.townshipAdmin.client.fails('BAD_USER_INPUT', SPEND, { v: w.ids.v1, a: '1.00', c: '办公', r: '', k: key('s') });
+    expect(missing.extensions).toMatchObject({ field: 'receipt' });
+    // the township's own admin records it; the county's village figures include it
+    expect((await w.countyFinance.client.ok(SUMMARY, { c: w.v1.code })).adminUnit.fundsSummary).toMatchObject({ disbursed: '500.00', spent: '120.50', balance: '379.50' });
+  });
+
+  test('compliance: villages below the office and activity standards, and per county the disbursement rate and days to pay', async ({ app }) => {
+    const w = await world(app);
+    await fundCounty(w, 'OFFICE', '100000.00');
+    await fundCounty(w, 'ACTIVITY', '12000.00');
+    const allocateOn = `mutation($from: ID!, $to: ID!, $f: String!, $a: Money!, $k: String!, $on: String) { allocateFunds(fromUnitId: $from, toUnitId: $to, fund: $f, year: 2025, amount: $a, idempotencyKey: $k, on: $on) { id } }`;
+    await w.countyFinance.client.ok(allocateOn, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '50000.00', k: key('al'), on: '2025-03-01' });
+    await w.countyFinance.client.ok(allocateOn, { from: w.ids.countyA, to: w.ids.v2, f: 'OFFICE', a: '30000.00', k: key('al'), on: '2025-03-01' });
+    await w.countyFinance.client.ok(allocateOn, { from: w.ids.countyA, to: w.ids.v1, f: 'ACTIVITY', a: '12000.00', k: key('al'), on: '2025-03-01' });
+    await w.countyFinance.client.ok(BATCH, { items: [
+      { villageId: w.ids.v1, fund: 'OFFICE', year: 2025, amount: '50000.00', voucher: 'PZ-1', on: '2025-03-11', idempotencyKey: key('d') },
+      { villageId: w.ids.v2, fund: 'OFFICE', year: 2025, amount: '10000.00', voucher: 'PZ-2', on: '2025-03-31', idempotencyKey: key('d') },
+    ] });
+    const c = await w.regionFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { fundingCompliance(year: 2025) {
+      officeBelowStandard { code } activityBelowStandard { code } counties { county { code } allocated disbursed rate averageDaysToDisburse } } } }`, { c: w.region.code });
+    const f = c.adminUnit.fundingCompliance;
+    expect(f.officeBelowStandard.map((u: any) => u.code).sort()).toEqual([w.v2.code, w.vB.code].sort());
+    expect(f.activityBelowStandard.map((u: any) => u.code).sort()).toEqual([w.v2.code, w.vB.code].sort());
+    expect(f.counties).toEqual([{ county: { code: w.countyA.code }, allocated: '92000.00', disbursed: '60000.00', rate: 60000 / 92000, averageDaysToDisburse: 20 }]);
+  });
+});
