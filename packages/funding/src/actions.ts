@@ -8,4 +8,5 @@ defineActions({
   'funding:spend': ['ORG_ADMIN', 'FINANCE'],
   'funding:award': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'FINANCE'],
   'funding:reverse': ['PLATFORM_ADMIN', 'FINANCE'],
+  'funding:configure': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'FINANCE'],
 });

@@ -1,7 +1,7 @@
 import { badInput, conflict, isIsoDate, notFound, type Fen } from '@jiceng/core';
 import { requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jiceng/db';
 import { assertCan, isWithin, mapUnit, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
-import { FUNDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferSpec } from './ledger.service.js';
+import { FUNDS, TRANSFER_KINDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferKind, type TransferRow, type TransferSpec } from './ledger.service.js';
 import { fundStandard, fundStandardsUnder } from './standards.js';
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
@@ -265,3 +265,18 @@ export async function compliance(em: EntityManager, path: string, year: number) 
   };
 }
 
+
+/** Transfers hanging on a subtree, newest first, by keyset on id; optionally one year and kind. */
+export async function transfersIn(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, o: { year?: number | null; kind?: string | null; size: number; beforeId: string | null }) {
+  if (o.kind != null && !TRANSFER_KINDS.includes(o.kind as TransferKind)) throw badInput('kind', `must be one of ${TRANSFER_KINDS.join(', ')}`);
+  if (o.beforeId != null && !/^\d{1,18}$/.test(o.beforeId)) throw badInput('after', 'not a cursor from this API');
+  // the narrowest index for the unit's level; the subtree condition holds for all
+  const narrow = unit.level === 'VILLAGE' ? 'unit_id = ?' : unit.level === 'COUNTY' ? 'county_id = ?' : '?::bigint is not null';
+  const rows = await em.execute<TransferRow[]>(
+    `select *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on from transfer
+      where ${narrow} and unit_path <@ ?::ltree and (?::int is null or year = ?) and (?::text is null or kind = ?) and (?::bigint is null or id < ?)
+      order by id desc limit ?`,
+    [unit.id, unit.path, o.year ?? null, o.year ?? null, o.kind ?? null, o.kind ?? null, o.beforeId, o.beforeId, o.size + 1],
+  );
+  return rows.map((t) => ({ ...t, id: String(t.id), amount: String(t.amount) }));
+}

@@ -6,7 +6,8 @@ import type { AdminUnitRow } from '@jiceng/tenancy';
 export const FUNDS = ['OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD'] as const;
 export type Fund = (typeof FUNDS)[number];
 export type AccountKind = 'SOURCE' | 'BUDGET' | 'CASH' | 'SPENT' | 'POOL';
-export type TransferKind = 'APPROPRIATE' | 'ALLOCATE' | 'DISBURSE' | 'SPEND' | 'AWARD';
+export const TRANSFER_KINDS = ['APPROPRIATE', 'ALLOCATE', 'DISBURSE', 'SPEND', 'AWARD'] as const;
+export type TransferKind = (typeof TRANSFER_KINDS)[number];
 
 export interface Side {
   unit: Pick<AdminUnitRow, 'id' | 'path'>;

@@ -41,3 +41,42 @@ export async function fundStandardsUnder(em: EntityManager, rootPath: string, ke
     return hit ? BigInt(hit.value) : dflt;
   };
 }
+
+/** The GraphQL names of the standards, with their keys; money in fen, venues in m². */
+export const STANDARD_FIELDS = {
+  officePerVillage: 'OFFICE',
+  activityPerMember: 'ACTIVITY_PER_MEMBER',
+  partyBuildingPerVillage: 'PARTY_BUILDING',
+  benefitProject: 'BENEFIT_PROJECT',
+  award: 'AWARD',
+  venueFarmingM2: 'VENUE_FARMING_M2',
+  venuePastoralM2: 'VENUE_PASTORAL_M2',
+} as const;
+export type StandardField = keyof typeof STANDARD_FIELDS;
+
+/** Every standard in force for a unit on a date: the nearest ancestor's latest value, else the default. */
+export async function fundStandardsOn(em: EntityManager, unitPath: string, on: string): Promise<Record<StandardField, bigint>> {
+  const rows = await em.execute<{ key: string; value: string }[]>(
+    `select distinct on (key) key, value from funding_standard where unit_path @> ?::ltree and effective_on <= ?
+      order by key, nlevel(unit_path) desc, effective_on desc`,
+    [unitPath, on],
+  );
+  const set = new Map(rows.map((r) => [r.key, BigInt(r.value)]));
+  const out = {} as Record<StandardField, bigint>;
+  for (const [field, key] of Object.entries(STANDARD_FIELDS) as [StandardField, string][]) {
+    out[field] = set.get(key) ?? FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1)?.value ?? 0n;
+  }
+  return out;
+}
+
+/** Sets standards on a region from a date on (those given; the others keep their values). */
+export async function setFundStandards(em: EntityManager, unit: { id: string }, effectiveOn: string, values: Partial<Record<StandardField, bigint>>): Promise<void> {
+  for (const [field, value] of Object.entries(values) as [StandardField, bigint | null | undefined][]) {
+    if (value == null) continue;
+    await em.execute(
+      `insert into funding_standard (unit_id, key, effective_on, value) values (?, ?, ?, ?)
+       on conflict (unit_id, key, effective_on) do update set value = excluded.value`,
+      [unit.id, STANDARD_FIELDS[field], effectiveOn, String(value)],
+    );
+  }
+}

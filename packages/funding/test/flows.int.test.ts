@@ -58,7 +58,7 @@ describe('funding flows', () => {
     const activity = await w.countyFinance.client.ok(BY_STANDARD, { from: w.ids.countyA, f: 'ACTIVITY', k: key('act') });
     expect(activity.allocateByStandard.map((t: any) => t.amount).sort()).toEqual(['12000.00', '3000.00']);
     // a standard set on the region overrides the default for every village below it
-    await app.asOwner((em) => em.execute(`insert into funding_standard (unit_id, key, effective_on, value) values (?, 'OFFICE', '2025-01-01', 6000000)`, [w.region.id]));
+    await w.regionFinance.client.ok(`mutation($r: ID!) { setFundingStandards(regionId: $r, effectiveOn: "2025-01-01", input: { officePerVillage: "60000.00" }) { officePerVillage } }`, { r: w.ids.region });
     await fundCounty(w, 'OFFICE', '120000.00');
     const raised = await w.countyFinance.client.ok(BY_STANDARD, { from: w.ids.countyA, f: 'OFFICE', k: key('std2') });
     expect(raised.allocateByStandard.map((t: any) => t.amount)).toEqual(['60000.00', '60000.00']);
@@ -128,5 +128,47 @@ describe('funding flows', () => {
     expect(f.officeBelowStandard.map((u: any) => u.code).sort()).toEqual([w.v2.code, w.vB.code].sort());
     expect(f.activityBelowStandard.map((u: any) => u.code).sort()).toEqual([w.v2.code, w.vB.code].sort());
     expect(f.counties).toEqual([{ county: { code: w.countyA.code }, allocated: '92000.00', disbursed: '60000.00', rate: 60000 / 92000, averageDaysToDisburse: 20 }]);
+  });
+
+  test('standards per region with effective dates: set, read back as in force on a date, refused below a region or out of range', async ({ app }) => {
+    const w = await world(app);
+    const STANDARDS = `query($c: String!, $on: String) { adminUnit(code: $c) { fundingStandards(on: $on) { officePerVillage activityPerMember partyBuildingPerVillage benefitProject award venueFarmingM2 venuePastoralM2 } } }`;
+    const SET = `mutation($r: ID!, $on: String!, $i: FundingStandardsInput!) { setFundingStandards(regionId: $r, effectiveOn: $on, input: $i) { officePerVillage venuePastoralM2 } }`;
+    const before2013 = await w.countyFinance.client.ok(STANDARDS, { c: w.v1.code, on: '2012-06-01' });
+    expect(before2013.adminUnit.fundingStandards).toEqual({ officePerVillage: '37000.00', activityPerMember: '300.00', partyBuildingPerVillage: '50000.00',
+      benefitProject: '50000.00', award: '100000.00', venueFarmingM2: 200, venuePastoralM2: 150 });
+    expect((await w.countyFinance.client.ok(STANDARDS, { c: w.v1.code, on: '2025-06-01' })).adminUnit.fundingStandards.officePerVillage).toBe('50000.00');
+    const set = await w.regionFinance.client.ok(SET, { r: w.ids.region, on: '2026-01-01', i: { officePerVillage: '55000.00', venuePastoralM2: 180 } });
+    expect(set.setFundingStandards).toEqual({ officePerVillage: '55000.00', venuePastoralM2: 180 });
+    expect((await w.countyFinance.client.ok(STANDARDS, { c: w.v1.code, on: '2025-12-31' })).adminUnit.fundingStandards.officePerVillage).toBe('50000.00');
+    expect((await w.countyFinance.client.ok(STANDARDS, { c: w.v1.code, on: '2026-01-01' })).adminUnit.fundingStandards).toMatchObject({ officePerVillage: '55000.00', venuePastoralM2: 180, venueFarmingM2: 200 });
+    expect((await w.countyFinance.client.fails('BAD_USER_INPUT', SET, { r: w.ids.countyA, on: '2026-01-01', i: { award: '1.00' } })).extensions).toMatchObject({ field: 'regionId' });
+    expect((await w.regionFinance.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-01-01', i: { venueFarmingM2: 0 } })).extensions).toMatchObject({ field: 'venueFarmingM2' });
+    await w.regionFinance.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-13-01', i: { award: '1.00' } });
+    await w.regionFinance.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-01-01', i: { award: '-1.00' } });
+    // the county cannot change the region's standards
+    await w.countyFinance.client.fails('NOT_FOUND', SET, { r: w.ids.region, on: '2026-01-01', i: { award: '1.00' } });
+  });
+
+  test('transfers of a subtree: newest first, by year and kind, paged; a county sees only its own', async ({ app }) => {
+    const w = await world(app);
+    await fundCounty(w, 'OFFICE', '1000.00');
+    await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '300.00', k: key('al') });
+    await w.countyFinance.client.ok(BATCH, { items: [1, 2, 3].map((n) => ({ villageId: w.ids.v1, fund: 'OFFICE', year: 2025, amount: `${n}.00`, voucher: `PZ-${n}`, on: '2025-04-01', idempotencyKey: key('d') })) });
+    const LIST = `query($c: String!, $kind: String, $after: String) { adminUnit(code: $c) { transfers(year: 2025, kind: $kind, first: 2, after: $after) {
+      edges { cursor node { kind amount voucher } } pageInfo { hasNextPage endCursor } } } }`;
+    const p1 = (await w.countyFinance.client.ok(LIST, { c: w.v1.code, kind: 'DISBURSE' })).adminUnit.transfers;
+    expect(p1.edges.map((e: any) => e.node.voucher)).toEqual(['PZ-3', 'PZ-2']);
+    expect(p1.pageInfo.hasNextPage).toBe(true);
+    const p2 = (await w.countyFinance.client.ok(LIST, { c: w.v1.code, kind: 'DISBURSE', after: p1.pageInfo.endCursor })).adminUnit.transfers;
+    expect(p2.edges.map((e: any) => e.node.voucher)).toEqual(['PZ-1']);
+    expect(p2.pageInfo.hasNextPage).toBe(false);
+    const county = (await w.countyFinance.client.ok(LIST.replace('first: 2', 'first: 50'), { c: w.countyA.code })).adminUnit.transfers;
+    expect(county.edges.map((e: any) => e.node.kind)).toEqual(['DISBURSE', 'DISBURSE', 'DISBURSE', 'ALLOCATE', 'ALLOCATE']);
+    const region = (await w.regionFinance.client.ok(LIST.replace('first: 2', 'first: 50'), { c: w.region.code, kind: 'APPROPRIATE' })).adminUnit.transfers;
+    expect(region.edges.map((e: any) => e.node.amount)).toEqual(['1000.00']);
+    expect((await w.countyFinance.client.ok(LIST, { c: w.region.code })).adminUnit).toBeNull();
+    await w.countyFinance.client.fails('BAD_USER_INPUT', LIST, { c: w.v1.code, kind: 'PAYMENT' });
+    await w.countyFinance.client.fails('BAD_USER_INPUT', LIST, { c: w.v1.code, after: 'bm90LWEtY3Vyc29y' });
   });
 });

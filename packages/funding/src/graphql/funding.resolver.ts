@@ -1,7 +1,11 @@
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { fromGlobalId, toGlobalId } from '@jiceng/core';
-import { AdminUnit, MoneyScalar, assertCan, requirePrincipal, unitDbId, unitLoader, type AdminUnitRow, type JicengContext } from '@jiceng/tenancy';
-import { allocate, allocateByStandard, appropriate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, spend } from '../funding.service.js';
+import { badInput, fromGlobalId, isIsoDate, toGlobalId } from '@jiceng/core';
+import {
+  AdminUnit, Connection, MoneyScalar, assertCan, decodeCursor, pageSize, requirePrincipal, requireUnit, toConnection, toPage, unitDbId, unitLoader,
+  type AdminUnitRow, type ConnectionShape, type JicengContext,
+} from '@jiceng/tenancy';
+import { allocate, allocateByStandard, appropriate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, spend, transfersIn } from '../funding.service.js';
+import { fundStandardsOn, setFundStandards } from '../standards.js';
 import type { TransferRow } from '../ledger.service.js';
 
 @ObjectType() export class FundFigures {
@@ -49,6 +53,32 @@ export class FundsSummary {
   @Field(() => ID, { nullable: true, description: 'the transfer this one reverses' }) reverses!: string | null;
 }
 
+export const TransferConnection = Connection(Transfer, 'Transfer');
+
+@ObjectType({ description: 'Funding standards in force (DOMAIN §5): money per year, venue sizes in m²' })
+export class FundingStandards {
+  @Field(() => MoneyScalar, { description: 'office funds per village-year' }) officePerVillage!: bigint;
+  @Field(() => MoneyScalar, { description: 'Party activity funds per member-year' }) activityPerMember!: bigint;
+  @Field(() => MoneyScalar, { description: 'Party-building special funds per village-year' }) partyBuildingPerVillage!: bigint;
+  @Field(() => MoneyScalar, { description: 'benefit project funds per village' }) benefitProject!: bigint;
+  @Field(() => MoneyScalar, { description: 'the one-time award (以奖代补)' }) award!: bigint;
+  @Field(() => Int, { description: 'activity venue, farming villages' }) venueFarmingM2!: number;
+  @Field(() => Int, { description: 'activity venue, pastoral villages' }) venuePastoralM2!: number;
+}
+
+@InputType({ description: 'Standards to set; those left out keep their values' })
+export class FundingStandardsInput {
+  @Field(() => MoneyScalar, { nullable: true }) officePerVillage?: bigint;
+  @Field(() => MoneyScalar, { nullable: true }) activityPerMember?: bigint;
+  @Field(() => MoneyScalar, { nullable: true }) partyBuildingPerVillage?: bigint;
+  @Field(() => MoneyScalar, { nullable: true }) benefitProject?: bigint;
+  @Field(() => MoneyScalar, { nullable: true }) award?: bigint;
+  @Field(() => Int, { nullable: true }) venueFarmingM2?: number;
+  @Field(() => Int, { nullable: true }) venuePastoralM2?: number;
+}
+
+const toStandards = (s: Awaited<ReturnType<typeof fundStandardsOn>>) => ({ ...s, venueFarmingM2: Number(s.venueFarmingM2), venuePastoralM2: Number(s.venuePastoralM2) });
+
 @InputType({ description: 'One disbursement (拨付) of a batch' })
 export class DisbursementInput {
   @Field(() => ID) villageId!: string;
@@ -73,6 +103,23 @@ export class FundingUnitResolver {
     const byFund = await fundsSummary(ctx.em, u, year);
     const sum = (k: 'allocated' | 'disbursed' | 'spent' | 'balance') => byFund.reduce((s, f) => s + f[k], 0n);
     return { allocated: sum('allocated'), disbursed: sum('disbursed'), spent: sum('spent'), balance: sum('balance'), byFund };
+  }
+
+  @FieldResolver(() => TransferConnection, { description: 'Transfers hanging on this subtree, newest first' })
+  async transfers(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext,
+    @Arg('year', () => Int, { nullable: true }) year?: number, @Arg('kind', () => String, { nullable: true, description: 'APPROPRIATE, ALLOCATE, DISBURSE, SPEND or AWARD' }) kind?: string,
+    @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string): Promise<ConnectionShape<unknown>> {
+    assertCan(ctx.principal, 'funding:read');
+    const size = pageSize(first);
+    const rows = await transfersIn(ctx.em, u, { year, kind, size, beforeId: decodeCursor(after) });
+    return toConnection(toPage(rows, size, (t) => t.id), toTransfer);
+  }
+
+  @FieldResolver(() => FundingStandards, { description: 'The funding standards in force here on a date (today when omitted)' })
+  async fundingStandards(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext, @Arg('on', () => String, { nullable: true }) on?: string) {
+    assertCan(ctx.principal, 'funding:read');
+    if (on != null && !isIsoDate(on)) throw badInput('on', 'must be a date as yyyy-mm-dd');
+    return toStandards(await fundStandardsOn(ctx.em, u.path, on ?? new Date().toISOString().slice(0, 10)));
   }
 
   @FieldResolver(() => FundingCompliance)
@@ -135,6 +182,24 @@ export class FundingResolver {
   async grantAward(@Arg('villageId', () => ID) villageId: string, @Arg('year', () => Int) year: number, @Arg('idempotencyKey', () => String) key: string,
     @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
     return toTransfer(await grantAward(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), year, key, on }));
+  }
+
+  @Mutation(() => FundingStandards, { description: 'Set a region\'s funding standards from a date on; returns those in force that day' })
+  async setFundingStandards(@Arg('regionId', () => ID) regionId: string, @Arg('effectiveOn', () => String) effectiveOn: string,
+    @Arg('input', () => FundingStandardsInput) input: FundingStandardsInput, @Ctx() ctx: JicengContext) {
+    const region = await requireUnit(ctx.em, unitDbId(regionId, 'regionId'), 'regionId');
+    assertCan(requirePrincipal(ctx), 'funding:configure', { path: region.path, what: 'admin unit' });
+    if (region.level !== 'REGION') throw badInput('regionId', 'funding standards are set per region');
+    if (!isIsoDate(effectiveOn)) throw badInput('effectiveOn', 'must be a date as yyyy-mm-dd');
+    for (const f of ['venueFarmingM2', 'venuePastoralM2'] as const) {
+      const m2 = input[f];
+      if (m2 != null && (!Number.isInteger(m2) || m2 < 1 || m2 > 100_000)) throw badInput(f, 'must be a whole number of m² from 1 to 100,000');
+    }
+    await setFundStandards(ctx.em, region, effectiveOn, {
+      ...input, venueFarmingM2: input.venueFarmingM2 == null ? undefined : BigInt(input.venueFarmingM2),
+      venuePastoralM2: input.venuePastoralM2 == null ? undefined : BigInt(input.venuePastoralM2),
+    });
+    return toStandards(await fundStandardsOn(ctx.em, region.path, effectiveOn));
   }
 
   @Mutation(() => Transfer, { description: 'A correction: the reversing transfer of an earlier one' })
