@@ -10,6 +10,7 @@ import { compactFundRollup } from './funding.service.js';
 export * from './ledger.service.js';
 export * from './funding.service.js';
 export * from './standards.js';
+export * from './invariants.js';
 
 export const fundingModule: JicengModule = {
   name: 'funding',
