@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode, badInput, conflict, formatYuan, notFound, type Fen } from '@jiceng/core';
-import { executeBound, type EntityManager } from '@jiceng/db';
+import type { EntityManager } from '@jiceng/db';
 import type { AdminUnitRow } from '@jiceng/tenancy';
 
 export const FUNDS = ['OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD'] as const;
@@ -105,10 +105,9 @@ async function postList(em: EntityManager, specs: readonly TransferSpec[]): Prom
     credit_unit: s.credit.unit.id, credit_kind: s.credit.kind, amount: String(s.amount), on: s.occurredOn, voucher: s.voucher ?? null,
     category: s.category ?? null, receipt: s.receipt ?? null, note: s.note ?? null, reverses: s.reverses ?? null, user_id: s.userId,
   }));
-  // executeBound: one server-side parameter, however long the list (no client-side quoting)
-  const rows = await executeBound<PostOutcome & { n: string }>(
-    em,
-    `select i.n, r.* from rows from (jsonb_to_recordset($1::jsonb) as (key text, hash text, kind text, fund text, year integer, debit_unit bigint,
+  // the simple query protocol: one message (the extended protocol's five each cost a wake-up here)
+  const rows = await em.execute<(PostOutcome & { n: string })[]>(
+    `select i.n, r.* from rows from (jsonb_to_recordset(?::jsonb) as (key text, hash text, kind text, fund text, year integer, debit_unit bigint,
             debit_kind text, credit_unit bigint, credit_kind text, amount bigint, "on" date, voucher text, category text, receipt text,
             note text, reverses bigint, user_id bigint)) with ordinality as i(key, hash, kind, fund, year, debit_unit, debit_kind, credit_unit,
             credit_kind, amount, "on", voucher, category, receipt, note, reverses, user_id, n)

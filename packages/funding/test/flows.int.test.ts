@@ -86,10 +86,13 @@ describe('funding flows', () => {
     // a village of another county looks missing, and spoils the whole batch
     await w.countyFinance.client.fails('NOT_FOUND', BATCH, { items: [item(w.ids.v1, '1.00'), item(w.ids.vB, '1.00')] });
 
-    const items = [item(w.ids.v1, '350.00'), item(w.ids.v2, '400.00'), item(w.ids.v1, '250.00')];
+    // vouchers are free text: quotes, placeholders and backslashes come back as sent
+    const items = [item(w.ids.v1, '350.00', { voucher: `PZ-'?'\\1"${key('q')}` }), item(w.ids.v2, '400.00', { voucher: 'PZ ?? $1 \\x00' }), item(w.ids.v1, '250.00')];
     const paid = await w.countyFinance.client.ok(BATCH, { items });
     expect(paid.disburseFundsBatch.map((t: any) => t.amount)).toEqual(['350.00', '400.00', '250.00']);
     expect(paid.disburseFundsBatch[0]).toMatchObject({ voucher: items[0]!.voucher, occurredOn: '2025-04-01' });
+    const stored = await app.asOwner((em) => em.execute<{ voucher: string }[]>(`select voucher from transfer where idempotency_key in (?, ?) order by id`, [items[0]!.idempotencyKey, items[1]!.idempotencyKey]));
+    expect(stored.map((t) => t.voucher)).toEqual([items[0]!.voucher, items[1]!.voucher]);
     const retried = await w.countyFinance.client.ok(BATCH, { items });
     expect(retried.disburseFundsBatch.map((t: any) => t.id)).toEqual(paid.disburseFundsBatch.map((t: any) => t.id));
     expect((await w.countyFinance.client.ok(SUMMARY, { c: w.township.code })).adminUnit.fundsSummary).toMatchObject({ disbursed: '1000.00', balance: '1000.00' });
