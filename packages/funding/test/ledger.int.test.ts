@@ -96,12 +96,21 @@ describe('the ledger', () => {
       inScope(app.orm, [w.county.path], (em) => disburse(em, w.countyP, { villageId: w.otherVillage.id, fund: 'OFFICE', year: 2025, amount: 1n, voucher: 'x', on: '2025-01-01', key: key('x') })),
     ).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
     await fund(app, w, 1_000n);
-    for (const table of ['account', 'transfer', 'entry']) {
+    for (const table of ['account', 'transfer', 'entry', 'fund_rollup', 'fund_rollup_delta']) {
       const rows = await inScope(app.orm, [w.otherVillage.path], (em) => em.execute(`select * from ${table}`));
       expect(rows, table).toEqual([]);
     }
     const inside = await inScope(app.orm, [w.village.path], (em) => em.execute(`select * from account`));
     expect(inside.length).toBeGreaterThan(0);
+    // the county's rollup is the county's: visible from the county, not from a village in it or the other county
+    const rollup = (path: string) => inScope(app.orm, [path], (em) => em.execute(`select * from fund_rollup_delta`));
+    expect((await rollup(w.county.path)).length).toBeGreaterThan(0);
+    expect(await rollup(w.village.path)).toEqual([]);
+    // and the API role cannot write the ledger or its rollup except through the posting function
+    for (const sql of [`insert into entry (transfer_id, account_id, amount, unit_id, unit_path) select transfer_id, account_id, 1, unit_id, unit_path from entry limit 1`,
+                       `insert into fund_rollup_delta (unit_path, fund, year, kind, amount) values ('${w.county.path}', 'OFFICE', 2025, 'CASH', 1)`]) {
+      await expect(inScope(app.orm, [w.region.path], (em) => em.execute(sql))).rejects.toThrow(/permission denied/);
+    }
   });
 
   test('money over HTTP: exact above 2^31 fen; floats, exponents, 3 decimals and negatives are BAD_USER_INPUT', async ({ app }) => {
