@@ -2,10 +2,13 @@
 // Funding figures. (1) Disbursements per second through the service layer, every invariant on
 // (row lock, no overdraw, idempotency key, both entries, rollup delta, RLS as the API role), one per
 // request transaction and in batches (disburseMany, as disburseFundsBatch uses it), into a throwaway
-// database on the embedded server of JICENG_DATA_DIR (.data by default; start it once with `pnpm start`).
+// database on DATABASE_URL or on an embedded server of its own (JICENG_BENCH_DATA_DIR, default
+// <tmp>/jiceng-bench-data, kept between runs), so it can run beside `pnpm start`.
 // (2) The funds summary for the whole region over HTTP as demo-region, against a running `pnpm start`.
 // Run after `pnpm install` (which builds): node scripts/bench/funding.mjs
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createOrm, createDatabase, dropDatabase, ensureRoles, inScope, migrate, databaseUrls, openDatabase } from '../../packages/db/dist/index.js';
 import { allEntities, allMigrations } from '../../services/api/dist/index.js';
 import { appropriate, allocate, disburse, disburseMany } from '../../packages/funding/dist/index.js';
@@ -15,7 +18,7 @@ const N = Number(process.env.N ?? 4000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const BATCH = Number(process.env.BATCH ?? 50);
 const BATCH_CONCURRENCY = Number(process.env.BATCH_CONCURRENCY ?? 4);
-const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.JICENG_DATA_DIR ?? '.data' });
+const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.JICENG_BENCH_DATA_DIR ?? join(tmpdir(), 'jiceng-bench-data') });
 const name = `jiceng_bench_${randomBytes(4).toString('hex')}`;
 const passwords = { owner: 'x', api: 'y' };
 try {
