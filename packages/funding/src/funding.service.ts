@@ -270,13 +270,22 @@ export async function compliance(em: EntityManager, path: string, year: number) 
 export async function transfersIn(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, o: { year?: number | null; kind?: string | null; size: number; beforeId: string | null }) {
   if (o.kind != null && !TRANSFER_KINDS.includes(o.kind as TransferKind)) throw badInput('kind', `must be one of ${TRANSFER_KINDS.join(', ')}`);
   if (o.beforeId != null && !/^\d{1,18}$/.test(o.beforeId)) throw badInput('after', 'not a cursor from this API');
-  // the narrowest index for the unit's level; the subtree condition holds for all
-  const narrow = unit.level === 'VILLAGE' ? 'unit_id = ?' : unit.level === 'COUNTY' ? 'county_id = ?' : '?::bigint is not null';
+  // the subtree condition holds for all; a village or county also names its index (unit_id, county_id)
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const and = (condition: string, value: unknown) => {
+    where.push(condition);
+    params.push(value);
+  };
+  and('unit_path <@ ?::ltree', unit.path);
+  if (unit.level === 'VILLAGE') and('unit_id = ?', unit.id);
+  if (unit.level === 'COUNTY') and('county_id = ?', unit.id);
+  if (o.year != null) and('year = ?', o.year);
+  if (o.kind != null) and('kind = ?', o.kind);
+  if (o.beforeId != null) and('id < ?', o.beforeId);
   const rows = await em.execute<TransferRow[]>(
-    `select *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on from transfer
-      where ${narrow} and unit_path <@ ?::ltree and (?::int is null or year = ?) and (?::text is null or kind = ?) and (?::bigint is null or id < ?)
-      order by id desc limit ?`,
-    [unit.id, unit.path, o.year ?? null, o.year ?? null, o.kind ?? null, o.kind ?? null, o.beforeId, o.beforeId, o.size + 1],
+    `select *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on from transfer where ${where.join(' and ')} order by id desc limit ?`,
+    [...params, o.size + 1],
   );
   return rows.map((t) => ({ ...t, id: String(t.id), amount: String(t.amount) }));
 }
