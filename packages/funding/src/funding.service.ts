@@ -1,4 +1,4 @@
-import { badInput, conflict, isIsoDate, notFound, type Fen } from '@jiceng/core';
+import { badInput, isIsoDate, notFound, type Fen } from '@jiceng/core';
 import { requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jiceng/db';
 import { assertCan, isWithin, mapUnit, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { FUNDS, TRANSFER_KINDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferKind, type TransferRow, type TransferSpec } from './ledger.service.js';
@@ -6,12 +6,12 @@ import { fundStandard, fundStandardsUnder } from './standards.js';
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
 
-export function assertFund(fund: string): Fund {
-  if (!(FUNDS as readonly string[]).includes(fund)) throw badInput('fund', `must be one of ${FUNDS.join(', ')}`);
+export function assertFund(fund: string, field = 'fund'): Fund {
+  if (!(FUNDS as readonly string[]).includes(fund)) throw badInput(field, `must be one of ${FUNDS.join(', ')}`);
   return fund as Fund;
 }
-function assertYear(year: number) {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('year', 'must be a year from 2000 to 2100');
+function assertYear(year: number, field = 'year') {
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput(field, 'must be a year from 2000 to 2100');
 }
 function assertDate(d: string | null | undefined, field: string): string {
   if (d == null) return todayIso();
@@ -120,10 +120,10 @@ export async function disburseMany(em: EntityManager, p: Principal, items: reado
   if (!items.length) throw badInput('items', 'at least one disbursement');
   if (items.length > MAX_BATCH) throw badInput('items', `at most ${MAX_BATCH} disbursements per batch`);
   const checked = items.map((i, k) => {
-    if (!(FUNDS as readonly string[]).includes(i.fund)) throw badInput(field(k, 'fund'), `must be one of ${FUNDS.join(', ')}`);
-    if (!Number.isInteger(i.year) || i.year < 2000 || i.year > 2100) throw badInput(field(k, 'year'), 'must be a year from 2000 to 2100');
+    const fund = assertFund(i.fund, field(k, 'fund'));
+    assertYear(i.year, field(k, 'year'));
     if (!i.voucher?.trim()) throw badInput(field(k, 'voucher'), 'the voucher number is required');
-    return { ...i, fund: i.fund as Fund, voucher: i.voucher.trim(), on: assertDate(i.on, field(k, 'on')) };
+    return { ...i, fund, voucher: i.voucher.trim(), on: assertDate(i.on, field(k, 'on')) };
   });
   const villages = await requireVillages(em, items.map((i) => i.villageId), (k) => field(k, 'villageId'));
   for (const v of villages) assertCan(p, 'funding:disburse', { path: v.path, what: 'village' });
