@@ -227,44 +227,65 @@ export async function compactFundRollup(em: EntityManager): Promise<number> {
   return Number(r!.n);
 }
 
-/** Villages below the standard, activity funds against 300 × members, and per-county disbursement. */
-export async function compliance(em: EntityManager, path: string, year: number) {
+/**
+ * Villages below the office standard and below 300 × Party members in activity funds, and per county
+ * the disbursement rate and the average days from a village's first allocation to its first payment.
+ * Amounts come from balances, so reversals are netted: a village holds what was allocated to it
+ * (BUDGET + CASH + SPENT) and was paid CASH + SPENT; awards are not budget and are left out.
+ */
+export async function compliance(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, year: number) {
+  const { path } = unit;
   const office = await fundStandard(em, path, 'OFFICE', `${year}-01-01`);
   const perMember = await fundStandard(em, path, 'ACTIVITY_PER_MEMBER', `${year}-01-01`);
-  const villages = await em.execute<any[]>(
-    `select v.id, v.party_members,
-            coalesce(sum(t.amount) filter (where t.fund = 'OFFICE'), 0) - coalesce(sum(r.amount) filter (where r.fund = 'OFFICE'), 0) as office,
-            coalesce(sum(t.amount) filter (where t.fund = 'ACTIVITY'), 0) - coalesce(sum(r.amount) filter (where r.fund = 'ACTIVITY'), 0) as activity
-       from admin_unit v
-       left join transfer t on t.unit_id = v.id and t.kind = 'ALLOCATE' and t.year = ? and t.reverses is null and t.credit_path = v.path
-       left join transfer r on r.reverses = t.id
-      where v.path <@ ?::ltree and v.level = 'VILLAGE' and not v.urban
-      group by v.id, v.party_members`,
-    [year, path],
+  const villages = await em.execute<{ id: string; county_id: string | null; urban: boolean; below_office: boolean; below_activity: boolean; allocated: string; disbursed: string }[]>(
+    `with held as (
+       select unit_id,
+              coalesce(sum(balance) filter (where fund = 'OFFICE'), 0) as office,
+              coalesce(sum(balance) filter (where fund = 'ACTIVITY'), 0) as activity,
+              coalesce(sum(balance) filter (where fund <> 'AWARD'), 0) as allocated,
+              coalesce(sum(balance) filter (where fund <> 'AWARD' and kind in ('CASH', 'SPENT')), 0) as disbursed
+         from account where unit_path <@ ?::ltree and year = ? and kind in ('BUDGET', 'CASH', 'SPENT') group by unit_id)
+     select v.id, v.county_id, v.urban,
+            coalesce(h.office, 0) < ?::bigint as below_office,
+            coalesce(h.activity, 0) < ?::bigint * coalesce(v.party_members, 0) as below_activity,
+            coalesce(h.allocated, 0)::text as allocated, coalesce(h.disbursed, 0)::text as disbursed
+       from admin_unit v left join held h on h.unit_id = v.id
+      where v.path <@ ?::ltree and v.level = 'VILLAGE'`,
+    [path, year, String(office), String(perMember), path],
   );
-  const counties = await em.execute<any[]>(
-    `with a as (select unit_id, county_id, min(occurred_on) as allocated_on, sum(amount) as amount from transfer
-                 where kind = 'ALLOCATE' and year = ? and reverses is null and unit_path <@ ?::ltree and exists (select 1 from admin_unit u where u.id = transfer.unit_id and u.level = 'VILLAGE') group by unit_id, county_id),
-          d as (select unit_id, min(occurred_on) as disbursed_on, sum(amount) as amount from transfer
-                 where kind = 'DISBURSE' and year = ? and reverses is null and unit_path <@ ?::ltree group by unit_id)
-     select a.county_id, sum(a.amount) as allocated, coalesce(sum(d.amount), 0) as disbursed,
-            avg(d.disbursed_on - a.allocated_on) as avg_days
-       from a left join d using (unit_id) group by a.county_id`,
-    [year, path, year, path],
+  // days from the first allocation to the first payment (neither reversed), for each village that has both
+  const days = await em.execute<{ unit_id: string; days: number }[]>(
+    `select unit_id, min(occurred_on) filter (where kind = 'DISBURSE') - min(occurred_on) filter (where kind = 'ALLOCATE') as days
+       from transfer t where kind in ('ALLOCATE', 'DISBURSE') and year = ? and fund <> 'AWARD' and reverses is null and unit_path <@ ?::ltree
+        and (?::bigint is null or county_id = ?) and not exists (select 1 from transfer r where r.reverses = t.id)
+      group by unit_id having count(*) filter (where kind = 'DISBURSE') > 0 and count(*) filter (where kind = 'ALLOCATE') > 0`,
+    // a county's own index (transfer_county) instead of every transfer of the year
+    [year, path, unit.level === 'COUNTY' ? unit.id : null, unit.level === 'COUNTY' ? unit.id : null],
   );
+  const daysOf = new Map(days.map((d) => [String(d.unit_id), Number(d.days)]));
+  const counties = new Map<string, { allocated: bigint; disbursed: bigint; days: number[] }>();
+  for (const v of villages) {
+    if (v.county_id == null || (v.allocated === '0' && v.disbursed === '0')) continue;
+    const c = counties.get(String(v.county_id)) ?? { allocated: 0n, disbursed: 0n, days: [] };
+    c.allocated += BigInt(v.allocated);
+    c.disbursed += BigInt(v.disbursed);
+    const d = daysOf.get(String(v.id));
+    if (d != null) c.days.push(d);
+    counties.set(String(v.county_id), c);
+  }
+  const rural = villages.filter((v) => !v.urban);
   return {
-    officeBelowStandard: villages.filter((v) => BigInt(v.office) < office).map((v) => String(v.id)),
-    activityBelowStandard: villages.filter((v) => BigInt(v.activity) < perMember * BigInt(v.party_members ?? 0)).map((v) => String(v.id)),
-    counties: counties.map((c) => ({
-      countyId: String(c.county_id),
-      allocated: BigInt(c.allocated),
-      disbursed: BigInt(c.disbursed),
-      rate: Number(c.allocated) ? Number(c.disbursed) / Number(c.allocated) : 0,
-      averageDaysToDisburse: c.avg_days == null ? null : Number(c.avg_days),
+    officeBelowStandard: rural.filter((v) => v.below_office).map((v) => String(v.id)),
+    activityBelowStandard: rural.filter((v) => v.below_activity).map((v) => String(v.id)),
+    counties: [...counties].map(([countyId, c]) => ({
+      countyId,
+      allocated: c.allocated,
+      disbursed: c.disbursed,
+      rate: c.allocated ? Number(c.disbursed) / Number(c.allocated) : 0,
+      averageDaysToDisburse: c.days.length ? c.days.reduce((a, b) => a + b, 0) / c.days.length : null,
     })),
   };
 }
-
 
 /** Transfers hanging on a subtree, newest first, by keyset on id; optionally one year and kind. */
 export async function transfersIn(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, o: { year?: number | null; kind?: string | null; size: number; beforeId: string | null }) {

@@ -131,6 +131,12 @@ describe('funding flows', () => {
     expect(f.officeBelowStandard.map((u: any) => u.code).sort()).toEqual([w.v2.code, w.vB.code].sort());
     expect(f.activityBelowStandard.map((u: any) => u.code).sort()).toEqual([w.v2.code, w.vB.code].sort());
     expect(f.counties).toEqual([{ county: { code: w.countyA.code }, allocated: '92000.00', disbursed: '60000.00', rate: 60000 / 92000, averageDaysToDisburse: 20 }]);
+
+    // a reversed payment no longer counts, in the amounts or in the days
+    const v2Paid = (await w.countyFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { transfers(kind: "DISBURSE") { edges { node { id } } } } }`, { c: w.v2.code })).adminUnit.transfers.edges[0].node.id;
+    await w.countyFinance.client.ok(`mutation($t: ID!, $k: String!) { reverseTransfer(transferId: $t, reason: "凭证错误", idempotencyKey: $k) { id } }`, { t: v2Paid, k: key('rev') });
+    const after = await w.regionFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { fundingCompliance(year: 2025) { counties { allocated disbursed averageDaysToDisburse } } } }`, { c: w.region.code });
+    expect(after.adminUnit.fundingCompliance.counties).toEqual([{ allocated: '92000.00', disbursed: '50000.00', averageDaysToDisburse: 10 }]);
   });
 
   test('standards per region with effective dates: set, read back as in force on a date, refused below a region or out of range', async ({ app }) => {

@@ -125,7 +125,7 @@ export class FundingUnitResolver {
   @FieldResolver(() => FundingCompliance)
   async fundingCompliance(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
     assertCan(ctx.principal, 'funding:read');
-    const c = await compliance(ctx.em, u.path, year);
+    const c = await compliance(ctx.em, u, year);
     const load = (ids: string[]) => Promise.all(ids.slice(0, 500).map((id) => unitLoader(ctx).load(id)));
     return {
       officeBelowStandard: await load(c.officeBelowStandard),
