@@ -205,4 +205,8 @@ export const tenancyMigrations: Migration[] = [
   { id: '0101_tenancy_accounts', sql: accounts },
   { id: '0102_tenancy_descendant_counts', sql: descendantCounts },
   { id: '0103_tenancy_self', sql: self },
+  // a unit's label starts with its level's letter (r15, c150429, t150429100, v150429100200): code that
+  // reads the tree from paths alone (the funding rollup finds a path's county this way) relies on it
+  { id: '0104_tenancy_path_labels', sql: `alter table admin_unit add constraint admin_unit_label_matches_level
+      check (subpath(path, nlevel(path) - 1)::text like lower(left(level, 1)) || '%');` },
 ];

@@ -187,6 +187,14 @@ describe('the scope setting', () => {
 });
 
 describe('catalog', () => {
+  test('a unit\'s path label starts with its level\'s letter (paths alone tell a county from a township)', async ({ app }) => {
+    const region = await app.tree.region();
+    const insert = (level: string, label: string) =>
+      app.asOwner((em) => em.execute(`insert into admin_unit (code, name, level, parent_id, path) values ('999999999999', 'x', ?, ?, ?::ltree)`, [level, region.id, `${region.path}.${label}`]));
+    await expect(insert('COUNTY', 't999999')).rejects.toThrow(/admin_unit_label_matches_level/);
+    await expect(insert('VILLAGE', 'c999999')).rejects.toThrow(/admin_unit_label_matches_level/);
+  });
+
   test('every table with a unit path has RLS enabled and forced, and policies keyed on the scope', async ({ app }) => {
     await app.asOwner(async (em) => {
       const tables = await em.execute<{ name: string; rls: boolean; forced: boolean; owner: string; policies: number }[]>(
