@@ -55,9 +55,15 @@ export function mapUnit(r: any): AdminUnitRow {
   } as AdminUnitRow;
 }
 
-export async function ancestorsOf(em: EntityManager, unit: AdminUnitRow): Promise<AdminUnitRow[]> {
-  const rows = await em.execute<any[]>(`select * from admin_unit where path @> ?::ltree and id <> ? order by nlevel(path)`, [unit.path, unit.id]);
-  return rows.map(mapUnit);
+/** The visible ancestors (root first) of many units at once, by their paths. */
+export async function ancestorsOfMany(em: EntityManager, paths: readonly string[]): Promise<AdminUnitRow[][]> {
+  const rows = await em.execute<any[]>(
+    `select d.p as for_path, a.* from unnest(?::ltree[]) as d(p) join admin_unit a on a.path @> d.p and a.path <> d.p order by d.p, nlevel(a.path)`,
+    [sqlArray(paths)],
+  );
+  const byPath = new Map<string, AdminUnitRow[]>();
+  for (const r of rows) (byPath.get(r.for_path) ?? byPath.set(r.for_path, []).get(r.for_path)!).push(mapUnit(r));
+  return paths.map((p) => byPath.get(p) ?? []);
 }
 
 /** Name search (pg_trgm) within a unit's subtree, best match first, then by code. */

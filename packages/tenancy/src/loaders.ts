@@ -1,6 +1,6 @@
 import type { JicengContext } from './context.js';
 import { byKey, oneByKey } from './context.js';
-import { childrenOf, unitsByIds } from './admin-unit.service.js';
+import { ancestorsOfMany, childrenOf, unitsByIds } from './admin-unit.service.js';
 import type { AdminUnitRow } from './entities/admin-unit.entity.js';
 
 /** Units by database id; out-of-scope ids resolve to null. */
@@ -21,3 +21,7 @@ export function primeUnits(ctx: JicengContext, units: AdminUnitRow[]) {
   const l = unitLoader(ctx);
   for (const u of units) l.prime(u.id, u);
 }
+
+/** Ancestors of every unit on the same query level, in one statement. */
+export const ancestorsLoader = (ctx: JicengContext) =>
+  ctx.loader<string, AdminUnitRow[]>('unit:ancestors', async (paths) => ancestorsOfMany(ctx.em, paths));

@@ -309,4 +309,26 @@ describe('per-request DataLoaders', () => {
     // begin, authenticate, the unit, one children query per level, commit
     expect(statements[0]).toBeLessThanOrEqual(8);
   });
+
+  test('ancestors of every unit in a list: one statement for the whole list, only those in scope', async ({ app }) => {
+    const region = await app.tree.region();
+    const county = await region.county();
+    const townships = [await county.township(), await county.township(), await county.township()];
+    for (const t of townships) for (let v = 0; v < 4; v++) await t.village();
+    const Q = `query($c: String!) { adminUnit(code: $c) { children { edges { node { code ancestors { code }
+      children { edges { node { code ancestors { code } } } } } } } } }`;
+    const inspector = await app.user(region, ['INSPECTOR']);
+    app.sqlCount = 0;
+    const r = await inspector.client.ok(Q, { c: county.code });
+    // begin, authenticate, the county, townships, their ancestors, villages, their ancestors, commit
+    expect(app.sqlCount).toBeLessThanOrEqual(8);
+    for (const t of r.adminUnit.children.edges) {
+      expect(t.node.ancestors.map((a: any) => a.code)).toEqual([region.code, county.code]);
+      for (const v of t.node.children.edges) expect(v.node.ancestors.map((a: any) => a.code)).toEqual([region.code, county.code, t.node.code]);
+    }
+    // a township admin sees only the ancestors inside their scope: none above the township
+    const admin = await app.user(townships[0]!, ['ORG_ADMIN']);
+    const own = await admin.client.ok(`query($c: String!) { adminUnit(code: $c) { children { edges { node { ancestors { code } } } } } }`, { c: townships[0]!.code });
+    for (const v of own.adminUnit.children.edges) expect(v.node.ancestors.map((a: any) => a.code)).toEqual([townships[0]!.code]);
+  });
 });

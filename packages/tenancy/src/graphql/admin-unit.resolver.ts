@@ -2,8 +2,8 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import type { JicengContext } from '../context.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
-import { ancestorsOf, assertLevel, moveUnit, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
-import { childrenLoader, primeUnits, unitLoader } from '../loaders.js';
+import { assertLevel, moveUnit, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
+import { ancestorsLoader, childrenLoader, primeUnits, unitLoader } from '../loaders.js';
 import { decodeCursor, pageSize, toPage } from '../pagination.js';
 import { AdminLevel, AdminUnit, AdminUnitConnection, LevelCount } from './admin-unit.types.js';
 import { toConnection, type ConnectionShape } from './connection.js';
@@ -58,7 +58,7 @@ export class AdminUnitResolver {
 
   @FieldResolver(() => [AdminUnit], { description: 'from the top of your scope down to the parent' })
   async ancestors(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<AdminUnitRow[]> {
-    return ancestorsOf(ctx.em, u);
+    return ancestorsLoader(ctx).load(u.path);
   }
 
   @FieldResolver(() => Int, { description: 'number of descendants at that level' })
