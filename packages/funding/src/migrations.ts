@@ -95,7 +95,8 @@ grant update (unit_path, county_id) on entry to :api_role;
 // deltas (no row is shared between concurrent postings); compaction folds them into fund_rollup.
 // Rows are keyed by the rollup unit's path: moving a county carries them; moving a village or
 // township across counties re-keys its accounts' balances (trigger below).
-// the rollup unit's path (its county, or a region), and a signed amount per fund, year and account kind
+
+/** The rollup unit's path (its county, or a region), and a signed amount per fund, year and account kind. */
 const ROLLUP_COLUMNS = `id bigint generated always as identity primary key, unit_path ltree not null, county_id bigint,
   fund text not null, year integer not null, kind text not null, amount bigint not null`;
 
