@@ -105,17 +105,18 @@ const NESTING: Record<AdminLevel, AdminLevel[]> = {
 };
 export const allowedParentLevels = (level: AdminLevel) => NESTING[level];
 
-/** Tables whose rows hang on units (a unit_path column, found in the catalog) and all their ltree columns. */
-async function tenantTables(em: EntityManager): Promise<{ table: string; columns: string[] }[]> {
-  const rows = await em.execute<{ table_name: string; columns: string[] }[]>(
-    `select c.table_name, array_agg(c.column_name::text order by c.column_name) as columns
+/** Tables whose rows hang on units (a unit_path column, found in the catalog), their ltree columns, and whether they name their unit. */
+async function tenantTables(em: EntityManager): Promise<{ table: string; columns: string[]; hasUnitId: boolean }[]> {
+  const rows = await em.execute<{ table_name: string; columns: string[]; has_unit_id: boolean }[]>(
+    `select c.table_name, array_agg(c.column_name::text order by c.column_name) as columns,
+            exists (select 1 from information_schema.columns i where i.table_schema = 'public' and i.table_name = c.table_name and i.column_name = 'unit_id') as has_unit_id
        from information_schema.columns c
        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
       where c.table_schema = 'public' and c.udt_name = 'ltree' and t.table_type = 'BASE TABLE'
         and exists (select 1 from information_schema.columns u where u.table_schema = 'public' and u.table_name = c.table_name and u.column_name = 'unit_path')
       group by c.table_name order by c.table_name`,
   );
-  return rows.map((r) => ({ table: r.table_name, columns: r.columns }));
+  return rows.map((r) => ({ table: r.table_name, columns: r.columns, hasUnitId: r.has_unit_id }));
 }
 
 /**
@@ -149,12 +150,13 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
         where path <@ ?::ltree`,
       [newPath, oldDepth, oldDepth, unit.id, parent.id, setCounty, newCounty, unit.path],
     );
-    for (const { table, columns } of await tenantTables(tx)) {
+    for (const { table, columns, hasUnitId } of await tenantTables(tx)) {
       const rewrite = (c: string) => `${c} = case when ${c} <@ ?::ltree then ?::ltree || case when nlevel(${c}) > ? then subpath(${c}, ?) else '' end else ${c} end`;
       const sets = columns.map(rewrite);
       const params: unknown[] = columns.flatMap(() => [unit.path, newPath, oldDepth, oldDepth]);
       if (setCounty) {
-        sets.push(`county_id = case when unit_path <@ ?::ltree then ?::bigint else county_id end`);
+        // as the insert trigger fills it: the county, or the row's own unit where there is no county
+        sets.push(`county_id = case when unit_path <@ ?::ltree then ${hasUnitId ? 'coalesce(?::bigint, unit_id)' : '?::bigint'} else county_id end`);
         params.push(unit.path, newCounty);
       }
       await tx.execute(
