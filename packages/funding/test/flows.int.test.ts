@@ -98,6 +98,22 @@ describe('funding flows', () => {
     expect((await w.countyFinance.client.ok(SUMMARY, { c: w.township.code })).adminUnit.fundsSummary).toMatchObject({ disbursed: '1000.00', balance: '1000.00' });
   });
 
+  test('a request is all or nothing: when one of its mutations fails, the others are not saved either', async ({ app }) => {
+    const w = await world(app);
+    await fundCounty(w, 'OFFICE', '100.00');
+    await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '100.00', k: key('al') });
+    const TWO = `mutation($v: ID!, $k1: String!, $k2: String!) {
+      first: disburseFunds(villageId: $v, fund: "OFFICE", year: 2025, amount: "60.00", voucher: "PZ-1", on: "2025-04-01", idempotencyKey: $k1) { id }
+      second: disburseFunds(villageId: $v, fund: "OFFICE", year: 2025, amount: "60.00", voucher: "PZ-2", on: "2025-04-02", idempotencyKey: $k2) { id } }`;
+    const r = await w.countyFinance.client.request(TWO, { v: w.ids.v1, k1: key('d'), k2: key('d') });
+    expect(r.data).toBeNull();
+    expect(r.errors?.map((e) => e.extensions?.code)).toEqual(['INSUFFICIENT_FUNDS']);
+    expect((await w.countyFinance.client.ok(SUMMARY, { c: w.v1.code })).adminUnit.fundsSummary).toMatchObject({ disbursed: '0.00', balance: '100.00' });
+    const ok = await w.countyFinance.client.ok(TWO.replaceAll('60.00', '50.00'), { v: w.ids.v1, k1: key('d'), k2: key('d') });
+    expect(Object.keys(ok)).toEqual(['first', 'second']);
+    expect((await w.countyFinance.client.ok(SUMMARY, { c: w.v1.code })).adminUnit.fundsSummary).toMatchObject({ disbursed: '100.00' });
+  });
+
   test('village spending (村财乡管) by the township: only from paid cash, with category and receipt', async ({ app }) => {
     const w = await world(app);
     await fundCounty(w, 'OFFICE', '500.00');

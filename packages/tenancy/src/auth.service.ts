@@ -95,6 +95,7 @@ export async function login(ctx: JicengContext, username: string, password: stri
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok || user.disabled) {
     await ctx.em.execute('insert into login_failure (key) values (?), (?)', [accountKey, addressKey]);
+    ctx.keepWritesOnError = true; // the failure counts even though the request fails
     ctx.log.warn('login failed', { username });
     throw unauthenticated('wrong username or password');
   }

@@ -14,6 +14,11 @@ export interface JicengContext {
   loader<K, V>(key: string, batch: (keys: readonly K[]) => Promise<(V | Error)[]>, options?: DataLoader.Options<K, V, string>): DataLoader<K, V, string>;
   /** secrets and settings the services need (signing key, limits) */
   services: ServiceSettings;
+  /**
+   * A mutation request that ends in an error is rolled back as a whole. A resolver whose writes must
+   * stand even when it fails (a failed login's record, for the rate limit) sets this.
+   */
+  keepWritesOnError?: boolean;
 }
 
 export interface ServiceSettings {

@@ -36,9 +36,14 @@ function transactionPlugin(): ApolloServerPlugin<JicengContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, response }) {
+        async willSendResponse({ contextValue, response, operation }) {
+          // a mutation request is all or nothing: when any of it fails, none of it stays
+          const failed = response.body.kind === 'single' && !!response.body.singleResult.errors?.length;
+          const rollBack = failed && operation?.operation === 'mutation' && !contextValue.keepWritesOnError;
           try {
-            await endRequest(contextValue.em, true);
+            await endRequest(contextValue.em, !rollBack);
+            // results of the mutations that did run were not saved: report none
+            if (rollBack && response.body.kind === 'single') response.body.singleResult.data = null;
           } catch (e) {
             contextValue.log.error('commit failed', { error: e });
             if (response.body.kind === 'single') {
