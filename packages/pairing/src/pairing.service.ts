@@ -1,6 +1,6 @@
 import { badInput, conflict, forbidden, isIsoDate, notFound, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { PARTNER_ROLES, assertCan, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { PARTNER_ROLES, assertCan, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { isValidCreditCode } from './credit-code.js';
 
 export const PARTNER_KINDS = ['ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT'] as const;
@@ -55,12 +55,6 @@ export async function requirePartner(em: EntityManager, id: string) {
   const [row] = await em.execute<any[]>(`select * from partner where id = ?`, [id]);
   if (!row) throw notFound('partner');
   return { ...row, id: String(row.id) };
-}
-
-async function requireVillage(em: EntityManager, id: string): Promise<AdminUnitRow> {
-  const v = await requireUnit(em, id, 'villageId');
-  if (v.level !== 'VILLAGE') throw badInput('villageId', 'must be a village');
-  return v;
 }
 
 /** 结对: a partner for a village from a date, for a term that may end (exclusive end). */

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode, badInput, conflict, isIsoDate, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { assertCan, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { assertCan, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { CAUSES, NEXT_STATES, TRANSFORMED_OR_LATER, addMonths, categoryOf, isCaseState, type CaseState } from './lifecycle.js';
 import { standardFor } from './standards.js';
 
@@ -29,12 +29,6 @@ export const today = () => new Date().toISOString().slice(0, 10);
 
 export function assertYear(year: number, field = 'year') {
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput(field, 'must be a year from 2000 to 2100');
-}
-
-export async function requireVillage(em: EntityManager, id: string, field = 'villageId'): Promise<AdminUnitRow> {
-  const unit = await requireUnit(em, id, field);
-  if (unit.level !== 'VILLAGE') throw badInput(field, 'must be a village');
-  return unit;
 }
 
 export async function requireCase(em: EntityManager, id: string, lock = false): Promise<CaseRow> {

@@ -1,7 +1,6 @@
 import { badInput, conflict, isIsoDate, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { assertCan, type Principal } from '@jiceng/tenancy';
-import { requireVillage } from './case.service.js';
+import { assertCan, requireVillage, type Principal } from '@jiceng/tenancy';
 import { calendarFor, standardFor } from './standards.js';
 
 /** 举报件: the handling result is due back within N working days (调休 and holidays respected). */

@@ -3,6 +3,7 @@ import { requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jicen
 import { AdminUnitEntity, ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
 import { assertCan, type Principal } from './principal.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
+import { byKey, oneByKey } from './context.js';
 
 export const CODE_PATTERN = /^\d{12}$/;
 
@@ -17,11 +18,32 @@ export async function unitsByIds(em: EntityManager, ids: readonly string[]): Pro
 
 /** A unit the caller can see, or NOT_FOUND (also when it exists outside the caller's scope). */
 export async function requireUnit(em: EntityManager, id: string, field = 'unitId'): Promise<AdminUnitRow> {
-  if (!/^\d{1,18}$/.test(id)) throw badInput(field, 'not a valid unit id');
+  return (await requireUnits(em, [id], () => field))[0]!;
+}
+
+/** Units the caller can see, in the order asked, in one statement; any other id is NOT_FOUND. */
+export async function requireUnits(em: EntityManager, ids: readonly string[], field: (k: number) => string): Promise<AdminUnitRow[]> {
+  for (const [k, id] of ids.entries()) if (!/^\d{1,18}$/.test(id)) throw badInput(field(k), 'not a valid unit id');
   // lean SQL on the hot path of every mutation; the scope condition is layer 1's filter, RLS is layer 2
-  const [u] = await em.execute(`select * from admin_unit where id = ? and path <@ any (?::ltree[])`, [id, scopeLiteral(requestScope(em)) || '{}']);
-  if (!u) throw notFound('admin unit');
-  return mapUnit(u);
+  const rows = await em.execute<any[]>(`select * from admin_unit where id = any (?::bigint[]) and path <@ any (?::ltree[])`, [
+    sqlArray([...new Set(ids)]), scopeLiteral(requestScope(em)) || '{}',
+  ]);
+  const found = oneByKey(ids, rows.map(mapUnit), (u) => u.id);
+  return found.map((u) => {
+    if (!u) throw notFound('admin unit');
+    return u;
+  });
+}
+
+/** Villages the caller can see (NOT_FOUND otherwise); another level is BAD_USER_INPUT on that item. */
+export async function requireVillages(em: EntityManager, ids: readonly string[], field: (k: number) => string): Promise<AdminUnitRow[]> {
+  const units = await requireUnits(em, ids, field);
+  for (const [k, u] of units.entries()) if (u.level !== 'VILLAGE') throw badInput(field(k), 'must be a village');
+  return units;
+}
+
+export async function requireVillage(em: EntityManager, id: string, field = 'villageId'): Promise<AdminUnitRow> {
+  return (await requireVillages(em, [id], () => field))[0]!;
 }
 
 /** Children of many parents at once (first page only is batched; DataLoader calls this). */
@@ -61,9 +83,7 @@ export async function ancestorsOfMany(em: EntityManager, paths: readonly string[
     `select d.p as for_path, a.* from unnest(?::ltree[]) as d(p) join admin_unit a on a.path @> d.p and a.path <> d.p order by d.p, nlevel(a.path)`,
     [sqlArray(paths)],
   );
-  const byPath = new Map<string, AdminUnitRow[]>();
-  for (const r of rows) (byPath.get(r.for_path) ?? byPath.set(r.for_path, []).get(r.for_path)!).push(mapUnit(r));
-  return paths.map((p) => byPath.get(p) ?? []);
+  return byKey(paths, rows, (r) => r.for_path).map((group) => group.map(mapUnit));
 }
 
 /** Name search (pg_trgm) within a unit's subtree, best match first, then by code. */
