@@ -57,8 +57,8 @@ export async function seedFundingDemo({ orm, log }: SeedContext): Promise<void> 
         from demo_transfer t
         join account da on da.unit_id = t.debit_unit and da.fund = t.fund and da.year = 2025 and da.kind = t.debit_kind
         join account ca on ca.unit_id = t.credit_unit and ca.fund = t.fund and ca.year = 2025 and ca.kind = t.credit_kind
-        cross join lateral (select case when nlevel(ca.unit_path) >= nlevel(da.unit_path) then ca else da end as a) deeper
-        cross join lateral (select (deeper.a).unit_id, (deeper.a).unit_path, (deeper.a).county_id) s`);
+        -- the transfer hangs on the deeper of its two accounts' units
+        join account s on s.id = case when nlevel(ca.unit_path) >= nlevel(da.unit_path) then ca.id else da.id end`);
     await em.execute(`
       insert into entry (transfer_id, account_id, amount, unit_id, unit_path, county_id)
       select t.id, t.debit_account, -t.amount, a.unit_id, a.unit_path, a.county_id from transfer t join account a on a.id = t.debit_account where t.idempotency_key like 'demo-2025:%'

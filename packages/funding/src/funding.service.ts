@@ -1,8 +1,9 @@
 import { badInput, isIsoDate, notFound, type Fen } from '@jiceng/core';
-import { requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jiceng/db';
-import { assertCan, isWithin, mapUnit, requireUnit, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import type { EntityManager } from '@jiceng/db';
+import { assertYear } from '@jiceng/rectification';
+import { assertCan, isWithin, requireUnit, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { FUNDS, TRANSFER_KINDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferKind, type TransferRow, type TransferSpec } from './ledger.service.js';
-import { fundStandard, fundStandardsUnder } from './standards.js';
+import { fundStandardsOn, fundStandardsUnder } from './standards.js';
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
 
@@ -10,10 +11,8 @@ export function assertFund(fund: string, field = 'fund'): Fund {
   if (!(FUNDS as readonly string[]).includes(fund)) throw badInput(field, `must be one of ${FUNDS.join(', ')}`);
   return fund as Fund;
 }
-function assertYear(year: number, field = 'year') {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput(field, 'must be a year from 2000 to 2100');
-}
-function assertDate(d: string | null | undefined, field: string): string {
+/** A yyyy-mm-dd date, or today when none is given. */
+export function assertDate(d: string | null | undefined, field: string): string {
   if (d == null) return todayIso();
   if (!isIsoDate(d)) throw badInput(field, 'must be a date as yyyy-mm-dd');
   return d;
@@ -81,27 +80,6 @@ export async function allocateByStandard(em: EntityManager, p: Principal, i: { f
   return postMany(em, specs);
 }
 
-async function requireVillage(em: EntityManager, id: string): Promise<AdminUnitRow> {
-  const v = await requireUnit(em, id, 'villageId');
-  if (v.level !== 'VILLAGE') throw badInput('villageId', 'must be a village');
-  return v;
-}
-
-/** The villages with these ids the caller can see, in one statement; any other id is NOT_FOUND. */
-async function requireVillages(em: EntityManager, ids: readonly string[], field: (k: number) => string): Promise<AdminUnitRow[]> {
-  for (const [k, id] of ids.entries()) if (!/^\d{1,18}$/.test(id)) throw badInput(field(k), 'not a valid unit id');
-  const rows = await em.execute<any[]>(`select * from admin_unit where id = any (?::bigint[]) and path <@ any (?::ltree[])`, [
-    sqlArray([...new Set(ids)]), scopeLiteral(requestScope(em)) || '{}',
-  ]);
-  const byId = new Map(rows.map((r) => [String(r.id), mapUnit(r)]));
-  return ids.map((id, k) => {
-    const v = byId.get(id);
-    if (!v) throw notFound('admin unit');
-    if (v.level !== 'VILLAGE') throw badInput(field(k), 'must be a village');
-    return v;
-  });
-}
-
 export interface DisbursementInput { villageId: string; fund: string; year: number; amount: Fen; voucher: string; on: string; key: string }
 
 /** 拨付: county finance pays a village's allocated budget, with voucher number and date. */
@@ -163,7 +141,7 @@ export async function grantAward(em: EntityManager, p: Principal, i: { villageId
   const regionPath = village.path.split('.').slice(0, 2).join('.');
   const [region] = await em.execute<{ id: string }[]>(`select id from admin_unit where path = ?::ltree`, [regionPath]);
   if (!region) throw notFound('region');
-  const amount = await fundStandard(em, village.path, 'AWARD', assertDate(i.on, 'on'));
+  const { award: amount } = await fundStandardsOn(em, village.path, assertDate(i.on, 'on'));
   return post(em, {
     key: i.key, kind: 'AWARD', fund: 'AWARD', year: i.year, amount, occurredOn: assertDate(i.on, 'on'), userId: p.userId,
     debit: { unit: { id: String(region.id), path: regionPath }, kind: 'POOL' }, credit: { unit: village, kind: 'CASH' },
@@ -235,8 +213,7 @@ export async function compactFundRollup(em: EntityManager): Promise<number> {
  */
 export async function compliance(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, year: number) {
   const { path } = unit;
-  const office = await fundStandard(em, path, 'OFFICE', `${year}-01-01`);
-  const perMember = await fundStandard(em, path, 'ACTIVITY_PER_MEMBER', `${year}-01-01`);
+  const { officePerVillage: office, activityPerMember: perMember } = await fundStandardsOn(em, path, `${year}-01-01`);
   const villages = await em.execute<{ id: string; county_id: string | null; urban: boolean; below_office: boolean; below_activity: boolean; allocated: string; disbursed: string }[]>(
     `with held as (
        select unit_id,

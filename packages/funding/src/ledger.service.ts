@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode, badInput, conflict, formatYuan, notFound, type Fen } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { sqlArray, type EntityManager } from '@jiceng/db';
 import type { AdminUnitRow } from '@jiceng/tenancy';
 
 export const FUNDS = ['OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD'] as const;
@@ -63,8 +63,12 @@ function requestHash(s: TransferSpec): string {
 }
 
 export async function transferById(em: EntityManager, id: string): Promise<TransferRow | null> {
-  const [t] = await em.execute<TransferRow[]>(`select *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on from transfer where id = ?`, [id]);
-  return t ? { ...t, id: String(t.id), amount: String(t.amount) } : null;
+  return (await transfersByIds(em, [id]))[0] ?? null;
+}
+
+async function transfersByIds(em: EntityManager, ids: readonly string[]): Promise<TransferRow[]> {
+  const rows = await em.execute<TransferRow[]>(`select *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on from transfer where id = any (?::bigint[])`, [sqlArray(ids)]);
+  return rows.map((t) => ({ ...t, id: String(t.id), amount: String(t.amount) }));
 }
 
 interface PostOutcome {
@@ -87,14 +91,10 @@ export async function post(em: EntityManager, s: TransferSpec): Promise<Transfer
 
 /**
  * Posts transfers in order, in one round trip for the whole list: each is checked and applied as
- * post() would, seeing the ones before it. All or nothing: the first refusal throws, and a list of
- * more than one runs in a savepoint so that nothing of it stays.
+ * post() would, seeing the ones before it. The first refusal throws; the caller's transaction then
+ * rolls back (a failed mutation request does, and so does inScope), so a list is all or nothing.
  */
-export function postMany(em: EntityManager, specs: readonly TransferSpec[]): Promise<TransferRow[]> {
-  return specs.length > 1 ? em.transactional((tx) => postList(tx, specs)) : postList(em, specs);
-}
-
-async function postList(em: EntityManager, specs: readonly TransferSpec[]): Promise<TransferRow[]> {
+export async function postMany(em: EntityManager, specs: readonly TransferSpec[]): Promise<TransferRow[]> {
   if (!specs.length) return [];
   for (const s of specs) {
     assertKey(s.key);
@@ -116,13 +116,14 @@ async function postList(em: EntityManager, specs: readonly TransferSpec[]): Prom
       order by i.n`,
     [JSON.stringify(items)],
   );
-  const out: TransferRow[] = [];
-  for (const [k, s] of specs.entries()) out.push(await settle(em, s, rows[k]!));
-  return out;
+  // retried requests return their originals, loaded together
+  const replays = rows.filter((r) => r.outcome === 'REPLAY').map((r) => String(r.transfer_id));
+  const originals = new Map((replays.length ? await transfersByIds(em, replays) : []).map((t) => [t.id, t]));
+  return specs.map((s, k) => settle(s, rows[k]!, originals));
 }
 
 /** Turns a posting's outcome into its transfer, or the error the caller sees. */
-async function settle(em: EntityManager, s: TransferSpec, r: PostOutcome): Promise<TransferRow> {
+function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, TransferRow>): TransferRow {
   switch (r.outcome) {
     case 'POSTED':
       return {
@@ -131,7 +132,7 @@ async function settle(em: EntityManager, s: TransferSpec, r: PostOutcome): Promi
         debit_path: s.debit.unit.path, credit_path: s.credit.unit.path, debit_account: String(r.debit_account), credit_account: String(r.credit_account),
       };
     case 'REPLAY':
-      return (await transferById(em, String(r.transfer_id)))!;
+      return originals.get(String(r.transfer_id))!;
     case 'CONFLICT':
       throw conflict('that idempotency key was used for a different request', { field: 'idempotencyKey' });
     case 'NOT_FOUND':

@@ -11,16 +11,9 @@ export const FUND_STANDARD_DEFAULTS: Record<string, { effectiveOn: string; value
   VENUE_PASTORAL_M2: [{ effectiveOn: '2000-01-01', value: 150n }],
 };
 
-/** The standard in force on a date for a unit: the nearest ancestor's latest effective value, else the default. */
-export async function fundStandard(em: EntityManager, unitPath: string, key: string, on: string): Promise<bigint> {
-  const [r] = await em.execute<{ value: string }[]>(
-    `select value from funding_standard where unit_path @> ?::ltree and key = ? and effective_on <= ?
-      order by nlevel(unit_path) desc, effective_on desc limit 1`,
-    [unitPath, key, on],
-  );
-  if (r) return BigInt(r.value);
-  const dflt = FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1);
-  return dflt?.value ?? 0n;
+/** The DOMAIN default in force on a date. */
+function defaultStandard(key: string, on: string): bigint {
+  return FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1)?.value ?? 0n;
 }
 
 /**
@@ -34,7 +27,7 @@ export async function fundStandardsUnder(em: EntityManager, rootPath: string, ke
       order by nlevel(unit_path) desc, effective_on desc`,
     [key, on, rootPath, rootPath],
   );
-  const dflt = FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1)?.value ?? 0n;
+  const dflt = defaultStandard(key, on);
   // deepest first, latest first: the first row on the unit's own ancestor line wins
   return (unitPath) => {
     const hit = rows.find((r) => unitPath === r.path || unitPath.startsWith(`${r.path}.`));
@@ -64,7 +57,7 @@ export async function fundStandardsOn(em: EntityManager, unitPath: string, on: s
   const set = new Map(rows.map((r) => [r.key, BigInt(r.value)]));
   const out = {} as Record<StandardField, bigint>;
   for (const [field, key] of Object.entries(STANDARD_FIELDS) as [StandardField, string][]) {
-    out[field] = set.get(key) ?? FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1)?.value ?? 0n;
+    out[field] = set.get(key) ?? defaultStandard(key, on);
   }
   return out;
 }

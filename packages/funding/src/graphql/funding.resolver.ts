@@ -1,10 +1,10 @@
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { badInput, fromGlobalId, isIsoDate, toGlobalId } from '@jiceng/core';
+import { badInput, fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
   AdminUnit, Connection, MoneyScalar, assertCan, decodeCursor, pageSize, requirePrincipal, requireUnit, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
-import { allocate, allocateByStandard, appropriate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, spend, transfersIn } from '../funding.service.js';
+import { allocate, allocateByStandard, appropriate, assertDate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, spend, transfersIn } from '../funding.service.js';
 import { fundStandardsOn, setFundStandards } from '../standards.js';
 import type { TransferRow } from '../ledger.service.js';
 
@@ -118,8 +118,7 @@ export class FundingUnitResolver {
   @FieldResolver(() => FundingStandards, { description: 'The funding standards in force here on a date (today when omitted)' })
   async fundingStandards(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext, @Arg('on', () => String, { nullable: true }) on?: string) {
     assertCan(ctx.principal, 'funding:read');
-    if (on != null && !isIsoDate(on)) throw badInput('on', 'must be a date as yyyy-mm-dd');
-    return toStandards(await fundStandardsOn(ctx.em, u.path, on ?? new Date().toISOString().slice(0, 10)));
+    return toStandards(await fundStandardsOn(ctx.em, u.path, assertDate(on, 'on')));
   }
 
   @FieldResolver(() => FundingCompliance)
@@ -190,7 +189,7 @@ export class FundingResolver {
     const region = await requireUnit(ctx.em, unitDbId(regionId, 'regionId'), 'regionId');
     assertCan(requirePrincipal(ctx), 'funding:configure', { path: region.path, what: 'admin unit' });
     if (region.level !== 'REGION') throw badInput('regionId', 'funding standards are set per region');
-    if (!isIsoDate(effectiveOn)) throw badInput('effectiveOn', 'must be a date as yyyy-mm-dd');
+    assertDate(effectiveOn, 'effectiveOn');
     for (const f of ['venueFarmingM2', 'venuePastoralM2'] as const) {
       const m2 = input[f];
       if (m2 != null && (!Number.isInteger(m2) || m2 < 1 || m2 > 100_000)) throw badInput(f, 'must be a whole number of m² from 1 to 100,000');
