@@ -14,12 +14,20 @@ const exitHook = fromEmbedded('async-exit-hook') as { unhookEvent(event: string)
 exitHook.unhookEvent('beforeExit');
 exitHook.unhookEvent('exit');
 
+/** The postmaster's pid from a data directory's pid file; null when there is none. */
+function postmasterPid(dir: string): number | null {
+  const file = resolve(dir, 'postmaster.pid');
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  return pid > 0 ? pid : null;
+}
+
 const runningDirs = new Set<string>();
 process.on('exit', () => {
   for (const dir of runningDirs) {
     try {
-      const pid = Number(readFileSync(resolve(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      if (pid > 0) process.kill(pid, 'SIGINT');
+      const pid = postmasterPid(dir);
+      if (pid) process.kill(pid, 'SIGINT');
     } catch {
       // already gone
     }
@@ -59,12 +67,11 @@ export async function startEmbedded(opts: { dataDir: string; port?: number; ephe
     chmodSync(resolve(dir, '..'), 0o755);
   } else {
     // a crashed run leaves its pid file behind; PostgreSQL refuses to start over a live one only
-    const pid = resolve(dir, 'postmaster.pid');
-    if (existsSync(pid)) {
-      const owner = Number(readFileSync(pid, 'utf8').split('\n')[0]);
+    const owner = postmasterPid(dir);
+    if (owner) {
       let alive = false;
       try { process.kill(owner, 0); alive = true; } catch { /* stale */ }
-      if (!alive) rmSync(pid);
+      if (!alive) rmSync(resolve(dir, 'postmaster.pid'));
     }
   }
   const port = opts.port ?? (await freePort());

@@ -62,24 +62,20 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
 
 /** Runs each module's maintenance tasks on their intervals, one at a time per task; stop waits for a running one. */
 export function startMaintenance(orm: Orm, log: Logger, mods: JicengModule[] = allModules): () => Promise<void> {
-  const running = new Set<Promise<void>>();
-  const timers = mods.flatMap((m) => m.maintenance ?? []).map((task) => {
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      const run = inScope(orm, ['cn'], task.run)
+  const tasks = mods.flatMap((m) => m.maintenance ?? []).map((task) => {
+    const state: { current?: Promise<void>; timer?: NodeJS.Timeout } = {};
+    state.timer = setInterval(() => {
+      state.current ??= inScope(orm, ['cn'], task.run)
         .then((n) => { if (n) log.debug('maintenance', { task: task.name, n }); })
         .catch((e: unknown) => log.error('maintenance failed', { task: task.name, error: String(e) }))
-        .finally(() => { busy = false; running.delete(run); });
-      running.add(run);
+        .finally(() => { state.current = undefined; });
     }, task.everyMs);
-    timer.unref();
-    return timer;
+    state.timer.unref();
+    return state;
   });
   return async () => {
-    for (const t of timers) clearInterval(t);
-    await Promise.all([...running]);
+    for (const t of tasks) clearInterval(t.timer);
+    await Promise.all(tasks.map((t) => t.current));
   };
 }
 
