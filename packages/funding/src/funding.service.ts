@@ -3,7 +3,7 @@ import type { EntityManager } from '@jiceng/db';
 import { assertYear } from '@jiceng/rectification';
 import { assertCan, isWithin, requireUnit, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { FUNDS, TRANSFER_KINDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferKind, type TransferRow, type TransferSpec } from './ledger.service.js';
-import { fundStandardsOn, fundStandardsUnder } from './standards.js';
+import { defaultStandard, fundStandardsOn, fundStandardsUnder } from './standards.js';
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
 
@@ -206,61 +206,66 @@ export async function compactFundRollup(em: EntityManager): Promise<number> {
 }
 
 /**
- * Villages below the office standard and below 300 × Party members in activity funds, and per county
- * the disbursement rate and the average days from a village's first allocation to its first payment.
- * Amounts come from balances, so reversals are netted: a village holds what was allocated to it
- * (BUDGET + CASH + SPENT) and was paid CASH + SPENT; awards are not budget and are left out.
+ * Rural villages below the office standard and below the per-member activity standard × Party
+ * members, each against its own region's standards (the deepest standard on its ancestor line), and
+ * per county the disbursement rate and the average days from a village's first allocation to its
+ * first payment. Amounts come from balances, so reversals are netted: a village holds what was
+ * allocated to it (BUDGET + CASH + SPENT) and was paid CASH + SPENT; awards are not budget and are
+ * left out. One statement: the database returns the lists and the per-county figures, not a row per village.
  */
 export async function compliance(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, year: number) {
   const { path } = unit;
-  const { officePerVillage: office, activityPerMember: perMember } = await fundStandardsOn(em, path, `${year}-01-01`);
-  const villages = await em.execute<{ id: string; county_id: string | null; urban: boolean; below_office: boolean; below_activity: boolean; allocated: string; disbursed: string }[]>(
-    `with held as (
+  const on = `${year}-01-01`;
+  const [r] = await em.execute<{ result: { office: string[] | null; activity: string[] | null; counties: { county_id: string; allocated: string; disbursed: string; days: number | null }[] | null } }[]>(
+    `with std as (
+       select distinct on (unit_path, key) unit_path, key, value from funding_standard
+        where key in ('OFFICE', 'ACTIVITY_PER_MEMBER') and effective_on <= ?::date and (unit_path @> ?::ltree or unit_path <@ ?::ltree)
+        order by unit_path, key, effective_on desc),
+     held as (
        select unit_id,
               coalesce(sum(balance) filter (where fund = 'OFFICE'), 0) as office,
               coalesce(sum(balance) filter (where fund = 'ACTIVITY'), 0) as activity,
               coalesce(sum(balance) filter (where fund <> 'AWARD'), 0) as allocated,
               coalesce(sum(balance) filter (where fund <> 'AWARD' and kind in ('CASH', 'SPENT')), 0) as disbursed
-         from account where unit_path <@ ?::ltree and year = ? and kind in ('BUDGET', 'CASH', 'SPENT') group by unit_id)
-     select v.id, v.county_id, v.urban,
-            coalesce(h.office, 0) < ?::bigint as below_office,
-            coalesce(h.activity, 0) < ?::bigint * coalesce(v.party_members, 0) as below_activity,
-            coalesce(h.allocated, 0)::text as allocated, coalesce(h.disbursed, 0)::text as disbursed
-       from admin_unit v left join held h on h.unit_id = v.id
-      where v.path <@ ?::ltree and v.level = 'VILLAGE'`,
-    [path, year, String(office), String(perMember), path],
-  );
-  // days from the first allocation to the first payment (neither reversed), for each village that has both
-  const days = await em.execute<{ unit_id: string; days: number }[]>(
-    `select unit_id, min(occurred_on) filter (where kind = 'DISBURSE') - min(occurred_on) filter (where kind = 'ALLOCATE') as days
-       from transfer t where kind in ('ALLOCATE', 'DISBURSE') and year = ? and fund <> 'AWARD' and reverses is null and unit_path <@ ?::ltree
-        and (?::bigint is null or county_id = ?) and not exists (select 1 from transfer r where r.reverses = t.id)
-      group by unit_id having count(*) filter (where kind = 'DISBURSE') > 0 and count(*) filter (where kind = 'ALLOCATE') > 0`,
+         from account where unit_path <@ ?::ltree and year = ? and kind in ('BUDGET', 'CASH', 'SPENT') group by unit_id),
+     village as (
+       select v.id, v.county_id, v.urban, coalesce(v.party_members, 0) as members,
+              coalesce(h.office, 0) as office, coalesce(h.activity, 0) as activity, coalesce(h.allocated, 0) as allocated, coalesce(h.disbursed, 0) as disbursed,
+              coalesce((select value from std where key = 'OFFICE' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), ?::bigint) as office_std,
+              coalesce((select value from std where key = 'ACTIVITY_PER_MEMBER' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), ?::bigint) as member_std
+         from admin_unit v left join held h on h.unit_id = v.id
+        where v.path <@ ?::ltree and v.level = 'VILLAGE'),
+     -- days from the first allocation to the first payment (neither reversed), for each village that has both
+     days as (
+       select unit_id, min(occurred_on) filter (where kind = 'DISBURSE') - min(occurred_on) filter (where kind = 'ALLOCATE') as days
+         from transfer t where kind in ('ALLOCATE', 'DISBURSE') and year = ? and fund <> 'AWARD' and reverses is null and unit_path <@ ?::ltree
+          and (?::bigint is null or county_id = ?) and not exists (select 1 from transfer r where r.reverses = t.id)
+        group by unit_id having count(*) filter (where kind = 'DISBURSE') > 0 and count(*) filter (where kind = 'ALLOCATE') > 0),
+     county as (
+       select v.county_id, sum(v.allocated)::text as allocated, sum(v.disbursed)::text as disbursed, avg(d.days)::float8 as days
+         from village v left join days d on d.unit_id = v.id
+        where v.county_id is not null and (v.allocated <> 0 or v.disbursed <> 0)
+        group by v.county_id)
+     select jsonb_build_object(
+       'office', (select jsonb_agg(id::text order by id) from village where not urban and office < office_std),
+       'activity', (select jsonb_agg(id::text order by id) from village where not urban and activity < member_std * members),
+       'counties', (select jsonb_agg(county order by county_id) from county)) as result`,
     // a county's own index (transfer_county) instead of every transfer of the year
-    [year, path, unit.level === 'COUNTY' ? unit.id : null, unit.level === 'COUNTY' ? unit.id : null],
+    [on, path, path, path, year, String(defaultStandard('OFFICE', on)), String(defaultStandard('ACTIVITY_PER_MEMBER', on)), path,
+      year, path, unit.level === 'COUNTY' ? unit.id : null, unit.level === 'COUNTY' ? unit.id : null],
   );
-  const daysOf = new Map(days.map((d) => [String(d.unit_id), Number(d.days)]));
-  const counties = new Map<string, { allocated: bigint; disbursed: bigint; days: number[] }>();
-  for (const v of villages) {
-    if (v.county_id == null || (v.allocated === '0' && v.disbursed === '0')) continue;
-    const c = counties.get(String(v.county_id)) ?? { allocated: 0n, disbursed: 0n, days: [] };
-    c.allocated += BigInt(v.allocated);
-    c.disbursed += BigInt(v.disbursed);
-    const d = daysOf.get(String(v.id));
-    if (d != null) c.days.push(d);
-    counties.set(String(v.county_id), c);
-  }
-  const rural = villages.filter((v) => !v.urban);
+  const { office, activity, counties } = r!.result;
   return {
-    officeBelowStandard: rural.filter((v) => v.below_office).map((v) => String(v.id)),
-    activityBelowStandard: rural.filter((v) => v.below_activity).map((v) => String(v.id)),
-    counties: [...counties].map(([countyId, c]) => ({
-      countyId,
-      allocated: c.allocated,
-      disbursed: c.disbursed,
-      rate: c.allocated ? Number(c.disbursed) / Number(c.allocated) : 0,
-      averageDaysToDisburse: c.days.length ? c.days.reduce((a, b) => a + b, 0) / c.days.length : null,
-    })),
+    officeBelowStandard: office ?? [],
+    activityBelowStandard: activity ?? [],
+    counties: (counties ?? []).map((c) => {
+      const [allocated, disbursed] = [BigInt(c.allocated), BigInt(c.disbursed)];
+      return {
+        countyId: String(c.county_id), allocated, disbursed,
+        rate: allocated ? Number(disbursed) / Number(allocated) : 0,
+        averageDaysToDisburse: c.days,
+      };
+    }),
   };
 }
 

@@ -278,7 +278,15 @@ create index transfer_unit on transfer (unit_id, id);
 create index transfer_county on transfer (county_id, id);
 `;
 
+// A transfer is reversed at most once. Only reversals carry `reverses`, so the unique index holds
+// just those: postings no longer add a NULL to it, and "is this one reversed?" reads a small index.
+const reversesIndex = `
+alter table transfer drop constraint transfer_reverses_key;
+create unique index transfer_reverses on transfer (reverses) where reverses is not null;
+`;
+
 export const fundingMigrations: Migration[] = [
   { id: '0400_funding_ledger', sql: ledger },
   { id: '0401_funding_post_and_rollup', sql: rollup + postFunction },
+  { id: '0402_funding_reverses_index', sql: reversesIndex },
 ];

@@ -12,7 +12,7 @@ export const FUND_STANDARD_DEFAULTS: Record<string, { effectiveOn: string; value
 };
 
 /** The DOMAIN default in force on a date. */
-function defaultStandard(key: string, on: string): bigint {
+export function defaultStandard(key: string, on: string): bigint {
   return FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1)?.value ?? 0n;
 }
 

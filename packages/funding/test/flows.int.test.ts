@@ -155,6 +155,24 @@ describe('funding flows', () => {
     expect(after.adminUnit.fundingCompliance.counties).toEqual([{ allocated: '92000.00', disbursed: '50000.00', averageDaysToDisburse: 10 }]);
   });
 
+  test('compliance above two regions holds each village to its own region\'s standard, and counts every village below it', async ({ app }) => {
+    track(app);
+    const top = await app.tree.region();
+    const [strict, plain] = [await top.region(), await top.region()];
+    const inStrict = await (await (await strict.county()).township()).village();
+    const inPlain = await (await (await plain.county()).township()).village();
+    const finance = await app.user(top, ['FINANCE']);
+    const id = async (code: string) => (await finance.client.ok(ID, { c: code })).adminUnit.id as string;
+    const [topId, strictId, inStrictId, inPlainId] = [await id(top.code), await id(strict.code), await id(inStrict.code), await id(inPlain.code)];
+    await finance.client.ok(`mutation($r: ID!) { setFundingStandards(regionId: $r, effectiveOn: "2025-01-01", input: { officePerVillage: "60000.00" }) { officePerVillage } }`, { r: strictId });
+    await finance.client.ok(APPROPRIATE, { r: topId, f: 'OFFICE', a: '110000.00', k: key('ap') });
+    for (const v of [inStrictId, inPlainId]) await finance.client.ok(ALLOCATE, { from: topId, to: v, f: 'OFFICE', a: '55000.00', k: key('al') });
+    const c = await finance.client.ok(`query($c: String!) { adminUnit(code: $c) { fundingCompliance(year: 2025) {
+      officeBelowStandard { code } officeBelowStandardCount activityBelowStandardCount } } }`, { c: top.code });
+    // 55,000 is below the strict region's 60,000 and meets the default 50,000; neither village (30 Party members each) has activity funds
+    expect(c.adminUnit.fundingCompliance).toEqual({ officeBelowStandard: [{ code: inStrict.code }], officeBelowStandardCount: 1, activityBelowStandardCount: 2 });
+  });
+
   test('standards per region with effective dates: set, read back as in force on a date, refused below a region or out of range', async ({ app }) => {
     const w = await world(app);
     const STANDARDS = `query($c: String!, $on: String) { adminUnit(code: $c) { fundingStandards(on: $on) { officePerVillage activityPerMember partyBuildingPerVillage benefitProject award venueFarmingM2 venuePastoralM2 } } }`;

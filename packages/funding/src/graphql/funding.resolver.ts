@@ -34,9 +34,14 @@ export class FundsSummary {
   @Field(() => Float, { nullable: true, description: 'average days from allocation to disbursement' }) averageDaysToDisburse!: number | null;
 }
 
+/** Villages listed by name in a compliance answer; the counts cover them all. */
+const LISTED_BELOW = 500;
+
 @ObjectType() export class FundingCompliance {
-  @Field(() => [AdminUnit], { description: 'villages whose office funds fall below the standard' }) officeBelowStandard!: unknown[];
-  @Field(() => [AdminUnit], { description: 'villages whose activity funds fall below the per-member standard × Party members' }) activityBelowStandard!: unknown[];
+  @Field(() => [AdminUnit], { description: `rural villages whose office funds fall below their region's standard (the first ${LISTED_BELOW} by id)` }) officeBelowStandard!: unknown[];
+  @Field(() => Int, { description: 'how many villages officeBelowStandard lists in all' }) officeBelowStandardCount!: number;
+  @Field(() => [AdminUnit], { description: `rural villages whose activity funds fall below the per-member standard × Party members (the first ${LISTED_BELOW} by id)` }) activityBelowStandard!: unknown[];
+  @Field(() => Int, { description: 'how many villages activityBelowStandard lists in all' }) activityBelowStandardCount!: number;
   @Field(() => [CountyDisbursement]) counties!: CountyDisbursement[];
 }
 
@@ -125,10 +130,12 @@ export class FundingUnitResolver {
   async fundingCompliance(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
     assertCan(ctx.principal, 'funding:read');
     const c = await compliance(ctx.em, u, year);
-    const load = (ids: string[]) => Promise.all(ids.slice(0, 500).map((id) => unitLoader(ctx).load(id)));
+    const load = (ids: string[]) => Promise.all(ids.slice(0, LISTED_BELOW).map((id) => unitLoader(ctx).load(id)));
     return {
       officeBelowStandard: await load(c.officeBelowStandard),
+      officeBelowStandardCount: c.officeBelowStandard.length,
       activityBelowStandard: await load(c.activityBelowStandard),
+      activityBelowStandardCount: c.activityBelowStandard.length,
       counties: await Promise.all(c.counties.map(async (x) => ({ ...x, county: await unitLoader(ctx).load(x.countyId) }))),
     };
   }
