@@ -1,4 +1,5 @@
 import type { EntityManager } from '@jiceng/db';
+import { nearestOnAncestorLine } from '@jiceng/tenancy';
 
 // DOMAIN.md §5, in fen (m² for venues), each with the date it took effect.
 export const FUND_STANDARD_DEFAULTS: Record<string, { effectiveOn: string; value: bigint }[]> = {
@@ -28,9 +29,8 @@ export async function fundStandardsUnder(em: EntityManager, rootPath: string, ke
     [key, on, rootPath, rootPath],
   );
   const dflt = defaultStandard(key, on);
-  // deepest first, latest first: the first row on the unit's own ancestor line wins
   return (unitPath) => {
-    const hit = rows.find((r) => unitPath === r.path || unitPath.startsWith(`${r.path}.`));
+    const hit = nearestOnAncestorLine(rows, unitPath);
     return hit ? BigInt(hit.value) : dflt;
   };
 }

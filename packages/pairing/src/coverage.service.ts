@@ -1,4 +1,5 @@
 import type { EntityManager } from '@jiceng/db';
+import { nearestOnAncestorLine } from '@jiceng/tenancy';
 import { DEPARTMENT_FOR_CAUSE } from './pairing.service.js';
 
 export interface PairingStandard {
@@ -11,18 +12,27 @@ export interface PairingStandard {
 // a first secretary, and projects (at least 1; target 3)
 export const DEFAULT_PAIRING_STANDARD: PairingStandard = { minEnterprises: 2, minRegionEnterprises: 1, minProjects: 1, targetProjects: 3 };
 
-export async function pairingStandardFor(em: EntityManager, path: string, year: number): Promise<PairingStandard> {
-  const [r] = await em.execute<any[]>(
-    `select * from pairing_standard where unit_path @> ?::ltree and effective_year <= ? order by nlevel(unit_path) desc, effective_year desc limit 1`,
-    [path, year],
+/**
+ * The standard for each village of a subtree in a year: the one set nearest to the village on its own
+ * ancestor line (a subtree above regions spans several regions' standards), else the default.
+ */
+export async function pairingStandardsUnder(em: EntityManager, path: string, year: number): Promise<(villagePath: string) => PairingStandard> {
+  const rows = await em.execute<{ path: string; min_enterprises: number; min_region_enterprises: number; min_projects: number; target_projects: number }[]>(
+    `select unit_path::text as path, min_enterprises, min_region_enterprises, min_projects, target_projects from pairing_standard
+      where effective_year <= ? and (unit_path @> ?::ltree or unit_path <@ ?::ltree)
+      order by nlevel(unit_path) desc, effective_year desc`,
+    [year, path, path],
   );
-  return r
-    ? { minEnterprises: r.min_enterprises, minRegionEnterprises: r.min_region_enterprises, minProjects: r.min_projects, targetProjects: r.target_projects }
-    : DEFAULT_PAIRING_STANDARD;
+  const standards = rows.map((r) => ({
+    path: r.path,
+    standard: { minEnterprises: r.min_enterprises, minRegionEnterprises: r.min_region_enterprises, minProjects: r.min_projects, targetProjects: r.target_projects },
+  }));
+  return (villagePath) => nearestOnAncestorLine(standards, villagePath)?.standard ?? DEFAULT_PAIRING_STANDARD;
 }
 
 export interface VillageSlots {
   unitId: string;
+  path: string;
   cause: string | null;
   enterprises: number;
   regionEnterprises: number;
@@ -35,8 +45,8 @@ export interface VillageSlots {
 /** Each target village's five slots, counting pairings in force at any time during the year. */
 export async function villageSlots(em: EntityManager, path: string, year: number): Promise<VillageSlots[]> {
   // two grouped statements merged here: the planner misjudges a join against the targets view
-  const targets = await em.execute<{ unit_id: string; cause: string | null }[]>(
-    `select unit_id, cause from rectification_target where unit_path <@ ?::ltree and year = ? order by unit_id`,
+  const targets = await em.execute<{ unit_id: string; path: string; cause: string | null }[]>(
+    `select unit_id, unit_path::text as path, cause from rectification_target where unit_path <@ ?::ltree and year = ? order by unit_id`,
     [path, year],
   );
   const counts = await em.execute<any[]>(
@@ -56,7 +66,7 @@ export async function villageSlots(em: EntityManager, path: string, year: number
   return targets.map((t) => {
     const r = byUnit.get(String(t.unit_id)) ?? {};
     return {
-      unitId: String(t.unit_id), cause: t.cause, enterprises: Number(r.enterprises ?? 0), regionEnterprises: Number(r.region_enterprises ?? 0),
+      unitId: String(t.unit_id), path: t.path, cause: t.cause, enterprises: Number(r.enterprises ?? 0), regionEnterprises: Number(r.region_enterprises ?? 0),
       departments: Number(r.departments ?? 0), leaders: Number(r.leaders ?? 0), firstSecretaries: Number(r.first_secretaries ?? 0), projects: Number(r.projects ?? 0),
     };
   });
@@ -75,8 +85,11 @@ export function missingSlots(v: VillageSlots, std: PairingStandard): string[] {
 }
 
 export async function coverage(em: EntityManager, path: string, year: number) {
-  const std = await pairingStandardFor(em, path, year);
-  const villages = (await villageSlots(em, path, year)).map((v) => ({ ...v, missing: missingSlots(v, std), projectsBelowTarget: v.projects < std.targetProjects }));
+  const standardOf = await pairingStandardsUnder(em, path, year);
+  const villages = (await villageSlots(em, path, year)).map((v) => {
+    const std = standardOf(v.path);
+    return { ...v, missing: missingSlots(v, std), projectsBelowTarget: v.projects < std.targetProjects };
+  });
   const targets = villages.length;
   const fullyCovered = villages.filter((v) => v.missing.length === 0).length;
   const slots = SLOTS.map((slot) => {

@@ -48,6 +48,28 @@ describe('five ones', () => {
     await w.regionAdmin.client.fails('BAD_USER_INPUT', REGISTER, { i: { unitId: w.ids.r.id, kind: 'ENTERPRISE', name: 'x', creditCode: '91150000000000001X' } });
   });
 
+  test('coverage above two regions holds each village to its own region\'s standard', async ({ app }) => {
+    const top = await app.tree.region();
+    const [strict, plain] = [await top.region(), await top.region()];
+    const inStrict = await (await (await strict.county()).township()).village();
+    const inPlain = await (await (await plain.county()).township()).village();
+    const admin = await app.user(top, ['ORG_ADMIN']);
+    await app.asOwner(async (em) => {
+      await em.execute(`insert into assessment (unit_id, year, stars, category) values (?, 2025, 2, 'THIRD'), (?, 2025, 2, 'THIRD')`, [inStrict.id, inPlain.id]);
+      await em.execute(`insert into pairing_standard (unit_id, effective_year, min_projects) values (?, 2025, 2)`, [strict.id]);
+    });
+    for (const v of [inStrict, inPlain]) {
+      const villageId = (await admin.client.ok(ID, { c: v.code })).adminUnit.id;
+      const project = (await admin.client.ok(REGISTER, { i: { unitId: villageId, kind: 'PROJECT', name: `PROJECT-${++n}`, projectKind: '种植', budget: '1000.00', status: '实施中' } })).registerPartner.id;
+      await admin.client.ok(PAIR, { p: project, v: villageId, s: '2025-01-01' });
+    }
+    const c = (await admin.client.ok(`query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { gaps { village { code } missing } } } }`, { c: top.code })).adminUnit.pairingCoverage;
+    const missing = (code: string) => c.gaps.find((g: any) => g.village.code === code).missing;
+    // one project is below the strict region's 2 and meets the default 1
+    expect(missing(inStrict.code)).toContain('PROJECTS');
+    expect(missing(inPlain.code)).not.toContain('PROJECTS');
+  });
+
   test('term edges: a term may end and the next begin the same day; overlaps are CONFLICT', async ({ app }) => {
     const w = await world(app);
     const leader = await w.partner('LEADER', w.ids.c.id);
