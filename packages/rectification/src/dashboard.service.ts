@@ -1,7 +1,7 @@
 import type { EntityManager } from '@jiceng/db';
 import { sqlArray } from '@jiceng/db';
 import { consequenceOf, type Consequence } from './lifecycle.js';
-import { DEFAULT_STANDARD, standardFor } from './standards.js';
+import { standardsUnder } from './standards.js';
 
 // Dashboard figures over any unit's subtree: each a single statement on the indexed unit_path.
 
@@ -94,9 +94,9 @@ export interface TownshipKeyTargets {
 
 /** 重点整顿对象 share per township under a unit (townships with rural villages): key targets against the configured share. */
 export async function keyTargetShares(em: EntityManager, path: string, year: number): Promise<TownshipKeyTargets[]> {
-  const { keyTargetShare } = (await standardFor(em, path, year)) ?? DEFAULT_STANDARD;
+  const standardOf = await standardsUnder(em, path, year);
   const rows = await em.execute<any[]>(
-    `select t.id, count(v.id) as villages, count(k.id) as keys
+    `select t.id, t.path::text as path, count(v.id) as villages, count(k.id) as keys
        from admin_unit t
        join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban
        left join key_target k on k.unit_id = v.id and k.year = ?
@@ -106,7 +106,7 @@ export async function keyTargetShares(em: EntityManager, path: string, year: num
   );
   return rows.map((r) => {
     const villages = Number(r.villages);
-    const required = Math.ceil(villages * keyTargetShare - 1e-9);
+    const required = Math.ceil(villages * standardOf(r.path).keyTargetShare - 1e-9);
     return { townshipId: String(r.id), villages, keyTargets: Number(r.keys), required, shortfall: Math.max(0, required - Number(r.keys)) };
   });
 }
@@ -120,7 +120,7 @@ export interface TownshipAccountability {
 /** Seed 002: villages newly designated weak/lax this year (not targets the year before), per township; townships with none are omitted. */
 export async function accountability(em: EntityManager, path: string, year: number): Promise<TownshipAccountability[]> {
   const rows = await em.execute<any[]>(
-    `select t.id, count(d.id) as n
+    `select t.id, t.path::text as path, count(d.id) as n
        from admin_unit t
        join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE'
        join weak_designation d on d.unit_id = v.id and d.year = ? and d.cause = 'WEAK_LAX'
@@ -130,6 +130,6 @@ export async function accountability(em: EntityManager, path: string, year: numb
       group by t.id, t.code order by count(d.id) desc, t.code`,
     [year, year, year, path],
   );
-  const { accountability: thresholds } = await standardFor(em, path, year);
-  return rows.map((r) => ({ townshipId: String(r.id), newlyParalysed: Number(r.n), consequence: consequenceOf(Number(r.n), thresholds) }));
+  const standardOf = await standardsUnder(em, path, year);
+  return rows.map((r) => ({ townshipId: String(r.id), newlyParalysed: Number(r.n), consequence: consequenceOf(Number(r.n), standardOf(r.path).accountability) }));
 }

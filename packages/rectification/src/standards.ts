@@ -1,5 +1,6 @@
 import { WorkingDayCalendar, badInput, isIsoDate } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
+import { nearestOnAncestorLine } from '@jiceng/tenancy';
 import { DEFAULT_ACCOUNTABILITY, type AccountabilityThresholds } from './lifecycle.js';
 
 /** The rectification standards in force for a unit and year: the nearest ancestor's, else defaults. */
@@ -34,7 +35,25 @@ export async function standardFor(em: EntityManager, unitPath: string, year: num
       order by nlevel(unit_path) desc, effective_year desc limit 1`,
     [unitPath, year],
   );
-  if (!r) return DEFAULT_STANDARD;
+  return r ? toStandard(r) : DEFAULT_STANDARD;
+}
+
+/**
+ * The standards in force for every unit of a subtree (per-township dashboards): each unit follows the
+ * standard nearest to it on its own ancestor line, which may be set below the unit asked about.
+ */
+export async function standardsUnder(em: EntityManager, path: string, year: number): Promise<(unitPath: string) => RectificationStandard> {
+  const rows = await em.execute<any[]>(
+    `select *, unit_path::text as path from rectification_standard
+      where effective_year <= ? and (unit_path @> ?::ltree or unit_path <@ ?::ltree)
+      order by nlevel(unit_path) desc, effective_year desc`,
+    [year, path, path],
+  );
+  const standards = rows.map((r) => ({ path: r.path as string, standard: toStandard(r) }));
+  return (unitPath) => nearestOnAncestorLine(standards, unitPath)?.standard ?? DEFAULT_STANDARD;
+}
+
+function toStandard(r: any): RectificationStandard {
   return {
     thirdCategoryMaxStars: r.third_category_max_stars,
     firstCategoryMinStars: r.first_category_min_stars,

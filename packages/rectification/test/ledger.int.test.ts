@@ -146,6 +146,9 @@ describe('dashboards', () => {
     const set = await w.admin.client.ok(SET, { u: countyId, i: { criticismAt: 2, oneGradeDownAt: 3, twoGradesDownAt: 4 } });
     expect(set.setRectificationStandard).toEqual({ criticismAt: 2, thirdCategoryMaxStars: 4, workingGroupMin: 3 });
     expect((await w.admin.client.ok(Q, { c: w.county.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'NONE' }]);
+    // seen from the region too, the township follows its county's thresholds, not the region's
+    const regionAdmin = await app.user(w.region, ['ORG_ADMIN']);
+    expect((await regionAdmin.client.ok(Q, { c: w.region.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'NONE' }]);
     expect((await w.admin.client.fails('BAD_USER_INPUT', SET, { u: countyId, i: { criticismAt: 3, oneGradeDownAt: 2 } })).extensions?.field).toBe('oneGradeDownAt');
     // the region above is outside a county admin's reach; an inspector may not configure
     const regionId = (await (await app.user(w.region, ['ORG_ADMIN'])).client.ok(ID, { c: w.region.code })).adminUnit.id;
