@@ -147,6 +147,10 @@ describe('funding flows', () => {
     expect(f.officeBelowStandard.map((u: any) => u.code).sort()).toEqual([w.v2.code, w.vB.code].sort());
     expect(f.activityBelowStandard.map((u: any) => u.code).sort()).toEqual([w.v2.code, w.vB.code].sort());
     expect(f.counties).toEqual([{ county: { code: w.countyA.code }, allocated: '92000.00', disbursed: '60000.00', rate: 60000 / 92000, averageDaysToDisburse: 20 }]);
+    // the county's own view: its villages only
+    const own = await w.countyFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { fundingCompliance(year: 2025) {
+      officeBelowStandard { code } officeBelowStandardCount counties { county { code } averageDaysToDisburse } } } }`, { c: w.countyA.code });
+    expect(own.adminUnit.fundingCompliance).toEqual({ officeBelowStandard: [{ code: w.v2.code }], officeBelowStandardCount: 1, counties: [{ county: { code: w.countyA.code }, averageDaysToDisburse: 20 }] });
 
     // a reversed payment no longer counts, in the amounts or in the days
     const v2Paid = (await w.countyFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { transfers(kind: "DISBURSE") { edges { node { id } } } } }`, { c: w.v2.code })).adminUnit.transfers.edges[0].node.id;
