@@ -41,6 +41,19 @@ create trigger ${table}_tenant_keys before insert or update of unit_id on ${tabl
 `;
 }
 
+const IN_SCOPE = 'unit_path <@ any ((select jiceng_scopes()))';
+
+/** Rows written only within the scope, and readable within it or where `alsoRead` holds. */
+function widerReadPoliciesSql(table: string, alsoRead: string): string {
+  return `
+create policy ${table}_read on ${table} for select
+  using (${IN_SCOPE} or ${alsoRead});
+create policy ${table}_insert on ${table} for insert with check (${IN_SCOPE});
+create policy ${table}_update on ${table} for update
+  using (${IN_SCOPE}) with check (${IN_SCOPE});
+create policy ${table}_delete on ${table} for delete using (${IN_SCOPE});`;
+}
+
 /**
  * Configuration set on a unit (standards, calendars) applies to its whole subtree, so it is readable
  * from inside that subtree too (rows of ancestors), but written only within the scope.
@@ -48,14 +61,18 @@ create trigger ${table}_tenant_keys before insert or update of unit_id on ${tabl
 export function configTableSql(table: string): string {
   return `
 alter table ${table} enable row level security;
-alter table ${table} force row level security;
-create policy ${table}_read on ${table} for select
-  using (unit_path <@ any ((select jiceng_scopes())) or unit_path @> any ((select jiceng_scopes())));
-create policy ${table}_insert on ${table} for insert with check (unit_path <@ any ((select jiceng_scopes())));
-create policy ${table}_update on ${table} for update
-  using (unit_path <@ any ((select jiceng_scopes()))) with check (unit_path <@ any ((select jiceng_scopes())));
-create policy ${table}_delete on ${table} for delete using (unit_path <@ any ((select jiceng_scopes())));
+alter table ${table} force row level security;${widerReadPoliciesSql(table, 'unit_path @> any ((select jiceng_scopes()))')}
 create index ${table}_unit_path_gist on ${table} using gist (unit_path);
 grant select, insert, update, delete on ${table} to :api_role;
+`;
+}
+
+/**
+ * Widens reading of a tenantTableSql table beyond the scope (`alsoRead`, checked only for rows outside
+ * it); writing stays within the scope.
+ */
+export function widenReadSql(table: string, alsoRead: string): string {
+  return `
+drop policy ${table}_in_scope on ${table};${widerReadPoliciesSql(table, alsoRead)}
 `;
 }

@@ -1,4 +1,4 @@
-import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, widenReadSql, type Migration } from '@jiceng/db';
 
 // "Five ones" (五个一): partners registered by a unit, pairings with villages for a term, the accounts of
 // partner users, and their append-only support logs. Pairings feed the partner users' scope.
@@ -115,4 +115,13 @@ create or replace function jiceng_partner_scopes(p_user bigint) returns ltree[]
 $$;
 `;
 
-export const pairingMigrations: Migration[] = [{ id: '0300_pairing', sql: pairing }];
+// A partner is also readable where it serves: a region arranges enterprises for villages all over its
+// subtree, and the county and township staff of a paired village (and its co-partners) must see who
+// that is, or their coverage misses the region's enterprises. Writing stays with the registering unit.
+const partnerWhereItServes = widenReadSql('partner',
+  'exists (select 1 from pairing p where p.partner_id = partner.id and p.unit_path <@ any ((select jiceng_scopes())))');
+
+export const pairingMigrations: Migration[] = [
+  { id: '0300_pairing', sql: pairing },
+  { id: '0301_pairing_partner_where_it_serves', sql: partnerWhereItServes },
+];

@@ -61,7 +61,10 @@ export async function requirePartner(em: EntityManager, id: string) {
 export async function pair(em: EntityManager, p: Principal, i: { partnerId: string; villageId: string; startsOn: string; endsOn?: string | null }) {
   const village = await requireVillage(em, i.villageId);
   assertCan(p, 'pairing:manage', { path: village.path, what: 'village' });
-  await requirePartner(em, i.partnerId);
+  // a partner is paired by the unit that registered it (a county sees the region's enterprises that
+  // serve its villages, but their pairings are the region's to arrange)
+  const partner = await requirePartner(em, i.partnerId);
+  assertCan(p, 'pairing:manage', { path: partner.unit_path, what: 'partner' });
   if (!isIsoDate(i.startsOn)) throw badInput('startsOn', 'must be a date as yyyy-mm-dd');
   if (i.endsOn != null && (!isIsoDate(i.endsOn) || i.endsOn <= i.startsOn)) throw badInput('endsOn', 'must be a date after startsOn');
   try {

@@ -45,6 +45,15 @@ describe('five ones', () => {
     c = (await w.regionAdmin.client.ok(Q, { c: w.county.code })).adminUnit.pairingCoverage;
     expect(c).toMatchObject({ targets: 2, fullyCovered: 1, rate: 0.5 });
     expect(c.gaps.map((g: any) => g.village.code)).toEqual([w.unpaired.code]);
+    // the county's own staff see the same coverage, and the partners the region arranged for their village
+    const countyAdmin = await app.user(w.county, ['ORG_ADMIN']);
+    expect((await countyAdmin.client.ok(Q, { c: w.county.code })).adminUnit.pairingCoverage).toEqual(c);
+    const seen = await countyAdmin.client.ok(`query($c: String!) { adminUnit(code: $c) { pairings { partner { id kind } } } }`, { c: w.village.code });
+    expect(seen.adminUnit.pairings.map((p: any) => p.partner.id).sort()).toEqual([regionEnt, countyEnt, dept, leader, fs, project].sort());
+    // seeing the region's enterprise does not let the county pair it elsewhere; a county it does not serve does not see it
+    await countyAdmin.client.fails('NOT_FOUND', PAIR, { p: regionEnt, v: w.ids.u.id, s: '2025-01-01' });
+    const elsewhere = await app.user(await w.region.county(), ['ORG_ADMIN']);
+    expect((await elsewhere.client.ok(`query($p: ID!) { partner(id: $p) { name } }`, { p: regionEnt })).partner).toBeNull();
     await w.regionAdmin.client.fails('BAD_USER_INPUT', REGISTER, { i: { unitId: w.ids.r.id, kind: 'ENTERPRISE', name: 'x', creditCode: '91150000000000001X' } });
   });
 
