@@ -1,4 +1,4 @@
-import type { EntityManager } from '@jiceng/db';
+import { requestScope, sqlArray, type EntityManager } from '@jiceng/db';
 import { nearestOnAncestorLine } from '@jiceng/tenancy';
 import { DEPARTMENT_FOR_CAUSE } from './pairing.service.js';
 
@@ -99,7 +99,10 @@ export async function coverage(em: EntityManager, path: string, year: number) {
   return { targets, fullyCovered, rate: targets ? fullyCovered / targets : 0, slots, villages };
 }
 
-/** Departments whose type fits the village's cause, fewest villages carried first, not already paired with it. */
+/**
+ * Departments whose type fits the village's cause, fewest villages carried first, not already paired
+ * with it; only those the caller can pair (registered inside the request's scope, not merely serving it).
+ */
 export async function suggestDepartments(em: EntityManager, village: { id: string; path: string }, year: number, limit = 10) {
   const [t] = await em.execute<{ cause: string | null }[]>(`select cause from rectification_target where unit_id = ? and year = ?`, [village.id, year]);
   const type = t?.cause ? DEPARTMENT_FOR_CAUSE[t.cause] : null;
@@ -107,10 +110,10 @@ export async function suggestDepartments(em: EntityManager, village: { id: strin
   return em.execute<any[]>(
     `select d.*, (select count(distinct p.unit_id) from pairing p where p.partner_id = d.id and (p.ends_on is null or p.ends_on > current_date)) as carried
        from partner d
-      where d.kind = 'DEPARTMENT' and d.department_type = ?
+      where d.kind = 'DEPARTMENT' and d.department_type = ? and d.unit_path <@ any (?::ltree[])
         and not exists (select 1 from pairing p where p.partner_id = d.id and p.unit_id = ? and (p.ends_on is null or p.ends_on > current_date))
       order by carried, d.name, d.id limit ?`,
-    [type, village.id, limit],
+    [type, sqlArray(requestScope(em)), village.id, limit],
   );
 }
 

@@ -103,6 +103,12 @@ describe('five ones', () => {
     expect(ids.indexOf(idle)).toBeLessThan(ids.indexOf(busy));
     expect(ids).not.toContain(paired);
     expect(s.adminUnit.departmentSuggestions.every((d: any) => d.departmentType === 'PARTY_MASS')).toBe(true);
+    // the county sees the region's department serving its other village, but cannot pair it: not suggested
+    const countyAdmin = await app.user(w.county, ['ORG_ADMIN']);
+    expect((await countyAdmin.client.ok(`query($p: ID!) { partner(id: $p) { id } }`, { p: busy })).partner).toEqual({ id: busy });
+    const own = await w.partner('DEPARTMENT', w.ids.c.id, { departmentType: 'PARTY_MASS' });
+    const c = await countyAdmin.client.ok(`query($c: String!) { adminUnit(code: $c) { departmentSuggestions(year: 2025) { id } } }`, { c: w.village.code });
+    expect(c.adminUnit.departmentSuggestions.map((d: any) => d.id)).toEqual([own]);
   });
 
   test('partner scope: a partner user sees and logs only for paired villages, in the API and under RLS; an ended pairing removes access', async ({ app }) => {
