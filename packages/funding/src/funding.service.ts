@@ -3,7 +3,7 @@ import type { EntityManager } from '@jiceng/db';
 import { assertYear } from '@jiceng/rectification';
 import { assertCan, isWithin, requireUnit, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { FUNDS, TRANSFER_KINDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferKind, type TransferRow, type TransferSpec } from './ledger.service.js';
-import { defaultStandard, fundStandardsOn, fundStandardsUnder } from './standards.js';
+import { defaultStandard, fundStandardsOn, fundStandardsUnder, setFundStandards, type StandardField } from './standards.js';
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
 
@@ -141,11 +141,26 @@ export async function grantAward(em: EntityManager, p: Principal, i: { villageId
   const regionPath = village.path.split('.').slice(0, 2).join('.');
   const [region] = await em.execute<{ id: string }[]>(`select id from admin_unit where path = ?::ltree`, [regionPath]);
   if (!region) throw notFound('region');
-  const { award: amount } = await fundStandardsOn(em, village.path, assertDate(i.on, 'on'));
+  const on = assertDate(i.on, 'on');
+  const { award: amount } = await fundStandardsOn(em, village.path, on);
   return post(em, {
-    key: i.key, kind: 'AWARD', fund: 'AWARD', year: i.year, amount, occurredOn: assertDate(i.on, 'on'), userId: p.userId,
+    key: i.key, kind: 'AWARD', fund: 'AWARD', year: i.year, amount, occurredOn: on, userId: p.userId,
     debit: { unit: { id: String(region.id), path: regionPath }, kind: 'POOL' }, credit: { unit: village, kind: 'CASH' },
   });
+}
+
+/** A region's funding standards from a date on (those given; the others keep theirs); returns those in force that day. */
+export async function setRegionStandards(em: EntityManager, p: Principal, i: { regionId: string; effectiveOn: string; values: Partial<Record<StandardField, bigint | null>> }) {
+  const region = await requireUnit(em, i.regionId, 'regionId');
+  assertCan(p, 'funding:configure', { path: region.path, what: 'admin unit' });
+  if (region.level !== 'REGION') throw badInput('regionId', 'funding standards are set per region');
+  const effectiveOn = assertDate(i.effectiveOn, 'effectiveOn');
+  for (const f of ['venueFarmingM2', 'venuePastoralM2'] as const) {
+    const m2 = i.values[f];
+    if (m2 != null && (m2 < 1n || m2 > 100_000n)) throw badInput(f, 'must be a whole number of m² from 1 to 100,000');
+  }
+  await setFundStandards(em, region, effectiveOn, i.values);
+  return fundStandardsOn(em, region.path, effectiveOn);
 }
 
 export async function reverseTransfer(em: EntityManager, p: Principal, i: { transferId: string; reason: string; key: string; on?: string | null }) {

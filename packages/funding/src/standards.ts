@@ -1,5 +1,5 @@
-import type { EntityManager } from '@jiceng/db';
-import { nearestOnAncestorLine } from '@jiceng/tenancy';
+import { sqlArray, type EntityManager } from '@jiceng/db';
+import { configUnder } from '@jiceng/tenancy';
 
 // DOMAIN.md §5, in fen (m² for venues), each with the date it took effect.
 export const FUND_STANDARD_DEFAULTS: Record<string, { effectiveOn: string; value: bigint }[]> = {
@@ -17,22 +17,13 @@ export function defaultStandard(key: string, on: string): bigint {
   return FUND_STANDARD_DEFAULTS[key]!.filter((s) => s.effectiveOn <= on).at(-1)?.value ?? 0n;
 }
 
-/**
- * The standard for every unit of a subtree at once (bulk allocation): the standards set on the
- * subtree's root, its ancestors and units inside it, read in one statement and resolved per path.
- */
+const FUNDING_STANDARD = { table: 'funding_standard', since: 'effective_on' };
+
+/** The standard for every unit of a subtree at once (bulk allocation), resolved per unit path. */
 export async function fundStandardsUnder(em: EntityManager, rootPath: string, key: string, on: string): Promise<(unitPath: string) => bigint> {
-  const rows = await em.execute<{ path: string; value: string }[]>(
-    `select unit_path::text as path, value from funding_standard
-      where key = ? and effective_on <= ? and (unit_path @> ?::ltree or unit_path <@ ?::ltree)
-      order by nlevel(unit_path) desc, effective_on desc`,
-    [key, on, rootPath, rootPath],
-  );
+  const standardOf = await configUnder(em, FUNDING_STANDARD, on, rootPath, (r) => BigInt(r.value), { sql: 'key = ?', params: [key] });
   const dflt = defaultStandard(key, on);
-  return (unitPath) => {
-    const hit = nearestOnAncestorLine(rows, unitPath);
-    return hit ? BigInt(hit.value) : dflt;
-  };
+  return (unitPath) => standardOf(unitPath) ?? dflt;
 }
 
 /** The GraphQL names of the standards, with their keys; money in fen, venues in m². */
@@ -62,14 +53,14 @@ export async function fundStandardsOn(em: EntityManager, unitPath: string, on: s
   return out;
 }
 
-/** Sets standards on a region from a date on (those given; the others keep their values). */
-export async function setFundStandards(em: EntityManager, unit: { id: string }, effectiveOn: string, values: Partial<Record<StandardField, bigint>>): Promise<void> {
-  for (const [field, value] of Object.entries(values) as [StandardField, bigint | null | undefined][]) {
-    if (value == null) continue;
-    await em.execute(
-      `insert into funding_standard (unit_id, key, effective_on, value) values (?, ?, ?, ?)
-       on conflict (unit_id, key, effective_on) do update set value = excluded.value`,
-      [unit.id, STANDARD_FIELDS[field], effectiveOn, String(value)],
-    );
-  }
+/** Sets standards on a unit from a date on, in one statement (those given; the others keep their values). */
+export async function setFundStandards(em: EntityManager, unit: { id: string }, effectiveOn: string, values: Partial<Record<StandardField, bigint | null>>): Promise<void> {
+  const given = (Object.entries(values) as [StandardField, bigint | null | undefined][]).filter(([, v]) => v != null) as [StandardField, bigint][];
+  if (!given.length) return;
+  await em.execute(
+    `insert into funding_standard (unit_id, key, effective_on, value)
+     select ?, k, ?, v from unnest(?::text[], ?::bigint[]) as x(k, v)
+     on conflict (unit_id, key, effective_on) do update set value = excluded.value`,
+    [unit.id, effectiveOn, sqlArray(given.map(([f]) => STANDARD_FIELDS[f])), sqlArray(given.map(([, v]) => v))],
+  );
 }

@@ -1,5 +1,5 @@
 import { requestScope, sqlArray, type EntityManager } from '@jiceng/db';
-import { nearestOnAncestorLine } from '@jiceng/tenancy';
+import { configUnder } from '@jiceng/tenancy';
 import { DEPARTMENT_FOR_CAUSE } from './pairing.service.js';
 
 export interface PairingStandard {
@@ -17,17 +17,10 @@ export const DEFAULT_PAIRING_STANDARD: PairingStandard = { minEnterprises: 2, mi
  * ancestor line (a subtree above regions spans several regions' standards), else the default.
  */
 export async function pairingStandardsUnder(em: EntityManager, path: string, year: number): Promise<(villagePath: string) => PairingStandard> {
-  const rows = await em.execute<{ path: string; min_enterprises: number; min_region_enterprises: number; min_projects: number; target_projects: number }[]>(
-    `select unit_path::text as path, min_enterprises, min_region_enterprises, min_projects, target_projects from pairing_standard
-      where effective_year <= ? and (unit_path @> ?::ltree or unit_path <@ ?::ltree)
-      order by nlevel(unit_path) desc, effective_year desc`,
-    [year, path, path],
-  );
-  const standards = rows.map((r) => ({
-    path: r.path,
-    standard: { minEnterprises: r.min_enterprises, minRegionEnterprises: r.min_region_enterprises, minProjects: r.min_projects, targetProjects: r.target_projects },
+  const standardOf = await configUnder(em, { table: 'pairing_standard', since: 'effective_year' }, year, path, (r): PairingStandard => ({
+    minEnterprises: r.min_enterprises, minRegionEnterprises: r.min_region_enterprises, minProjects: r.min_projects, targetProjects: r.target_projects,
   }));
-  return (villagePath) => nearestOnAncestorLine(standards, villagePath)?.standard ?? DEFAULT_PAIRING_STANDARD;
+  return (villagePath) => standardOf(villagePath) ?? DEFAULT_PAIRING_STANDARD;
 }
 
 export interface VillageSlots {

@@ -1,6 +1,6 @@
 import { WorkingDayCalendar, badInput, isIsoDate } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { nearestOnAncestorLine } from '@jiceng/tenancy';
+import { configUnder } from '@jiceng/tenancy';
 import { DEFAULT_ACCOUNTABILITY, type AccountabilityThresholds } from './lifecycle.js';
 
 /** The rectification standards in force for a unit and year: the nearest ancestor's, else defaults. */
@@ -30,12 +30,7 @@ export const DEFAULT_STANDARD: RectificationStandard = {
 };
 
 export async function standardFor(em: EntityManager, unitPath: string, year: number): Promise<RectificationStandard> {
-  const [r] = await em.execute<any[]>(
-    `select * from rectification_standard where unit_path @> ?::ltree and effective_year <= ?
-      order by nlevel(unit_path) desc, effective_year desc limit 1`,
-    [unitPath, year],
-  );
-  return r ? toStandard(r) : DEFAULT_STANDARD;
+  return (await standardsUnder(em, unitPath, year))(unitPath);
 }
 
 /**
@@ -43,14 +38,8 @@ export async function standardFor(em: EntityManager, unitPath: string, year: num
  * standard nearest to it on its own ancestor line, which may be set below the unit asked about.
  */
 export async function standardsUnder(em: EntityManager, path: string, year: number): Promise<(unitPath: string) => RectificationStandard> {
-  const rows = await em.execute<any[]>(
-    `select *, unit_path::text as path from rectification_standard
-      where effective_year <= ? and (unit_path @> ?::ltree or unit_path <@ ?::ltree)
-      order by nlevel(unit_path) desc, effective_year desc`,
-    [year, path, path],
-  );
-  const standards = rows.map((r) => ({ path: r.path as string, standard: toStandard(r) }));
-  return (unitPath) => nearestOnAncestorLine(standards, unitPath)?.standard ?? DEFAULT_STANDARD;
+  const standardOf = await configUnder(em, { table: 'rectification_standard', since: 'effective_year' }, year, path, toStandard);
+  return (unitPath) => standardOf(unitPath) ?? DEFAULT_STANDARD;
 }
 
 function toStandard(r: any): RectificationStandard {

@@ -11,6 +11,7 @@ import type { JicengModule } from './module.js';
 
 export * from './roles.js';
 export * from './principal.js';
+export * from './config.js';
 export * from './context.js';
 export * from './module.js';
 export * from './shield.js';

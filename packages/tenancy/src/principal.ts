@@ -22,14 +22,6 @@ export function isWithin(path: string, ancestor: string): boolean {
   return path === ancestor || path.startsWith(ancestor + '.');
 }
 
-/**
- * Configuration set on units (standards) applies to their subtrees: a unit follows the row nearest
- * to it on its own ancestor line. `rows` must come deepest first (and, per unit, latest first).
- */
-export function nearestOnAncestorLine<T extends { path: string }>(rows: readonly T[], unitPath: string): T | undefined {
-  return rows.find((r) => isWithin(unitPath, r.path));
-}
-
 export function inScope(principal: Principal, path: string): boolean {
   return principal.scopes.some((s) => isWithin(path, s));
 }

@@ -1,11 +1,11 @@
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { badInput, fromGlobalId, toGlobalId } from '@jiceng/core';
+import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
-  AdminUnit, Connection, MoneyScalar, assertCan, decodeCursor, pageSize, requirePrincipal, requireUnit, toConnection, toPage, unitDbId, unitLoader,
+  AdminUnit, Connection, MoneyScalar, assertCan, decodeCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
-import { allocate, allocateByStandard, appropriate, assertDate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, spend, transfersIn } from '../funding.service.js';
-import { fundStandardsOn, setFundStandards } from '../standards.js';
+import { allocate, allocateByStandard, appropriate, assertDate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, setRegionStandards, spend, transfersIn } from '../funding.service.js';
+import { fundStandardsOn } from '../standards.js';
 import type { TransferRow } from '../ledger.service.js';
 
 @ObjectType() export class FundFigures {
@@ -193,19 +193,11 @@ export class FundingResolver {
   @Mutation(() => FundingStandards, { description: 'Set a region\'s funding standards from a date on; returns those in force that day' })
   async setFundingStandards(@Arg('regionId', () => ID) regionId: string, @Arg('effectiveOn', () => String) effectiveOn: string,
     @Arg('input', () => FundingStandardsInput) input: FundingStandardsInput, @Ctx() ctx: JicengContext) {
-    const region = await requireUnit(ctx.em, unitDbId(regionId, 'regionId'), 'regionId');
-    assertCan(requirePrincipal(ctx), 'funding:configure', { path: region.path, what: 'admin unit' });
-    if (region.level !== 'REGION') throw badInput('regionId', 'funding standards are set per region');
-    assertDate(effectiveOn, 'effectiveOn');
-    for (const f of ['venueFarmingM2', 'venuePastoralM2'] as const) {
-      const m2 = input[f];
-      if (m2 != null && (!Number.isInteger(m2) || m2 < 1 || m2 > 100_000)) throw badInput(f, 'must be a whole number of m² from 1 to 100,000');
-    }
-    await setFundStandards(ctx.em, region, effectiveOn, {
-      ...input, venueFarmingM2: input.venueFarmingM2 == null ? undefined : BigInt(input.venueFarmingM2),
-      venuePastoralM2: input.venuePastoralM2 == null ? undefined : BigInt(input.venuePastoralM2),
-    });
-    return toStandards(await fundStandardsOn(ctx.em, region.path, effectiveOn));
+    const m2 = (v: number | null | undefined) => (v == null ? null : BigInt(v));
+    return toStandards(await setRegionStandards(ctx.em, requirePrincipal(ctx), {
+      regionId: unitDbId(regionId, 'regionId'), effectiveOn,
+      values: { ...input, venueFarmingM2: m2(input.venueFarmingM2), venuePastoralM2: m2(input.venuePastoralM2) },
+    }));
   }
 
   @Mutation(() => Transfer, { description: 'A correction: the reversing transfer of an earlier one' })
