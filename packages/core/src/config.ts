@@ -7,6 +7,8 @@ export interface AppConfig {
   jwtSecret: string | undefined;
   production: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** on SIGTERM/SIGINT, how long requests in flight may take to finish */
+  shutdownDrainMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -18,5 +20,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: env.JWT_SECRET || undefined,
     production: env.NODE_ENV === 'production',
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
+    shutdownDrainMs: Number(env.SHUTDOWN_DRAIN_MS ?? 30_000),
   };
 }

@@ -11,6 +11,8 @@ export const ErrorCode = {
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** the database is unreachable or the server is shutting down: retry later (HTTP 503) */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -34,3 +36,5 @@ export const badInput = (field: string, message: string) =>
   new AppError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+export const serviceUnavailable = (message = 'the service is temporarily unavailable; retry shortly') =>
+  new AppError(ErrorCode.SERVICE_UNAVAILABLE, message);

@@ -3,7 +3,11 @@ const SECRET_KEYS = /pass(word)?|token|secret|authorization|hash/i;
 
 function redact(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) {
+    // the cause chain and driver codes say what really went wrong (a startup failure, a lost connection)
+    const e = value as Error & { code?: unknown; cause?: unknown };
+    return { name: e.name, message: e.message, ...(e.code !== undefined ? { code: e.code } : {}), ...(e.cause !== undefined ? { cause: redact(e.cause, depth + 1) } : {}) };
+  }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1);

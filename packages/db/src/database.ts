@@ -7,6 +7,8 @@ import { withDatabase, ensureRoles, databaseExists, createDatabase, databaseUrls
 export interface DatabaseHandle extends DatabaseUrls {
   embedded: boolean;
   stop(): Promise<void>;
+  /** Starts the embedded cluster again after it died (no-op with DATABASE_URL). */
+  restart(): Promise<void>;
 }
 
 export interface LocalSecrets {
@@ -38,6 +40,10 @@ export async function openDatabase(opts: {
   dataDir: string;
   passwords?: { owner: string; api: string };
   database?: string;
+  /** command-line tools: use the embedded cluster a running service holds instead of refusing */
+  attach?: boolean;
+  /** the embedded postmaster exited without stop() */
+  onExit?: (cause: string) => void;
 }): Promise<DatabaseHandle> {
   let server: EmbeddedServer | undefined;
   let adminUrl: string;
@@ -46,7 +52,7 @@ export async function openDatabase(opts: {
     adminUrl = opts.databaseUrl;
     database = opts.database ?? (new URL(adminUrl).pathname.slice(1) || 'jiceng');
   } else {
-    server = await startEmbedded({ dataDir: resolve(opts.dataDir, 'pg') });
+    server = await startEmbedded({ dataDir: resolve(opts.dataDir, 'pg'), attach: opts.attach, onExit: opts.onExit });
     adminUrl = server.adminUrl;
     database = opts.database ?? 'jiceng';
   }
@@ -61,5 +67,5 @@ export async function openDatabase(opts: {
   await withClient(withDatabase(adminUrl, database), (c) =>
     c.query(`grant create, connect on database "${database}" to "${OWNER_ROLE}"; grant create, usage on schema public to "${OWNER_ROLE}"`),
   ).catch(() => undefined);
-  return { ...urls, embedded: !!server, stop: async () => { await server?.stop(); } };
+  return { ...urls, embedded: !!server, stop: async () => { await server?.stop(); }, restart: async () => { await server?.restart(); } };
 }

@@ -5,3 +5,4 @@ export * from './tenant-sql.js';
 export * from './orm.js';
 export * from './request.js';
 export * from './database.js';
+export * from './errors.js';

@@ -1,5 +1,5 @@
 import { badInput, conflict, notFound } from '@jiceng/core';
-import { requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jiceng/db';
+import { executeBound, requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jiceng/db';
 import { AdminUnitEntity, ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
 import { assertCan, type Principal } from './principal.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
@@ -139,6 +139,9 @@ async function tenantTables(em: EntityManager): Promise<{ table: string; columns
   return rows.map((r) => ({ table: r.table_name, columns: r.columns, hasUnitId: r.has_unit_id }));
 }
 
+/** A move of at least this many units refreshes the planner statistics of the tables it rewrote. */
+export const LARGE_MOVE_UNITS = 1000;
+
 /**
  * 撤乡并镇: moves a unit under a new parent, carrying its subtree and every row that hangs on it,
  * in one transaction. Both the unit and the new parent must be in the caller's scope.
@@ -159,6 +162,7 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
   // the county a moved township or village now belongs to (none directly under a region)
   const newCounty = unit.level === 'COUNTY' || unit.level === 'REGION' ? null : parent.level === 'COUNTY' ? parent.id : parent.countyId;
   const setCounty = unit.level === 'TOWNSHIP' || unit.level === 'VILLAGE';
+  const moved = 1 + Object.values(unit.descendantCounts ?? {}).reduce((a: number, n) => a + Number(n), 0);
   await em.transactional(async (tx) => {
     // lock the subtree so a concurrent move cannot interleave
     await tx.execute(`select id from admin_unit where path <@ ?::ltree for update`, [unit.path]);
@@ -184,6 +188,8 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
         [...params, ...columns.map(() => unit.path)],
       );
     }
+    // rewriting a large subtree's paths leaves the planner's statistics behind
+    if (moved >= LARGE_MOVE_UNITS) await executeBound(tx, `select jiceng_analyze($1::text[])`, [['admin_unit', ...(await tenantTables(tx)).map((t) => t.table)]]);
   }).catch((e) => {
     if (String(e?.code) === '23505') throw conflict('a unit with that path already exists under the new parent');
     throw e;

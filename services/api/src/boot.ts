@@ -1,5 +1,6 @@
 import { createLogger, readConfig, type AppConfig, type Logger } from '@jiceng/core';
-import { createOrm, inScope, localSecrets, migrate, openDatabase, type DatabaseHandle, type Orm } from '@jiceng/db';
+import type { AddressInfo } from 'node:net';
+import { createOrm, inScope, localSecrets, migrate, openDatabase, withClient, type DatabaseHandle, type Orm } from '@jiceng/db';
 import type { JicengModule, ServiceSettings } from '@jiceng/tenancy';
 import { modules as allModules } from './modules.js';
 import { buildAppSchema } from './schema.js';
@@ -27,12 +28,19 @@ export interface Service {
   app: App;
   orm: Orm;
   db: DatabaseHandle;
-  stop(): Promise<void>;
+  /** drains requests (up to drainMs), then stops maintenance, the pool and the database */
+  stop(drainMs?: number): Promise<{ cutOff: number }>;
+}
+
+export interface ServiceHooks {
+  /** The service cannot go on (its embedded database died and would not restart): exit non-zero. */
+  onFatal?: (error: Error) => void;
 }
 
 /** Everything `pnpm start` does: database, migrations, demo data, then the API. */
-export async function startService(config: AppConfig = readConfig(), log: Logger = createLogger(config.logLevel)): Promise<Service> {
-  const db = await openConfiguredDatabase(config);
+export async function startService(config: AppConfig = readConfig(), log: Logger = createLogger(config.logLevel), hooks: ServiceHooks = {}): Promise<Service> {
+  const lost = (cause: string) => void recoverDatabase(db, cause, log, hooks.onFatal ?? (() => process.exit(1)));
+  const db = await openConfiguredDatabase(config, { onExit: lost });
   log.info('database ready', { embedded: db.embedded });
   const applied = await migrate(db.ownerUrl, allMigrations());
   if (applied.length) log.info('migrations applied', { applied });
@@ -41,23 +49,55 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
     if (config.production) throw new Error('demo data and demo accounts are refused in production mode');
     await seedDemo(db.ownerUrl, log);
   }
+  // freshly loaded tables have no planner statistics until autovacuum comes round
+  await analyzeStale(db.ownerUrl);
   const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
   const { schema } = await buildAppSchema(allModules);
   const app = await createApp({ orm, schema, settings: serviceSettings(config), log });
   await new Promise<void>((ok) => app.server.listen(config.port, ok));
-  log.info('listening', { port: config.port, graphql: `http://localhost:${config.port}/graphql` });
+  const { port } = app.server.address() as AddressInfo;
+  log.info('listening', { port, graphql: `http://localhost:${port}/graphql` });
   const stopMaintenance = startMaintenance(orm, log);
   return {
     app,
     orm,
     db,
-    async stop() {
+    async stop(drainMs?: number) {
+      const drained = await app.stop(drainMs);
       await stopMaintenance();
-      await app.stop();
       await orm.close();
       await db.stop();
+      return drained;
     },
   };
+}
+
+/**
+ * The embedded database died under the service (killed, crashed): start it again; requests meanwhile
+ * answer SERVICE_UNAVAILABLE. When it will not come back, the service gives up (exits non-zero) so
+ * that a supervisor restarts it. With DATABASE_URL the pool reconnects by itself.
+ */
+async function recoverDatabase(db: DatabaseHandle, cause: string, log: Logger, fatal: (e: Error) => void): Promise<void> {
+  log.error('database lost', { cause });
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      await db.restart();
+      log.warn('database restarted', { attempt });
+      return;
+    } catch (e) {
+      log.error('database restart failed', { attempt, error: e });
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+  fatal(new Error(`the embedded database could not be restarted after: ${cause}`));
+}
+
+/** ANALYZE every table whose rows changed much since its statistics were taken (after bulk loads). */
+export async function analyzeStale(ownerUrl: string): Promise<string[]> {
+  return withClient(ownerUrl, async (c) => {
+    const { rows } = await c.query<{ t: string }>(`select jiceng_analyze_stale() as t`);
+    return rows.map((r) => r.t).filter(Boolean);
+  });
 }
 
 /** Runs each module's maintenance tasks on their intervals, one at a time per task; stop waits for a running one. */
@@ -80,8 +120,8 @@ export function startMaintenance(orm: Orm, log: Logger, mods: JicengModule[] = a
 }
 
 /** The database the configuration names (DATABASE_URL, else embedded in the data directory), roles ensured. */
-export function openConfiguredDatabase(config: AppConfig): Promise<DatabaseHandle> {
-  return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, passwords: productionPasswords(config) });
+export function openConfiguredDatabase(config: AppConfig, opts: { attach?: boolean; onExit?: (cause: string) => void } = {}): Promise<DatabaseHandle> {
+  return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, passwords: productionPasswords(config), ...opts });
 }
 
 function productionPasswords(config: AppConfig) {

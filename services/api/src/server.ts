@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { AppError, ErrorCode, type Logger } from '@jiceng/core';
-import { beginRequest, endRequest, setScope, type Orm } from '@jiceng/db';
+import { AppError, ErrorCode, serviceUnavailable, type Logger } from '@jiceng/core';
+import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
 
 export interface AppOptions {
@@ -27,10 +27,17 @@ export function formatError(log: Logger) {
       const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: ext };
     }
+    if (isDatabaseUnavailable(original)) return unavailableError(formatted.path);
     log.error('unexpected error', { error: original, path: formatted.path });
     return { message: 'internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }
+
+const unavailableError = (path?: GraphQLFormattedError['path']): GraphQLFormattedError => ({
+  message: 'the database is unavailable; retry shortly',
+  path,
+  extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+});
 
 function transactionPlugin(): ApolloServerPlugin<JicengContext> {
   return {
@@ -45,11 +52,26 @@ function transactionPlugin(): ApolloServerPlugin<JicengContext> {
             // results of the mutations that did run were not saved: report none
             if (rollBack && response.body.kind === 'single') response.body.singleResult.data = null;
           } catch (e) {
-            contextValue.log.error('commit failed', { error: e });
+            // only a serialization failure or deadlock is a CONFLICT to retry; a lost connection is
+            // SERVICE_UNAVAILABLE, and anything else an internal error (a read has nothing to conflict on)
+            const unavailable = isDatabaseUnavailable(e);
+            const retry = !unavailable && isRetryableConflict(e);
+            if (!unavailable) contextValue.log.error('commit failed', { error: e });
             if (response.body.kind === 'single') {
               response.body.singleResult.data = null;
-              response.body.singleResult.errors = [{ message: 'the request could not be completed; retry', extensions: { code: ErrorCode.CONFLICT } }];
+              response.body.singleResult.errors = [
+                unavailable
+                  ? unavailableError()
+                  : retry
+                    ? { message: 'the request conflicted with another; retry', extensions: { code: ErrorCode.CONFLICT } }
+                    : { message: 'internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+              ];
             }
+          }
+          // a retryable outage is a 503 at the HTTP level too, so proxies and clients back off
+          if (response.body.kind === 'single' && response.body.singleResult.errors?.some((x) => x.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', '1');
           }
         },
       };
@@ -77,7 +99,11 @@ export interface App {
   server: Server;
   apollo: ApolloServer<JicengContext>;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Drains: /readyz turns 503 at once, no new connection or request is taken, and requests in flight
+   * finish, for up to drainMs; those still running then are cut off. Resolves how many were.
+   */
+  stop(drainMs?: number): Promise<{ cutOff: number }>;
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -87,9 +113,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
     formatError: formatError(opts.log),
     plugins: [transactionPlugin(), ApolloServerPluginLandingPageDisabled()],
     introspection: true,
+    // the process owns its signals (main.ts drains, then stops)
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
 
   async function context(req: IncomingMessage, requestId: string): Promise<JicengContext> {
     const em = await beginRequest(opts.orm);
@@ -158,7 +188,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0];
     try {
-      if (path === '/healthz') return send(res, 200, { status: 'ok' });
+      if (path === '/healthz') return send(res, 200, { status: 'ok', inFlight });
       if (path === '/readyz') {
         if (draining) return send(res, 503, { status: 'draining' });
         try {
@@ -168,14 +198,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
           return send(res, 503, { status: 'database unreachable' });
         }
       }
-      if (path === '/graphql') return await graphql(req, res, requestId);
+      if (path === '/graphql') {
+        if (draining) return send(res, 503, { errors: [{ message: 'the server is shutting down; retry', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] });
+        inFlight++;
+        try {
+          return await graphql(req, res, requestId);
+        } finally {
+          if (--inFlight === 0) drained?.();
+        }
+      }
       return send(res, 404, { error: 'not found' });
     } catch (e) {
-      const authFailure = e instanceof AppError;
-      if (!authFailure) opts.log.error('request failed', { requestId, error: e });
-      const status = authFailure ? 200 : 500;
-      const err = authFailure
-        ? { message: e.message, extensions: { code: e.code } }
+      const known = e instanceof AppError ? e : isDatabaseUnavailable(e) ? serviceUnavailable('the database is unavailable; retry shortly') : null;
+      if (!known) opts.log.error('request failed', { requestId, error: e });
+      const status = !known ? 500 : known.code === ErrorCode.SERVICE_UNAVAILABLE ? 503 : 200;
+      const err = known
+        ? { message: known.message, extensions: { code: known.code } }
         : { message: 'internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
       if (!res.headersSent) send(res, status, { errors: [err] });
     } finally {
@@ -189,14 +227,26 @@ export async function createApp(opts: AppOptions): Promise<App> {
     server,
     apollo,
     handle,
-    async stop() {
-      // stop accepting, let in-flight requests finish, then close
+    async stop(drainMs = 30_000) {
       draining = true;
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeIdleConnections();
-      });
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const finished = inFlight === 0 || (await new Promise<boolean>((ok) => {
+        drained = () => ok(true);
+        timer = setTimeout(() => ok(false), drainMs);
+      }));
+      clearTimeout(timer);
+      const cutOff = finished ? 0 : inFlight;
+      // answered connections close after their response; any left idle or cut off go now
+      if (finished) server.closeIdleConnections();
+      else server.closeAllConnections();
+      // a connection that went idle in between would otherwise wait out keepAliveTimeout
+      const late = setTimeout(() => server.closeAllConnections(), 1000);
+      await closed;
+      clearTimeout(late);
       await apollo.stop();
+      return { cutOff };
     },
   };
 }

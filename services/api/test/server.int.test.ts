@@ -22,7 +22,7 @@ describe('health', () => {
   test('healthz says the process is up, readyz that the database answers; unknown paths are 404', async ({ app }) => {
     const base = app.url.replace('/graphql', '');
     const health = await fetch(`${base}/healthz`);
-    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok', inFlight: 0 }]);
     const ready = await fetch(`${base}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
     expect((await fetch(`${base}/nope`)).status).toBe(404);

@@ -73,6 +73,8 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
     const gained = new Set<string>();
     for (const r of fresh) if (r.parentCode && existing.has(r.parentCode)) gained.add(existing.get(r.parentCode)!.path);
     if (gained.size) await executeBound(tx, `select jiceng_refresh_descendant_counts($1::ltree[])`, [[...gained]]);
+    // a freshly loaded tree without planner statistics is planned as if empty
+    if (fresh.length || result.updated) await tx.execute(`select jiceng_analyze(array['admin_unit'])`);
   });
   return result;
 }

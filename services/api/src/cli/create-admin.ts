@@ -14,7 +14,7 @@ if (!username || !/^\d{12}$/.test(unitCode ?? '')) {
 }
 assertPassword(password, 'JICENG_ADMIN_PASSWORD');
 const config = readConfig();
-const db = await openConfiguredDatabase(config);
+const db = await openConfiguredDatabase(config, { attach: true });
 try {
   await migrate(db.ownerUrl, allMigrations());
   const orm = await createOrm({ url: db.ownerUrl, entities: allEntities(), poolMax: 1 });

@@ -16,7 +16,7 @@ const log = createLogger('info', { cli: 'import-units' });
 const raw = readFileSync(file);
 const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
 const config = readConfig();
-const db = await openConfiguredDatabase(config);
+const db = await openConfiguredDatabase(config, { attach: true });
 let code = 0;
 try {
   await migrate(db.ownerUrl, allMigrations());
