@@ -1,3 +1,5 @@
+import { parseTrustedProxies } from './client-address.js';
+
 // Process configuration from the environment, read once.
 export interface AppConfig {
   port: number;
@@ -7,6 +9,8 @@ export interface AppConfig {
   jwtSecret: string | undefined;
   production: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks) */
+  trustedProxies: string[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -18,5 +22,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: env.JWT_SECRET || undefined,
     production: env.NODE_ENV === 'production',
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
   };
 }
