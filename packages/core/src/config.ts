@@ -1,3 +1,5 @@
+import { parseTrustedProxies } from './client-address.js';
+
 // Process configuration from the environment, read once.
 export interface AppConfig {
   port: number;
@@ -9,6 +11,8 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** on SIGTERM/SIGINT, how long requests in flight may take to finish */
   shutdownDrainMs: number;
+  /** reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks) */
+  trustedProxies: string[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -21,5 +25,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production: env.NODE_ENV === 'production',
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
     shutdownDrainMs: Number(env.SHUTDOWN_DRAIN_MS ?? 30_000),
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
   };
 }

@@ -1,6 +1,6 @@
 import { badInput, conflict, forbidden, isIsoDate, notFound, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { PARTNER_ROLES, assertCan, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { PARTNER_ROLES, assertCan, grantReach, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { isValidCreditCode } from './credit-code.js';
 
 export const PARTNER_KINDS = ['ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT'] as const;
@@ -98,6 +98,14 @@ export async function linkPartnerAccount(em: EntityManager, p: Principal, i: { u
   const [user] = await em.execute<any[]>(`select id, roles from app_user where id = ?`, [i.userId]);
   if (!user) throw notFound('user');
   forbiddenUnlessPartner(user.roles);
+  // a link made by a unit above the caller lies outside the caller's scope: not theirs to replace
+  const [current] = await em.execute<{ partner_id: string | null; visible: boolean }[]>(
+    `select jiceng_my_partner(?) as partner_id, exists (select 1 from partner_account where user_id = ?) as visible`,
+    [i.userId, i.userId],
+  );
+  if (current?.partner_id != null && !current.visible) throw notFound('user');
+  // the account reaches through the partner only what the linking administrator holds
+  await grantReach(em, p, i.userId);
   await em.execute(
     `insert into partner_account (user_id, partner_id, unit_id) values (?, ?, ?) on conflict (user_id) do update set partner_id = excluded.partner_id, unit_id = excluded.unit_id`,
     [i.userId, partner.id, partner.unit_id],

@@ -156,3 +156,57 @@ describe('five ones', () => {
     }
   });
 });
+
+describe('partner accounts reach only what the linking administrator holds', () => {
+  const LINK = `mutation($u: ID!, $p: ID!) { linkPartnerAccount(userId: $u, partnerId: $p) }`;
+  const LOG = `mutation($v: ID!) { logSupport(input: { villageId: $v, loggedOn: "2025-06-01", visits: 1 }) }`;
+  const READ = `query($v: String!) { adminUnit(code: $v) { code } }`;
+
+  test("a township's account linked to its first secretary does not reach the region's pairing elsewhere; the region's link does", async ({ app }) => {
+    const w = await world(app);
+    // the township registers a first secretary; the region pairs it with a village in another county (Hohhot)
+    const township = await w.county.township();
+    const hohhot = await (await (await w.region.county()).township()).village();
+    const townshipAdmin = await app.user(township, ['ORG_ADMIN']);
+    const ids = await w.regionAdmin.client.ok(`query($t: String!, $h: String!) { t: adminUnit(code: $t) { id } h: adminUnit(code: $h) { id } }`, { t: township.code, h: hohhot.code });
+    const fs = (await townshipAdmin.client.ok(REGISTER, { i: { unitId: ids.t.id, kind: 'FIRST_SECRETARY', name: `fs-${++n}`, homeOrg: '某局' } })).registerPartner.id;
+    await townshipAdmin.client.fails('NOT_FOUND', PAIR, { p: fs, v: ids.h.id, s: '2025-01-01' });
+    await w.regionAdmin.client.ok(PAIR, { p: fs, v: ids.h.id, s: '2025-01-01' });
+    // the township creates an account and links it to the partner
+    const username = `fs-acct-${process.pid}-${++n}`;
+    const created = await townshipAdmin.client.ok(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
+      i: { username, displayName: '第一书记', password: 'a-long-password', unitId: ids.t.id, roles: ['FIRST_SECRETARY'] },
+    });
+    await townshipAdmin.client.ok(LINK, { u: created.createUser.id, p: fs });
+    const account = new GraphQLClient(app.url, (await app.anonymous.ok(`mutation { login(username: "${username}", password: "a-long-password") { token } }`)).login.token);
+    // it neither reads the Hohhot village nor logs support there, in the API and in the database
+    expect((await account.ok(READ, { v: hohhot.code })).adminUnit).toBeNull();
+    await account.fails('NOT_FOUND', LOG, { v: ids.h.id });
+    expect((await account.ok(`{ me { scope { code } } }`)).me.scope).toEqual([]);
+    const scopesOf = async () =>
+      (await app.asOwner((em) => em.execute<{ s: string }[]>(`select p.scopes::text as s from app_user u, jiceng_principal(u.id) p where u.username = ?`, [username])))[0]!.s;
+    expect(await scopesOf()).toBe('{}');
+    // the region holds the village: its link gives the account the reach
+    await w.regionAdmin.client.ok(LINK, { u: created.createUser.id, p: fs });
+    expect((await account.ok(READ, { v: hohhot.code })).adminUnit).toEqual({ code: hohhot.code });
+    await account.ok(LOG, { v: ids.h.id });
+    expect(await scopesOf()).toBe(`{${hohhot.path}}`);
+    // re-linked by the township, the reach shrinks back to what the township holds
+    await townshipAdmin.client.ok(LINK, { u: created.createUser.id, p: fs });
+    expect((await account.ok(READ, { v: hohhot.code })).adminUnit).toBeNull();
+  });
+
+  test('re-linking an account that a higher unit linked is NOT_FOUND, and changes nothing', async ({ app }) => {
+    const w = await world(app);
+    const township = await w.county.township();
+    const townshipAdmin = await app.user(township, ['ORG_ADMIN']);
+    const tId = (await w.regionAdmin.client.ok(ID, { c: township.code })).adminUnit.id;
+    const own = (await townshipAdmin.client.ok(REGISTER, { i: { unitId: tId, kind: 'LEADER', name: `leader-${++n}` } })).registerPartner.id;
+    const regional = await w.partner('LEADER', w.ids.r.id);
+    const user = await app.user(township, ['LEADER']);
+    const uid = (await user.client.ok(`{ me { user { id } } }`)).me.user.id;
+    await w.regionAdmin.client.ok(LINK, { u: uid, p: regional });
+    await townshipAdmin.client.fails('NOT_FOUND', LINK, { u: uid, p: own });
+    expect(await app.asOwner((em) => em.execute(`select 1 from partner_account a join partner p on p.id = a.partner_id where a.user_id = ? and p.unit_id = ?`, [user.id, w.region.id]))).toHaveLength(1);
+  });
+});

@@ -6,8 +6,71 @@ import type { Principal } from './principal.js';
 import type { Role } from './roles.js';
 import { DUMMY_HASH, verifyPassword } from './password.js';
 
-// Failed-login limits over a sliding window, per account and per client address.
-export const LOGIN_LIMITS = { windowMinutes: 15, perAccount: 5, perAddress: 30 };
+/**
+ * Failed-login throttle (docs/architecture.md, "Login throttling"): per (account, client address) the
+ * first `freeAttempts` failures are free, then each attempt waits `baseDelaySeconds` after the last
+ * failure, doubling per further failure up to `maxDelaySeconds`; failures older than `pairWindowSeconds`
+ * are forgotten. Softer limits per address (over all accounts) and per account (over all addresses)
+ * hold back only addresses the account has not signed in from before (within `knownAddressSeconds`).
+ */
+export interface LoginLimits {
+  freeAttempts: number;
+  baseDelaySeconds: number;
+  maxDelaySeconds: number;
+  pairWindowSeconds: number;
+  perAddress: number;
+  addressWindowSeconds: number;
+  perAccount: number;
+  accountWindowSeconds: number;
+  knownAddressSeconds: number;
+}
+
+export const LOGIN_LIMITS: LoginLimits = {
+  freeAttempts: 3,
+  baseDelaySeconds: 30,
+  maxDelaySeconds: 15 * 60,
+  pairWindowSeconds: 24 * 3600,
+  perAddress: 100,
+  addressWindowSeconds: 15 * 60,
+  perAccount: 20,
+  accountWindowSeconds: 15 * 60,
+  knownAddressSeconds: 90 * 24 * 3600,
+};
+
+/** The longest a username can be (app_user's check); longer ones are refused before any hashing. */
+export const MAX_USERNAME = 64;
+/** Passwords are set at 10 to 200 characters: a longer one is wrong without hashing it. */
+const MAX_PASSWORD = 200;
+
+const limitsOf = (ctx: JicengContext) => ctx.services.loginLimits ?? LOGIN_LIMITS;
+const keepSeconds = (l: LoginLimits) => Math.max(l.pairWindowSeconds, l.addressWindowSeconds, l.accountWindowSeconds);
+// the address column holds at most 100 characters (an IPv6 address with a zone fits)
+const addressOf = (ctx: JicengContext) => ctx.clientAddress.slice(0, 100);
+
+/**
+ * Refuses an attempt for `username` from the caller's address while the throttle holds it back
+ * (TOO_MANY_ATTEMPTS with `retryAfterSeconds`); otherwise takes the account's lock for the request.
+ */
+export async function assertLoginAllowed(ctx: JicengContext, username: string): Promise<void> {
+  const [r] = await ctx.em.execute<{ wait: number }[]>('select jiceng_login_throttle(?, ?, ?::jsonb) as wait', [
+    username,
+    addressOf(ctx),
+    JSON.stringify(limitsOf(ctx)),
+  ]);
+  const wait = Number(r?.wait ?? 0);
+  if (wait > 0) {
+    throw new AppError(ErrorCode.TOO_MANY_ATTEMPTS, `too many failed attempts; try again in ${wait} seconds`, { retryAfterSeconds: wait });
+  }
+}
+
+/**
+ * Counts a failed password check against (username, address). The request fails after this, and a
+ * failed mutation is rolled back: the resolver must be its operation's only field and keeps its writes.
+ */
+export async function recordLoginFailure(ctx: JicengContext, username: string): Promise<void> {
+  await ctx.em.execute('select jiceng_record_login_failure(?, ?, ?)', [username.slice(0, MAX_USERNAME), addressOf(ctx), keepSeconds(limitsOf(ctx))]);
+  ctx.keepWritesOnError = true;
+}
 
 export async function signToken(settings: ServiceSettings, userId: string, tokenVersion: number): Promise<string> {
   return new SignJWT({ ver: tokenVersion })
@@ -69,36 +132,27 @@ export async function authenticate(em: EntityManager, settings: ServiceSettings,
   };
 }
 
-async function recentFailures(em: EntityManager, key: string): Promise<number> {
-  const [r] = await em.execute<{ n: string }[]>(
-    `select count(*) as n from login_failure where key = ? and at > now() - make_interval(mins => ?)`,
-    [key, LOGIN_LIMITS.windowMinutes],
-  );
-  return Number(r?.n ?? 0);
-}
-
 /** Verifies a password and returns a token. Every failure looks the same to the caller. */
 export async function login(ctx: JicengContext, username: string, password: string): Promise<{ token: string; userId: string }> {
   if (!username) throw badInput('username', 'required');
   if (!password) throw badInput('password', 'required');
-  const accountKey = `user:${username.toLowerCase()}`;
-  const addressKey = `addr:${ctx.clientAddress}`;
-  // guesses arriving at once are counted one after another (account first, then address: no deadlock)
-  await ctx.em.execute('select pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))', [accountKey, addressKey]);
-  if ((await recentFailures(ctx.em, accountKey)) >= LOGIN_LIMITS.perAccount || (await recentFailures(ctx.em, addressKey)) >= LOGIN_LIMITS.perAddress) {
-    throw new AppError(ErrorCode.TOO_MANY_ATTEMPTS, `too many failed logins; try again in ${LOGIN_LIMITS.windowMinutes} minutes`);
+  const name = username.toLowerCase();
+  if (name.length > MAX_USERNAME) {
+    // no such account can exist: refused before any lookup or hashing, and counted against the address
+    await recordLoginFailure(ctx, name);
+    throw badInput('username', `at most ${MAX_USERNAME} characters`);
   }
+  await assertLoginAllowed(ctx, name);
   const [user] = await ctx.em.execute<{ id: string; password_hash: string; disabled: boolean; token_version: number }[]>(
     'select * from jiceng_login_candidate(?)',
-    [username.toLowerCase()],
+    [name],
   );
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+  const ok = password.length <= MAX_PASSWORD && (await verifyPassword(password, user?.password_hash ?? DUMMY_HASH));
   if (!user || !ok || user.disabled) {
-    await ctx.em.execute('insert into login_failure (key) values (?), (?)', [accountKey, addressKey]);
-    ctx.keepWritesOnError = true; // the failure counts even though the request fails
-    ctx.log.warn('login failed', { username });
+    await recordLoginFailure(ctx, name);
+    ctx.log.warn('login failed', { username: name, address: ctx.clientAddress });
     throw unauthenticated('wrong username or password');
   }
-  await ctx.em.execute('delete from login_failure where key = ?', [accountKey]);
+  await ctx.em.execute('select jiceng_login_succeeded(?, ?)', [name, addressOf(ctx)]);
   return { token: await signToken(ctx.services, String(user.id), user.token_version), userId: String(user.id) };
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@jiceng/db';
 import type { Logger } from '@jiceng/core';
 import DataLoader from 'dataloader';
 import type { Principal } from './principal.js';
+import type { LoginLimits } from './auth.service.js';
 
 /** Everything a resolver sees: the caller, the request's transaction, and per-request loaders. */
 export interface JicengContext {
@@ -16,7 +17,8 @@ export interface JicengContext {
   services: ServiceSettings;
   /**
    * A mutation request that ends in an error is rolled back as a whole. A resolver whose writes must
-   * stand even when it fails (a failed login's record, for the rate limit) sets this.
+   * stand even when it fails (a failed login's record, for the throttle) sets this; such a resolver
+   * must be the only field of its operation (assertOnlyRootField), so nothing else is kept with it.
    */
   keepWritesOnError?: boolean;
 }
@@ -25,6 +27,10 @@ export interface ServiceSettings {
   jwtKey: Uint8Array;
   tokenTtlSeconds: number;
   production: boolean;
+  /** reverse proxies whose X-Forwarded-For names the client (addresses or CIDR blocks); none: the socket's peer */
+  trustedProxies?: readonly string[];
+  /** failed-login throttle (LOGIN_LIMITS when unset) */
+  loginLimits?: LoginLimits;
 }
 
 export function loaderCache() {

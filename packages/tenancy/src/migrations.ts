@@ -224,6 +224,137 @@ set search_path = public, pg_temp as $$
 $$;
 revoke execute on function jiceng_analyze(text[]), jiceng_analyze_stale() from public;
 grant execute on function jiceng_analyze(text[]), jiceng_analyze_stale() to :api_role;
+// Login throttling (docs/architecture.md, "Login throttling"). The failure records (usernames and
+// client addresses) and the addresses accounts signed in from are reachable only through the
+// SECURITY DEFINER functions below: RLS is forced with a policy for the auth role alone, and the API
+// role holds no privilege on the tables. The database clock decides every window and delay.
+const loginThrottle = `
+drop table login_failure;
+create table login_failure (
+  id bigint generated always as identity primary key,
+  username text not null check (length(username) <= 64),
+  address text not null check (length(address) <= 100),
+  at timestamptz not null default now()
+);
+create index login_failure_username on login_failure (username, at);
+create index login_failure_address on login_failure (address, at);
+
+-- an address an account signed in from with its password: its owner's, not blocked by guesses elsewhere
+create table login_known_address (
+  username text not null check (length(username) <= 64),
+  address text not null check (length(address) <= 100),
+  last_at timestamptz not null default now(),
+  primary key (username, address)
+);
+
+alter table login_failure enable row level security;
+alter table login_failure force row level security;
+alter table login_known_address enable row level security;
+alter table login_known_address force row level security;
+create policy login_failure_auth on login_failure to :auth_role using (true) with check (true);
+create policy login_known_address_auth on login_known_address to :auth_role using (true) with check (true);
+revoke all on login_failure, login_known_address from public, :api_role;
+grant select, insert, delete on login_failure to :auth_role;
+grant select, insert, update, delete on login_known_address to :auth_role;
+
+-- Seconds the caller must wait before this attempt may be checked (0: go ahead). Takes the account's
+-- lock for the rest of the transaction, so guesses arriving at once are counted one after another.
+create function jiceng_login_throttle(p_username text, p_address text, p_limits jsonb) returns integer
+  language plpgsql volatile security definer set search_path = public, pg_temp as $$
+declare
+  free int := (p_limits->>'freeAttempts')::int;
+  pair_n int;
+  pair_last timestamptz;
+  oldest timestamptz;
+  wait double precision := 0;
+begin
+  perform pg_advisory_xact_lock(7423010, hashtext(p_username));
+  -- per (account, address): growing delays after the free attempts
+  select count(*), max(at) into pair_n, pair_last from login_failure
+   where username = p_username and address = p_address
+     and at > now() - make_interval(secs => (p_limits->>'pairWindowSeconds')::int);
+  if pair_n >= free then
+    wait := extract(epoch from pair_last - now())
+          + least((p_limits->>'maxDelaySeconds')::double precision,
+                  (p_limits->>'baseDelaySeconds')::double precision * 2::float8 ^ least(pair_n - free, 30));
+  end if;
+  -- an address this account signed in from before is not held back by guesses from elsewhere
+  if not exists (select 1 from login_known_address where username = p_username and address = p_address
+                    and last_at > now() - make_interval(secs => (p_limits->>'knownAddressSeconds')::int)) then
+    -- per address over all accounts (softer), and per account over all addresses
+    select at into oldest from login_failure
+     where address = p_address and at > now() - make_interval(secs => (p_limits->>'addressWindowSeconds')::int)
+     order by at desc offset (p_limits->>'perAddress')::int - 1 limit 1;
+    if found then
+      wait := greatest(wait, extract(epoch from oldest - now()) + (p_limits->>'addressWindowSeconds')::int);
+    end if;
+    select at into oldest from login_failure
+     where username = p_username and at > now() - make_interval(secs => (p_limits->>'accountWindowSeconds')::int)
+     order by at desc offset (p_limits->>'perAccount')::int - 1 limit 1;
+    if found then
+      wait := greatest(wait, extract(epoch from oldest - now()) + (p_limits->>'accountWindowSeconds')::int);
+    end if;
+  end if;
+  return greatest(0, ceil(wait))::int;
+end $$;
+
+create function jiceng_record_login_failure(p_username text, p_address text, p_keep_seconds integer) returns void
+  language sql volatile security definer set search_path = public, pg_temp as $$
+  delete from login_failure where (username = p_username or address = p_address) and at < now() - make_interval(secs => p_keep_seconds);
+  insert into login_failure (username, address) values (p_username, p_address);
+$$;
+
+-- The password was right: that address is now known good for the account, its failures there forgotten.
+create function jiceng_login_succeeded(p_username text, p_address text) returns void
+  language sql volatile security definer set search_path = public, pg_temp as $$
+  delete from login_failure where username = p_username and address = p_address;
+  insert into login_known_address (username, address) values (p_username, p_address)
+    on conflict (username, address) do update set last_at = now();
+$$;
+
+-- The owner's recovery: an administrator above the account clears its failures from every address.
+create function jiceng_clear_login_failures(p_username text) returns void
+  language sql volatile security definer set search_path = public, pg_temp as $$
+  delete from login_failure where username = p_username;
+$$;
+
+alter function jiceng_login_throttle(text, text, jsonb) owner to :auth_role;
+alter function jiceng_record_login_failure(text, text, integer) owner to :auth_role;
+alter function jiceng_login_succeeded(text, text) owner to :auth_role;
+alter function jiceng_clear_login_failures(text) owner to :auth_role;
+revoke execute on function jiceng_login_throttle(text, text, jsonb), jiceng_record_login_failure(text, text, integer),
+  jiceng_login_succeeded(text, text), jiceng_clear_login_failures(text) from public;
+grant execute on function jiceng_login_throttle(text, text, jsonb), jiceng_record_login_failure(text, text, integer),
+  jiceng_login_succeeded(text, text), jiceng_clear_login_failures(text) to :api_role;
+`;
+
+// An account may reach only what the administrator who gave it reach holds: whoever created it,
+// changed its roles or unit, or linked it to a partner (reach_unit_id, that administrator's unit;
+// null: the platform, the whole country). A partner account's scope (its partner's pairings) is cut
+// to that subtree, so a township cannot reach a region's villages by linking an account to a partner
+// the region paired there.
+const grantedReach = `
+alter table app_user add column reach_unit_id bigint references admin_unit (id);
+select set_config('app.scopes', '{cn}', true);
+update app_user u set reach_unit_id = c.unit_id
+  from app_user c where c.id = u.created_by and not ('PLATFORM_ADMIN' = any (c.roles));
+select set_config('app.scopes', '', true);
+
+create or replace function jiceng_principal(p_user bigint)
+  returns table (id bigint, username text, display_name text, unit_id bigint, unit_path ltree,
+                 roles text[], disabled boolean, token_version integer, scopes ltree[])
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select u.id, u.username, u.display_name, u.unit_id, u.unit_path, u.roles, u.disabled, u.token_version,
+         (case when u.roles && array['PLATFORM_ADMIN','ORG_ADMIN','INSPECTOR','FINANCE','REPORTER']
+               then array[case when 'PLATFORM_ADMIN' = any (u.roles) then 'cn'::ltree else u.unit_path end]
+               else '{}'::ltree[] end)
+         || (case when u.roles && array['ENTERPRISE','DEPARTMENT','LEADER','FIRST_SECRETARY']
+               then (select coalesce(array_agg(s), '{}'::ltree[])
+                       from unnest(jiceng_partner_scopes(u.id)) s
+                      where s <@ coalesce((select r.path from admin_unit r where r.id = u.reach_unit_id), 'cn'::ltree))
+               else '{}'::ltree[] end)
+    from app_user u where u.id = p_user
+$$;
 `;
 
 export const tenancyMigrations: Migration[] = [
@@ -235,5 +366,7 @@ export const tenancyMigrations: Migration[] = [
   // reads the tree from paths alone (the funding rollup finds a path's county this way) relies on it
   { id: '0104_tenancy_path_labels', sql: `alter table admin_unit add constraint admin_unit_label_matches_level
       check (subpath(path, nlevel(path) - 1)::text like lower(left(level, 1)) || '%');` },
+  { id: '0120_tenancy_login_throttle', sql: loginThrottle },
+  { id: '0121_tenancy_granted_reach', sql: grantedReach },
   { id: '0160_tenancy_analyze_after_loads', sql: analyze },
 ];

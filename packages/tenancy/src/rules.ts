@@ -16,6 +16,7 @@ export const tenancyRules: RuleMap = {
     updateUser: canDo('user:manage'),
     disableUser: canDo('user:manage'),
     enableUser: canDo('user:manage'),
+    clearLoginFailures: canDo('user:manage'),
     changePassword: isAuthenticated,
   },
   AdminUnit: { '*': isAuthenticated },

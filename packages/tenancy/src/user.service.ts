@@ -4,6 +4,8 @@ import { UserEntity, type UserRow } from './entities/user.entity.js';
 import { requireUnit } from './admin-unit.service.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { assertCan, type Principal } from './principal.js';
+import type { JicengContext } from './context.js';
+import { assertLoginAllowed, recordLoginFailure } from './auth.service.js';
 import { GRANTABLE, ALL_ROLES, type Role } from './roles.js';
 
 export interface UserInput {
@@ -36,6 +38,18 @@ export function assertGrantable(granter: Principal, roles: string[], targetPath:
   }
 }
 
+/**
+ * The unit whose subtree bounds what an account may reach through a partner link: the granting
+ * administrator's own (null for the platform: the whole country). See migration 0121.
+ */
+export const reachOf = (granter: Principal): string | null => (granter.roles.includes('PLATFORM_ADMIN') ? null : granter.unitId);
+
+/** Records that `granter` gave the account its reach (a partner link): it is bounded by what they hold. */
+export async function grantReach(em: EntityManager, granter: Principal, userId: string): Promise<void> {
+  // the scope is read afresh on every request: the account's sessions follow without ending
+  await em.execute(`update app_user set reach_unit_id = ?, updated_at = now() where id = ?`, [reachOf(granter), userId]);
+}
+
 export async function requireUser(em: EntityManager, id: string): Promise<UserRow> {
   const u = /^\d{1,18}$/.test(id) ? await em.findOne(UserEntity, { id }) : null;
   if (!u) throw notFound('user');
@@ -53,9 +67,9 @@ export async function createUser(em: EntityManager, principal: Principal, input:
   const hash = await hashPassword(input.password);
   return em.transactional(async (tx) => {
     const rows = await tx.execute<{ id: string }[]>(
-      `insert into app_user (username, display_name, password_hash, unit_id, roles, created_by)
-       values (?, ?, ?, ?, ?::text[], ?) on conflict (username) do nothing returning id`,
-      [username, input.displayName.trim(), hash, unit.id, `{${input.roles.join(',')}}`, principal.userId],
+      `insert into app_user (username, display_name, password_hash, unit_id, roles, created_by, reach_unit_id)
+       values (?, ?, ?, ?, ?::text[], ?, ?) on conflict (username) do nothing returning id`,
+      [username, input.displayName.trim(), hash, unit.id, `{${input.roles.join(',')}}`, principal.userId, reachOf(principal)],
     );
     if (!rows[0]) throw conflict('that username is taken', { field: 'username' });
     return requireUser(tx, String(rows[0].id));
@@ -92,11 +106,13 @@ export async function updateUser(
   const roles = patch.roles ?? user.roles;
   assertGrantable(principal, roles, unitPath);
   if (patch.displayName != null && !patch.displayName.trim()) throw badInput('displayName', 'must not be empty');
+  // whoever changes the roles or the unit gives the account its reach from now on
   await em.execute(
     `update app_user set display_name = coalesce(?, display_name), roles = ?::text[], unit_id = ?,
+            reach_unit_id = case when roles <> ?::text[] or unit_id <> ? then ? else reach_unit_id end,
             token_version = token_version + case when roles <> ?::text[] or unit_id <> ? then 1 else 0 end, updated_at = now()
       where id = ?`,
-    [patch.displayName?.trim() ?? null, `{${roles.join(',')}}`, unitId, `{${roles.join(',')}}`, unitId, user.id],
+    [patch.displayName?.trim() ?? null, `{${roles.join(',')}}`, unitId, `{${roles.join(',')}}`, unitId, reachOf(principal), `{${roles.join(',')}}`, unitId, user.id],
   );
   em.clear();
   return requireUser(em, user.id);
@@ -113,16 +129,33 @@ export async function setUserDisabled(em: EntityManager, principal: Principal, i
   return requireUser(em, user.id);
 }
 
-/** A new password for oneself, given the current one (a stolen token alone cannot take the account). */
-export async function changeOwnPassword(em: EntityManager, principal: Principal, current: string, password: string): Promise<void> {
+/**
+ * A new password for oneself, given the current one (a stolen token alone cannot take the account).
+ * Wrong current passwords count toward the login throttle of (account, address), like failed logins.
+ */
+export async function changeOwnPassword(ctx: JicengContext, principal: Principal, current: string, password: string): Promise<void> {
   assertPassword(password, 'newPassword');
-  const [me] = await em.execute<{ password_hash: string }[]>('select password_hash from jiceng_self(?)', [principal.userId]);
-  if (!me || !(await verifyPassword(current ?? '', me.password_hash))) {
-    await em.execute('insert into login_failure (key) values (?)', [`user:${principal.username.toLowerCase()}`]);
+  const username = principal.username.toLowerCase();
+  await assertLoginAllowed(ctx, username);
+  const [me] = await ctx.em.execute<{ password_hash: string }[]>('select password_hash from jiceng_self(?)', [principal.userId]);
+  if (!me || typeof current !== 'string' || current.length > 200 || !(await verifyPassword(current, me.password_hash))) {
+    await recordLoginFailure(ctx, username);
     throw badInput('currentPassword', 'the current password is wrong');
   }
-  await em.execute(`update app_user set password_hash = ?, token_version = token_version + 1, updated_at = now() where id = ?`, [
+  await ctx.em.execute(`update app_user set password_hash = ?, token_version = token_version + 1, updated_at = now() where id = ?`, [
     await hashPassword(password),
     principal.userId,
   ]);
+}
+
+/**
+ * The owner's recovery from the login throttle: an administrator over the account (as for disabling
+ * it) forgets its failed logins from every address, so its owner may sign in at once.
+ */
+export async function clearLoginFailures(em: EntityManager, principal: Principal, id: string): Promise<UserRow> {
+  const user = await requireUser(em, id);
+  assertCan(principal, 'user:manage', { path: user.unitPath!, what: 'user' });
+  if (user.roles.some((r) => ADMIN_ROLES.includes(r as Role))) assertGrantable(principal, user.roles, user.unitPath!);
+  await em.execute('select jiceng_clear_login_failures(?)', [user.username]);
+  return user;
 }

@@ -138,5 +138,5 @@ export function serviceSettings(config: AppConfig): ServiceSettings {
     if (config.production) throw new Error('JWT_SECRET is required in production');
     secret = localSecrets(config.dataDir).jwtSecret; // generated once for dev mode
   }
-  return { jwtKey: new TextEncoder().encode(secret), tokenTtlSeconds: 12 * 3600, production: config.production };
+  return { jwtKey: new TextEncoder().encode(secret), tokenTtlSeconds: 12 * 3600, production: config.production, trustedProxies: config.trustedProxies };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { AppError, ErrorCode, serviceUnavailable, type Logger } from '@jiceng/core';
+import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger } from '@jiceng/core';
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
 
@@ -128,7 +128,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       principal: null,
       em,
       log: opts.log.child({ requestId }),
-      clientAddress: req.socket.remoteAddress ?? 'unknown',
+      clientAddress: clientAddressOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], opts.settings.trustedProxies),
       loader: loaderCache(),
       services: opts.settings,
     };

@@ -1,10 +1,11 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, Info, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import { raw } from '@mikro-orm/core';
 import type { JicengContext } from '../context.js';
 import type { UserRow } from '../entities/user.entity.js';
 import { authenticate, login } from '../auth.service.js';
-import { changeOwnPassword, createUser, requireUser, setUserDisabled, updateUser } from '../user.service.js';
+import { changeOwnPassword, clearLoginFailures, createUser, requireUser, setUserDisabled, updateUser } from '../user.service.js';
 import { can } from '../principal.js';
 import { actionCatalogue } from '../roles.js';
 import { unitLoader } from '../loaders.js';
@@ -12,7 +13,7 @@ import { mapUnit, requireUnit } from '../admin-unit.service.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
 import { AdminUnit, AuthPayload, Me, User, UserConnection } from './admin-unit.types.js';
 import { unitDbId } from './admin-unit.resolver.js';
-import { requirePrincipal } from './principal.js';
+import { assertOnlyRootField, requirePrincipal } from './principal.js';
 import { toConnection, type ConnectionShape } from './connection.js';
 import { decodeCursor, pageSize, toPage } from '../pagination.js';
 import { UserEntity } from '../entities/user.entity.js';
@@ -44,7 +45,13 @@ class UpdateUserInput {
 @Resolver(() => User)
 export class UserResolver {
   @Mutation(() => AuthPayload, { description: 'Exchange a username and password for a token' })
-  async login(@Arg('username', () => String) username: string, @Arg('password', () => String) password: string, @Ctx() ctx: JicengContext) {
+  async login(
+    @Arg('username', () => String) username: string,
+    @Arg('password', () => String) password: string,
+    @Ctx() ctx: JicengContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    assertOnlyRootField(info);
     const { token, userId } = await login(ctx, username, password);
     // the rest of this request sees what the new session sees
     ctx.principal = await authenticate(ctx.em, ctx.services, token);
@@ -115,9 +122,20 @@ export class UserResolver {
     return setUserDisabled(ctx.em, requirePrincipal(ctx), userDbId(id), false);
   }
 
-  @Mutation(() => Boolean, { description: 'Set a new password, given the current one; every session of the account ends' })
-  async changePassword(@Arg('currentPassword', () => String) currentPassword: string, @Arg('newPassword', () => String) newPassword: string, @Ctx() ctx: JicengContext) {
-    await changeOwnPassword(ctx.em, requirePrincipal(ctx), currentPassword, newPassword);
+  @Mutation(() => User, { description: "Forget an account's failed logins from every address (its owner's recovery from the login throttle)" })
+  async clearLoginFailures(@Arg('id', () => ID) id: string, @Ctx() ctx: JicengContext) {
+    return clearLoginFailures(ctx.em, requirePrincipal(ctx), userDbId(id));
+  }
+
+  @Mutation(() => Boolean, { description: 'Set a new password, given the current one; every session of the account ends. Wrong current passwords count like failed logins.' })
+  async changePassword(
+    @Arg('currentPassword', () => String) currentPassword: string,
+    @Arg('newPassword', () => String) newPassword: string,
+    @Ctx() ctx: JicengContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    assertOnlyRootField(info);
+    await changeOwnPassword(ctx, requirePrincipal(ctx), currentPassword, newPassword);
     return true;
   }
 
