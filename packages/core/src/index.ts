@@ -4,3 +4,4 @@ export * from './ids.js';
 export * from './calendar.js';
 export * from './config.js';
 export * from './log.js';
+export * from './text.js';
