@@ -1,5 +1,5 @@
 import { badInput, conflict, forbidden, notFound } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { executeBound, type EntityManager } from '@jiceng/db';
 import { UserEntity, type UserRow } from './entities/user.entity.js';
 import { requireUnit } from './admin-unit.service.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -52,10 +52,10 @@ export async function createUser(em: EntityManager, principal: Principal, input:
   assertGrantable(principal, input.roles, unit.path);
   const hash = await hashPassword(input.password);
   return em.transactional(async (tx) => {
-    const rows = await tx.execute<{ id: string }[]>(
+    const rows = await executeBound<{ id: string }>(tx,
       `insert into app_user (username, display_name, password_hash, unit_id, roles, created_by)
-       values (?, ?, ?, ?, ?::text[], ?) on conflict (username) do nothing returning id`,
-      [username, input.displayName.trim(), hash, unit.id, `{${input.roles.join(',')}}`, principal.userId],
+       values ($1, $2, $3, $4, $5::text[], $6) on conflict (username) do nothing returning id`,
+      [username, input.displayName.trim(), hash, unit.id, input.roles, principal.userId],
     );
     if (!rows[0]) throw conflict('that username is taken', { field: 'username' });
     return requireUser(tx, String(rows[0].id));
@@ -92,11 +92,11 @@ export async function updateUser(
   const roles = patch.roles ?? user.roles;
   assertGrantable(principal, roles, unitPath);
   if (patch.displayName != null && !patch.displayName.trim()) throw badInput('displayName', 'must not be empty');
-  await em.execute(
-    `update app_user set display_name = coalesce(?, display_name), roles = ?::text[], unit_id = ?,
-            token_version = token_version + case when roles <> ?::text[] or unit_id <> ? then 1 else 0 end, updated_at = now()
-      where id = ?`,
-    [patch.displayName?.trim() ?? null, `{${roles.join(',')}}`, unitId, `{${roles.join(',')}}`, unitId, user.id],
+  await executeBound(em,
+    `update app_user set display_name = coalesce($1, display_name), roles = $2::text[], unit_id = $3,
+            token_version = token_version + case when roles <> $2::text[] or unit_id <> $3 then 1 else 0 end, updated_at = now()
+      where id = $4`,
+    [patch.displayName?.trim() ?? null, roles, unitId, user.id],
   );
   em.clear();
   return requireUser(em, user.id);
