@@ -25,6 +25,8 @@ export function formatError(log: Logger) {
     const code = formatted.extensions?.code as string | undefined;
     if (original instanceof AppError || (code && code !== 'INTERNAL_SERVER_ERROR' && !original?.stack?.includes('@mikro-orm') && code !== 'UNKNOWN')) {
       const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      // our own code wins: a bad literal (Money, Date) is BAD_USER_INPUT, not GRAPHQL_VALIDATION_FAILED
+      if (original instanceof AppError) ext.code = original.code;
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: ext };
     }
     log.error('unexpected error', { error: original, path: formatted.path });
@@ -127,7 +129,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       }
     }
     // PostgreSQL text cannot hold NUL: refuse it here as the caller's mistake, naming where it was
-    const nul = findNul(body);
+    const nul = findNul(req.method === 'POST' ? body : searchParams(url));
     if (nul) return send(res, 200, { errors: [{ message: `${nul}: text must not contain NUL characters`, extensions: { code: ErrorCode.BAD_USER_INPUT, field: nul } }] });
     // authenticate before Apollo, so a bad token is a clean UNAUTHENTICATED, not a context failure
     const ctx = await context(req, requestId);
@@ -199,6 +201,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await apollo.stop();
     },
   };
+}
+
+/** A GET request's parameters shaped like a body (variables and extensions parsed when they are JSON), for findNul. */
+function searchParams(url: URL): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of url.searchParams) {
+    try {
+      out[k] = k === 'variables' || k === 'extensions' ? JSON.parse(v) : v;
+    } catch {
+      out[k] = v;
+    }
+  }
+  return out;
 }
 
 /** The path of the first string holding a NUL character in a request body, if any. */
