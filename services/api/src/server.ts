@@ -27,12 +27,16 @@ export function formatError(log: Logger) {
       const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
       // our own code wins: a bad literal (Money, Date) is BAD_USER_INPUT, not GRAPHQL_VALIDATION_FAILED
       if (original instanceof AppError) ext.code = original.code;
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: ext };
+      return { message: clip(formatted.message), locations: formatted.locations, path: formatted.path, extensions: ext };
     }
     log.error('unexpected error', { error: original, path: formatted.path });
     return { message: 'internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }
+
+/** GraphQL's own messages quote the invalid value ("got invalid value …"): a long one is cut, not echoed. */
+const MAX_MESSAGE = 500;
+const clip = (m: string) => (m.length > MAX_MESSAGE ? `${m.slice(0, MAX_MESSAGE)}… (cut)` : m);
 
 function transactionPlugin(): ApolloServerPlugin<JicengContext> {
   return {

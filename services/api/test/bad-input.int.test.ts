@@ -147,6 +147,10 @@ describe('money and dates', () => {
   test('money with whitespace of any kind is refused', async ({ app }) => {
     const w = await world(app);
     const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: $a, idempotencyKey: $k, on: "2025-03-01") { amount } }`;
+    // GraphQL quotes an invalid variable in its message: a megabyte of it is not sent back
+    const huge = await w.finance.client.fails('BAD_USER_INPUT', APPROPRIATE, { r: w.regionId, a: '1'.repeat(1024 * 1024), k: key('ws') });
+    expect(huge.extensions!.field).toBe('amount');
+    expect(huge.message.length).toBeLessThan(600);
     for (const a of [' 12.00 ', '12.00 ', '\u00a012.00', '12.00\u00a0', '\u300012.00', '12.00\n', '\n12.00', '1 2.00', '12.\u200b00', '+12.00', '012.00', '1e3', '12.001'])
       await refused(w.finance, 'amount', APPROPRIATE, { r: w.regionId, a, k: key('ws') });
     const literal = await w.finance.client.fails('BAD_USER_INPUT', `mutation($r: ID!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: " 12.00", idempotencyKey: "abcdefgh-lit") { amount } }`, { r: w.regionId });
