@@ -5,3 +5,4 @@ export * from './calendar.js';
 export * from './config.js';
 export * from './log.js';
 export * from './client-address.js';
+export * from './text.js';

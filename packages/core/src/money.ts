@@ -3,13 +3,23 @@ import { badInput } from './errors.js';
 // Money is integer fen held in bigint; the API shows yuan as a decimal string.
 export type Fen = bigint;
 
-const YUAN = /^(0|[1-9]\d{0,15})(\.\d{1,2})?$/;
+/** The largest amount the API takes: 999,999,999,999.99 yuan (10^14 fen - 1), far below bigint's range. */
+export const MAX_YUAN_DIGITS = 12;
+export const MAX_FEN: Fen = 10n ** BigInt(MAX_YUAN_DIGITS + 2) - 1n;
 
-/** Parses "50000", "50000.5" or "50000.50" into fen; anything else (floats, exponents, signs, 3+ decimals) is refused. */
+// strict: no sign, no exponent, no leading zeros, at most two decimals, and no whitespace of any kind
+const YUAN = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
+
+/**
+ * Parses "50000", "50000.5" or "50000.50" into fen; anything else (floats, exponents, signs, 3+
+ * decimals, surrounding or embedded whitespace, amounts over MAX_FEN) is refused. Errors never echo
+ * the value.
+ */
 export function parseYuan(text: unknown, field = 'amount'): Fen {
   if (typeof text !== 'string') throw badInput(field, 'money must be a decimal string in yuan, e.g. "50000.00"');
-  const m = YUAN.exec(text.trim());
-  if (!m) throw badInput(field, `"${text}" is not a non-negative amount in yuan with at most two decimals`);
+  const m = text.length <= MAX_YUAN_DIGITS + 8 ? YUAN.exec(text) : null;
+  if (!m) throw badInput(field, 'not a non-negative amount in yuan with at most two decimals, e.g. "50000.00" (no spaces)');
+  if (m[1]!.length > MAX_YUAN_DIGITS) throw badInput(field, `at most ${formatYuan(MAX_FEN)} yuan`);
   const cents = (m[2] ?? '').slice(1).padEnd(2, '0');
   return BigInt(m[1]!) * 100n + BigInt(cents || '0');
 }

@@ -48,21 +48,21 @@ export async function inScope<T>(orm: Orm, paths: readonly string[], fn: (em: En
 }
 
 /**
- * A PostgreSQL array literal for a `?::bigint[]` / `?::text[]` parameter: MikroORM's execute()
- * would expand a JS array into a list of values.
- */
-export function sqlArray(values: readonly (string | number | bigint)[]): string {
-  return `{${values.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
-/**
  * Runs SQL with server-side parameters ($1, $2, …) on the request's transaction. em.execute() inlines
- * parameters into the SQL text on the client, which is slow for bulk data (tens of MB of arrays).
+ * parameters into the SQL text on the client (slow for bulk data) and expands a JS array into a list of
+ * values; here a JS array is one bound array parameter (`$1::text[]`), so values with quotes,
+ * backslashes, commas or braces arrive exactly as given. Logged like MikroORM's own statements (without
+ * the parameters, which may be tens of MB).
  */
 export async function executeBound<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
-  const ctx = (em.getTransactionContext() ?? em.getConnection().getClient()) as {
-    executeQuery(q: CompiledQuery): Promise<{ rows: unknown[] }>;
+  const conn = em.getConnection() as unknown as {
+    getClient(): Executor;
+    executeQuery<R>(query: string, cb: () => Promise<R>, context?: Record<string, unknown>): Promise<R>;
   };
-  const res = await ctx.executeQuery(CompiledQuery.raw(sql, [...params]));
-  return res.rows as T[];
+  const ctx = (em.getTransactionContext() ?? conn.getClient()) as Executor;
+  return conn.executeQuery(sql, async () => (await ctx.executeQuery(CompiledQuery.raw(sql, [...params]))).rows as T[], {});
+}
+
+interface Executor {
+  executeQuery(q: CompiledQuery): Promise<{ rows: unknown[] }>;
 }

@@ -1,4 +1,4 @@
-import { badInput, isIsoDate, notFound, type Fen } from '@jiceng/core';
+import { badInput, localDate, notFound, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import { assertYear } from '@jiceng/rectification';
 import { assertCan, isWithin, requireUnit, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
@@ -11,12 +11,16 @@ export function assertFund(fund: string, field = 'fund'): Fund {
   if (!(FUNDS as readonly string[]).includes(fund)) throw badInput(field, `must be one of ${FUNDS.join(', ')}`);
   return fund as Fund;
 }
-/** A yyyy-mm-dd date, or today when none is given. */
-export function assertDate(d: string | null | undefined, field: string): string {
+/**
+ * A yyyy-mm-dd date, or today when none is given. A transfer of a fund year (`year`) must be dated in
+ * that year or the next (year-end settlement, corrections): a date the caller gives outside is refused.
+ */
+export function assertDate(d: string | null | undefined, field: string, year?: number): string {
   if (d == null) return todayIso();
-  if (!isIsoDate(d)) throw badInput(field, 'must be a date as yyyy-mm-dd');
-  return d;
+  return localDate(d, field, year == null ? undefined : fundYearWindow(year));
 }
+
+export const fundYearWindow = (year: number) => ({ from: `${year}-01-01`, to: `${year + 1}-12-31` });
 
 /** Money enters at a region: from its appropriation source into its budget (or, for AWARD, its pool). */
 export async function appropriate(em: EntityManager, p: Principal, i: { regionId: string; fund: string; year: number; amount: Fen; key: string; on?: string | null }) {
@@ -26,7 +30,7 @@ export async function appropriate(em: EntityManager, p: Principal, i: { regionId
   assertCan(p, 'funding:appropriate', { path: region.path, what: 'admin unit' });
   if (region.level !== 'REGION') throw badInput('regionId', 'appropriations are made at a region');
   return post(em, {
-    key: i.key, kind: 'APPROPRIATE', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on'), userId: p.userId,
+    key: i.key, kind: 'APPROPRIATE', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on', i.year), userId: p.userId,
     debit: { unit: region, kind: 'SOURCE' }, credit: { unit: region, kind: fund === 'AWARD' ? 'POOL' : 'BUDGET' },
   });
 }
@@ -42,7 +46,7 @@ export async function allocate(em: EntityManager, p: Principal, i: { fromId: str
   assertCan(p, 'funding:allocate', { path: to.path, what: 'admin unit' });
   if (!isWithin(to.path, from.path) || to.id === from.id) throw badInput('toUnitId', 'budgets are allocated down the tree, to a unit below');
   return post(em, {
-    key: i.key, kind: 'ALLOCATE', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on'), userId: p.userId,
+    key: i.key, kind: 'ALLOCATE', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on', i.year), userId: p.userId,
     debit: { unit: from, kind: 'BUDGET' }, credit: { unit: to, kind: 'BUDGET' },
   });
 }
@@ -58,7 +62,7 @@ export async function allocateByStandard(em: EntityManager, p: Principal, i: { f
   assertCan(p, 'funding:allocate', { path: from.path, what: 'admin unit' });
   if (from.level === 'VILLAGE') throw badInput('fromUnitId', 'budgets are allocated by standard from a unit above the villages');
   assertKey(i.key);
-  const on = assertDate(i.on, 'on');
+  const on = assertDate(i.on, 'on', i.year);
   const villages = await em.execute<{ id: string; path: string; party_members: number | null }[]>(
     `select id, path::text as path, party_members from admin_unit where path <@ ?::ltree and level = 'VILLAGE' and not urban order by code`,
     [from.path],
@@ -101,7 +105,7 @@ export async function disburseMany(em: EntityManager, p: Principal, items: reado
     const fund = assertFund(i.fund, field(k, 'fund'));
     assertYear(i.year, field(k, 'year'));
     if (!i.voucher?.trim()) throw badInput(field(k, 'voucher'), 'the voucher number is required');
-    return { ...i, fund, voucher: i.voucher.trim(), on: assertDate(i.on, field(k, 'on')) };
+    return { ...i, fund, voucher: i.voucher.trim(), on: assertDate(i.on, field(k, 'on'), i.year) };
   });
   const villages = await requireVillages(em, items.map((i) => i.villageId), (k) => field(k, 'villageId'));
   for (const v of villages) assertCan(p, 'funding:disburse', { path: v.path, what: 'village' });
@@ -120,7 +124,7 @@ export async function spend(em: EntityManager, p: Principal, i: { villageId: str
   const village = await requireVillage(em, i.villageId);
   assertCan(p, 'funding:spend', { path: village.path, what: 'village' });
   return post(em, {
-    key: i.key, kind: 'SPEND', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on'), category: i.category.trim(),
+    key: i.key, kind: 'SPEND', fund, year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on', i.year), category: i.category.trim(),
     receipt: i.receipt.trim(), userId: p.userId, debit: { unit: village, kind: 'CASH' }, credit: { unit: village, kind: 'SPENT' },
   });
 }
@@ -141,7 +145,7 @@ export async function grantAward(em: EntityManager, p: Principal, i: { villageId
   const regionPath = village.path.split('.').slice(0, 2).join('.');
   const [region] = await em.execute<{ id: string }[]>(`select id from admin_unit where path = ?::ltree`, [regionPath]);
   if (!region) throw notFound('region');
-  const on = assertDate(i.on, 'on');
+  const on = assertDate(i.on, 'on', i.year);
   const { award: amount } = await fundStandardsOn(em, village.path, on);
   return post(em, {
     key: i.key, kind: 'AWARD', fund: 'AWARD', year: i.year, amount, occurredOn: on, userId: p.userId,
@@ -169,7 +173,7 @@ export async function reverseTransfer(em: EntityManager, p: Principal, i: { tran
   if (!t) throw notFound('transfer');
   assertCan(p, 'funding:reverse', { path: t.debit_path, what: 'transfer' });
   assertCan(p, 'funding:reverse', { path: t.credit_path, what: 'transfer' });
-  return reverse(em, t, i.key, i.reason.trim(), p.userId, assertDate(i.on, 'on'));
+  return reverse(em, t, i.key, i.reason.trim(), p.userId, assertDate(i.on, 'on', t.year));
 }
 
 export interface FundsFigures {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode, badInput, conflict, formatYuan, notFound, type Fen } from '@jiceng/core';
-import { sqlArray, type EntityManager } from '@jiceng/db';
+import { executeBound, type EntityManager } from '@jiceng/db';
 import type { AdminUnitRow } from '@jiceng/tenancy';
 
 export const FUNDS = ['OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD'] as const;
@@ -67,7 +67,7 @@ export async function transferById(em: EntityManager, id: string): Promise<Trans
 }
 
 async function transfersByIds(em: EntityManager, ids: readonly string[]): Promise<TransferRow[]> {
-  const rows = await em.execute<TransferRow[]>(`select *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on from transfer where id = any (?::bigint[])`, [sqlArray(ids)]);
+  const rows = await executeBound<TransferRow>(em, `select *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on from transfer where id = any ($1::bigint[])`, [ids]);
   return rows.map((t) => ({ ...t, id: String(t.id), amount: String(t.amount) }));
 }
 
@@ -115,11 +115,17 @@ export async function postMany(em: EntityManager, specs: readonly TransferSpec[]
             i.amount, i."on", i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id) r
       order by i.n`,
     [JSON.stringify(items)],
-  );
+  ).catch(overflowIsBadInput);
   // retried requests return their originals, loaded together
   const replays = rows.filter((r) => r.outcome === 'REPLAY').map((r) => String(r.transfer_id));
   const originals = new Map((replays.length ? await transfersByIds(em, replays) : []).map((t) => [t.id, t]));
   return specs.map((s, k) => settle(s, rows[k]!, originals));
+}
+
+/** A balance or total beyond bigint (PostgreSQL 22003, numeric value out of range) is the caller's amount at fault. */
+function overflowIsBadInput(e: unknown): never {
+  if ((e as { code?: unknown })?.code === '22003') throw badInput('amount', 'the amount would take an account balance out of range');
+  throw e;
 }
 
 /** Turns a posting's outcome into its transfer, or the error the caller sees. */

@@ -1,4 +1,4 @@
-import { sqlArray, type EntityManager } from '@jiceng/db';
+import { executeBound, type EntityManager } from '@jiceng/db';
 import { configUnder } from '@jiceng/tenancy';
 
 // DOMAIN.md §5, in fen (m² for venues), each with the date it took effect.
@@ -57,10 +57,10 @@ export async function fundStandardsOn(em: EntityManager, unitPath: string, on: s
 export async function setFundStandards(em: EntityManager, unit: { id: string }, effectiveOn: string, values: Partial<Record<StandardField, bigint | null>>): Promise<void> {
   const given = (Object.entries(values) as [StandardField, bigint | null | undefined][]).filter(([, v]) => v != null) as [StandardField, bigint][];
   if (!given.length) return;
-  await em.execute(
+  await executeBound(em,
     `insert into funding_standard (unit_id, key, effective_on, value)
-     select ?, k, ?, v from unnest(?::text[], ?::bigint[]) as x(k, v)
+     select $1, k, $2::date, v from unnest($3::text[], $4::bigint[]) as x(k, v)
      on conflict (unit_id, key, effective_on) do update set value = excluded.value`,
-    [unit.id, effectiveOn, sqlArray(given.map(([f]) => STANDARD_FIELDS[f])), sqlArray(given.map(([, v]) => v))],
+    [unit.id, effectiveOn, given.map(([f]) => STANDARD_FIELDS[f]), given.map(([, v]) => String(v))],
   );
 }

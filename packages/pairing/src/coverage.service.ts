@@ -1,4 +1,4 @@
-import { requestScope, sqlArray, type EntityManager } from '@jiceng/db';
+import { executeBound, requestScope, type EntityManager } from '@jiceng/db';
 import { configUnder } from '@jiceng/tenancy';
 import { DEPARTMENT_FOR_CAUSE } from './pairing.service.js';
 
@@ -100,13 +100,13 @@ export async function suggestDepartments(em: EntityManager, village: { id: strin
   const [t] = await em.execute<{ cause: string | null }[]>(`select cause from rectification_target where unit_id = ? and year = ?`, [village.id, year]);
   const type = t?.cause ? DEPARTMENT_FOR_CAUSE[t.cause] : null;
   if (!type) return [];
-  return em.execute<any[]>(
+  return executeBound<any>(em,
     `select d.*, (select count(distinct p.unit_id) from pairing p where p.partner_id = d.id and (p.ends_on is null or p.ends_on > current_date)) as carried
        from partner d
-      where d.kind = 'DEPARTMENT' and d.department_type = ? and d.unit_path <@ any (?::ltree[])
-        and not exists (select 1 from pairing p where p.partner_id = d.id and p.unit_id = ? and (p.ends_on is null or p.ends_on > current_date))
-      order by carried, d.name, d.id limit ?`,
-    [type, sqlArray(requestScope(em)), village.id, limit],
+      where d.kind = 'DEPARTMENT' and d.department_type = $1 and d.unit_path <@ any ($2::ltree[])
+        and not exists (select 1 from pairing p where p.partner_id = d.id and p.unit_id = $3 and (p.ends_on is null or p.ends_on > current_date))
+      order by carried, d.name, d.id limit $4`,
+    [type, requestScope(em), village.id, limit],
   );
 }
 

@@ -1,4 +1,4 @@
-import { inScope } from '@jiceng/db';
+import { executeBound, inScope } from '@jiceng/db';
 import { hashPassword, type SeedContext } from '@jiceng/tenancy';
 import { creditCodeCheckChar } from './credit-code.js';
 
@@ -20,16 +20,16 @@ export async function seedPairingDemo({ orm, log }: SeedContext): Promise<void> 
     const [done] = await em.execute(`select 1 from partner where name = '内蒙古示例企业001'`);
     if (done) return;
     const regionEnterprises = Array.from({ length: 60 }, (_, i) => [`内蒙古示例企业${String(i + 1).padStart(3, '0')}`, creditCode('150000', i + 1)]);
-    await em.execute(
+    await executeBound(em,
       `insert into partner (unit_id, kind, name, credit_code, contact)
-       select ?, 'ENTERPRISE', n, c, '联系人（示例）' from unnest(?::text[], ?::text[]) as x(n, c)`,
-      [region.id, `{${regionEnterprises.map((e) => e[0]).join(',')}}`, `{${regionEnterprises.map((e) => e[1]).join(',')}}`],
+       select $1, 'ENTERPRISE', n, c, '联系人（示例）' from unnest($2::text[], $3::text[]) as x(n, c)`,
+      [region.id, regionEnterprises.map((e) => e[0]), regionEnterprises.map((e) => e[1])],
     );
     const counties = await em.execute<{ id: string; code: string; name: string }[]>(`select id, code, name from admin_unit where path <@ 'cn.r15' and level = 'COUNTY' order by code`);
-    await em.execute(
+    await executeBound(em,
       `insert into partner (unit_id, kind, name, credit_code, contact)
-       select id::bigint, 'ENTERPRISE', n, c, '联系人（示例）' from unnest(?::text[], ?::text[], ?::text[]) as x(id, n, c)`,
-      [`{${counties.map((c) => c.id).join(',')}}`, `{${counties.map((c) => `${c.name}示例企业`).join(',')}}`, `{${counties.map((c, i) => creditCode(c.code.slice(0, 6), 500 + i)).join(',')}}`],
+       select id, 'ENTERPRISE', n, c, '联系人（示例）' from unnest($1::bigint[], $2::text[], $3::text[]) as x(id, n, c)`,
+      [counties.map((c) => c.id), counties.map((c) => `${c.name}示例企业`), counties.map((c, i) => creditCode(c.code.slice(0, 6), 500 + i))],
     );
     await em.execute(`
       insert into partner (unit_id, kind, name, department_type)

@@ -1,4 +1,4 @@
-import { badInput, conflict, forbidden, isIsoDate, notFound, type Fen } from '@jiceng/core';
+import { badInput, conflict, forbidden, localDate, notFound, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import { PARTNER_ROLES, assertCan, grantReach, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { isValidCreditCode } from './credit-code.js';
@@ -39,7 +39,7 @@ export async function registerPartner(em: EntityManager, p: Principal, i: Partne
   if (!i.name?.trim()) throw badInput('name', 'required');
   if (i.kind === 'ENTERPRISE' && !isValidCreditCode(i.creditCode ?? '')) throw badInput('creditCode', 'not a valid unified social credit code (18 characters with its check character)');
   if (i.kind === 'DEPARTMENT' && !(DEPARTMENT_TYPES as readonly string[]).includes(i.departmentType ?? '')) throw badInput('departmentType', `must be one of ${DEPARTMENT_TYPES.join(', ')}`);
-  for (const f of ['termStart', 'termEnd'] as const) if (i[f] != null && !isIsoDate(i[f])) throw badInput(f, 'must be a date as yyyy-mm-dd');
+  for (const f of ['termStart', 'termEnd'] as const) if (i[f] != null) localDate(i[f], f);
   const rows = await em.execute<{ id: string }[]>(
     `insert into partner (unit_id, kind, name, credit_code, contact, department_type, home_org, term_start, term_end, project_kind, budget, status)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
@@ -65,8 +65,8 @@ export async function pair(em: EntityManager, p: Principal, i: { partnerId: stri
   // serve its villages, but their pairings are the region's to arrange)
   const partner = await requirePartner(em, i.partnerId);
   assertCan(p, 'pairing:manage', { path: partner.unit_path, what: 'partner' });
-  if (!isIsoDate(i.startsOn)) throw badInput('startsOn', 'must be a date as yyyy-mm-dd');
-  if (i.endsOn != null && (!isIsoDate(i.endsOn) || i.endsOn <= i.startsOn)) throw badInput('endsOn', 'must be a date after startsOn');
+  localDate(i.startsOn, 'startsOn');
+  if (i.endsOn != null && localDate(i.endsOn, 'endsOn') <= i.startsOn) throw badInput('endsOn', 'must be a date after startsOn');
   try {
     const [row] = await em.transactional((tx) =>
       tx.execute<{ id: string }[]>(`insert into pairing (partner_id, unit_id, starts_on, ends_on, made_by) values (?, ?, ?, ?, ?) returning id`, [
@@ -85,7 +85,7 @@ export async function endPairing(em: EntityManager, p: Principal, pairingId: str
   const [row] = await em.execute<any[]>(`select id, unit_path, to_char(starts_on, 'YYYY-MM-DD') as starts_on, ends_on from pairing where id = ?`, [pairingId]);
   if (!row) throw notFound('pairing');
   assertCan(p, 'pairing:manage', { path: row.unit_path, what: 'pairing' });
-  if (!isIsoDate(endsOn) || endsOn <= row.starts_on) throw badInput('endsOn', 'must be a date after the start of the term');
+  if (localDate(endsOn, 'endsOn') <= row.starts_on) throw badInput('endsOn', 'must be a date after the start of the term');
   if (row.ends_on) throw conflict('the pairing has ended already');
   await em.execute(`update pairing set ends_on = ? where id = ?`, [endsOn, pairingId]);
   return String(row.id);
@@ -128,7 +128,7 @@ export interface SupportInput {
 export async function logSupport(em: EntityManager, p: Principal, i: SupportInput, corrects: string | null = null): Promise<string> {
   const village = await requireVillage(em, i.villageId);
   assertCan(p, 'support:log', { path: village.path, what: 'village' });
-  if (!isIsoDate(i.loggedOn)) throw badInput('loggedOn', 'must be a date as yyyy-mm-dd');
+  localDate(i.loggedOn, 'loggedOn');
   for (const f of ['visits', 'peoplePlaced', 'meetings', 'problemsSolved', 'projectsCoordinated'] as const) {
     const v = i[f];
     if (v != null && (!Number.isInteger(v) || v < 0 || v > 1_000_000)) throw badInput(f, 'must be a whole number from 0');

@@ -1,5 +1,5 @@
-import { AppError, ErrorCode, badInput, conflict, isIsoDate, notFound } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { AppError, ErrorCode, badInput, conflict, localDate, notFound } from '@jiceng/core';
+import { executeBound, type EntityManager } from '@jiceng/db';
 import { assertCan, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { CAUSES, NEXT_STATES, TRANSFORMED_OR_LATER, addMonths, categoryOf, isCaseState, type CaseState } from './lifecycle.js';
 import { standardFor } from './standards.js';
@@ -98,12 +98,12 @@ export async function designateWeak(em: EntityManager, p: Principal, input: { vi
   const unknown = input.problemTypes.filter((t) => !std.problemTypes.includes(t));
   if (unknown.length) throw badInput('problemTypes', `unknown problem types ${unknown.join(', ')}; configured: ${std.problemTypes.join(', ')}`);
   return em.transactional(async (tx) => {
-    const [row] = await tx.execute<any[]>(
-      `insert into weak_designation (unit_id, year, cause, problem_types, designated_by) values (?, ?, ?, ?::text[], ?)
+    const [row] = await executeBound<any>(tx,
+      `insert into weak_designation (unit_id, year, cause, problem_types, designated_by) values ($1, $2, $3, $4::text[], $5)
        on conflict (unit_id, year) do update set cause = excluded.cause, problem_types = excluded.problem_types,
          designated_by = excluded.designated_by, designated_at = now()
        returning *`,
-      [village.id, input.year, input.cause, `{${input.problemTypes.join(',')}}`, p.userId],
+      [village.id, input.year, input.cause, input.problemTypes, p.userId],
     );
     await ensureCase(tx, village, input.year, p.userId, `designated ${input.cause}`);
     return row;
@@ -139,21 +139,21 @@ export async function updateCase(em: EntityManager, p: Principal, caseId: string
   const c = await requireCase(em, caseId);
   assertCan(p, 'rectification:manage', { path: c.unit_path, what: 'rectification case' });
   if (c.state === 'CLOSED' || c.state === 'RELAPSED') throw conflict(`a ${c.state.toLowerCase()} case cannot be changed`);
-  for (const f of ['publicizedOn', 'deadline'] as const) if (patch[f] != null && !isIsoDate(patch[f])) throw badInput(f, 'must be a date as yyyy-mm-dd');
+  for (const f of ['publicizedOn', 'deadline'] as const) if (patch[f] != null) localDate(patch[f], f);
   if (patch.workingGroup != null) {
     const members = patch.workingGroup.map((m) => m.trim()).filter(Boolean);
     const { workingGroupMin } = await standardFor(em, c.unit_path, c.year);
     if (members.length < workingGroupMin) throw badInput('workingGroup', `a working group needs at least ${workingGroupMin} members, got ${members.length}`);
     patch.workingGroup = members;
   }
-  await em.execute(
-    `update rectification_case set facts = coalesce(?, facts), causes = coalesce(?, causes), plan = coalesce(?, plan),
-       publicized_on = coalesce(?::date, publicized_on), responsible_leader = coalesce(?, responsible_leader),
-       village_secretary = coalesce(?, village_secretary), working_group = coalesce(?::text[], working_group),
-       deadline = coalesce(?::date, deadline), version = version + 1, updated_at = now()
-     where id = ?`,
+  await executeBound(em,
+    `update rectification_case set facts = coalesce($1, facts), causes = coalesce($2, causes), plan = coalesce($3, plan),
+       publicized_on = coalesce($4::date, publicized_on), responsible_leader = coalesce($5, responsible_leader),
+       village_secretary = coalesce($6, village_secretary), working_group = coalesce($7::text[], working_group),
+       deadline = coalesce($8::date, deadline), version = version + 1, updated_at = now()
+     where id = $9`,
     [patch.facts ?? null, patch.causes ?? null, patch.plan ?? null, patch.publicizedOn ?? null, patch.responsibleLeader ?? null,
-     patch.villageSecretary ?? null, patch.workingGroup ? `{${patch.workingGroup.map((m) => `"${m.replace(/"/g, '')}"`).join(',')}}` : null,
+     patch.villageSecretary ?? null, patch.workingGroup ?? null,
      patch.deadline ?? null, c.id],
   );
   return requireCase(em, c.id);
@@ -164,7 +164,7 @@ export async function addProblem(em: EntityManager, p: Principal, caseId: string
   const c = await requireCase(em, caseId);
   assertCan(p, 'rectification:manage', { path: c.unit_path, what: 'rectification case' });
   for (const f of ['problem', 'measure', 'responsible'] as const) if (!input[f]?.trim()) throw badInput(f, 'required');
-  if (!isIsoDate(input.dueOn)) throw badInput('dueOn', 'must be a date as yyyy-mm-dd');
+  localDate(input.dueOn, 'dueOn');
   const [row] = await em.execute<any[]>(
     `insert into problem_item (case_id, unit_id, problem, measure, responsible, due_on) values (?, ?, ?, ?, ?, ?) returning id`,
     [c.id, c.unit_id, input.problem.trim(), input.measure.trim(), input.responsible.trim(), input.dueOn],
@@ -177,7 +177,7 @@ export async function resolveProblem(em: EntityManager, p: Principal, itemId: st
   const [item] = await em.execute<any[]>(`select id, unit_path from problem_item where id = ?`, [itemId]);
   if (!item) throw notFound('problem item');
   assertCan(p, 'rectification:manage', { path: item.unit_path, what: 'problem item' });
-  if (!isIsoDate(input.resolvedOn)) throw badInput('resolvedOn', 'must be a date as yyyy-mm-dd');
+  localDate(input.resolvedOn, 'resolvedOn');
   if (!input.evidence?.trim()) throw badInput('evidence', 'an evidence note is required');
   await em.execute(`update problem_item set resolved_on = ?, evidence = ? where id = ?`, [input.resolvedOn, input.evidence.trim(), itemId]);
   return itemId;
@@ -187,7 +187,7 @@ export async function resolveProblem(em: EntityManager, p: Principal, itemId: st
 export async function recordAcceptance(em: EntityManager, p: Principal, caseId: string, input: { acceptedOn: string; satisfactionRate: number; note?: string | null }) {
   const c = await requireCase(em, caseId);
   assertCan(p, 'rectification:manage', { path: c.unit_path, what: 'rectification case' });
-  if (!isIsoDate(input.acceptedOn)) throw badInput('acceptedOn', 'must be a date as yyyy-mm-dd');
+  localDate(input.acceptedOn, 'acceptedOn');
   if (!(input.satisfactionRate >= 0 && input.satisfactionRate <= 1)) throw badInput('satisfactionRate', 'must be from 0 to 1');
   await em.execute(`insert into acceptance (case_id, unit_id, accepted_on, satisfaction_rate, note, by_user) values (?, ?, ?, ?, ?, ?)`, [
     c.id, c.unit_id, input.acceptedOn, input.satisfactionRate, input.note ?? null, p.userId,

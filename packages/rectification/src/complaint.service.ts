@@ -1,4 +1,4 @@
-import { badInput, conflict, isIsoDate, notFound } from '@jiceng/core';
+import { badInput, conflict, localDate, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import { assertCan, requireVillage, type Principal } from '@jiceng/tenancy';
 import { calendarFor, standardFor } from './standards.js';
@@ -7,7 +7,7 @@ import { calendarFor, standardFor } from './standards.js';
 export async function receiveComplaint(em: EntityManager, p: Principal, input: { villageId: string; receivedOn: string; summary: string }) {
   const village = await requireVillage(em, input.villageId);
   assertCan(p, 'complaint:receive', { path: village.path, what: 'village' });
-  if (!isIsoDate(input.receivedOn)) throw badInput('receivedOn', 'must be a date as yyyy-mm-dd');
+  localDate(input.receivedOn, 'receivedOn');
   if (!input.summary?.trim()) throw badInput('summary', 'required');
   const std = await standardFor(em, village.path, Number(input.receivedOn.slice(0, 4)));
   const due = (await calendarFor(em, village.path)).addWorkingDays(input.receivedOn, std.complaintReplyWorkingDays);
@@ -24,7 +24,7 @@ export async function replyComplaint(em: EntityManager, p: Principal, id: string
   if (!c) throw notFound('complaint');
   assertCan(p, 'complaint:reply', { path: c.unit_path, what: 'complaint' });
   if (c.replied_on) throw conflict('the complaint has been answered already');
-  if (!isIsoDate(input.repliedOn)) throw badInput('repliedOn', 'must be a date as yyyy-mm-dd');
+  localDate(input.repliedOn, 'repliedOn');
   if (!input.result?.trim()) throw badInput('result', 'the handling result is required');
   await em.execute(`update complaint set replied_on = ?, result = ? where id = ?`, [input.repliedOn, input.result.trim(), id]);
   return id;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@jiceng/db';
-import { sqlArray } from '@jiceng/db';
+import { executeBound } from '@jiceng/db';
 import { consequenceOf, type Consequence } from './lifecycle.js';
 import { standardsUnder } from './standards.js';
 
@@ -19,23 +19,23 @@ export interface RectificationSummary {
 
 /** Summaries for many units (a DataLoader batch): one statement per unit-set. */
 export async function summaries(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<RectificationSummary[]> {
-  const rows = await em.execute<any[]>(
-    `with u as (select * from unnest(?::bigint[], ?::ltree[]) as u(id, path))
+  const rows = await executeBound<any>(em,
+    `with u as (select * from unnest($1::bigint[], $2::ltree[]) as u(id, path))
      select u.id,
-       (select count(*) from assessment a where a.unit_path <@ u.path and a.year = ?) as assessed,
-       (select count(*) from assessment a where a.unit_path <@ u.path and a.year = ? and a.category = 'THIRD') as third,
-       (select count(*) from rectification_target t where t.unit_path <@ u.path and t.year = ?) as targets,
-       (select count(*) from key_target k where k.unit_path <@ u.path and k.year = ?) as key_targets,
+       (select count(*) from assessment a where a.unit_path <@ u.path and a.year = $3) as assessed,
+       (select count(*) from assessment a where a.unit_path <@ u.path and a.year = $3 and a.category = 'THIRD') as third,
+       (select count(*) from rectification_target t where t.unit_path <@ u.path and t.year = $3) as targets,
+       (select count(*) from key_target k where k.unit_path <@ u.path and k.year = $3) as key_targets,
        (select coalesce(jsonb_object_agg(cause, n), '{}') from (select d.cause, count(*) n from weak_designation d
-          where d.unit_path <@ u.path and d.year = ? group by d.cause) x) as by_cause,
+          where d.unit_path <@ u.path and d.year = $3 group by d.cause) x) as by_cause,
        (select coalesce(jsonb_object_agg(state, n), '{}') from (select c.state, count(*) n from rectification_case c
-          where c.unit_path <@ u.path and c.year = ? group by c.state) x) as by_state,
+          where c.unit_path <@ u.path and c.year = $3 group by c.state) x) as by_state,
        (select count(*) from problem_item pi join rectification_case c on c.id = pi.case_id
-         where pi.unit_path <@ u.path and c.year = ? and pi.resolved_on is null and pi.due_on < current_date) as overdue,
-       (select count(*) from complaint m where m.unit_path <@ u.path and extract(year from m.received_on) = ?
+         where pi.unit_path <@ u.path and c.year = $3 and pi.resolved_on is null and pi.due_on < current_date) as overdue,
+       (select count(*) from complaint m where m.unit_path <@ u.path and extract(year from m.received_on) = $3
           and coalesce(m.replied_on, current_date) > m.reply_due_on) as late_complaints
      from u`,
-    [sqlArray(units.map((u) => u.id)), sqlArray(units.map((u) => u.path)), year, year, year, year, year, year, year, year],
+    [units.map((u) => u.id), units.map((u) => u.path), year],
   );
   const byId = new Map(rows.map((r) => [String(r.id), r]));
   return units.map((u) => {

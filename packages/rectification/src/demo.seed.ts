@@ -1,4 +1,4 @@
-import { inScope } from '@jiceng/db';
+import { executeBound, inScope } from '@jiceng/db';
 import type { SeedContext } from '@jiceng/tenancy';
 
 export const DEMO_YEARS = [2021, 2022, 2023, 2024, 2025] as const;
@@ -15,7 +15,7 @@ export async function seedRectificationDemo({ orm, log }: SeedContext): Promise<
     if (done) return;
     // h(x) is a deterministic number in [0, 1)
     const h = (expr: string) => `((hashtext(${expr}) & 2147483647)::float8 / 2147483648)`;
-    await em.execute(`
+    await executeBound(em, `
       insert into assessment (unit_id, year, stars, category, assessed_at)
       select id, year,
              case when third then 2 + floor(${h("code || 's' || year")} * 3)::int else 5 + floor(${h("code || 's' || year")} * 6)::int end,
@@ -23,9 +23,9 @@ export async function seedRectificationDemo({ orm, log }: SeedContext): Promise<
              make_date(year, 4, 20)
         from (select v.id, v.code, y.year,
                      percent_rank() over (partition by y.year order by 0.7 * ${h('v.code')} + 0.3 * ${h("v.code || y.year")} desc) < 0.101 as third
-                from admin_unit v cross join unnest(?::int[]) as y(year)
+                from admin_unit v cross join unnest($1::int[]) as y(year)
                where v.path <@ 'cn.r15' and v.level = 'VILLAGE' and not v.urban) s`,
-      [`{${DEMO_YEARS.join(',')}}`],
+      [DEMO_YEARS],
     );
     await em.execute(`
       insert into weak_designation (unit_id, year, cause, problem_types, designated_at)

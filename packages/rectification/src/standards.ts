@@ -1,5 +1,5 @@
-import { WorkingDayCalendar, badInput, isIsoDate } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { WorkingDayCalendar, badInput, localDate } from '@jiceng/core';
+import { executeBound, type EntityManager } from '@jiceng/db';
 import { configUnder } from '@jiceng/tenancy';
 import { DEFAULT_ACCOUNTABILITY, type AccountabilityThresholds } from './lifecycle.js';
 
@@ -113,24 +113,24 @@ export async function setStandard(em: EntityManager, unit: { id: string; path: s
   if (!v.types.length || v.types.some((t) => !/^[A-Z][A-Z_]{1,39}$/.test(t))) throw badInput('problemTypes', 'one or more codes like LEADERSHIP');
   int(v.a.criticismAt, 1, 100, 'criticismAt');
   if (!(v.a.criticismAt <= v.a.oneGradeDownAt && v.a.oneGradeDownAt <= v.a.twoGradesDownAt)) throw badInput('oneGradeDownAt', 'thresholds must rise: criticism ≤ one grade ≤ two grades');
-  await em.execute(
+  await executeBound(em,
     `insert into rectification_standard (unit_id, effective_year, third_category_max_stars, first_category_min_stars, key_target_share, working_group_min,
        satisfaction_min, consolidation_months, complaint_reply_working_days, problem_types, criticism_at, one_grade_down_at, two_grades_down_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11, $12, $13)
      on conflict (unit_id, effective_year) do update set third_category_max_stars = excluded.third_category_max_stars,
        first_category_min_stars = excluded.first_category_min_stars, key_target_share = excluded.key_target_share,
        working_group_min = excluded.working_group_min, satisfaction_min = excluded.satisfaction_min,
        consolidation_months = excluded.consolidation_months, complaint_reply_working_days = excluded.complaint_reply_working_days,
        problem_types = excluded.problem_types, criticism_at = excluded.criticism_at, one_grade_down_at = excluded.one_grade_down_at,
        two_grades_down_at = excluded.two_grades_down_at`,
-    [unit.id, year, v.third, v.first, v.share, v.group, v.sat, v.months, v.days, `{${v.types.join(',')}}`, v.a.criticismAt, v.a.oneGradeDownAt, v.a.twoGradesDownAt],
+    [unit.id, year, v.third, v.first, v.share, v.group, v.sat, v.months, v.days, v.types, v.a.criticismAt, v.a.oneGradeDownAt, v.a.twoGradesDownAt],
   );
   return standardFor(em, unit.path, year);
 }
 
 /** A public holiday or a make-up workday (调休) for a unit's subtree; `kind` null removes the day. */
 export async function setCalendarDay(em: EntityManager, unit: { id: string }, day: string, kind: 'HOLIDAY' | 'WORKDAY' | null): Promise<void> {
-  if (!isIsoDate(day)) throw badInput('day', 'must be a date as yyyy-mm-dd');
+  localDate(day, 'day');
   if (kind === null) await em.execute(`delete from calendar_day where unit_id = ? and day = ?`, [unit.id, day]);
   else await em.execute(`insert into calendar_day (unit_id, day, kind) values (?, ?, ?) on conflict (unit_id, day) do update set kind = excluded.kind`, [unit.id, day, kind]);
 }

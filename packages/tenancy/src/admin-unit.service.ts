@@ -1,8 +1,8 @@
 import { badInput, conflict, notFound } from '@jiceng/core';
-import { executeBound, requestScope, scopeLiteral, sqlArray, type EntityManager } from '@jiceng/db';
+import { executeBound, requestScope, type EntityManager } from '@jiceng/db';
 import { AdminUnitEntity, ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
 import { assertCan, type Principal } from './principal.js';
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
+import { decodeOffsetCursor, encodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
 import { byKey, oneByKey } from './context.js';
 
 export const CODE_PATTERN = /^\d{12}$/;
@@ -25,8 +25,8 @@ export async function requireUnit(em: EntityManager, id: string, field = 'unitId
 export async function requireUnits(em: EntityManager, ids: readonly string[], field: (k: number) => string): Promise<AdminUnitRow[]> {
   for (const [k, id] of ids.entries()) if (!/^\d{1,18}$/.test(id)) throw badInput(field(k), 'not a valid unit id');
   // lean SQL on the hot path of every mutation; the scope condition is layer 1's filter, RLS is layer 2
-  const rows = await em.execute<any[]>(`select * from admin_unit where id = any (?::bigint[]) and path <@ any (?::ltree[])`, [
-    sqlArray([...new Set(ids)]), scopeLiteral(requestScope(em)) || '{}',
+  const rows = await executeBound<any>(em, `select * from admin_unit where id = any ($1::bigint[]) and path <@ any ($2::ltree[])`, [
+    [...new Set(ids)], requestScope(em),
   ]);
   const found = oneByKey(ids, rows.map(mapUnit), (u) => u.id);
   return found.map((u) => {
@@ -48,13 +48,13 @@ export async function requireVillage(em: EntityManager, id: string, field = 'vil
 
 /** Children of many parents at once (first page only is batched; DataLoader calls this). */
 export async function childrenOf(em: EntityManager, parentIds: readonly string[], size: number, afterCode: string | null): Promise<AdminUnitRow[]> {
-  const rows = await em.execute<any[]>(
+  const rows = await executeBound<any>(em,
     `select * from (
        select u.*, row_number() over (partition by u.parent_id order by u.code) as rn
          from admin_unit u
-        where u.parent_id = any(?::bigint[]) and (?::text is null or u.code > ?)
-     ) c where rn <= ? order by parent_id, code`,
-    [sqlArray(parentIds), afterCode, afterCode, size + 1],
+        where u.parent_id = any($1::bigint[]) and ($2::text is null or u.code > $2)
+     ) c where rn <= $3 order by parent_id, code`,
+    [parentIds, afterCode, size + 1],
   );
   return rows.map(mapUnit);
 }
@@ -79,9 +79,9 @@ export function mapUnit(r: any): AdminUnitRow {
 
 /** The visible ancestors (root first) of many units at once, by their paths. */
 export async function ancestorsOfMany(em: EntityManager, paths: readonly string[]): Promise<AdminUnitRow[][]> {
-  const rows = await em.execute<any[]>(
-    `select d.p as for_path, a.* from unnest(?::ltree[]) as d(p) join admin_unit a on a.path @> d.p and a.path <> d.p order by d.p, nlevel(a.path)`,
-    [sqlArray(paths)],
+  const rows = await executeBound<any>(em,
+    `select d.p as for_path, a.* from unnest($1::ltree[]) as d(p) join admin_unit a on a.path @> d.p and a.path <> d.p order by d.p, nlevel(a.path)`,
+    [paths],
   );
   return byKey(paths, rows, (r) => r.for_path).map((group) => group.map(mapUnit));
 }
@@ -97,8 +97,7 @@ export async function searchUnits(
   const q = text.trim();
   if (q.length < 1 || q.length > 50) throw badInput('name', 'must be 1 to 50 characters');
   const size = pageSize(page.first);
-  const offset = Number(decodeCursor(page.after) ?? 0);
-  if (!Number.isInteger(offset) || offset < 0) throw badInput('after', 'not a cursor from this API');
+  const offset = decodeOffsetCursor(page.after);
   const rows = await em.execute<any[]>(
     `select u.* from admin_unit u
       where u.path <@ ?::ltree and u.id <> ? and (?::text is null or u.level = ?)
@@ -109,7 +108,7 @@ export async function searchUnits(
   );
   const units = rows.map(mapUnit);
   const p = toPage(units, size, () => '');
-  return { ...p, cursorOf: (n) => Buffer.from(`c:${offset + units.indexOf(n) + 1}`).toString('base64url') };
+  return { ...p, cursorOf: (n) => encodeCursor(String(offset + units.indexOf(n) + 1)) };
 }
 
 export function assertLevel(level: string, field = 'level'): AdminLevel {

@@ -15,6 +15,7 @@ export * from './config.js';
 export * from './context.js';
 export * from './module.js';
 export * from './shield.js';
+export * from './text-limits.js';
 export * from './pagination.js';
 export * from './password.js';
 export * from './auth.service.js';

@@ -224,6 +224,8 @@ set search_path = public, pg_temp as $$
 $$;
 revoke execute on function jiceng_analyze(text[]), jiceng_analyze_stale() from public;
 grant execute on function jiceng_analyze(text[]), jiceng_analyze_stale() to :api_role;
+`;
+
 // Login throttling (docs/architecture.md, "Login throttling"). The failure records (usernames and
 // client addresses) and the addresses accounts signed in from are reachable only through the
 // SECURITY DEFINER functions below: RLS is forced with a policy for the auth role alone, and the API

@@ -19,11 +19,35 @@ export function encodeCursor(key: string): string {
   return Buffer.from(`c:${key}`).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined, field = 'after'): string | null {
+/** Keys of the cursors this API hands out: database ids, offsets, unit codes; other keys are 1 to 200 characters. */
+export const CURSOR_KEYS = {
+  id: /^[1-9]\d{0,17}$/,
+  offset: /^(0|[1-9]\d{0,5})$/,
+  code: /^\d{12}$/,
+  any: /^[^\u0000]{1,200}$/,
+} as const;
+
+/**
+ * The key inside a cursor, or null without one. Anything this API did not hand out (not canonical
+ * base64url of `c:<key>`, or a key not of the expected shape) is BAD_USER_INPUT on the field `after`:
+ * never a database error, never silently the first page.
+ */
+export function decodeCursor(cursor: string | null | undefined, field = 'after', key: RegExp = CURSOR_KEYS.any): string | null {
   if (cursor == null) return null;
-  const raw = Buffer.from(cursor, 'base64url').toString();
-  if (!raw.startsWith('c:') || raw.includes('\u0000')) throw badInput(field, 'not a cursor from this API');
+  const raw = cursor.length <= 400 ? Buffer.from(cursor, 'base64url').toString() : '';
+  if (!raw.startsWith('c:') || encodeCursor(raw.slice(2)) !== cursor || !key.test(raw.slice(2))) {
+    throw badInput(field, 'not a cursor from this API');
+  }
   return raw.slice(2);
+}
+
+/** A keyset cursor over database ids. */
+export const decodeIdCursor = (cursor: string | null | undefined, field = 'after') => decodeCursor(cursor, field, CURSOR_KEYS.id);
+
+/** An offset cursor (ranked results): a whole number below a million. */
+export function decodeOffsetCursor(cursor: string | null | undefined, field = 'after'): number {
+  const key = decodeCursor(cursor, field, CURSOR_KEYS.offset);
+  return key == null ? 0 : Number(key);
 }
 
 export function pageSize(first: number | null | undefined, dflt = 50): number {

@@ -1,5 +1,5 @@
 import { badInput, conflict, forbidden, notFound } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { executeBound, type EntityManager } from '@jiceng/db';
 import { UserEntity, type UserRow } from './entities/user.entity.js';
 import { requireUnit } from './admin-unit.service.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -66,10 +66,10 @@ export async function createUser(em: EntityManager, principal: Principal, input:
   assertGrantable(principal, input.roles, unit.path);
   const hash = await hashPassword(input.password);
   return em.transactional(async (tx) => {
-    const rows = await tx.execute<{ id: string }[]>(
+    const rows = await executeBound<{ id: string }>(tx,
       `insert into app_user (username, display_name, password_hash, unit_id, roles, created_by, reach_unit_id)
-       values (?, ?, ?, ?, ?::text[], ?, ?) on conflict (username) do nothing returning id`,
-      [username, input.displayName.trim(), hash, unit.id, `{${input.roles.join(',')}}`, principal.userId, reachOf(principal)],
+       values ($1, $2, $3, $4, $5::text[], $6, $7) on conflict (username) do nothing returning id`,
+      [username, input.displayName.trim(), hash, unit.id, input.roles, principal.userId, reachOf(principal)],
     );
     if (!rows[0]) throw conflict('that username is taken', { field: 'username' });
     return requireUser(tx, String(rows[0].id));
@@ -107,12 +107,12 @@ export async function updateUser(
   assertGrantable(principal, roles, unitPath);
   if (patch.displayName != null && !patch.displayName.trim()) throw badInput('displayName', 'must not be empty');
   // whoever changes the roles or the unit gives the account its reach from now on
-  await em.execute(
-    `update app_user set display_name = coalesce(?, display_name), roles = ?::text[], unit_id = ?,
-            reach_unit_id = case when roles <> ?::text[] or unit_id <> ? then ? else reach_unit_id end,
-            token_version = token_version + case when roles <> ?::text[] or unit_id <> ? then 1 else 0 end, updated_at = now()
-      where id = ?`,
-    [patch.displayName?.trim() ?? null, `{${roles.join(',')}}`, unitId, `{${roles.join(',')}}`, unitId, reachOf(principal), `{${roles.join(',')}}`, unitId, user.id],
+  await executeBound(em,
+    `update app_user set display_name = coalesce($1, display_name), roles = $2::text[], unit_id = $3,
+            reach_unit_id = case when roles <> $2::text[] or unit_id <> $3 then $5 else reach_unit_id end,
+            token_version = token_version + case when roles <> $2::text[] or unit_id <> $3 then 1 else 0 end, updated_at = now()
+      where id = $4`,
+    [patch.displayName?.trim() ?? null, roles, unitId, user.id, reachOf(principal)],
   );
   em.clear();
   return requireUser(em, user.id);

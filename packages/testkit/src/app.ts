@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@jiceng/core';
-import { createOrm, inScope, type Orm } from '@jiceng/db';
+import { createOrm, executeBound, inScope, type Orm } from '@jiceng/db';
 import { buildAppSchema, createApp, allEntities, type App } from '@jiceng/api';
 import { modules } from '@jiceng/api';
 import { hashPassword, signToken, type Role, type ServiceSettings, type AdminUnitRow } from '@jiceng/tenancy';
@@ -72,9 +72,9 @@ export class TestApp {
     const name = username ?? `u${process.pid % 10000}-${++this.userSeq}-${roles[0]!.toLowerCase().replace(/_/g, '-')}`;
     const hash = await passwordHash;
     const id = await inScope(this.ownerOrm, ['cn'], async (em) => {
-      const [r] = await em.execute<{ id: string }[]>(
-        `insert into app_user (username, display_name, password_hash, unit_id, roles) values (?, ?, ?, ?, ?::text[]) returning id`,
-        [name, name, hash, unit.id, `{${roles.join(',')}}`],
+      const [r] = await executeBound<{ id: string }>(em,
+        `insert into app_user (username, display_name, password_hash, unit_id, roles) values ($1, $2, $3, $4, $5::text[]) returning id`,
+        [name, name, hash, unit.id, roles],
       );
       return String(r!.id);
     });

@@ -1,4 +1,5 @@
 import { toGlobalId } from '@jiceng/core';
+import { executeBound } from '@jiceng/db';
 import type { Role } from '@jiceng/tenancy';
 import { describe, expect, test } from './fixtures.js';
 import type { TestApp, TestUser } from './app.js';
@@ -139,10 +140,10 @@ export async function expectNoLeak(app: TestApp, caller: TestUser, scope: string
   usernames.delete(caller.username);
   if (!codes.size && !usernames.size) return;
   const rows = await app.asOwner((em) =>
-    em.execute<{ what: string; path: string }[]>(
-      `select code as what, path::text as path from admin_unit where code = any(?::text[])
-       union all select username, unit_path::text from app_user where username = any(?::text[])`,
-      [`{${[...codes].join(',')}}`, `{${[...usernames].join(',')}}`],
+    executeBound<{ what: string; path: string }>(em,
+      `select code as what, path::text as path from admin_unit where code = any($1::text[])
+       union all select username, unit_path::text from app_user where username = any($2::text[])`,
+      [[...codes], [...usernames]],
     ),
   );
   const outside = rows.filter((r) => !within(r.path, scope)).map((r) => r.what);

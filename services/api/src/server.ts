@@ -25,7 +25,9 @@ export function formatError(log: Logger) {
     const code = formatted.extensions?.code as string | undefined;
     if (original instanceof AppError || (code && code !== 'INTERNAL_SERVER_ERROR' && !original?.stack?.includes('@mikro-orm') && code !== 'UNKNOWN')) {
       const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: ext };
+      // our own code wins: a bad literal (Money, Date) is BAD_USER_INPUT, not GRAPHQL_VALIDATION_FAILED
+      if (original instanceof AppError) ext.code = original.code;
+      return { message: clip(formatted.message), locations: formatted.locations, path: formatted.path, extensions: ext };
     }
     if (isDatabaseUnavailable(original)) return unavailableError(formatted.path);
     log.error('unexpected error', { error: original, path: formatted.path });
@@ -38,6 +40,9 @@ const unavailableError = (path?: GraphQLFormattedError['path']): GraphQLFormatte
   path,
   extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
 });
+/** GraphQL's own messages quote the invalid value ("got invalid value …"): a long one is cut, not echoed. */
+const MAX_MESSAGE = 500;
+const clip = (m: string) => (m.length > MAX_MESSAGE ? `${m.slice(0, MAX_MESSAGE)}… (cut)` : m);
 
 function transactionPlugin(): ApolloServerPlugin<JicengContext> {
   return {
@@ -157,7 +162,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       }
     }
     // PostgreSQL text cannot hold NUL: refuse it here as the caller's mistake, naming where it was
-    const nul = findNul(body);
+    const nul = findNul(req.method === 'POST' ? body : searchParams(url));
     if (nul) return send(res, 200, { errors: [{ message: `${nul}: text must not contain NUL characters`, extensions: { code: ErrorCode.BAD_USER_INPUT, field: nul } }] });
     // authenticate before Apollo, so a bad token is a clean UNAUTHENTICATED, not a context failure
     const ctx = await context(req, requestId);
@@ -249,6 +254,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
       return { cutOff };
     },
   };
+}
+
+/** A GET request's parameters shaped like a body (variables and extensions parsed when they are JSON), for findNul. */
+function searchParams(url: URL): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of url.searchParams) {
+    try {
+      out[k] = k === 'variables' || k === 'extensions' ? JSON.parse(v) : v;
+    } catch {
+      out[k] = v;
+    }
+  }
+  return out;
 }
 
 /** The path of the first string holding a NUL character in a request body, if any. */

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
-  AdminUnit, Connection, MoneyScalar, assertCan, decodeCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
+  AdminUnit, Connection, MoneyScalar, assertCan, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
 import { allocate, allocateByStandard, appropriate, assertDate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, setRegionStandards, spend, transfersIn } from '../funding.service.js';
@@ -116,7 +116,7 @@ export class FundingUnitResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string): Promise<ConnectionShape<unknown>> {
     assertCan(ctx.principal, 'funding:read');
     const size = pageSize(first);
-    const rows = await transfersIn(ctx.em, u, { year, kind, size, beforeId: decodeCursor(after) });
+    const rows = await transfersIn(ctx.em, u, { year, kind, size, beforeId: decodeIdCursor(after) });
     return toConnection(toPage(rows, size, (t) => t.id), toTransfer);
   }
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { badInput, fromGlobalId, isIsoDate, toGlobalId } from '@jiceng/core';
+import { badInput, fromGlobalId, localDate, toGlobalId } from '@jiceng/core';
 import { AdminUnit, MoneyScalar, assertCan, requirePrincipal, unitDbId, unitLoader, type AdminUnitRow, type JicengContext } from '@jiceng/tenancy';
 import { coverage, suggestDepartments, supportTotals } from '../coverage.service.js';
 import { endPairing, linkPartnerAccount, logSupport, pair, registerPartner, requirePartner } from '../pairing.service.js';
@@ -91,8 +91,8 @@ const toPartner = (r: any) => ({
 });
 const partnerId = (id: string) => fromGlobalId(id, 'Partner', 'partnerId');
 function period(from: string, to: string) {
-  if (!isIsoDate(from)) throw badInput('from', 'must be a date as yyyy-mm-dd');
-  if (!isIsoDate(to) || to < from) throw badInput('to', 'must be a date on or after from');
+  localDate(from, 'from');
+  if (localDate(to, 'to') < from) throw badInput('to', 'must be a date on or after from');
 }
 
 @Resolver(() => AdminUnit)

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { badInput, fromGlobalId, toGlobalId } from '@jiceng/core';
-import { sqlArray } from '@jiceng/db';
+import { executeBound } from '@jiceng/db';
 import {
-  AdminUnit, assertCan, byKey, decodeCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
+  AdminUnit, assertCan, byKey, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
 import { addProblem, assertYear, assess, designateWeak, markKeyTarget, recordAcceptance, requireCase, resolveProblem, today, transition, updateCase, type CaseRow } from '../case.service.js';
@@ -24,15 +24,15 @@ const summaryLoader = (ctx: JicengContext, year: number) =>
 
 const problemsLoader = (ctx: JicengContext) =>
   ctx.loader<string, any[]>('rect:problems', async (ids) =>
-    byKey(ids, await ctx.em.execute<any[]>(
+    byKey(ids, await executeBound<any>(ctx.em,
       `select id, case_id, problem, measure, responsible, to_char(due_on, 'YYYY-MM-DD') as due_on, to_char(resolved_on, 'YYYY-MM-DD') as resolved_on, evidence
-         from problem_item where case_id = any(?::bigint[]) order by due_on, id`, [sqlArray(ids)]), (r) => String(r.case_id)));
+         from problem_item where case_id = any($1::bigint[]) order by due_on, id`, [ids]), (r) => String(r.case_id)));
 
 const transitionsLoader = (ctx: JicengContext) =>
   ctx.loader<string, any[]>('rect:transitions', async (ids) =>
-    byKey(ids, await ctx.em.execute<any[]>(
+    byKey(ids, await executeBound<any>(ctx.em,
       `select t.case_id, t.from_state, t.to_state, t.reason, t.at, u.username from case_transition t left join app_user u on u.id = t.by_user
-        where t.case_id = any(?::bigint[]) order by t.at, t.id`, [sqlArray(ids)]), (r) => String(r.case_id)));
+        where t.case_id = any($1::bigint[]) order by t.at, t.id`, [ids]), (r) => String(r.case_id)));
 
 function toCase(c: CaseRow) {
   return {
@@ -91,7 +91,7 @@ export class RectificationUnitResolver {
   ): Promise<ConnectionShape<unknown>> {
     assertCan(ctx.principal, 'rectification:read');
     const size = pageSize(first);
-    const afterId = decodeCursor(after);
+    const afterId = decodeIdCursor(after);
     const rows = await ctx.em.execute<CaseRow[]>(
       `select c.*, to_char(c.publicized_on, 'YYYY-MM-DD') as publicized_on, to_char(c.deadline, 'YYYY-MM-DD') as deadline,
               to_char(c.transformed_on, 'YYYY-MM-DD') as transformed_on
@@ -109,8 +109,7 @@ export class RectificationUnitResolver {
   ): Promise<ConnectionShape<unknown>> {
     assertCan(ctx.principal, 'rectification:read');
     const size = pageSize(first);
-    const afterId = decodeCursor(after);
-    if (afterId !== null && !/^\d{1,18}$/.test(afterId)) throw badInput('after', 'not a cursor from this API');
+    const afterId = decodeIdCursor(after);
     const rows = await ctx.em.execute<ComplaintRow[]>(
       `select id, unit_id, to_char(received_on, 'YYYY-MM-DD') as received_on, summary, to_char(reply_due_on, 'YYYY-MM-DD') as reply_due_on,
               to_char(replied_on, 'YYYY-MM-DD') as replied_on, result

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { inScope } from '@jiceng/db';
+import { executeBound, inScope } from '@jiceng/db';
 import type { SeedContext } from '../module.js';
 import { hashPassword } from '../password.js';
 import { importCodeList } from '../import/import.service.js';
@@ -28,11 +28,11 @@ export async function seedTenancyDemo({ orm, log }: SeedContext): Promise<void> 
     }
     const hash = await hashPassword(DEMO_PASSWORD);
     for (const a of DEMO_ACCOUNTS) {
-      await em.execute(
+      await executeBound(em,
         `insert into app_user (username, display_name, password_hash, unit_id, roles)
-         select ?, ?, ?, id, ?::text[] from admin_unit where code = ?
+         select $1, $2, $3, id, $4::text[] from admin_unit where code = $5
          on conflict (username) do nothing`,
-        [a.username, a.displayName, hash, `{${a.roles.join(',')}}`, a.unitCode],
+        [a.username, a.displayName, hash, a.roles, a.unitCode],
       );
     }
   });

@@ -4,7 +4,7 @@ import type { JicengContext } from '../context.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
 import { assertLevel, moveUnit, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
 import { ancestorsLoader, childrenLoader, primeUnits, unitLoader } from '../loaders.js';
-import { decodeCursor, pageSize, toPage } from '../pagination.js';
+import { CURSOR_KEYS, decodeCursor, pageSize, toPage } from '../pagination.js';
 import { AdminLevel, AdminUnit, AdminUnitConnection, LevelCount } from './admin-unit.types.js';
 import { toConnection, type ConnectionShape } from './connection.js';
 import { requirePrincipal } from './principal.js';
@@ -51,7 +51,7 @@ export class AdminUnitResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionShape<AdminUnitRow>> {
     const size = pageSize(first, 100);
-    const rows = await childrenLoader(ctx, size, decodeCursor(after)).load(u.id);
+    const rows = await childrenLoader(ctx, size, decodeCursor(after, 'after', CURSOR_KEYS.code)).load(u.id);
     primeUnits(ctx, [u]);
     return toConnection(toPage(rows, size, (r) => r.code));
   }

@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import { formatYuan, parseYuan, isIsoDate, badInput } from '@jiceng/core';
+import { formatYuan, parseYuan, localDate, badInput } from '@jiceng/core';
 
 /** Money: yuan as a decimal string ("50000.00"); held as integer fen (bigint) inside. */
 export const MoneyScalar = new GraphQLScalarType<bigint, string>({
@@ -18,12 +18,9 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
   description: 'A calendar date, yyyy-mm-dd',
   serialize: (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10)),
-  parseValue: (v) => {
-    if (!isIsoDate(v)) throw badInput('date', 'must be a date as yyyy-mm-dd');
-    return v;
-  },
+  parseValue: (v) => localDate(v, 'date'),
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING || !isIsoDate(ast.value)) throw badInput('date', 'must be a date as yyyy-mm-dd');
-    return ast.value;
+    if (ast.kind !== Kind.STRING) throw badInput('date', 'must be a date as yyyy-mm-dd');
+    return localDate(ast.value, 'date');
   },
 });

@@ -2,6 +2,7 @@ import { Arg, Ctx, Field, FieldResolver, ID, Info, InputType, Int, Mutation, Que
 import type { GraphQLResolveInfo } from 'graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import { raw } from '@mikro-orm/core';
+import { executeBound } from '@jiceng/db';
 import type { JicengContext } from '../context.js';
 import type { UserRow } from '../entities/user.entity.js';
 import { authenticate, login } from '../auth.service.js';
@@ -62,10 +63,9 @@ export class UserResolver {
   async me(@Ctx() ctx: JicengContext) {
     const p = requirePrincipal(ctx);
     // the national scope `cn` has no unit of its own: its roots are the top-level units
-    const scopes = `{${p.scopes.join(',')}}`;
-    const scopeUnits = await ctx.em.execute<any[]>(
-      `select id from admin_unit where path = any(?::ltree[]) or (parent_id is null and 'cn'::ltree = any(?::ltree[])) order by path`,
-      [scopes, scopes],
+    const scopeUnits = await executeBound<any>(ctx.em,
+      `select id from admin_unit where path = any($1::ltree[]) or (parent_id is null and 'cn'::ltree = any($1::ltree[])) order by path`,
+      [p.scopes],
     );
     const scope = (await Promise.all(scopeUnits.map((r) => unitLoader(ctx).load(String(r.id))))).filter(Boolean) as AdminUnitRow[];
     return {
