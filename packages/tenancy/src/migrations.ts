@@ -209,4 +209,15 @@ export const tenancyMigrations: Migration[] = [
   // reads the tree from paths alone (the funding rollup finds a path's county this way) relies on it
   { id: '0104_tenancy_path_labels', sql: `alter table admin_unit add constraint admin_unit_label_matches_level
       check (subpath(path, nlevel(path) - 1)::text like lower(left(level, 1)) || '%');` },
+  // A temporary table named admin_unit shadowed the real one inside jiceng_fill_tenant_keys (pg_temp is
+  // searched first unless named). Functions now carry search_path = public, pg_temp (migrate() pins every
+  // function in public after each migration), and no role but the owner may create temporary tables
+  // (new databases revoke it too: createDatabase; a database the owner does not own: openDatabase).
+  { id: '0130_tenancy_no_temp_tables', sql: `
+do $$
+begin
+  execute format('revoke temporary on database %I from public', current_database());
+exception when insufficient_privilege then
+  raise notice 'not the owner of the database: TEMPORARY is revoked by openDatabase';
+end $$;` },
 ];
