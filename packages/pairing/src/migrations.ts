@@ -121,7 +121,19 @@ $$;
 const partnerWhereItServes = widenReadSql('partner',
   'exists (select 1 from pairing p where p.partner_id = partner.id and p.unit_path <@ any ((select jiceng_scopes())))');
 
+// A pairing is ended (or changed) by the unit that arranged it, or a unit above: a township sees the
+// pairings of its villages, but the region's enterprise pairing is the region's to end. Existing rows:
+// the unit of the account that made them, else the partner's registering unit (who alone could pair it).
+const arrangedBy = `
+alter table pairing add column arranged_by bigint references admin_unit (id);
+select set_config('app.scopes', '{cn}', true);
+update pairing p set arranged_by = coalesce((select u.unit_id from app_user u where u.id = p.made_by),
+                                            (select pa.unit_id from partner pa where pa.id = p.partner_id));
+select set_config('app.scopes', '', true);
+`;
+
 export const pairingMigrations: Migration[] = [
   { id: '0300_pairing', sql: pairing },
   { id: '0301_pairing_partner_where_it_serves', sql: partnerWhereItServes },
+  { id: '0310_pairing_arranged_by', sql: arrangedBy },
 ];

@@ -1,6 +1,6 @@
 import { badInput, conflict, forbidden, isIsoDate, notFound, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { PARTNER_ROLES, assertCan, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { PARTNER_ROLES, assertCan, inScope, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { isValidCreditCode } from './credit-code.js';
 
 export const PARTNER_KINDS = ['ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT'] as const;
@@ -69,8 +69,8 @@ export async function pair(em: EntityManager, p: Principal, i: { partnerId: stri
   if (i.endsOn != null && (!isIsoDate(i.endsOn) || i.endsOn <= i.startsOn)) throw badInput('endsOn', 'must be a date after startsOn');
   try {
     const [row] = await em.transactional((tx) =>
-      tx.execute<{ id: string }[]>(`insert into pairing (partner_id, unit_id, starts_on, ends_on, made_by) values (?, ?, ?, ?, ?) returning id`, [
-        i.partnerId, village.id, i.startsOn, i.endsOn ?? null, p.userId,
+      tx.execute<{ id: string }[]>(`insert into pairing (partner_id, unit_id, starts_on, ends_on, made_by, arranged_by) values (?, ?, ?, ?, ?, ?) returning id`, [
+        i.partnerId, village.id, i.startsOn, i.endsOn ?? null, p.userId, p.unitId,
       ]),
     );
     return String(row!.id);
@@ -80,11 +80,21 @@ export async function pair(em: EntityManager, p: Principal, i: { partnerId: stri
   }
 }
 
+/**
+ * Ending (or changing) a pairing belongs to the unit that arranged it, or a unit above it: a township
+ * sees its villages' pairings, but not those the region arranged as its own to end (FORBIDDEN: the
+ * pairing itself is visible to it).
+ */
 export async function endPairing(em: EntityManager, p: Principal, pairingId: string, endsOn: string) {
   if (!/^\d{1,18}$/.test(pairingId)) throw badInput('pairingId', 'not a valid pairing id');
-  const [row] = await em.execute<any[]>(`select id, unit_path, to_char(starts_on, 'YYYY-MM-DD') as starts_on, ends_on from pairing where id = ?`, [pairingId]);
+  // the arranging unit is read under RLS: one above the caller's scope yields no path
+  const [row] = await em.execute<any[]>(
+    `select p.id, p.unit_path, to_char(p.starts_on, 'YYYY-MM-DD') as starts_on, p.ends_on, u.path::text as arranged_path
+       from pairing p left join admin_unit u on u.id = coalesce(p.arranged_by, (select pa.unit_id from partner pa where pa.id = p.partner_id))
+      where p.id = ?`, [pairingId]);
   if (!row) throw notFound('pairing');
   assertCan(p, 'pairing:manage', { path: row.unit_path, what: 'pairing' });
+  if (!row.arranged_path || !inScope(p, row.arranged_path)) throw forbidden('the pairing was arranged by a unit above yours; only it (or a unit above it) may end it');
   if (!isIsoDate(endsOn) || endsOn <= row.starts_on) throw badInput('endsOn', 'must be a date after the start of the term');
   if (row.ends_on) throw conflict('the pairing has ended already');
   await em.execute(`update pairing set ends_on = ? where id = ?`, [endsOn, pairingId]);

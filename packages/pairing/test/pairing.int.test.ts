@@ -24,7 +24,7 @@ async function world(app: TestApp) {
   await app.asOwner((em) => em.execute(`insert into weak_designation (unit_id, year, cause) values (?, 2025, 'WEAK_LAX')`, [village.id]));
   const partner = async (kind: string, unitId: string, extra: Record<string, unknown> = {}) =>
     (await regionAdmin.client.ok(REGISTER, { i: { unitId, kind, name: `${kind}-${++n}`, ...extra } })).registerPartner.id as string;
-  return { region, county, village, unpaired, regionAdmin, ids, partner };
+  return { region, county, township, village, unpaired, regionAdmin, ids, partner };
 }
 
 describe('five ones', () => {
@@ -139,6 +139,31 @@ describe('five ones', () => {
     await w.regionAdmin.client.ok(`mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
     expect((await fresh.ok(`query($v: String!) { adminUnit(code: $v) { code } }`, { v: w.village.code })).adminUnit).toBeNull();
     await fresh.fails('NOT_FOUND', LOG, { v: w.ids.v.id });
+  });
+
+  test('a pairing is ended by the unit that arranged it or one above: not by the township of its village', async ({ app }) => {
+    const w = await world(app);
+    const END = `mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`;
+    const ent = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code() });
+    const regionPairing = (await w.regionAdmin.client.ok(PAIR, { p: ent, v: w.ids.v.id, s: '2025-01-01' })).pairPartner;
+    const township = await app.user(w.township, ['ORG_ADMIN']);
+    const county = await app.user(w.county, ['ORG_ADMIN']);
+    // both see the pairing of their village, neither may end what the region arranged
+    const seen = await township.client.ok(`query($c: String!) { adminUnit(code: $c) { pairings { id endsOn } } }`, { c: w.village.code });
+    expect(seen.adminUnit.pairings).toEqual([{ id: regionPairing, endsOn: null }]);
+    await township.client.fails('FORBIDDEN', END, { p: regionPairing, e: '2025-06-01' });
+    await county.client.fails('FORBIDDEN', END, { p: regionPairing, e: '2025-06-01' });
+    const [row] = await app.asOwner((em) => em.execute<{ ends_on: string | null }[]>(`select ends_on from pairing where id = ?`, [Buffer.from(regionPairing, 'base64url').toString().split(':')[1]]));
+    expect(row!.ends_on).toBeNull();
+    // a pairing the county arranged: the county and the region may end it, the township not
+    const leader = await county.client.ok(REGISTER, { i: { unitId: w.ids.c.id, kind: 'LEADER', name: `leader-${++n}` } });
+    const countyPairing = (await county.client.ok(PAIR, { p: leader.registerPartner.id, v: w.ids.v.id, s: '2025-01-01' })).pairPartner;
+    await township.client.fails('FORBIDDEN', END, { p: countyPairing, e: '2025-06-01' });
+    expect((await county.client.ok(END, { p: countyPairing, e: '2025-06-01' })).endPairing).toBe(countyPairing);
+    expect((await w.regionAdmin.client.ok(END, { p: regionPairing, e: '2025-06-01' })).endPairing).toBe(regionPairing);
+    // another county does not see it at all
+    const other = await app.user(await w.region.county(), ['ORG_ADMIN']);
+    await other.client.fails('NOT_FOUND', END, { p: regionPairing, e: '2025-07-01' });
   });
 
   test('isolation: another county cannot pair, read coverage or see partners of this one', async ({ app }) => {
