@@ -1,6 +1,6 @@
 import { badInput, conflict, forbidden, isIsoDate, notFound, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { PARTNER_ROLES, assertCan, inScope, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { PARTNER_ROLES, STAFF_ROLES, assertCan, inScope, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { isValidCreditCode } from './credit-code.js';
 
 export const PARTNER_KINDS = ['ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT'] as const;
@@ -55,6 +55,31 @@ export async function requirePartner(em: EntityManager, id: string) {
   const [row] = await em.execute<any[]>(`select * from partner where id = ?`, [id]);
   if (!row) throw notFound('partner');
   return { ...row, id: String(row.id) };
+}
+
+/**
+ * What the caller may see of partners. Staff see every partner in their reach in full. A partner user
+ * (partner roles only) sees its own partner in full and co-partners by name and slot only: their
+ * contacts, credit codes, budgets and support figures are not theirs to read, and neither is the
+ * rectification data (the weakness cause) of the villages it serves.
+ */
+export interface PartnerView {
+  /** the caller has no staff role: partner-only reading rules apply */
+  partnerOnly: boolean;
+  /** the partner the caller speaks for, if any */
+  own: string | null;
+}
+
+export async function partnerView(em: EntityManager, p: Principal): Promise<PartnerView> {
+  if (p.roles.some((r) => (STAFF_ROLES as readonly string[]).includes(r))) return { partnerOnly: false, own: null };
+  const [row] = await em.execute<{ id: string | null }[]>(`select jiceng_my_partner(?) as id`, [p.userId]);
+  return { partnerOnly: true, own: row?.id == null ? null : String(row.id) };
+}
+
+/** A partner row as the viewer may see it: co-partners of a partner user keep id, kind (the slot) and name. */
+export function maskPartner<T extends { id: string | number; kind: string; name: string }>(view: PartnerView, row: T): T {
+  if (!view.partnerOnly || String(row.id) === view.own) return row;
+  return { id: row.id, kind: row.kind, name: row.name } as T;
 }
 
 /** 结对: a partner for a village from a date, for a term that may end (exclusive end). */

@@ -166,6 +166,51 @@ describe('five ones', () => {
     await other.client.fails('NOT_FOUND', END, { p: regionPairing, e: '2025-07-01' });
   });
 
+  test('a partner user sees co-partners by name and slot only, its own support figures only, and no rectification data', async ({ app }) => {
+    const w = await world(app);
+    const mine = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code(), contact: '13800000001' });
+    const theirCode = code();
+    const theirs = await w.partner('ENTERPRISE', w.ids.c.id, { creditCode: theirCode, contact: '13800000002' });
+    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: '种植', budget: '500000.00', status: '实施中' });
+    for (const p of [mine, theirs, project]) await w.regionAdmin.client.ok(PAIR, { p, v: w.ids.v.id, s: '2025-01-01' });
+    const link = async (partner: string) => {
+      const u = await app.user(w.region, ['ENTERPRISE']);
+      const me = await u.client.ok(`{ me { user { id } } }`);
+      await w.regionAdmin.client.ok(`mutation($u: ID!, $p: ID!) { linkPartnerAccount(userId: $u, partnerId: $p) }`, { u: me.me.user.id, p: partner });
+      return u;
+    };
+    const me = await link(mine);
+    const co = await link(theirs);
+    const LOG = `mutation($v: ID!, $n: Int!) { logSupport(input: { villageId: $v, loggedOn: "2025-06-01", visits: $n, materialsValue: "100.00" }) }`;
+    await me.client.ok(LOG, { v: w.ids.v.id, n: 2 });
+    await co.client.ok(LOG, { v: w.ids.v.id, n: 7 });
+    const FIELDS = `id kind name creditCode contact departmentType homeOrg budget status`;
+    const seen = await me.client.ok(`query($c: String!) { adminUnit(code: $c) { pairings { partner { ${FIELDS} } } } }`, { c: w.village.code });
+    const byId = Object.fromEntries(seen.adminUnit.pairings.map((p: any) => [p.partner.id, p.partner]));
+    expect(byId[mine]).toMatchObject({ kind: 'ENTERPRISE', contact: '13800000001' });
+    expect(byId[mine].creditCode).toBeTruthy();
+    const nameOnly = { creditCode: null, contact: null, departmentType: null, homeOrg: null, budget: null, status: null };
+    expect(byId[theirs]).toEqual({ id: theirs, kind: 'ENTERPRISE', name: expect.any(String), ...nameOnly });
+    expect(byId[project]).toEqual({ id: project, kind: 'PROJECT', name: expect.any(String), ...nameOnly });
+    expect((await me.client.ok(`query($p: ID!) { partner(id: $p) { ${FIELDS} } }`, { p: theirs })).partner).toEqual({ id: theirs, kind: 'ENTERPRISE', name: expect.any(String), ...nameOnly });
+    expect(JSON.stringify(seen)).not.toContain(theirCode);
+    // support: the village's totals are the caller's own; a co-partner's are not found
+    const TOTALS = `query($c: String!, $p: ID) { adminUnit(code: $c) { supportTotals(from: "2025-01-01", to: "2025-12-31", partnerId: $p) { entries visits } } }`;
+    expect((await me.client.ok(TOTALS, { c: w.village.code })).adminUnit.supportTotals).toEqual({ entries: 1, visits: 2 });
+    expect((await me.client.ok(TOTALS, { c: w.village.code, p: mine })).adminUnit.supportTotals).toEqual({ entries: 1, visits: 2 });
+    await me.client.fails('NOT_FOUND', TOTALS, { c: w.village.code, p: theirs });
+    // staff still see everything
+    expect((await w.regionAdmin.client.ok(TOTALS, { c: w.village.code })).adminUnit.supportTotals).toEqual({ entries: 2, visits: 9 });
+    expect((await w.regionAdmin.client.ok(`query($p: ID!) { partner(id: $p) { contact } }`, { p: theirs })).partner).toEqual({ contact: '13800000002' });
+    // no rectification data: the weakness cause stays hidden, and suggestions (which follow it) are empty
+    const COV = `query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { gaps { village { code } cause } } departmentSuggestions(year: 2025) { id } } }`;
+    const cov = (await me.client.ok(COV, { c: w.village.code })).adminUnit;
+    expect(cov.pairingCoverage.gaps).toEqual([{ village: { code: w.village.code }, cause: null }]);
+    expect(cov.departmentSuggestions).toEqual([]);
+    expect((await w.regionAdmin.client.ok(COV, { c: w.village.code })).adminUnit.pairingCoverage.gaps[0].cause).toBe('WEAK_LAX');
+    await me.client.fails('FORBIDDEN', `query($c: String!) { adminUnit(code: $c) { rectificationSummary(year: 2025) { targets } } }`, { c: w.village.code });
+  });
+
   test('isolation: another county cannot pair, read coverage or see partners of this one', async ({ app }) => {
     const w = await world(app);
     const other = await app.user(await w.region.county(), ['ORG_ADMIN']);
