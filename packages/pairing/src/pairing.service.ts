@@ -46,7 +46,8 @@ export async function registerPartner(em: EntityManager, p: Principal, i: Partne
     [unit.id, i.kind, i.name.trim(), i.kind === 'ENTERPRISE' ? i.creditCode : null, i.contact ?? null, i.kind === 'DEPARTMENT' ? i.departmentType : null,
      i.homeOrg ?? null, i.termStart ?? null, i.termEnd ?? null, i.projectKind ?? null, i.budget == null ? null : String(i.budget), i.status ?? null],
   );
-  if (!rows[0]) throw conflict('an enterprise with that credit code is registered already', { field: 'creditCode' });
+  // credit codes are unique platform-wide: say only that (not where, nor by whom)
+  if (!rows[0]) throw conflict('that credit code is registered already', { field: 'creditCode' });
   return String(rows[0].id);
 }
 

@@ -211,6 +211,19 @@ describe('five ones', () => {
     await me.client.fails('FORBIDDEN', `query($c: String!) { adminUnit(code: $c) { rectificationSummary(year: 2025) { targets } } }`, { c: w.village.code });
   });
 
+  test('a credit code registered in another region is CONFLICT and says nothing of where or by whom', async ({ app }) => {
+    const w = await world(app);
+    const taken = code();
+    await w.partner('ENTERPRISE', w.ids.c.id, { creditCode: taken });
+    const other = await app.tree.region('他盟');
+    const otherAdmin = await app.user(other, ['ORG_ADMIN']);
+    const unitId = (await otherAdmin.client.ok(ID, { c: other.code })).adminUnit.id;
+    const err = await otherAdmin.client.fails('CONFLICT', REGISTER, { i: { unitId, kind: 'ENTERPRISE', name: '另一家', creditCode: taken } });
+    expect(err.extensions?.field).toBe('creditCode');
+    expect(err.message).toBe('that credit code is registered already');
+    expect(JSON.stringify(err)).not.toMatch(new RegExp(`${w.county.code}|${w.region.code}|ENTERPRISE-`));
+  });
+
   test('isolation: another county cannot pair, read coverage or see partners of this one', async ({ app }) => {
     const w = await world(app);
     const other = await app.user(await w.region.county(), ['ORG_ADMIN']);
