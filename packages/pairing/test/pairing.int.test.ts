@@ -166,7 +166,7 @@ describe('five ones', () => {
     await other.client.fails('NOT_FOUND', END, { p: regionPairing, e: '2025-07-01' });
   });
 
-  test('a partner user sees co-partners by name and slot only, its own support figures only, and no rectification data', async ({ app }) => {
+  test('a partner user sees co-partners by name and slot only, its own support figures only, and no rectification data, in the API and under RLS', async ({ app }) => {
     const w = await world(app);
     const mine = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code(), contact: '13800000001' });
     const theirCode = code();
@@ -205,10 +205,23 @@ describe('five ones', () => {
     // no rectification data: the weakness cause stays hidden, and suggestions (which follow it) are empty
     const COV = `query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { gaps { village { code } cause } } departmentSuggestions(year: 2025) { id } } }`;
     const cov = (await me.client.ok(COV, { c: w.village.code })).adminUnit;
-    expect(cov.pairingCoverage.gaps).toEqual([{ village: { code: w.village.code }, cause: null }]);
+    expect(cov.pairingCoverage.gaps).toEqual([]); // which villages are targets is rectification data too
     expect(cov.departmentSuggestions).toEqual([]);
     expect((await w.regionAdmin.client.ok(COV, { c: w.village.code })).adminUnit.pairingCoverage.gaps[0].cause).toBe('WEAK_LAX');
     await me.client.fails('FORBIDDEN', `query($c: String!) { adminUnit(code: $c) { rectificationSummary(year: 2025) { targets } } }`, { c: w.village.code });
+    // the database alone, as the API role with the scope a request of the partner user gets
+    const asRequestOf = (userId: string, sql: string) => inScope(app.orm, [], async (em) => {
+      await em.execute(`select set_config('app.scopes', p.scopes::text, true) from jiceng_principal(?) p`, [userId]);
+      return em.execute<{ n: number }[]>(sql);
+    });
+    for (const [sql, mineOnly] of [[`select count(*)::int as n from support_log`, 1], [`select count(*)::int as n from weak_designation`, 0],
+      [`select count(*)::int as n from assessment`, 0], [`select count(*)::int as n from rectification_target`, 0]] as const) {
+      expect((await asRequestOf(me.id, sql))[0]!.n, sql).toBe(mineOnly);
+    }
+    // a staff user at the village's township reads them all
+    const staff = await app.user(w.township, ['INSPECTOR']);
+    expect((await asRequestOf(staff.id, `select count(*)::int as n from support_log`))[0]!.n).toBe(2);
+    expect((await asRequestOf(staff.id, `select count(*)::int as n from weak_designation`))[0]!.n).toBe(1);
   });
 
   test('a credit code registered in another region is CONFLICT and says nothing of where or by whom', async ({ app }) => {
