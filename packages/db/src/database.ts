@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
+import { revokeTempSql } from './tenant-sql.js';
 import { withDatabase, ensureRoles, databaseExists, createDatabase, databaseUrls, withClient, OWNER_ROLE, type DatabaseUrls } from './roles.js';
 
 export interface DatabaseHandle extends DatabaseUrls {
@@ -65,7 +66,10 @@ export async function openDatabase(opts: {
   const urls = databaseUrls(adminUrl, database, secrets);
   // a pre-existing database (DATABASE_URL) may belong to someone else: let the owner create in it
   await withClient(withDatabase(adminUrl, database), (c) =>
-    c.query(`grant create, connect on database "${database}" to "${OWNER_ROLE}"; grant create, usage on schema public to "${OWNER_ROLE}"`),
+    c.query(`grant create, connect, temporary on database "${database}" to "${OWNER_ROLE}"; grant create, usage on schema public to "${OWNER_ROLE}"`),
   ).catch(() => undefined);
+  // and nobody else may create temporary tables there (they would shadow real tables)
+  await withClient(withDatabase(adminUrl, database), (c) => c.query(revokeTempSql(database))).catch(() => undefined);
   return { ...urls, embedded: !!server, stop: async () => { await server?.stop(); }, restart: async () => { await server?.restart(); } };
+
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { OWNER_ROLE, API_ROLE, AUTH_ROLE } from './roles.js';
+import { PIN_SEARCH_PATH_SQL } from './tenant-sql.js';
 
 /**
  * A schema change, written in SQL: RLS policies, ltree, GiST indexes and triggers are
@@ -15,7 +16,10 @@ const LEDGER = `create table if not exists schema_migration (
   applied_at timestamptz not null default now()
 )`;
 
-/** Applies pending migrations as the owner, each in its own transaction, under an advisory lock. */
+/**
+ * Applies pending migrations as the owner, each in its own transaction, under an advisory lock; each
+ * ends by pinning the search_path of the functions in public that lack one.
+ */
 export async function migrate(ownerUrl: string, migrations: readonly Migration[]): Promise<string[]> {
   const seen = new Set<string>();
   for (const m of migrations) {
@@ -34,6 +38,8 @@ export async function migrate(ownerUrl: string, migrations: readonly Migration[]
       await c.query('begin');
       try {
         await c.query(m.sql.replaceAll(':api_role', `"${API_ROLE}"`).replaceAll(':owner_role', `"${OWNER_ROLE}"`).replaceAll(':auth_role', `"${AUTH_ROLE}"`));
+        // functions the migration created get a fixed search_path (see PIN_SEARCH_PATH_SQL)
+        await c.query(PIN_SEARCH_PATH_SQL);
         await c.query('insert into schema_migration (id) values ($1)', [m.id]);
         await c.query('commit');
         applied.push(m.id);

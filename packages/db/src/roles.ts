@@ -69,10 +69,13 @@ export async function databaseExists(adminUrl: string, name: string): Promise<bo
   return withClient(adminUrl, async (c) => ((await c.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0);
 }
 
+/** A database owned by the owner role, where no other role may create temporary tables (a template's
+ * grants are not copied to its clones, so every new database revokes them). */
 export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
-  await withClient(adminUrl, (c) =>
-    c.query(`CREATE DATABASE ${q(name)} OWNER ${q(OWNER_ROLE)}${template ? ` TEMPLATE ${q(template)}` : ''}`),
-  );
+  await withClient(adminUrl, async (c) => {
+    await c.query(`CREATE DATABASE ${q(name)} OWNER ${q(OWNER_ROLE)}${template ? ` TEMPLATE ${q(template)}` : ''}`);
+    await c.query(`REVOKE TEMPORARY ON DATABASE ${q(name)} FROM PUBLIC`);
+  });
 }
 
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {

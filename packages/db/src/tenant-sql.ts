@@ -12,6 +12,34 @@ create or replace function jiceng_scopes() returns ltree[]
 $$;
 `;
 
+/**
+ * Pins the search_path of every function in schema public that the migrating roles own (extensions'
+ * functions excepted): a trigger or SECURITY DEFINER function that resolves names through the caller's
+ * search_path would find a temporary table (pg_temp is searched first unless named) before the real
+ * one. pg_temp goes last. migrate() runs this after every migration, so functions added later are
+ * pinned too; a test fails on any function in public without a search_path.
+ */
+export const PIN_SEARCH_PATH_SQL = `
+do $pin$
+declare f record;
+begin
+  for f in select p.oid::regprocedure as sig from pg_proc p
+            where p.pronamespace = 'public'::regnamespace and p.prokind in ('f', 'p')
+              and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+              and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) c where c like 'search\\_path=%')
+              and pg_has_role(current_user, p.proowner, 'USAGE')
+  loop
+    execute format('alter function %s set search_path = public, pg_temp', f.sig);
+  end loop;
+end $pin$;
+`;
+
+/** No temporary tables for anyone but the owner (who owns the database): a temporary table shadows a
+ * real one of the same name in every query that does not name the schema. */
+export function revokeTempSql(database: string): string {
+  return `revoke temporary on database "${database.replace(/"/g, '""')}" from public`;
+}
+
 /** The columns every tenant-owned table starts with: its unit, and the keys the trigger fills from it. */
 export const TENANT_KEYS = `unit_id bigint not null references admin_unit (id),
   unit_path ltree not null,

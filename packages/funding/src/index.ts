@@ -6,6 +6,7 @@ import { FundingResolver, FundingUnitResolver } from './graphql/funding.resolver
 import { fundingRules } from './rules.js';
 import { seedFundingDemo } from './demo.seed.js';
 import { compactFundRollup } from './funding.service.js';
+import { pruneIdempotencyClaims } from './ledger.service.js';
 
 export * from './ledger.service.js';
 export * from './funding.service.js';
@@ -19,5 +20,8 @@ export const fundingModule: JicengModule = {
   rules: fundingRules,
   migrations: fundingMigrations,
   seedDemo: seedFundingDemo,
-  maintenance: [{ name: 'compact fund rollup', everyMs: 2_000, run: compactFundRollup }],
+  maintenance: [
+    { name: 'compact fund rollup', everyMs: 2_000, run: compactFundRollup },
+    { name: 'prune idempotency claims', everyMs: 3_600_000, run: pruneIdempotencyClaims },
+  ],
 };

@@ -82,8 +82,9 @@ interface PostOutcome {
 /**
  * Posts one transfer in one round trip (jiceng_post_transfer): claims the idempotency key, debits
  * (refusing an overdraw with the available balance), credits and writes both entries, or writes
- * nothing. A retry with the same key and content returns the original; the same key with other
- * content is CONFLICT.
+ * nothing. Keys belong to the caller's account and live 30 days: a retry with the same key and content
+ * returns the original; the same key with other content is CONFLICT; the same key in another account,
+ * or after 30 days, is a new request.
  */
 export async function post(em: EntityManager, s: TransferSpec): Promise<TransferRow> {
   return (await postMany(em, [s]))[0]!;
@@ -137,8 +138,12 @@ function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, Transfer
         voucher: s.voucher ?? null, category: s.category ?? null, receipt: s.receipt ?? null, reverses: s.reverses ?? null, unit_id: deeper(s.debit, s.credit).unit.id,
         debit_path: s.debit.unit.path, credit_path: s.credit.unit.path, debit_account: String(r.debit_account), credit_account: String(r.credit_account),
       };
-    case 'REPLAY':
-      return originals.get(String(r.transfer_id))!;
+    case 'REPLAY': {
+      // the original is read under RLS: one the caller can no longer see is not found
+      const original = originals.get(String(r.transfer_id));
+      if (!original) throw notFound('transfer');
+      return original;
+    }
     case 'CONFLICT':
       throw conflict('that idempotency key was used for a different request', { field: 'idempotencyKey' });
     case 'NOT_FOUND':
@@ -155,6 +160,12 @@ function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, Transfer
     default:
       throw new Error(`unexpected posting outcome ${r.outcome}`);
   }
+}
+
+/** Drops idempotency claims older than their 30 days (a maintenance task; postings ignore them already). */
+export async function pruneIdempotencyClaims(em: EntityManager): Promise<number> {
+  const [r] = await em.execute<{ n: number }[]>(`select jiceng_prune_idempotency_claims() as n`);
+  return Number(r!.n);
 }
 
 /** A correction: the reverse transfer of an original, referencing it; each transfer is reversed at most once. */

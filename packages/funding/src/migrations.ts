@@ -159,15 +159,8 @@ revoke execute on function jiceng_fund_rollup_rekey() from public;
 grant execute on function jiceng_compact_fund_rollup(), jiceng_rebuild_fund_rollup() to :api_role;
 `;
 
-// Posting a transfer in one round trip. It runs as the owner (the API role cannot write transfers,
-// entries or rollups any other way: every transfer has both entries by construction) under the
-// caller's scope (RLS is forced for the owner too). Both accounts are found and locked in one
-// statement, in id order (no deadlock between opposite flows); the idempotency key, the one-award
-// rule and the one-reversal rule are checked under those locks, so concurrent retries see each
-// other. Business outcomes are returned, never raised: nothing is written unless the transfer is
-// posted. Tenant keys are copied from the locked accounts (no per-row lookups).
-const postFunction = `
-create function jiceng_post_transfer(
+// jiceng_post_transfer's parts that 0410 (idempotency per account) keeps as they were in 0401
+const POST_SIGNATURE = `jiceng_post_transfer(
   p_key text, p_hash text, p_kind text, p_fund text, p_year integer,
   p_debit_unit bigint, p_debit_kind text, p_credit_unit bigint, p_credit_kind text, p_amount bigint,
   p_on date, p_voucher text, p_category text, p_receipt text, p_note text, p_reverses bigint, p_user bigint)
@@ -180,7 +173,9 @@ declare
   s account%rowtype;
   v_prior record;
   v_id bigint;
-begin
+`;
+/** find (or create) both accounts and lock them in id order */
+const POST_LOCK_ACCOUNTS = `begin
   if p_amount <= 0 then
     raise exception 'amount must be positive' using errcode = '22023';
   end if;
@@ -202,15 +197,9 @@ begin
     return next;
     return;
   end if;
-
-  select t.id, t.request_hash into v_prior from transfer t where t.idempotency_key = p_key;
-  if found then
-    outcome := case when v_prior.request_hash = p_hash then 'REPLAY' else 'CONFLICT' end;
-    transfer_id := v_prior.id;
-    return next;
-    return;
-  end if;
-  -- the transfer hangs on the deeper of its two units
+`;
+/** the one-award and one-reversal rules and the overdraw check, under the locks */
+const POST_RULES = `  -- the transfer hangs on the deeper of its two units
   if nlevel(c.unit_path) >= nlevel(d.unit_path) then s := c; else s := d; end if;
   -- (nested ifs keep the common path free of subqueries)
   if p_kind = 'AWARD' and p_reverses is null then
@@ -235,22 +224,15 @@ begin
     return next;
     return;
   end if;
-
-  insert into transfer (idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
-                        unit_id, unit_path, county_id, occurred_on, voucher, category, receipt, note, reverses, created_by)
-  values (p_key, p_hash, p_kind, d.id, c.id, d.unit_path, c.unit_path, p_amount, p_fund, p_year,
-          s.unit_id, s.unit_path, s.county_id, p_on, p_voucher, p_category, p_receipt, p_note, p_reverses, p_user)
-  on conflict (idempotency_key) do nothing
-  returning id into v_id;
-  if v_id is null then
-    -- the key was claimed meanwhile by a request on other accounts (or by another tenant's)
-    select t.id, t.request_hash into v_prior from transfer t where t.idempotency_key = p_key;
-    outcome := case when v_prior.request_hash = p_hash then 'REPLAY' else 'CONFLICT' end;
+`;
+/** the answer for a key claimed before: the original (same content) or CONFLICT */
+const POST_REPLAY_OR_CONFLICT = `    outcome := case when v_prior.request_hash = p_hash then 'REPLAY' else 'CONFLICT' end;
     transfer_id := v_prior.id;
     return next;
     return;
-  end if;
-  update account set balance = balance + case when id = d.id then -p_amount else p_amount end where id in (d.id, c.id);
+`;
+/** both balances, the entries and the rollup deltas */
+const POST_APPLY = `  update account set balance = balance + case when id = d.id then -p_amount else p_amount end where id in (d.id, c.id);
   with e as (insert into entry (transfer_id, account_id, amount, unit_id, unit_path, county_id)
              values (v_id, d.id, -p_amount, d.unit_id, d.unit_path, d.county_id), (v_id, c.id, p_amount, c.unit_id, c.unit_path, c.county_id))
   insert into fund_rollup_delta (unit_path, fund, year, kind, amount)
@@ -261,7 +243,32 @@ begin
   debit_account := d.id;
   credit_account := c.id;
   return next;
-end $$;
+end $$;`;
+
+// Posting a transfer in one round trip. It runs as the owner (the API role cannot write transfers,
+// entries or rollups any other way: every transfer has both entries by construction) under the
+// caller's scope (RLS is forced for the owner too). Both accounts are found and locked in one
+// statement, in id order (no deadlock between opposite flows); the idempotency key, the one-award
+// rule and the one-reversal rule are checked under those locks, so concurrent retries see each
+// other. Business outcomes are returned, never raised: nothing is written unless the transfer is
+// posted. Tenant keys are copied from the locked accounts (no per-row lookups).
+const postFunction = `
+create function ${POST_SIGNATURE}${POST_LOCK_ACCOUNTS}
+  select t.id, t.request_hash into v_prior from transfer t where t.idempotency_key = p_key;
+  if found then
+${POST_REPLAY_OR_CONFLICT}  end if;
+${POST_RULES}
+  insert into transfer (idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
+                        unit_id, unit_path, county_id, occurred_on, voucher, category, receipt, note, reverses, created_by)
+  values (p_key, p_hash, p_kind, d.id, c.id, d.unit_path, c.unit_path, p_amount, p_fund, p_year,
+          s.unit_id, s.unit_path, s.county_id, p_on, p_voucher, p_category, p_receipt, p_note, p_reverses, p_user)
+  on conflict (idempotency_key) do nothing
+  returning id into v_id;
+  if v_id is null then
+    -- the key was claimed meanwhile by a request on other accounts (or by another tenant's)
+    select t.id, t.request_hash into v_prior from transfer t where t.idempotency_key = p_key;
+${POST_REPLAY_OR_CONFLICT}  end if;
+${POST_APPLY}
 revoke execute on function jiceng_post_transfer(text, text, text, text, integer, bigint, text, bigint, text, bigint, date, text, text, text, text, bigint, bigint) from public;
 grant execute on function jiceng_post_transfer(text, text, text, text, integer, bigint, text, bigint, text, bigint, date, text, text, text, text, bigint, bigint) to :api_role;
 
@@ -285,8 +292,66 @@ alter table transfer drop constraint transfer_reverses_key;
 create unique index transfer_reverses on transfer (reverses) where reverses is not null;
 `;
 
+// Idempotency keys belong to the account that sends them (as Stripe scopes keys per account) and live
+// 30 days: the same key in another account, or after 30 days, is a new request, and nothing about
+// other accounts' keys can be learned from an answer. Claims are kept beside the ledger (transfers
+// still record their key); only the posting function and the pruning task touch them.
+const idempotencyClaims = `
+create table idempotency_claim (
+  -- the account that sent the key (0: postings with no account, such as scripts)
+  user_id bigint not null,
+  key text not null,
+  request_hash text not null,
+  -- written in the same statement as its transfer (the claim comes first, so no foreign key)
+  transfer_id bigint not null,
+  claimed_at timestamptz not null default now(),
+  primary key (user_id, key)
+);
+revoke all on idempotency_claim from :api_role;
+select set_config('app.scopes', '{cn}', true);
+insert into idempotency_claim (user_id, key, request_hash, transfer_id, claimed_at)
+select coalesce(created_by, 0), idempotency_key, request_hash, id, created_at from transfer;
+select set_config('app.scopes', '', true);
+alter table transfer drop constraint transfer_idempotency_key_key;
+
+create or replace function ${POST_SIGNATURE}  v_claimed bigint;
+${POST_LOCK_ACCOUNTS}
+  -- the key, in the caller's account, while it lives
+  select ic.transfer_id as id, ic.request_hash into v_prior from idempotency_claim ic
+   where ic.user_id = coalesce(p_user, 0) and ic.key = p_key and ic.claimed_at > now() - interval '30 days';
+  if found then
+${POST_REPLAY_OR_CONFLICT}  end if;
+${POST_RULES}
+  -- claim the key first (a concurrent claim of the same account and key waits here, then sees it);
+  -- an expired claim is taken over
+  v_id := nextval(pg_get_serial_sequence('transfer', 'id'));
+  insert into idempotency_claim as k (user_id, key, request_hash, transfer_id)
+  values (coalesce(p_user, 0), p_key, p_hash, v_id)
+  on conflict (user_id, key) do update set request_hash = excluded.request_hash, transfer_id = excluded.transfer_id, claimed_at = now()
+     where k.claimed_at <= now() - interval '30 days'
+  returning k.transfer_id into v_claimed;
+  if v_claimed is null then
+    -- claimed meanwhile by a request of the same account on other accounts
+    select ic.transfer_id as id, ic.request_hash into v_prior from idempotency_claim ic where ic.user_id = coalesce(p_user, 0) and ic.key = p_key;
+${POST_REPLAY_OR_CONFLICT}  end if;
+  insert into transfer (id, idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
+                        unit_id, unit_path, county_id, occurred_on, voucher, category, receipt, note, reverses, created_by)
+  overriding system value
+  values (v_id, p_key, p_hash, p_kind, d.id, c.id, d.unit_path, c.unit_path, p_amount, p_fund, p_year,
+          s.unit_id, s.unit_path, s.county_id, p_on, p_voucher, p_category, p_receipt, p_note, p_reverses, p_user);
+${POST_APPLY}
+
+-- expired claims go (a maintenance task); the posting ignores them anyway
+create function jiceng_prune_idempotency_claims() returns integer language sql security definer set search_path = public, pg_temp as $$
+  with gone as (delete from idempotency_claim where claimed_at <= now() - interval '30 days' returning 1) select count(*)::integer from gone
+$$;
+revoke execute on function jiceng_prune_idempotency_claims() from public;
+grant execute on function jiceng_prune_idempotency_claims() to :api_role;
+`;
+
 export const fundingMigrations: Migration[] = [
   { id: '0400_funding_ledger', sql: ledger },
   { id: '0401_funding_post_and_rollup', sql: rollup + postFunction },
   { id: '0402_funding_reverses_index', sql: reversesIndex },
+  { id: '0410_funding_idempotency_per_account', sql: idempotencyClaims },
 ];

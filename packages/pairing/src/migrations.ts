@@ -121,7 +121,43 @@ $$;
 const partnerWhereItServes = widenReadSql('partner',
   'exists (select 1 from pairing p where p.partner_id = partner.id and p.unit_path <@ any ((select jiceng_scopes())))');
 
+// A pairing is ended (or changed) by the unit that arranged it, or a unit above: a township sees the
+// pairings of its villages, but the region's enterprise pairing is the region's to end. Existing rows:
+// the unit of the account that made them, else the partner's registering unit (who alone could pair it).
+const arrangedBy = `
+alter table pairing add column arranged_by bigint references admin_unit (id);
+select set_config('app.scopes', '{cn}', true);
+update pairing p set arranged_by = coalesce((select u.unit_id from app_user u where u.id = p.made_by),
+                                            (select pa.unit_id from partner pa where pa.id = p.partner_id));
+select set_config('app.scopes', '', true);
+`;
+
+// What a partner user (partner roles only) reads, in the database too: its partner's support entries
+// only, and no rectification rows of the villages it serves. jiceng_partner_scopes, which computes the
+// partner scope for every request (from jiceng_principal), also records the partner such a request
+// speaks for in app.partner_view (transaction-local: a pooled connection reads '' afterwards, "staff").
+// Restrictive policies then narrow what the scope's own policies let through.
+const RECTIFICATION_TABLES = ['assessment', 'weak_designation', 'rectification_case', 'case_transition', 'problem_item', 'acceptance', 'complaint', 'key_target'];
+const STAFF_VIEW = `(select nullif(current_setting('app.partner_view', true), '') is null)`;
+const partnerView = `
+create or replace function jiceng_partner_scopes(p_user bigint) returns ltree[]
+  language plpgsql volatile set search_path = public, pg_temp as $$
+begin
+  if not exists (select 1 from app_user u where u.id = p_user and u.roles && array['PLATFORM_ADMIN','ORG_ADMIN','INSPECTOR','FINANCE','REPORTER']) then
+    perform set_config('app.partner_view', coalesce((select a.partner_id::text from partner_account a where a.user_id = p_user), '0'), true);
+  end if;
+  return (select coalesce(array_agg(distinct p.unit_path), '{}'::ltree[])
+            from partner_account a join pairing p on p.partner_id = a.partner_id
+           where a.user_id = p_user and p.starts_on <= current_date and (p.ends_on is null or p.ends_on > current_date));
+end $$;
+create policy support_log_partner_view on support_log as restrictive for select
+  using (${STAFF_VIEW} or partner_id = (select nullif(current_setting('app.partner_view', true), '')::bigint));
+${RECTIFICATION_TABLES.map((t) => `create policy ${t}_partner_view on ${t} as restrictive for select using (${STAFF_VIEW});`).join('\n')}
+`;
+
 export const pairingMigrations: Migration[] = [
   { id: '0300_pairing', sql: pairing },
   { id: '0301_pairing_partner_where_it_serves', sql: partnerWhereItServes },
+  { id: '0310_pairing_arranged_by', sql: arrangedBy },
+  { id: '0311_pairing_partner_view', sql: partnerView },
 ];

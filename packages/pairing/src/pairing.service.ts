@@ -1,6 +1,6 @@
 import { badInput, conflict, forbidden, localDate, notFound, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { PARTNER_ROLES, assertCan, grantReach, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { PARTNER_ROLES, STAFF_ROLES, assertCan, grantReach, inScope, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { isValidCreditCode } from './credit-code.js';
 
 export const PARTNER_KINDS = ['ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT'] as const;
@@ -46,7 +46,8 @@ export async function registerPartner(em: EntityManager, p: Principal, i: Partne
     [unit.id, i.kind, i.name.trim(), i.kind === 'ENTERPRISE' ? i.creditCode : null, i.contact ?? null, i.kind === 'DEPARTMENT' ? i.departmentType : null,
      i.homeOrg ?? null, i.termStart ?? null, i.termEnd ?? null, i.projectKind ?? null, i.budget == null ? null : String(i.budget), i.status ?? null],
   );
-  if (!rows[0]) throw conflict('an enterprise with that credit code is registered already', { field: 'creditCode' });
+  // credit codes are unique platform-wide: say only that (not where, nor by whom)
+  if (!rows[0]) throw conflict('that credit code is registered already', { field: 'creditCode' });
   return String(rows[0].id);
 }
 
@@ -55,6 +56,31 @@ export async function requirePartner(em: EntityManager, id: string) {
   const [row] = await em.execute<any[]>(`select * from partner where id = ?`, [id]);
   if (!row) throw notFound('partner');
   return { ...row, id: String(row.id) };
+}
+
+/**
+ * What the caller may see of partners. Staff see every partner in their reach in full. A partner user
+ * (partner roles only) sees its own partner in full and co-partners by name and slot only: their
+ * contacts, credit codes, budgets and support figures are not theirs to read, and neither is the
+ * rectification data (the weakness cause) of the villages it serves.
+ */
+export interface PartnerView {
+  /** the caller has no staff role: partner-only reading rules apply */
+  partnerOnly: boolean;
+  /** the partner the caller speaks for, if any */
+  own: string | null;
+}
+
+export async function partnerView(em: EntityManager, p: Principal): Promise<PartnerView> {
+  if (p.roles.some((r) => (STAFF_ROLES as readonly string[]).includes(r))) return { partnerOnly: false, own: null };
+  const [row] = await em.execute<{ id: string | null }[]>(`select jiceng_my_partner(?) as id`, [p.userId]);
+  return { partnerOnly: true, own: row?.id == null ? null : String(row.id) };
+}
+
+/** A partner row as the viewer may see it: co-partners of a partner user keep id, kind (the slot) and name. */
+export function maskPartner<T extends { id: string | number; kind: string; name: string }>(view: PartnerView, row: T): T {
+  if (!view.partnerOnly || String(row.id) === view.own) return row;
+  return { id: row.id, kind: row.kind, name: row.name } as T;
 }
 
 /** 结对: a partner for a village from a date, for a term that may end (exclusive end). */
@@ -69,8 +95,8 @@ export async function pair(em: EntityManager, p: Principal, i: { partnerId: stri
   if (i.endsOn != null && localDate(i.endsOn, 'endsOn') <= i.startsOn) throw badInput('endsOn', 'must be a date after startsOn');
   try {
     const [row] = await em.transactional((tx) =>
-      tx.execute<{ id: string }[]>(`insert into pairing (partner_id, unit_id, starts_on, ends_on, made_by) values (?, ?, ?, ?, ?) returning id`, [
-        i.partnerId, village.id, i.startsOn, i.endsOn ?? null, p.userId,
+      tx.execute<{ id: string }[]>(`insert into pairing (partner_id, unit_id, starts_on, ends_on, made_by, arranged_by) values (?, ?, ?, ?, ?, ?) returning id`, [
+        i.partnerId, village.id, i.startsOn, i.endsOn ?? null, p.userId, p.unitId,
       ]),
     );
     return String(row!.id);
@@ -80,11 +106,21 @@ export async function pair(em: EntityManager, p: Principal, i: { partnerId: stri
   }
 }
 
+/**
+ * Ending (or changing) a pairing belongs to the unit that arranged it, or a unit above it: a township
+ * sees its villages' pairings, but not those the region arranged as its own to end (FORBIDDEN: the
+ * pairing itself is visible to it).
+ */
 export async function endPairing(em: EntityManager, p: Principal, pairingId: string, endsOn: string) {
   if (!/^\d{1,18}$/.test(pairingId)) throw badInput('pairingId', 'not a valid pairing id');
-  const [row] = await em.execute<any[]>(`select id, unit_path, to_char(starts_on, 'YYYY-MM-DD') as starts_on, ends_on from pairing where id = ?`, [pairingId]);
+  // the arranging unit is read under RLS: one above the caller's scope yields no path
+  const [row] = await em.execute<any[]>(
+    `select p.id, p.unit_path, to_char(p.starts_on, 'YYYY-MM-DD') as starts_on, p.ends_on, u.path::text as arranged_path
+       from pairing p left join admin_unit u on u.id = coalesce(p.arranged_by, (select pa.unit_id from partner pa where pa.id = p.partner_id))
+      where p.id = ?`, [pairingId]);
   if (!row) throw notFound('pairing');
   assertCan(p, 'pairing:manage', { path: row.unit_path, what: 'pairing' });
+  if (!row.arranged_path || !inScope(p, row.arranged_path)) throw forbidden('the pairing was arranged by a unit above yours; only it (or a unit above it) may end it');
   if (localDate(endsOn, 'endsOn') <= row.starts_on) throw badInput('endsOn', 'must be a date after the start of the term');
   if (row.ends_on) throw conflict('the pairing has ended already');
   await em.execute(`update pairing set ends_on = ? where id = ?`, [endsOn, pairingId]);

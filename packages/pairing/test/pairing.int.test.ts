@@ -24,7 +24,7 @@ async function world(app: TestApp) {
   await app.asOwner((em) => em.execute(`insert into weak_designation (unit_id, year, cause) values (?, 2025, 'WEAK_LAX')`, [village.id]));
   const partner = async (kind: string, unitId: string, extra: Record<string, unknown> = {}) =>
     (await regionAdmin.client.ok(REGISTER, { i: { unitId, kind, name: `${kind}-${++n}`, ...extra } })).registerPartner.id as string;
-  return { region, county, village, unpaired, regionAdmin, ids, partner };
+  return { region, county, township, village, unpaired, regionAdmin, ids, partner };
 }
 
 describe('five ones', () => {
@@ -139,6 +139,102 @@ describe('five ones', () => {
     await w.regionAdmin.client.ok(`mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
     expect((await fresh.ok(`query($v: String!) { adminUnit(code: $v) { code } }`, { v: w.village.code })).adminUnit).toBeNull();
     await fresh.fails('NOT_FOUND', LOG, { v: w.ids.v.id });
+  });
+
+  test('a pairing is ended by the unit that arranged it or one above: not by the township of its village', async ({ app }) => {
+    const w = await world(app);
+    const END = `mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`;
+    const ent = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code() });
+    const regionPairing = (await w.regionAdmin.client.ok(PAIR, { p: ent, v: w.ids.v.id, s: '2025-01-01' })).pairPartner;
+    const township = await app.user(w.township, ['ORG_ADMIN']);
+    const county = await app.user(w.county, ['ORG_ADMIN']);
+    // both see the pairing of their village, neither may end what the region arranged
+    const seen = await township.client.ok(`query($c: String!) { adminUnit(code: $c) { pairings { id endsOn } } }`, { c: w.village.code });
+    expect(seen.adminUnit.pairings).toEqual([{ id: regionPairing, endsOn: null }]);
+    await township.client.fails('FORBIDDEN', END, { p: regionPairing, e: '2025-06-01' });
+    await county.client.fails('FORBIDDEN', END, { p: regionPairing, e: '2025-06-01' });
+    const [row] = await app.asOwner((em) => em.execute<{ ends_on: string | null }[]>(`select ends_on from pairing where id = ?`, [Buffer.from(regionPairing, 'base64url').toString().split(':')[1]]));
+    expect(row!.ends_on).toBeNull();
+    // a pairing the county arranged: the county and the region may end it, the township not
+    const leader = await county.client.ok(REGISTER, { i: { unitId: w.ids.c.id, kind: 'LEADER', name: `leader-${++n}` } });
+    const countyPairing = (await county.client.ok(PAIR, { p: leader.registerPartner.id, v: w.ids.v.id, s: '2025-01-01' })).pairPartner;
+    await township.client.fails('FORBIDDEN', END, { p: countyPairing, e: '2025-06-01' });
+    expect((await county.client.ok(END, { p: countyPairing, e: '2025-06-01' })).endPairing).toBe(countyPairing);
+    expect((await w.regionAdmin.client.ok(END, { p: regionPairing, e: '2025-06-01' })).endPairing).toBe(regionPairing);
+    // another county does not see it at all
+    const other = await app.user(await w.region.county(), ['ORG_ADMIN']);
+    await other.client.fails('NOT_FOUND', END, { p: regionPairing, e: '2025-07-01' });
+  });
+
+  test('a partner user sees co-partners by name and slot only, its own support figures only, and no rectification data, in the API and under RLS', async ({ app }) => {
+    const w = await world(app);
+    const mine = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code(), contact: '13800000001' });
+    const theirCode = code();
+    const theirs = await w.partner('ENTERPRISE', w.ids.c.id, { creditCode: theirCode, contact: '13800000002' });
+    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: '种植', budget: '500000.00', status: '实施中' });
+    for (const p of [mine, theirs, project]) await w.regionAdmin.client.ok(PAIR, { p, v: w.ids.v.id, s: '2025-01-01' });
+    const link = async (partner: string) => {
+      const u = await app.user(w.region, ['ENTERPRISE']);
+      const me = await u.client.ok(`{ me { user { id } } }`);
+      await w.regionAdmin.client.ok(`mutation($u: ID!, $p: ID!) { linkPartnerAccount(userId: $u, partnerId: $p) }`, { u: me.me.user.id, p: partner });
+      return u;
+    };
+    const me = await link(mine);
+    const co = await link(theirs);
+    const LOG = `mutation($v: ID!, $n: Int!) { logSupport(input: { villageId: $v, loggedOn: "2025-06-01", visits: $n, materialsValue: "100.00" }) }`;
+    await me.client.ok(LOG, { v: w.ids.v.id, n: 2 });
+    await co.client.ok(LOG, { v: w.ids.v.id, n: 7 });
+    const FIELDS = `id kind name creditCode contact departmentType homeOrg budget status`;
+    const seen = await me.client.ok(`query($c: String!) { adminUnit(code: $c) { pairings { partner { ${FIELDS} } } } }`, { c: w.village.code });
+    const byId = Object.fromEntries(seen.adminUnit.pairings.map((p: any) => [p.partner.id, p.partner]));
+    expect(byId[mine]).toMatchObject({ kind: 'ENTERPRISE', contact: '13800000001' });
+    expect(byId[mine].creditCode).toBeTruthy();
+    const nameOnly = { creditCode: null, contact: null, departmentType: null, homeOrg: null, budget: null, status: null };
+    expect(byId[theirs]).toEqual({ id: theirs, kind: 'ENTERPRISE', name: expect.any(String), ...nameOnly });
+    expect(byId[project]).toEqual({ id: project, kind: 'PROJECT', name: expect.any(String), ...nameOnly });
+    expect((await me.client.ok(`query($p: ID!) { partner(id: $p) { ${FIELDS} } }`, { p: theirs })).partner).toEqual({ id: theirs, kind: 'ENTERPRISE', name: expect.any(String), ...nameOnly });
+    expect(JSON.stringify(seen)).not.toContain(theirCode);
+    // support: the village's totals are the caller's own; a co-partner's are not found
+    const TOTALS = `query($c: String!, $p: ID) { adminUnit(code: $c) { supportTotals(from: "2025-01-01", to: "2025-12-31", partnerId: $p) { entries visits } } }`;
+    expect((await me.client.ok(TOTALS, { c: w.village.code })).adminUnit.supportTotals).toEqual({ entries: 1, visits: 2 });
+    expect((await me.client.ok(TOTALS, { c: w.village.code, p: mine })).adminUnit.supportTotals).toEqual({ entries: 1, visits: 2 });
+    await me.client.fails('NOT_FOUND', TOTALS, { c: w.village.code, p: theirs });
+    // staff still see everything
+    expect((await w.regionAdmin.client.ok(TOTALS, { c: w.village.code })).adminUnit.supportTotals).toEqual({ entries: 2, visits: 9 });
+    expect((await w.regionAdmin.client.ok(`query($p: ID!) { partner(id: $p) { contact } }`, { p: theirs })).partner).toEqual({ contact: '13800000002' });
+    // no rectification data: the weakness cause stays hidden, and suggestions (which follow it) are empty
+    const COV = `query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { gaps { village { code } cause } } departmentSuggestions(year: 2025) { id } } }`;
+    const cov = (await me.client.ok(COV, { c: w.village.code })).adminUnit;
+    expect(cov.pairingCoverage.gaps).toEqual([]); // which villages are targets is rectification data too
+    expect(cov.departmentSuggestions).toEqual([]);
+    expect((await w.regionAdmin.client.ok(COV, { c: w.village.code })).adminUnit.pairingCoverage.gaps[0].cause).toBe('WEAK_LAX');
+    await me.client.fails('FORBIDDEN', `query($c: String!) { adminUnit(code: $c) { rectificationSummary(year: 2025) { targets } } }`, { c: w.village.code });
+    // the database alone, as the API role with the scope a request of the partner user gets
+    const asRequestOf = (userId: string, sql: string) => inScope(app.orm, [], async (em) => {
+      await em.execute(`select set_config('app.scopes', p.scopes::text, true) from jiceng_principal(?) p`, [userId]);
+      return em.execute<{ n: number }[]>(sql);
+    });
+    for (const [sql, mineOnly] of [[`select count(*)::int as n from support_log`, 1], [`select count(*)::int as n from weak_designation`, 0],
+      [`select count(*)::int as n from assessment`, 0], [`select count(*)::int as n from rectification_target`, 0]] as const) {
+      expect((await asRequestOf(me.id, sql))[0]!.n, sql).toBe(mineOnly);
+    }
+    // a staff user at the village's township reads them all
+    const staff = await app.user(w.township, ['INSPECTOR']);
+    expect((await asRequestOf(staff.id, `select count(*)::int as n from support_log`))[0]!.n).toBe(2);
+    expect((await asRequestOf(staff.id, `select count(*)::int as n from weak_designation`))[0]!.n).toBe(1);
+  });
+
+  test('a credit code registered in another region is CONFLICT and says nothing of where or by whom', async ({ app }) => {
+    const w = await world(app);
+    const taken = code();
+    await w.partner('ENTERPRISE', w.ids.c.id, { creditCode: taken });
+    const other = await app.tree.region('他盟');
+    const otherAdmin = await app.user(other, ['ORG_ADMIN']);
+    const unitId = (await otherAdmin.client.ok(ID, { c: other.code })).adminUnit.id;
+    const err = await otherAdmin.client.fails('CONFLICT', REGISTER, { i: { unitId, kind: 'ENTERPRISE', name: '另一家', creditCode: taken } });
+    expect(err.extensions?.field).toBe('creditCode');
+    expect(err.message).toBe('that credit code is registered already');
+    expect(JSON.stringify(err)).not.toMatch(new RegExp(`${w.county.code}|${w.region.code}|ENTERPRISE-`));
   });
 
   test('isolation: another county cannot pair, read coverage or see partners of this one', async ({ app }) => {

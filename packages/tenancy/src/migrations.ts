@@ -371,4 +371,15 @@ export const tenancyMigrations: Migration[] = [
   { id: '0120_tenancy_login_throttle', sql: loginThrottle },
   { id: '0121_tenancy_granted_reach', sql: grantedReach },
   { id: '0160_tenancy_analyze_after_loads', sql: analyze },
+  // A temporary table named admin_unit shadowed the real one inside jiceng_fill_tenant_keys (pg_temp is
+  // searched first unless named). Functions now carry search_path = public, pg_temp (migrate() pins every
+  // function in public after each migration), and no role but the owner may create temporary tables
+  // (new databases revoke it too: createDatabase; a database the owner does not own: openDatabase).
+  { id: '0130_tenancy_no_temp_tables', sql: `
+do $$
+begin
+  execute format('revoke temporary on database %I from public', current_database());
+exception when insufficient_privilege then
+  raise notice 'not the owner of the database: TEMPORARY is revoked by openDatabase';
+end $$;` },
 ];

@@ -210,12 +210,13 @@ describe('catalog', () => {
       for (const t of tables) expect(t, t.name).toMatchObject({ rls: true, forced: true, owner: 'jiceng_owner', policies: expect.any(Number) });
       for (const t of tables) expect(t.policies, t.name).toBeGreaterThan(0);
 
-      // every policy that applies to the API role (directly, via PUBLIC or a role it is in) checks the scope
+      // every permissive policy that applies to the API role (directly, via PUBLIC or a role it is in)
+      // checks the scope (restrictive ones only narrow what those let through)
       const loose = await em.execute<{ policy: string; qual: string | null; check: string | null }[]>(
         `select p.polrelid::regclass::text || '.' || p.polname as policy, pg_get_expr(p.polqual, p.polrelid) as qual,
                 pg_get_expr(p.polwithcheck, p.polrelid) as check
            from pg_policy p
-          where exists (select 1 from unnest(p.polroles) r where r = 0 or pg_has_role('jiceng_api', r, 'member'))
+          where p.polpermissive and exists (select 1 from unnest(p.polroles) r where r = 0 or pg_has_role('jiceng_api', r, 'member'))
             and ((p.polqual is not null and pg_get_expr(p.polqual, p.polrelid) not like '%jiceng_scopes()%')
               or (p.polwithcheck is not null and pg_get_expr(p.polwithcheck, p.polrelid) not like '%jiceng_scopes()%'))`,
       );

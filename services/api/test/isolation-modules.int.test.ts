@@ -34,24 +34,44 @@ function villageAt({ world, target, position }: CellArgs): Target {
   return { own: world.village, descendant: world.village, sibling: world.siblingVillage, ancestor: world.regionVillage }[position];
 }
 
-/** A mutation on a village: NOT_FOUND outside the scope, FORBIDDEN for roles without the action. */
-function villageMutation(operation: string, mutation: string, vars: (v: string) => Record<string, unknown>, allowed: Record<string, string>): MatrixCase {
+/** Outcomes of a write inside the scope: `allowed[role]` at own and descendant, NOT_FOUND outside, FORBIDDEN without the action. */
+function inScopeWrite(allowed: Record<string, string>): MatrixCase['expect'] {
   const row = (role: string) => (role === 'PLATFORM_ADMIN' && allowed.PLATFORM_ADMIN ? [allowed.PLATFORM_ADMIN, allowed.PLATFORM_ADMIN, allowed.PLATFORM_ADMIN, allowed.PLATFORM_ADMIN]
     : allowed[role] ? [allowed[role], NF, NF, allowed[role]] : [NO, NO, NO, NO]) as [string, string, string, string];
   return {
-    operation,
-    field: operation,
-    run: (args) => args.caller.client.request(mutation, vars(unitId(villageAt(args)))),
-    expect: {
-      PLATFORM_ADMIN: row('PLATFORM_ADMIN'),
-      ORG_ADMIN: row('ORG_ADMIN'),
-      INSPECTOR: row('INSPECTOR'),
-      FINANCE: row('FINANCE'),
-      REPORTER: row('REPORTER'),
-      ENTERPRISE: row('ENTERPRISE'),
-    },
+    PLATFORM_ADMIN: row('PLATFORM_ADMIN'),
+    ORG_ADMIN: row('ORG_ADMIN'),
+    INSPECTOR: row('INSPECTOR'),
+    FINANCE: row('FINANCE'),
+    REPORTER: row('REPORTER'),
+    ENTERPRISE: row('ENTERPRISE'),
   };
 }
+
+/** A mutation on a village: NOT_FOUND outside the scope, FORBIDDEN for roles without the action. */
+function villageMutation(operation: string, mutation: string, vars: (v: string) => Record<string, unknown>, allowed: Record<string, string>): MatrixCase {
+  return { operation, field: operation, run: (args) => args.caller.client.request(mutation, vars(unitId(villageAt(args)))), expect: inScopeWrite(allowed) };
+}
+
+/** Ending a pairing the unit at the position arranged, of the village at the position (the unit that arranged it, or one above, ends it). */
+const endPairing: MatrixCase = {
+  operation: 'endPairing',
+  field: 'endPairing',
+  run: async (args) => {
+    let id = Buffer.from('Pairing:999999999').toString('base64url');
+    if (args.position !== 'missing') {
+      const village = villageAt(args);
+      const pairing = await args.app.asOwner(async (em) => {
+        const [p] = await em.execute<{ id: string }[]>(`insert into partner (unit_id, kind, name) values (?, 'LEADER', ?) returning id`, [args.target.id, `matrix-leader-${++seq}`]);
+        const [r] = await em.execute<{ id: string }[]>(`insert into pairing (partner_id, unit_id, starts_on, arranged_by) values (?, ?, '2025-01-01', ?) returning id`, [p!.id, village.id, args.target.id]);
+        return String(r!.id);
+      });
+      id = Buffer.from(`Pairing:${pairing}`).toString('base64url');
+    }
+    return args.caller.client.request(`mutation($p: ID!) { endPairing(pairingId: $p, endsOn: "2025-06-01") }`, { p: id });
+  },
+  expect: inScopeWrite({ PLATFORM_ADMIN: ok, ORG_ADMIN: ok }),
+};
 
 /** A case where every role gets one outcome at every position (no target in reach for anyone). */
 function uniform(operation: string, mutation: string, vars: (v: string) => Record<string, unknown>, outcome: Record<string, string>): MatrixCase {
@@ -78,6 +98,7 @@ isolationMatrix('rectification, pairing and funding: role × operation × {own u
   // pairing with a partner that does not exist: the village is checked first, so out of scope looks missing
   villageMutation('pairPartner', `mutation($v: ID!, $p: ID!) { pairPartner(partnerId: $p, villageId: $v, startsOn: "2025-01-01") }`, (v) => ({ v, p: NO_PARTNER }),
     { PLATFORM_ADMIN: NF, ORG_ADMIN: NF }),
+  endPairing,
   dashboard('fundsSummary(year)', 'fundsSummary(year: 2025) { allocated disbursed spent balance }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE']),
   villageMutation('assessVillage', `mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 6) { category } }`, (v) => ({ v }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok }),
   villageMutation('receiveComplaint', `mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-01", summary: "x") { id } }`, (v) => ({ v }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok, REPORTER: ok }),

@@ -1,8 +1,8 @@
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { badInput, fromGlobalId, localDate, toGlobalId } from '@jiceng/core';
+import { badInput, fromGlobalId, localDate, notFound, toGlobalId } from '@jiceng/core';
 import { AdminUnit, MoneyScalar, assertCan, requirePrincipal, unitDbId, unitLoader, type AdminUnitRow, type JicengContext } from '@jiceng/tenancy';
 import { coverage, suggestDepartments, supportTotals } from '../coverage.service.js';
-import { endPairing, linkPartnerAccount, logSupport, pair, registerPartner, requirePartner } from '../pairing.service.js';
+import { endPairing, linkPartnerAccount, logSupport, maskPartner, pair, partnerView, registerPartner, requirePartner, type PartnerView } from '../pairing.service.js';
 
 @ObjectType() export class Partner {
   @Field(() => ID) id!: string;
@@ -90,6 +90,14 @@ const toPartner = (r: any) => ({
   homeOrg: r.home_org, budget: r.budget == null ? null : BigInt(r.budget), status: r.status, carried: r.carried == null ? null : Number(r.carried),
 });
 const partnerId = (id: string) => fromGlobalId(id, 'Partner', 'partnerId');
+/** The caller's view of partners, once per request. */
+function viewOf(ctx: JicengContext): Promise<PartnerView> {
+  const p = requirePrincipal(ctx);
+  return ctx.loader<string, PartnerView>('pairing:view', async (keys) => {
+    const view = await partnerView(ctx.em, p);
+    return keys.map(() => view);
+  }).load(p.userId);
+}
 function period(from: string, to: string) {
   localDate(from, 'from');
   if (localDate(to, 'to') < from) throw badInput('to', 'must be a date on or after from');
@@ -101,13 +109,17 @@ export class PairingUnitResolver {
   async pairingCoverage(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
     assertCan(ctx.principal, 'pairing:read');
     const c = await coverage(ctx.em, u.path, year);
+    // a partner user reads no rectification data: not the weakness cause of the villages it serves
+    const hideCause = (await viewOf(ctx)).partnerOnly;
     const gaps = c.villages.filter((v) => v.missing.length).slice(0, 500);
-    return { ...c, gaps: await Promise.all(gaps.map(async (v) => ({ ...v, village: await unitLoader(ctx).load(v.unitId) }))) };
+    return { ...c, gaps: await Promise.all(gaps.map(async (v) => ({ ...v, cause: hideCause ? null : v.cause, village: await unitLoader(ctx).load(v.unitId) }))) };
   }
 
   @FieldResolver(() => [Partner], { description: 'for a target village: departments whose type fits its cause, least loaded first' })
   async departmentSuggestions(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
     assertCan(ctx.principal, 'pairing:read');
+    // suggestions follow the village's weakness cause (rectification data) and serve those who pair
+    if ((await viewOf(ctx)).partnerOnly) return [];
     return (await suggestDepartments(ctx.em, u, year)).map(toPartner);
   }
 
@@ -119,7 +131,8 @@ export class PairingUnitResolver {
          from pairing p join partner pa on pa.id = p.partner_id where p.unit_id = ? order by p.starts_on, p.id`,
       [u.id],
     );
-    return rows.map((r) => ({ id: toGlobalId('Pairing', String(r.pairing_id)), startsOn: r.starts_on, endsOn: r.ends_on, partner: toPartner({ ...r, id: r.partner_id ?? r.id }) }));
+    const view = await viewOf(ctx);
+    return rows.map((r) => ({ id: toGlobalId('Pairing', String(r.pairing_id)), startsOn: r.starts_on, endsOn: r.ends_on, partner: toPartner(maskPartner(view, { ...r, id: r.partner_id ?? r.id })) }));
   }
 
   @FieldResolver(() => SupportTotals, { description: 'support logged for villages in this subtree in a period (optionally one partner)' })
@@ -127,7 +140,11 @@ export class PairingUnitResolver {
     @Arg('partnerId', () => ID, { nullable: true }) partner?: string) {
     assertCan(ctx.principal, 'support:read');
     period(from, to);
-    return supportTotals(ctx.em, u.path, from, to, partner ? partnerId(partner) : null);
+    // a partner user reads its own partner's figures only: a co-partner's are not found
+    const view = await viewOf(ctx);
+    const only = partner ? partnerId(partner) : null;
+    if (view.partnerOnly && (!view.own || (only && only !== view.own))) throw notFound('partner');
+    return supportTotals(ctx.em, u.path, from, to, view.partnerOnly ? view.own : only);
   }
 }
 
@@ -137,7 +154,7 @@ export class PairingResolver {
   async partner(@Arg('id', () => ID) id: string, @Ctx() ctx: JicengContext) {
     assertCan(ctx.principal, 'pairing:read');
     const [r] = await ctx.em.execute<any[]>(`select * from partner where id = ?`, [partnerId(id)]);
-    return r ? toPartner(r) : null;
+    return r ? toPartner(maskPartner(await viewOf(ctx), r)) : null;
   }
 
   @Mutation(() => Partner, { description: 'Register an enterprise, department, county leader, first secretary or project' })
