@@ -1,5 +1,6 @@
 import { createLogger } from '@jiceng/core';
-import { inScope } from '@jiceng/db';
+import { inScope, withClient, withDatabase } from '@jiceng/db';
+import { inject } from 'vitest';
 import { DEMO_ACCOUNTS, importCodeList, mapUnit, tenancyModule } from '@jiceng/tenancy';
 import { test, expect, type TestApp } from '@jiceng/testkit';
 
@@ -228,4 +229,14 @@ test('the demo seed loads Inner Mongolia and the demo accounts once; a second ru
   expect(performance.now() - started).toBeLessThan(3000);
   const after = await app.asOwner((em) => em.execute<{ n: number }[]>(`select count(*)::int as n from admin_unit where path <@ 'cn.r15'`));
   expect(after[0]!.n).toBe(15938);
+});
+
+test('an import leaves admin_unit with fresh planner statistics (no wait for autovacuum)', async ({ app }) => {
+  const admin = await platform(app);
+  // ANALYZE sets the planner's row estimate (pg_class.reltuples) in the import's transaction
+  const sql = (q: string) => withClient(withDatabase(inject('jicengDb').adminUrl, app.db.name), (c) => c.query(q));
+  await sql(`update pg_class set reltuples = 1 where relname = 'admin_unit'`); // as if never counted
+  await admin.client.ok(IMPORT, { csv: tree('89') });
+  const { rows } = await sql(`select (select reltuples from pg_class where relname = 'admin_unit')::int as est, (select count(*) from admin_unit)::int as n`);
+  expect(Math.abs(rows[0].est - rows[0].n)).toBeLessThan(rows[0].n * 0.01);
 });
