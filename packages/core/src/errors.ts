@@ -11,6 +11,16 @@ export const ErrorCode = {
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** a query over a limit of depth, aliases, tokens, directives or cost (extensions.limit, max, found) */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** an answer over the cap on values in one response */
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
+  /** past the request's deadline or the statement timeout */
+  TIMEOUT: 'TIMEOUT',
+  /** a request body over the size limit (HTTP 413) */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** a POST body that is not application/json (HTTP 415) */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -43,7 +43,7 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
   }
   const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
   const { schema } = await buildAppSchema(allModules);
-  const app = await createApp({ orm, schema, settings: serviceSettings(config), log });
+  const app = await createApp({ orm, schema, settings: serviceSettings(config), log, limits: config.limits });
   await new Promise<void>((ok) => app.server.listen(config.port, ok));
   log.info('listening', { port: config.port, graphql: `http://localhost:${config.port}/graphql` });
   const stopMaintenance = startMaintenance(orm, log);
