@@ -13,6 +13,16 @@ export const ErrorCode = {
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** the database is unreachable or the server is shutting down: retry later (HTTP 503) */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** a query over a limit of depth, aliases, tokens, directives or cost (extensions.limit, max, found) */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** an answer over the cap on values in one response */
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
+  /** past the request's deadline or the statement timeout */
+  TIMEOUT: 'TIMEOUT',
+  /** a request body over the size limit (HTTP 413) */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** a POST body that is not application/json (HTTP 415) */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

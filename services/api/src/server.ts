@@ -6,6 +6,7 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger } from '@jiceng/core';
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
+import { guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
   orm: Orm;
@@ -14,23 +15,30 @@ export interface AppOptions {
   log: Logger;
   /** counts each SQL statement of a request (tests) */
   onRequestEnd?: (ctx: JicengContext) => void;
+  /** query, response, time and body limits; unset ones take DEFAULT_LIMITS (limits.ts, docs/operations.md) */
+  limits?: Partial<Limits>;
 }
 
-const MAX_BODY = 5 * 1024 * 1024;
+/** An error the client may see as it is (ours, or GraphQL's own); anything else is logged and masked. */
+function isExpected(error: unknown, code: string | undefined): boolean {
+  const original = (error as any)?.originalError ?? error;
+  return original instanceof AppError || (!!code && code !== 'INTERNAL_SERVER_ERROR' && !original?.stack?.includes('@mikro-orm') && code !== 'UNKNOWN');
+}
 
 /** No stack traces, SQL or constraint names reach a client: unknown errors become INTERNAL_SERVER_ERROR. */
-export function formatError(log: Logger) {
+export function formatError() {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as any)?.originalError ?? error;
-    const code = formatted.extensions?.code as string | undefined;
-    if (original instanceof AppError || (code && code !== 'INTERNAL_SERVER_ERROR' && !original?.stack?.includes('@mikro-orm') && code !== 'UNKNOWN')) {
+    const tokens = formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitError(formatted.message) : null;
+    if (tokens) return { message: tokens.message, extensions: tokens.extensions };
+    if (isCancelled(error)) return { message: 'the statement was cancelled', path: formatted.path, extensions: { code: ErrorCode.TIMEOUT } };
+    if (isExpected(error, formatted.extensions?.code as string | undefined)) {
       const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
       // our own code wins: a bad literal (Money, Date) is BAD_USER_INPUT, not GRAPHQL_VALIDATION_FAILED
       if (original instanceof AppError) ext.code = original.code;
       return { message: clip(formatted.message), locations: formatted.locations, path: formatted.path, extensions: ext };
     }
     if (isDatabaseUnavailable(original)) return unavailableError(formatted.path);
-    log.error('unexpected error', { error: original, path: formatted.path });
     return { message: 'internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }
@@ -43,6 +51,23 @@ const unavailableError = (path?: GraphQLFormattedError['path']): GraphQLFormatte
 /** GraphQL's own messages quote the invalid value ("got invalid value …"): a long one is cut, not echoed. */
 const MAX_MESSAGE = 500;
 const clip = (m: string) => (m.length > MAX_MESSAGE ? `${m.slice(0, MAX_MESSAGE)}… (cut)` : m);
+/** Logs the errors formatError masks, with the request's id (the request's logger carries it). */
+function errorLogPlugin(): ApolloServerPlugin<JicengContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors }) {
+          const guard = guardOf(contextValue);
+          for (const error of errors) {
+            if (isCancelled(error) || isExpected(error, error.extensions?.code as string | undefined) || isDatabaseUnavailable(error.originalError)) continue;
+            if (guard?.aborted || guard?.timedOut) continue; // a statement broken by the cancel
+            contextValue.log.error('unexpected error', { error: error.originalError ?? error, path: error.path });
+          }
+        },
+      };
+    },
+  };
+}
 
 function transactionPlugin(): ApolloServerPlugin<JicengContext> {
   return {
@@ -84,18 +109,21 @@ function transactionPlugin(): ApolloServerPlugin<JicengContext> {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text, or null when it is over max (the rest is read and dropped, so the client gets the 413). */
+function readBody(req: IncomingMessage, max: number): Promise<string | null> {
   return new Promise((ok, fail) => {
     let size = 0;
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        fail(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+      if (size <= max) return void chunks.push(c);
+      chunks.length = 0;
+      req.off('data', onData);
+      req.resume();
+      ok(null);
+    };
+    req.on('data', onData);
+    req.on('end', () => ok(size > max ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', fail);
   });
 }
@@ -112,12 +140,15 @@ export interface App {
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
+  const limits = resolveLimits(opts.limits, opts.settings.production);
   const apollo = new ApolloServer<JicengContext>({
     schema: opts.schema,
     includeStacktraceInErrorResponses: false,
-    formatError: formatError(opts.log),
-    plugins: [transactionPlugin(), ApolloServerPluginLandingPageDisabled()],
-    introspection: true,
+    formatError: formatError(),
+    // limitsPlugin first: its willSendResponse settles the errors the transaction plugin decides on
+    plugins: [limitsPlugin(limits), errorLogPlugin(), transactionPlugin(), ApolloServerPluginLandingPageDisabled()],
+    introspection: limits.introspection,
+    parseOptions: { maxTokens: limits.maxTokens },
     // the process owns its signals (main.ts drains, then stops)
     stopOnTerminationSignals: false,
   });
@@ -126,7 +157,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
-  async function context(req: IncomingMessage, requestId: string): Promise<JicengContext> {
+  async function context(req: IncomingMessage, requestId: string, guard: RequestGuard): Promise<JicengContext> {
     const em = await beginRequest(opts.orm);
     const ctx: JicengContext = {
       requestId,
@@ -137,11 +168,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       loader: loaderCache(),
       services: opts.settings,
     };
+    setGuard(ctx, guard);
     try {
+      await guard.start(em); // the timeouts cover authentication too
       const auth = req.headers.authorization;
       if (auth?.startsWith('Bearer ')) ctx.principal = await authenticate(em, opts.settings, auth.slice(7).trim());
       else await setScope(em, []);
     } catch (e) {
+      await guard.finish();
       await endRequest(em, false);
       throw e;
     }
@@ -154,7 +188,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let body: unknown;
     if (req.method === 'POST') {
-      const text = await readBody(req);
+      const type = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') {
+        res.setHeader('accept', 'application/json');
+        return send(res, 415, { errors: [{ message: 'a POST body must be application/json', extensions: { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE } }] });
+      }
+      const declared = Number(req.headers['content-length'] ?? 0);
+      const text = declared > limits.maxBodyBytes ? null : await readBody(req, limits.maxBodyBytes);
+      if (text === null) {
+        res.setHeader('connection', 'close');
+        const max = limits.maxBodyBytes;
+        return send(res, 413, { errors: [{ message: `the request body is larger than the limit of ${max} bytes`, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE, limit: 'maxBodyBytes', max } }] });
+      }
       try {
         body = text ? JSON.parse(text) : {};
       } catch {
@@ -165,7 +210,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const nul = findNul(req.method === 'POST' ? body : searchParams(url));
     if (nul) return send(res, 200, { errors: [{ message: `${nul}: text must not contain NUL characters`, extensions: { code: ErrorCode.BAD_USER_INPUT, field: nul } }] });
     // authenticate before Apollo, so a bad token is a clean UNAUTHENTICATED, not a context failure
-    const ctx = await context(req, requestId);
+    const guard = new RequestGuard(limits, opts.orm);
+    const ctx = await context(req, requestId, guard);
+    // a client that leaves before its answer stops the work done for it
+    const left = () => { if (!res.writableFinished) guard.abort(); };
+    res.on('close', left);
     let result;
     try {
       result = await apollo.executeHTTPGraphQLRequest({
@@ -173,10 +222,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
         context: async () => ctx,
       });
     } finally {
+      await guard.finish();
       await endRequest(ctx.em, true).catch(() => undefined);
       opts.onRequestEnd?.(ctx);
     }
-    res.statusCode = result.status ?? 200;
+    res.off('close', left);
+    if (guard.aborted) return;
+    res.statusCode = specStatus(result);
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.setHeader('x-request-id', requestId);
     if (result.body.kind === 'complete') res.end(result.body.string);
@@ -215,11 +267,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       return send(res, 404, { error: 'not found' });
     } catch (e) {
       const known = e instanceof AppError ? e : isDatabaseUnavailable(e) ? serviceUnavailable('the database is unavailable; retry shortly') : null;
-      if (!known) opts.log.error('request failed', { requestId, error: e });
-      const status = !known ? 500 : known.code === ErrorCode.SERVICE_UNAVAILABLE ? 503 : 200;
+      const timedOut = !known && isCancelled(e); // authentication past the statement timeout
+      if (!known && !timedOut) opts.log.error('request failed', { requestId, error: e });
+      const status = timedOut ? 200 : !known ? 500 : known.code === ErrorCode.SERVICE_UNAVAILABLE ? 503 : 200;
       const err = known
         ? { message: known.message, extensions: { code: known.code } }
-        : { message: 'internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+        : timedOut
+          ? { message: 'the request took longer than its limit', extensions: { code: ErrorCode.TIMEOUT } }
+          : { message: 'internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
       if (!res.headersSent) send(res, status, { errors: [err] });
     } finally {
       if (path === '/graphql') opts.log.info('request', { requestId, path, status: res.statusCode, ms: Math.round(performance.now() - started) });
@@ -280,6 +335,22 @@ function findNul(value: unknown, path = ''): string | null {
     }
   }
   return null;
+}
+
+/**
+ * GraphQL over HTTP: with application/json responses a well-formed request gets 200 even when parsing,
+ * validation, variables or a limit refused it (the errors say why); a malformed request stays 400, and
+ * clients accepting application/graphql-response+json get Apollo's 4xx.
+ */
+function specStatus(result: { status?: number; headers: HeaderMap; body: { kind: string; string?: string } }): number {
+  const status = result.status ?? 200;
+  if (status !== 400 || result.body.kind !== 'complete' || !result.headers.get('content-type')?.startsWith('application/json')) return status;
+  try {
+    const errors = (JSON.parse(result.body.string!) as { errors?: { extensions?: { code?: string } }[] }).errors;
+    return errors?.length && errors.every((e) => e.extensions?.code !== 'BAD_REQUEST') ? 200 : status;
+  } catch {
+    return status;
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {

@@ -1,0 +1,266 @@
+// What one request may cost: the shape of its query (before anything runs), the size of its answer,
+// its time (in Node.js and in PostgreSQL), and its client staying connected. docs/operations.md lists
+// the defaults and the environment variables that change them.
+import { GraphQLError, getNamedType, isListType, isNonNullType, validate, type DocumentNode, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+// the CommonJS build: its ESM build imports graphql/index.mjs, a second copy of graphql beside the one
+// `import 'graphql'` loads in Node.js ("another module or realm")
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity/cjs';
+import { AppError, ErrorCode, type LimitSettings } from '@jiceng/core';
+import type { beginRequest, Orm } from '@jiceng/db';
+import type { JicengContext } from '@jiceng/tenancy';
+
+export interface Limits extends Required<LimitSettings> {
+  /** cost of one call of an expensive field, by `Type.field` (aggregates over a subtree) */
+  fieldCosts: Record<string, number>;
+  /** a connection's page without `first`, by `Type.field`, where it is not defaultPageSize */
+  pageSizes: Record<string, number>;
+}
+
+/**
+ * Cost units: one per field resolved, so a plain page of 100 units with 5 fields costs ~700. An aggregate
+ * over a subtree costs in proportion to its measured time on the whole region (docs/operations.md,
+ * ~0.4 ms a unit): rectificationSummary ~22 ms, fundsSummary ~20 ms, supportTotals ~37 ms, pairingCoverage ~89 ms.
+ */
+export const FIELD_COSTS: Record<string, number> = {
+  'AdminUnit.rectificationSummary': 50,
+  'AdminUnit.relapsePatterns': 50,
+  'AdminUnit.keyTargets': 50,
+  'AdminUnit.accountability': 50,
+  'AdminUnit.fundsSummary': 50,
+  'AdminUnit.fundingCompliance': 100,
+  'AdminUnit.supportTotals': 100,
+  'AdminUnit.pairingCoverage': 200,
+  'AdminUnit.departmentSuggestions': 20,
+  'AdminUnit.search': 10,
+};
+
+/** The resolvers' own defaults (pageSize(first, n)); every other connection pages 50. */
+export const PAGE_SIZES: Record<string, number> = { 'AdminUnit.children': 100 };
+
+export const DEFAULT_LIMITS: Limits = {
+  maxDepth: 15,
+  maxAliases: 15,
+  maxTokens: 2000,
+  maxDirectives: 20,
+  maxCost: 5000,
+  defaultPageSize: 50,
+  listSize: 10,
+  maxResponseNodes: 100_000,
+  deadlineMs: 15_000,
+  statementTimeoutMs: 10_000,
+  idleInTransactionTimeoutMs: 15_000,
+  // a code list for importAdminUnits (one region, ~1 MB) fits; larger ones go through pnpm import:units
+  maxBodyBytes: 5 * 1024 * 1024,
+  introspection: false,
+  fieldCosts: FIELD_COSTS,
+  pageSizes: PAGE_SIZES,
+};
+
+/** The defaults, with introspection on outside production, overlaid with what was configured. */
+export function resolveLimits(given: Partial<Limits> = {}, production = false): Limits {
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_LIMITS, introspection: !production, ...defined, fieldCosts: { ...FIELD_COSTS, ...given.fieldCosts }, pageSizes: { ...PAGE_SIZES, ...given.pageSizes } };
+}
+
+/** A refusal that names the limit: `extensions.limit`, `max` and (when known) `found`. */
+export function limitError(code: ErrorCode, limit: string, max: number, found?: number, message?: string): AppError {
+  const what = message ?? `${limit} limit of ${max} exceeded${found === undefined ? '' : `, found ${found}`}`;
+  // a request error: 400 for application/graphql-response+json, 200 for application/json (server.ts)
+  return new AppError(code, what, { limit, max, ...(found === undefined ? {} : { found }), http: { status: 400 } });
+}
+
+/**
+ * The cost estimator: a connection costs `first` (or the default page size) times what is below it, other
+ * lists `listSize` times, an aggregate its weight from fieldCosts, any other field 1. Introspection is free.
+ */
+export function costEstimator(limits: Limits): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    if (type.name.startsWith('__') || field.name.startsWith('__')) return 0;
+    const key = `${type.name}.${field.name}`;
+    const own = limits.fieldCosts[key] ?? 1;
+    if (field.args.some((a) => a.name === 'first') && getNamedType(field.type).name.endsWith('Connection')) {
+      const first = typeof args.first === 'number' && args.first >= 0 ? args.first : (limits.pageSizes[key] ?? limits.defaultPageSize);
+      return own + Math.max(first, 1) * childComplexity;
+    }
+    // a connection's edges are counted by its `first`, not again as a list
+    const many = isList(field.type) && !type.name.endsWith('Connection');
+    return own + (many ? limits.listSize : 1) * childComplexity;
+  };
+}
+
+function isList(t: GraphQLOutputType): boolean {
+  return isListType(isNonNullType(t) ? t.ofType : t);
+}
+
+/** Depth, aliases and directives (graphql-armor), then the multiplying cost (graphql-query-complexity). */
+export function checkQuery(limits: Limits, schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string): void {
+  const refusals: AppError[] = [];
+  const refuse = (limit: string, max: number) => (_: unknown, err: Error) => {
+    const found = /found (\d+)/.exec(err.message)?.[1];
+    refusals.push(limitError(ErrorCode.QUERY_TOO_COMPLEX, limit, max, found === undefined ? undefined : Number(found)));
+  };
+  const rule = (limit: string, n: number) => ({ n, propagateOnRejection: false, onReject: [refuse(limit, n)] });
+  const { validationRules } = new ApolloArmor({
+    maxDepth: rule('depth', limits.maxDepth),
+    maxAliases: rule('aliases', limits.maxAliases),
+    maxDirectives: rule('directives', limits.maxDirectives),
+    maxTokens: { enabled: false }, // graphql-js counts tokens while parsing (parseOptions in server.ts)
+    costLimit: { enabled: false }, // armor's cost does not multiply by list sizes
+    blockFieldSuggestion: { enabled: false }, // only anonymous callers lose suggestions (limitsPlugin)
+  }).protect();
+  validate(schema, document, validationRules);
+  if (refusals.length) throw refusals[0];
+  let cost: number;
+  try {
+    cost = queryCost(limits, schema, document, variables, operationName);
+  } catch (e) {
+    if (e instanceof GraphQLError) return; // invalid variables: execution refuses them before running anything
+    throw e;
+  }
+  if (cost > limits.maxCost) throw limitError(ErrorCode.QUERY_TOO_COMPLEX, 'cost', limits.maxCost, cost);
+}
+
+/** The cost of one operation (throws when its variables are invalid). */
+export function queryCost(limits: Limits, schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string): number {
+  return getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [costEstimator(limits)] });
+}
+
+/** The token limit is graphql-js's own (parse aborts); its parse error becomes a QUERY_TOO_COMPLEX refusal. */
+export function tokenLimitError(message: string): AppError | null {
+  const m = /Document contains more tha[nt] (\d+) tokens/.exec(message); // graphql-js 16 writes "more that"
+  return m ? limitError(ErrorCode.QUERY_TOO_COMPLEX, 'tokens', Number(m[1]), undefined, `tokens limit of ${m[1]} exceeded`) : null;
+}
+
+/** One request's clock and state: the deadline, the fields resolved, whether its client left. */
+export class RequestGuard {
+  nodes = 0;
+  timedOut = false;
+  aborted = false;
+  tooLarge = false;
+  private pid: number | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private cancelling: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly limits: Limits, private readonly orm: Orm) {}
+
+  /** Sets the transaction's timeouts (`set_config(…, true)` ends with it) and learns its backend, then starts the clock. */
+  async start(em: Awaited<ReturnType<typeof beginRequest>>): Promise<void> {
+    const statement = this.statementTimeoutMs();
+    const [row] = await em.execute<{ pid: number }[]>(
+      `select pg_backend_pid() as pid, set_config('statement_timeout', ?, true), set_config('idle_in_transaction_session_timeout', ?, true)`,
+      [String(statement), String(this.limits.idleInTransactionTimeoutMs)],
+    );
+    this.pid = row ? Number(row.pid) : null;
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      void this.cancel();
+    }, this.limits.deadlineMs);
+    this.timer.unref();
+  }
+
+  /** The client went away before its answer: stop resolving and cancel the running statement. */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    void this.cancel();
+  }
+
+  /**
+   * Stops the clock and waits for a cancel on its way: the connection goes back to the pool only after it,
+   * so a late cancel never lands on the next request's statement.
+   */
+  async finish(): Promise<void> {
+    clearTimeout(this.timer);
+    this.pid = null;
+    await this.cancelling;
+  }
+
+  /** Cancels the statement the request's connection is running, if any (the API role may cancel its own backends). */
+  private cancel(): Promise<unknown> {
+    const pid = this.pid;
+    if (pid === null) return this.cancelling;
+    this.cancelling = this.orm.em.getConnection().execute('select pg_cancel_backend(?)', [pid]).catch(() => undefined);
+    return this.cancelling;
+  }
+
+  /** Called before each field resolves: refuses past the deadline, after a disconnect, or past the node cap. */
+  check(): void {
+    if (this.timedOut) throw this.timeoutError();
+    if (this.aborted) throw new AppError(ErrorCode.TIMEOUT, 'the client disconnected');
+    if (++this.nodes > this.limits.maxResponseNodes) {
+      this.tooLarge = true;
+      throw this.tooLargeError();
+    }
+  }
+
+  timeoutError(): AppError {
+    return limitError(ErrorCode.TIMEOUT, 'deadlineMs', this.limits.deadlineMs, undefined, `the request took longer than its limit of ${this.limits.deadlineMs} ms`);
+  }
+
+  statementTimeoutError(): AppError {
+    const ms = this.statementTimeoutMs();
+    return limitError(ErrorCode.TIMEOUT, 'statementTimeoutMs', ms, undefined, `a database statement took longer than its limit of ${ms} ms`);
+  }
+
+  private statementTimeoutMs(): number {
+    return Math.min(this.limits.statementTimeoutMs, this.limits.deadlineMs);
+  }
+
+  tooLargeError(): AppError {
+    return limitError(ErrorCode.RESPONSE_TOO_LARGE, 'responseNodes', this.limits.maxResponseNodes, undefined, `the response would hold more than ${this.limits.maxResponseNodes} values`);
+  }
+}
+
+// on the context itself: Apollo executes on a shallow copy of it, which keeps symbol properties
+const GUARD = Symbol('request guard');
+export const guardOf = (ctx: JicengContext): RequestGuard | undefined => (ctx as { [GUARD]?: RequestGuard })[GUARD];
+export const setGuard = (ctx: JicengContext, guard: RequestGuard) => void ((ctx as { [GUARD]?: RequestGuard })[GUARD] = guard);
+
+/** PostgreSQL cancelled the statement (statement_timeout or pg_cancel_backend), or the transaction it broke. */
+export function isCancelled(error: unknown): boolean {
+  for (let e: any = error, i = 0; e && i < 4; e = e.originalError ?? e.cause, i++) {
+    if (e.code === '57014' || e.sqlState === '57014') return true;
+    if (typeof e.message === 'string' && /canceling statement due to (statement timeout|user request)/.test(e.message)) return true;
+  }
+  return false;
+}
+
+const SUGGESTION = / ?Did you mean .+\?$/;
+
+/**
+ * Enforces the limits around Apollo's pipeline: the query's shape before it runs, the guard on each
+ * field, and one clear error in place of a half-built answer when a guard refused.
+ */
+export function limitsPlugin(limits: Limits): ApolloServerPlugin<JicengContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request }) {
+          checkQuery(limits, schema, document, request.variables, request.operationName ?? undefined);
+        },
+        async executionDidStart({ contextValue }) {
+          const guard = guardOf(contextValue);
+          if (!guard) return;
+          return { willResolveField: () => guard.check() };
+        },
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const guard = guardOf(contextValue);
+          const statement = result.errors?.some((e) => e.extensions?.code === ErrorCode.TIMEOUT);
+          const replace = !guard ? null : guard.tooLarge ? guard.tooLargeError() : guard.timedOut ? guard.timeoutError() : statement ? guard.statementTimeoutError() : null;
+          if (replace) {
+            result.data = null;
+            result.errors = [{ message: replace.message, extensions: { code: replace.extensions.code, limit: replace.extensions.limit, max: replace.extensions.max } }];
+          }
+          // field suggestions ("Did you mean …?") describe the schema: not to anonymous callers
+          if (!contextValue.principal && result.errors) {
+            result.errors = result.errors.map((e) => (SUGGESTION.test(e.message) ? { ...e, message: e.message.replace(SUGGESTION, '') } : e));
+          }
+        },
+      };
+    },
+  };
+}
