@@ -43,4 +43,14 @@ test('the demo: a year of funding over Inner Mongolia that demo-finance can work
   expect(Number(total.disbursed)).toBeGreaterThan(Number(after.disbursed));
   expect((await finance.ok(SUMMARY, { c: '150000000000' })).adminUnit).toBeNull();
   expect(await app.asOwner(ledgerProblems)).toMatchObject({ entrySum: '0', driftingAccounts: [], rollupDrift: [] });
+
+  // issue 11's repro: demo-township (天义镇) cannot set its own 2026 standard; nothing changes for it
+  const township = await login('demo-township');
+  const tianyi = (await township.ok(`{ adminUnit(code: "150429100000") { id } }`)).adminUnit.id;
+  const SET = `mutation($u: ID!) { setRectificationStandard(unitId: $u, effectiveYear: 2026, input: { keyTargetShare: 0, complaintReplyWorkingDays: 60, workingGroupMin: 1, satisfactionMin: 0 }) { keyTargetShare } }`;
+  await township.fails('FORBIDDEN', SET, { u: tianyi });
+  expect((await (await login('demo-county')).ok(`{ adminUnit(code: "150429100000") { rectificationStandard(year: 2026) { keyTargetShare complaintReplyWorkingDays } } }`))
+    .adminUnit.rectificationStandard).toEqual({ keyTargetShare: 0.1, complaintReplyWorkingDays: 3 });
+  // the region's partyMembers is the sum over its villages
+  expect((await region.ok(`{ adminUnit(code: "150000000000") { partyMembers } }`)).adminUnit.partyMembers).toBeGreaterThan(0);
 });
