@@ -26,6 +26,26 @@ export function requestScope(em: EntityManager): readonly string[] {
   return paths;
 }
 
+/**
+ * Runs fn with extra subtrees added to the RLS scope (layer 2) for its statements, then puts the
+ * request's scope back. For a write the service has checked itself (a partner logging support for a
+ * village whose pairing has ended, dated within its term): keep fn narrow.
+ */
+export async function withScopeAlso<T>(em: EntityManager, extra: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const before = requestScope(em);
+  await em.execute(`select set_config('app.scopes', ?, true)`, [scopeLiteral([...before, ...extra])]);
+  let out: T;
+  try {
+    out = await fn();
+  } catch (e) {
+    // the request is rolled back; restoring may fail on an aborted transaction, the first error stands
+    await em.execute(`select set_config('app.scopes', ?, true)`, [scopeLiteral(before)]).catch(() => undefined);
+    throw e;
+  }
+  await em.execute(`select set_config('app.scopes', ?, true)`, [scopeLiteral(before)]);
+  return out;
+}
+
 export async function endRequest(em: EntityManager, ok: boolean): Promise<void> {
   if (!em.isInTransaction()) return;
   if (ok) await em.commit();

@@ -104,3 +104,20 @@ export function widenReadSql(table: string, alsoRead: string): string {
 drop policy ${table}_in_scope on ${table};${widerReadPoliciesSql(table, alsoRead)}
 `;
 }
+
+/**
+ * Configuration (standards, calendars) is written only from strictly above the unit it applies to:
+ * replaces a configTableSql table's write policies so that a row's unit lies strictly below one of the
+ * request's scopes. Reading is unchanged (the subtree and the units below it).
+ */
+export function configFromAboveSql(table: string): string {
+  const below = `exists (select 1 from unnest((select jiceng_scopes())) s where unit_path <@ s and unit_path <> s)`;
+  return `
+drop policy ${table}_insert on ${table};
+drop policy ${table}_update on ${table};
+drop policy ${table}_delete on ${table};
+create policy ${table}_insert on ${table} for insert with check (${below});
+create policy ${table}_update on ${table} for update using (${below}) with check (${below});
+create policy ${table}_delete on ${table} for delete using (${below});
+`;
+}

@@ -1,7 +1,7 @@
 import { badInput, localDate, notFound, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import { assertYear } from '@jiceng/rectification';
-import { assertCan, isWithin, requireUnit, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { assertCan, assertCanFromAbove, isWithin, requireUnit, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { FUNDS, TRANSFER_KINDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferKind, type TransferRow, type TransferSpec } from './ledger.service.js';
 import { defaultStandard, fundStandardsOn, fundStandardsUnder, setFundStandards, type StandardField } from './standards.js';
 
@@ -158,6 +158,7 @@ export async function setRegionStandards(em: EntityManager, p: Principal, i: { r
   const region = await requireUnit(em, i.regionId, 'regionId');
   assertCan(p, 'funding:configure', { path: region.path, what: 'admin unit' });
   if (region.level !== 'REGION') throw badInput('regionId', 'funding standards are set per region');
+  assertCanFromAbove(p, 'funding:configure', { path: region.path, what: 'admin unit' });
   const effectiveOn = assertDate(i.effectiveOn, 'effectiveOn');
   for (const f of ['venueFarmingM2', 'venuePastoralM2'] as const) {
     const m2 = i.values[f];

@@ -1,4 +1,4 @@
-import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // A double-entry ledger in integer fen. Accounts belong to a unit; a transfer debits one account and
 // credits another; entries are append-only and the account balance is their sum (kept in the same
@@ -354,4 +354,6 @@ export const fundingMigrations: Migration[] = [
   { id: '0401_funding_post_and_rollup', sql: rollup + postFunction },
   { id: '0402_funding_reverses_index', sql: reversesIndex },
   { id: '0410_funding_idempotency_per_account', sql: idempotencyClaims },
+  // a region's funding standards are set from strictly above it (a parent region or the platform)
+  { id: '0430_funding_standard_from_above', sql: configFromAboveSql('funding_standard') },
 ];

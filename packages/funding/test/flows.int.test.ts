@@ -57,8 +57,8 @@ describe('funding flows', () => {
     await fundCounty(w, 'ACTIVITY', '20000.00');
     const activity = await w.countyFinance.client.ok(BY_STANDARD, { from: w.ids.countyA, f: 'ACTIVITY', k: key('act') });
     expect(activity.allocateByStandard.map((t: any) => t.amount).sort()).toEqual(['12000.00', '3000.00']);
-    // a standard set on the region overrides the default for every village below it
-    await w.regionFinance.client.ok(`mutation($r: ID!) { setFundingStandards(regionId: $r, effectiveOn: "2025-01-01", input: { officePerVillage: "60000.00" }) { officePerVillage } }`, { r: w.ids.region });
+    // a standard set on the region (from above it: the platform) overrides the default for every village below it
+    await (await app.user(w.region, ['PLATFORM_ADMIN'])).client.ok(`mutation($r: ID!) { setFundingStandards(regionId: $r, effectiveOn: "2025-01-01", input: { officePerVillage: "60000.00" }) { officePerVillage } }`, { r: w.ids.region });
     await fundCounty(w, 'OFFICE', '120000.00');
     const raised = await w.countyFinance.client.ok(BY_STANDARD, { from: w.ids.countyA, f: 'OFFICE', k: key('std2') });
     expect(raised.allocateByStandard.map((t: any) => t.amount)).toEqual(['60000.00', '60000.00']);
@@ -185,14 +185,18 @@ describe('funding flows', () => {
     expect(before2013.adminUnit.fundingStandards).toEqual({ officePerVillage: '37000.00', activityPerMember: '300.00', partyBuildingPerVillage: '50000.00',
       benefitProject: '50000.00', award: '100000.00', venueFarmingM2: 200, venuePastoralM2: 150 });
     expect((await w.countyFinance.client.ok(STANDARDS, { c: w.v1.code, on: '2025-06-01' })).adminUnit.fundingStandards.officePerVillage).toBe('50000.00');
-    const set = await w.regionFinance.client.ok(SET, { r: w.ids.region, on: '2026-01-01', i: { officePerVillage: '55000.00', venuePastoralM2: 180 } });
+    // a region's standards are set from above it (the platform, or a parent region)
+    const platform = await app.user(w.region, ['PLATFORM_ADMIN']);
+    const own = await w.regionFinance.client.fails('FORBIDDEN', SET, { r: w.ids.region, on: '2026-01-01', i: { officePerVillage: '1.00' } });
+    expect(own.message).toMatch(/above/);
+    const set = await platform.client.ok(SET, { r: w.ids.region, on: '2026-01-01', i: { officePerVillage: '55000.00', venuePastoralM2: 180 } });
     expect(set.setFundingStandards).toEqual({ officePerVillage: '55000.00', venuePastoralM2: 180 });
     expect((await w.countyFinance.client.ok(STANDARDS, { c: w.v1.code, on: '2025-12-31' })).adminUnit.fundingStandards.officePerVillage).toBe('50000.00');
     expect((await w.countyFinance.client.ok(STANDARDS, { c: w.v1.code, on: '2026-01-01' })).adminUnit.fundingStandards).toMatchObject({ officePerVillage: '55000.00', venuePastoralM2: 180, venueFarmingM2: 200 });
     expect((await w.countyFinance.client.fails('BAD_USER_INPUT', SET, { r: w.ids.countyA, on: '2026-01-01', i: { award: '1.00' } })).extensions).toMatchObject({ field: 'regionId' });
-    expect((await w.regionFinance.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-01-01', i: { venueFarmingM2: 0 } })).extensions).toMatchObject({ field: 'venueFarmingM2' });
-    await w.regionFinance.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-13-01', i: { award: '1.00' } });
-    await w.regionFinance.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-01-01', i: { award: '-1.00' } });
+    expect((await platform.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-01-01', i: { venueFarmingM2: 0 } })).extensions).toMatchObject({ field: 'venueFarmingM2' });
+    await platform.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-13-01', i: { award: '1.00' } });
+    await platform.client.fails('BAD_USER_INPUT', SET, { r: w.ids.region, on: '2026-01-01', i: { award: '-1.00' } });
     // the county cannot change the region's standards
     await w.countyFinance.client.fails('NOT_FOUND', SET, { r: w.ids.region, on: '2026-01-01', i: { award: '1.00' } });
   });

@@ -29,11 +29,14 @@ export interface VillageSlots {
   cause: string | null;
   enterprises: number;
   regionEnterprises: number;
+  /** departments of the type the cause calls for */
   departments: number;
   leaders: number;
   firstSecretaries: number;
   projects: number;
 }
+
+const DEPT_COLUMN: Record<string, string> = { PARTY_MASS: 'dept_party_mass', ECONOMIC: 'dept_economic', LEGAL_PETITION: 'dept_legal_petition' };
 
 /** Each target village's five slots, counting pairings in force at any time during the year. */
 export async function villageSlots(em: EntityManager, path: string, year: number): Promise<VillageSlots[]> {
@@ -47,6 +50,9 @@ export async function villageSlots(em: EntityManager, path: string, year: number
             count(*) filter (where pa.kind = 'ENTERPRISE') as enterprises,
             count(*) filter (where pa.kind = 'ENTERPRISE' and nlevel(pa.unit_path) = 2) as region_enterprises,
             count(*) filter (where pa.kind = 'DEPARTMENT') as departments,
+            count(*) filter (where pa.kind = 'DEPARTMENT' and pa.department_type = 'PARTY_MASS') as dept_party_mass,
+            count(*) filter (where pa.kind = 'DEPARTMENT' and pa.department_type = 'ECONOMIC') as dept_economic,
+            count(*) filter (where pa.kind = 'DEPARTMENT' and pa.department_type = 'LEGAL_PETITION') as dept_legal_petition,
             count(*) filter (where pa.kind = 'LEADER') as leaders,
             count(*) filter (where pa.kind = 'FIRST_SECRETARY') as first_secretaries,
             count(*) filter (where pa.kind = 'PROJECT') as projects
@@ -60,7 +66,8 @@ export async function villageSlots(em: EntityManager, path: string, year: number
     const r = byUnit.get(String(t.unit_id)) ?? {};
     return {
       unitId: String(t.unit_id), path: t.path, cause: t.cause, enterprises: Number(r.enterprises ?? 0), regionEnterprises: Number(r.region_enterprises ?? 0),
-      departments: Number(r.departments ?? 0), leaders: Number(r.leaders ?? 0), firstSecretaries: Number(r.first_secretaries ?? 0), projects: Number(r.projects ?? 0),
+      // DOMAIN §4: the department slot is filled by a department whose type follows the cause (any, with no cause recorded)
+      departments: Number((t.cause ? r[DEPT_COLUMN[DEPARTMENT_FOR_CAUSE[t.cause]!]!] : r.departments) ?? 0), leaders: Number(r.leaders ?? 0), firstSecretaries: Number(r.first_secretaries ?? 0), projects: Number(r.projects ?? 0),
     };
   });
 }

@@ -1,4 +1,4 @@
-import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, widenReadSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, tenantTableSql, widenReadSql, type Migration } from '@jiceng/db';
 
 // "Five ones" (五个一): partners registered by a unit, pairings with villages for a term, the accounts of
 // partner users, and their append-only support logs. Pairings feed the partner users' scope.
@@ -155,9 +155,47 @@ create policy support_log_partner_view on support_log as restrictive for select
 ${RECTIFICATION_TABLES.map((t) => `create policy ${t}_partner_view on ${t} as restrictive for select using (${STAFF_VIEW});`).join('\n')}
 `;
 
+// The terms of the caller's partner's pairings with a village, ended ones included: a partner whose
+// pairing has ended may still log and correct support dated within its term (its scope no longer
+// holds the village, and the pairing row lies outside it).
+const myPairingTerms = `
+create function jiceng_my_pairing_terms(p_user bigint, p_unit bigint)
+  returns table (starts_on text, ends_on text, unit_path text)
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select to_char(p.starts_on, 'YYYY-MM-DD'), to_char(p.ends_on, 'YYYY-MM-DD'), p.unit_path::text
+    from app_user u join partner_account a on a.user_id = u.id join pairing p on p.partner_id = a.partner_id
+   where u.id = p_user and p.unit_id = p_unit and not u.disabled
+     -- within the reach of whoever gave the account its reach (as jiceng_principal cuts the scope)
+     and p.unit_path <@ coalesce((select r.path from admin_unit r where r.id = u.reach_unit_id), 'cn'::ltree)
+   order by p.starts_on
+$$;
+alter function jiceng_my_pairing_terms(bigint, bigint) owner to :auth_role;
+revoke execute on function jiceng_my_pairing_terms(bigint, bigint) from public;
+grant execute on function jiceng_my_pairing_terms(bigint, bigint) to :api_role;
+`;
+
+// me.partner: a partner user reads its own partner even when no pairing of it is in force today (the
+// partner row lies with the registering unit, outside the user's scope).
+const myPartnerRow = `
+grant select on partner to :auth_role;
+create policy partner_auth on partner for select to :auth_role using (true);
+create function jiceng_my_partner_row(p_user bigint) returns setof partner
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select pa.* from partner pa join partner_account a on a.partner_id = pa.id where a.user_id = p_user
+$$;
+alter function jiceng_my_partner_row(bigint) owner to :auth_role;
+revoke execute on function jiceng_my_partner_row(bigint) from public;
+grant execute on function jiceng_my_partner_row(bigint) to :api_role;
+`;
+
 export const pairingMigrations: Migration[] = [
   { id: '0300_pairing', sql: pairing },
   { id: '0301_pairing_partner_where_it_serves', sql: partnerWhereItServes },
   { id: '0310_pairing_arranged_by', sql: arrangedBy },
   { id: '0311_pairing_partner_view', sql: partnerView },
+  // pairing standards are set from strictly above the unit they apply to
+  { id: '0320_pairing_standard_from_above', sql: configFromAboveSql('pairing_standard') },
+  { id: '0321_pairing_my_pairing_terms', sql: myPairingTerms },
+  // a partner user reads its own partner (me.partner) even when no pairing of it is in force today
+  { id: '0322_pairing_my_partner_row', sql: myPartnerRow },
 ];

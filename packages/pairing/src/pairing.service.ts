@@ -1,5 +1,5 @@
 import { badInput, conflict, forbidden, localDate, notFound, type Fen } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { withScopeAlso, type EntityManager } from '@jiceng/db';
 import { PARTNER_ROLES, STAFF_ROLES, assertCan, grantReach, inScope, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { isValidCreditCode } from './credit-code.js';
 
@@ -160,32 +160,49 @@ export interface SupportInput {
   note?: string | null;
 }
 
-/** A partner user logs support for a village their partner is paired with now. */
+const FIGURES = ['visits', 'peoplePlaced', 'meetings', 'problemsSolved', 'projectsCoordinated'] as const;
+
+/**
+ * A partner user logs support for a village their partner is (or was) paired with, dated within a term of
+ * that pairing and not in the future, with at least one figure. A partner whose pairing has ended may still
+ * log and correct entries dated within its term (its scope no longer holds the village: the write is
+ * checked here and made with the village added to the scope for its statements only). A correction
+ * replaces an entry of the same partner and village.
+ */
 export async function logSupport(em: EntityManager, p: Principal, i: SupportInput, corrects: string | null = null): Promise<string> {
-  const village = await requireVillage(em, i.villageId);
-  assertCan(p, 'support:log', { path: village.path, what: 'village' });
+  assertCan(p, 'support:log');
+  if (!/^\d{1,18}$/.test(i.villageId)) throw notFound('village');
   localDate(i.loggedOn, 'loggedOn');
-  for (const f of ['visits', 'peoplePlaced', 'meetings', 'problemsSolved', 'projectsCoordinated'] as const) {
+  for (const f of FIGURES) {
     const v = i[f];
     if (v != null && (!Number.isInteger(v) || v < 0 || v > 1_000_000)) throw badInput(f, 'must be a whole number from 0');
   }
-  const [link] = await em.execute<{ partner_id: string }[]>(
-    `select pr.partner_id from pairing pr
-      where pr.partner_id = jiceng_my_partner(?) and pr.unit_id = ? and pr.starts_on <= current_date and (pr.ends_on is null or pr.ends_on > current_date)`,
-    [p.userId, village.id],
-  );
-  if (!link) throw notFound('village');
-  if (corrects) {
-    const [orig] = await em.execute<any[]>(`select id, partner_id, unit_id from support_log where id = ?`, [corrects]);
-    if (!orig || String(orig.partner_id) !== String(link.partner_id) || String(orig.unit_id) !== village.id) throw notFound('support log entry');
-    const [done] = await em.execute(`select 1 from support_log where corrects = ?`, [corrects]);
-    if (done) throw conflict('that entry has been corrected already; correct the correction');
+  if (FIGURES.every((f) => !i[f]) && !i.materialsValue) throw badInput('visits', 'an entry needs at least one figure above 0 (visits, people placed, materials value, meetings, problems solved or projects coordinated)');
+  const terms = await em.execute<{ starts_on: string; ends_on: string | null; unit_path: string; today: string }[]>(
+    `select t.*, current_date::text as today from jiceng_my_pairing_terms(?, ?) t`, [p.userId, i.villageId]);
+  if (!terms.length) throw notFound('village');
+  if (i.loggedOn > terms[0]!.today) throw badInput('loggedOn', 'must not be in the future');
+  if (!terms.some((t) => t.starts_on <= i.loggedOn && (t.ends_on == null || i.loggedOn < t.ends_on))) {
+    throw badInput('loggedOn', `must be within the pairing's term (${terms.map((t) => `${t.starts_on} to ${t.ends_on ?? 'open'}`).join('; ')}; the end date is excluded)`);
   }
-  const [row] = await em.execute<{ id: string }[]>(
-    `insert into support_log (partner_id, unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, corrects, logged_by)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
-    [link.partner_id, village.id, i.loggedOn, i.visits ?? 0, i.peoplePlaced ?? 0, String(i.materialsValue ?? 0n), i.meetings ?? 0,
-     i.problemsSolved ?? 0, i.projectsCoordinated ?? 0, i.note ?? null, corrects, p.userId],
-  );
-  return String(row!.id);
+  const villagePath = terms[0]!.unit_path;
+  const write = async () => {
+    const [link] = await em.execute<{ partner_id: string }[]>(`select jiceng_my_partner(?) as partner_id`, [p.userId]);
+    if (corrects) {
+      const [orig] = await em.execute<any[]>(`select id, partner_id, unit_id from support_log where id = ?`, [corrects]);
+      if (!orig || String(orig.partner_id) !== String(link!.partner_id)) throw notFound('support log entry');
+      if (String(orig.unit_id) !== i.villageId) throw badInput('villageId', 'a correction must be for the same village as the entry it corrects');
+      const [done] = await em.execute(`select 1 from support_log where corrects = ?`, [corrects]);
+      if (done) throw conflict('that entry has been corrected already; correct the correction');
+    }
+    const [row] = await em.execute<{ id: string }[]>(
+      `insert into support_log (partner_id, unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, corrects, logged_by)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+      [link!.partner_id, i.villageId, i.loggedOn, i.visits ?? 0, i.peoplePlaced ?? 0, String(i.materialsValue ?? 0n), i.meetings ?? 0,
+       i.problemsSolved ?? 0, i.projectsCoordinated ?? 0, i.note ?? null, corrects, p.userId],
+    );
+    return String(row!.id);
+  };
+  // paired today: the village is in the scope already
+  return inScope(p, villagePath) ? write() : withScopeAlso(em, [villagePath], write);
 }

@@ -16,4 +16,9 @@ export const pairingRules: RuleMap = {
   PairingCoverage: { '*': isAuthenticated },
   SupportTotals: { '*': isAuthenticated },
   Pairing: { '*': isAuthenticated },
+  PartnerConnection: { '*': isAuthenticated },
+  PartnerEdge: { '*': isAuthenticated },
+  SupportEntry: { '*': isAuthenticated },
+  SupportEntryConnection: { '*': isAuthenticated },
+  SupportEntryEdge: { '*': isAuthenticated },
 };

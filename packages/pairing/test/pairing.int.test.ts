@@ -138,7 +138,10 @@ describe('five ones', () => {
     const today = new Date().toISOString().slice(0, 10);
     await w.regionAdmin.client.ok(`mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
     expect((await fresh.ok(`query($v: String!) { adminUnit(code: $v) { code } }`, { v: w.village.code })).adminUnit).toBeNull();
-    await fresh.fails('NOT_FOUND', LOG, { v: w.ids.v.id });
+    // support dated within the ended term may still be logged; dated on or after its end it may not
+    await fresh.ok(LOG, { v: w.ids.v.id });
+    const late = await fresh.fails('BAD_USER_INPUT', `mutation($v: ID!, $d: String!) { logSupport(input: { villageId: $v, loggedOn: $d, visits: 1 }) }`, { v: w.ids.v.id, d: today });
+    expect(late.extensions?.field).toBe('loggedOn');
   });
 
   test('a pairing is ended by the unit that arranged it or one above: not by the township of its village', async ({ app }) => {

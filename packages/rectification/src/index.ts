@@ -5,6 +5,7 @@ import { rectificationMigrations } from './migrations.js';
 import { RectificationCaseResolver, RectificationUnitResolver } from './graphql/rectification.resolver.js';
 import { rectificationRules } from './rules.js';
 import { StandardsResolver } from './graphql/standards.resolver.js';
+import { ComplaintResolver, ReadableCaseResolver, ReadableUnitResolver } from './graphql/readable.resolver.js';
 import { seedRectificationDemo } from './demo.seed.js';
 
 export { rectificationMigrations };
@@ -17,7 +18,7 @@ export * from './dashboard.service.js';
 export const rectificationModule: JicengModule = {
   name: 'rectification',
   entities: [],
-  resolvers: [RectificationUnitResolver, RectificationCaseResolver, StandardsResolver],
+  resolvers: [RectificationUnitResolver, RectificationCaseResolver, StandardsResolver, ReadableUnitResolver, ReadableCaseResolver, ComplaintResolver],
   rules: rectificationRules,
   migrations: rectificationMigrations,
   seedDemo: seedRectificationDemo,

@@ -1,4 +1,4 @@
-import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // The core ledger tables other modules read (pairing: targets and causes; funding: transformed villages).
 const core = `
@@ -191,9 +191,26 @@ alter table rectification_standard
   add check (criticism_at <= one_grade_down_at and one_grade_down_at <= two_grades_down_at);
 `;
 
+// Standards and calendar days are set from strictly above the unit they apply to (a township never sets
+// its own, a county never its own); public holidays and make-up workdays belong to a region.
+const fromAbove = `
+${configFromAboveSql('rectification_standard')}
+${configFromAboveSql('calendar_day')}
+create function jiceng_calendar_day_on_region() returns trigger language plpgsql as $$
+begin
+  if not exists (select 1 from admin_unit u where u.id = new.unit_id and u.level = 'REGION') then
+    raise exception 'calendar days are set on a region' using errcode = '23514';
+  end if;
+  return new;
+end $$;
+create trigger calendar_day_on_region before insert or update of unit_id on calendar_day
+  for each row execute function jiceng_calendar_day_on_region();
+`;
+
 export const rectificationMigrations: Migration[] = [
   { id: '0200_rectification_core', sql: core },
   { id: '0201_rectification_ledger', sql: ledger },
   { id: '0202_rectification_targets_union', sql: targetsUnion },
   { id: '0203_rectification_accountability_thresholds', sql: accountabilityThresholds },
+  { id: '0230_rectification_standards_from_above', sql: fromAbove },
 ];

@@ -32,4 +32,8 @@ export const rectificationRules: RuleMap = {
   RectificationStandard: { '*': isAuthenticated },
   ComplaintConnection: { '*': isAuthenticated },
   ComplaintEdge: { '*': isAuthenticated },
+  RectificationStandardInForce: { '*': isAuthenticated },
+  CalendarDay: { '*': isAuthenticated },
+  WeakDesignation: { '*': isAuthenticated },
+  Acceptance: { '*': isAuthenticated },
 };

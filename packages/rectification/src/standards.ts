@@ -1,6 +1,6 @@
 import { WorkingDayCalendar, badInput, localDate } from '@jiceng/core';
 import { executeBound, type EntityManager } from '@jiceng/db';
-import { configUnder } from '@jiceng/tenancy';
+import { configUnder, nearestOnAncestorLine } from '@jiceng/tenancy';
 import { DEFAULT_ACCOUNTABILITY, type AccountabilityThresholds } from './lifecycle.js';
 
 /** The rectification standards in force for a unit and year: the nearest ancestor's, else defaults. */
@@ -55,6 +55,43 @@ function toStandard(r: any): RectificationStandard {
     accountability: { criticismAt: r.criticism_at, oneGradeDownAt: r.one_grade_down_at, twoGradesDownAt: r.two_grades_down_at },
   };
 }
+
+/** A standard in force and where it comes from: the unit it was set on and its effective year (null: the defaults). */
+export interface StandardInForce extends RectificationStandard {
+  setOnUnitId: string | null;
+  effectiveYear: number | null;
+}
+
+/** The standards in force in a year for many units at once (one statement): each unit's nearest on its ancestor line. */
+export async function standardsInForce(em: EntityManager, paths: readonly string[], year: number): Promise<StandardInForce[]> {
+  const rows = await executeBound<any>(em,
+    `select *, unit_path::text as path from rectification_standard
+      where effective_year <= $1 and unit_path @> any ($2::ltree[]) order by nlevel(unit_path) desc, effective_year desc`,
+    [year, [...paths]],
+  );
+  return paths.map((p) => {
+    const r = nearestOnAncestorLine(rows, p);
+    return r ? { ...toStandard(r), setOnUnitId: String(r.unit_id), effectiveYear: r.effective_year } : { ...DEFAULT_STANDARD, setOnUnitId: null, effectiveYear: null };
+  });
+}
+
+/**
+ * The holidays and make-up workdays in force in a period for many units at once: days set on each unit's
+ * ancestor line (the nearest wins where two disagree), in date order.
+ */
+export async function calendarDaysOf(em: EntityManager, paths: readonly string[], from: string, to: string): Promise<{ day: string; kind: string }[][]> {
+  const rows = await executeBound<{ path: string; day: string; kind: string }>(em,
+    `select unit_path::text as path, to_char(day, 'YYYY-MM-DD') as day, kind from calendar_day
+      where unit_path @> any ($1::ltree[]) and day between $2::date and $3::date order by day, nlevel(unit_path) desc`,
+    [[...paths], from, to],
+  );
+  return paths.map((p) => {
+    const out: { day: string; kind: string }[] = [];
+    for (const r of nearestFirst(rows, p)) if (out.at(-1)?.day !== r.day) out.push({ day: r.day, kind: r.kind });
+    return out;
+  });
+}
+const nearestFirst = <T extends { path: string }>(rows: T[], p: string) => rows.filter((r) => p === r.path || p.startsWith(r.path + '.'));
 
 /** The working-day calendar of a unit: holidays and make-up workdays set on it or its ancestors. */
 export async function calendarFor(em: EntityManager, unitPath: string): Promise<WorkingDayCalendar> {

@@ -143,19 +143,20 @@ describe('dashboards', () => {
     expect((await w.admin.client.ok(Q, { c: w.county.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'CRITICISM' }]);
     const countyId = (await w.admin.client.ok(ID, { c: w.county.code })).adminUnit.id;
     const SET = `mutation($u: ID!, $i: StandardInput!) { setRectificationStandard(unitId: $u, effectiveYear: 2020, input: $i) { criticismAt thirdCategoryMaxStars workingGroupMin } }`;
-    const set = await w.admin.client.ok(SET, { u: countyId, i: { criticismAt: 2, oneGradeDownAt: 3, twoGradesDownAt: 4 } });
+    // the county's standards are set from above it: by the region
+    const regionAdmin = await app.user(w.region, ['ORG_ADMIN']);
+    const set = await regionAdmin.client.ok(SET, { u: countyId, i: { criticismAt: 2, oneGradeDownAt: 3, twoGradesDownAt: 4 } });
     expect(set.setRectificationStandard).toEqual({ criticismAt: 2, thirdCategoryMaxStars: 4, workingGroupMin: 3 });
     expect((await w.admin.client.ok(Q, { c: w.county.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'NONE' }]);
     // seen from the region too, the township follows its county's thresholds, not the region's
-    const regionAdmin = await app.user(w.region, ['ORG_ADMIN']);
     expect((await regionAdmin.client.ok(Q, { c: w.region.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'NONE' }]);
-    expect((await w.admin.client.fails('BAD_USER_INPUT', SET, { u: countyId, i: { criticismAt: 3, oneGradeDownAt: 2 } })).extensions?.field).toBe('oneGradeDownAt');
+    expect((await regionAdmin.client.fails('BAD_USER_INPUT', SET, { u: countyId, i: { criticismAt: 3, oneGradeDownAt: 2 } })).extensions?.field).toBe('oneGradeDownAt');
     // the region above is outside a county admin's reach; an inspector may not configure
     const regionId = (await (await app.user(w.region, ['ORG_ADMIN'])).client.ok(ID, { c: w.region.code })).adminUnit.id;
     await w.admin.client.fails('NOT_FOUND', SET, { u: regionId, i: { criticismAt: 1 } });
     await (await app.user(w.county, ['INSPECTOR'])).client.fails('FORBIDDEN', SET, { u: countyId, i: { criticismAt: 1 } });
-    // a make-up workday set through the API moves a complaint's deadline
-    await w.admin.client.ok(`mutation($u: ID!) { setCalendarDay(unitId: $u, day: "2025-11-22", kind: "WORKDAY") }`, { u: countyId });
+    // a make-up workday set through the API (on the region, by the platform) moves a complaint's deadline
+    await (await app.user(w.region, ['PLATFORM_ADMIN'])).client.ok(`mutation($u: ID!) { setCalendarDay(unitId: $u, day: "2025-11-22", kind: "WORKDAY") }`, { u: regionId });
     const due = await w.admin.client.ok(`mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-11-20", summary: "x") { replyDueOn } }`, { v: w.villageId });
     expect(due.receiveComplaint.replyDueOn).toBe('2025-11-24');
   });

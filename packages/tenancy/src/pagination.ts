@@ -12,8 +12,12 @@ export interface Page<T> {
   nodes: T[];
   hasNextPage: boolean;
   cursorOf: (node: T) => string;
-  totalCount?: number;
+  /** a number, or a function counting only when the field is asked for */
+  totalCount?: TotalCount;
 }
+
+/** A connection's total: counted only when a client selects `totalCount`. */
+export type TotalCount = number | (() => Promise<number>);
 
 export function encodeCursor(key: string): string {
   return Buffer.from(`c:${key}`).toString('base64url');
@@ -57,6 +61,6 @@ export function pageSize(first: number | null | undefined, dflt = 50): number {
 }
 
 /** Given up to size+1 rows, returns the page and whether there is more. */
-export function toPage<T>(rows: T[], size: number, key: (r: T) => string, totalCount?: number): Page<T> {
+export function toPage<T>(rows: T[], size: number, key: (r: T) => string, totalCount?: TotalCount): Page<T> {
   return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, cursorOf: (n) => encodeCursor(key(n)), totalCount };
 }

@@ -36,3 +36,19 @@ export function assertCan(principal: Principal | null | undefined, action: strin
   if (!can(principal, action)) throw forbidden(`${action} is not granted to your roles`);
   return principal;
 }
+
+/** True when `path` lies strictly below one of the caller's scopes (not the scope's own unit). */
+export function strictlyBelowScope(principal: Principal, path: string): boolean {
+  return principal.scopes.some((s) => path.startsWith(s + '.'));
+}
+
+/**
+ * Standards and calendars are set from above: only a unit strictly above the unit a setting applies to
+ * may set it (a township never sets its own standards, a county never its own). Out of scope is
+ * NOT_FOUND as usual; the caller's own unit (visible, but not theirs to configure) is FORBIDDEN.
+ */
+export function assertCanFromAbove(principal: Principal | null | undefined, action: string, target: { path: string; what: string }): Principal {
+  const p = assertCan(principal, action, target);
+  if (!strictlyBelowScope(p, target.path)) throw forbidden('standards and calendars are set by a unit above the one they apply to, never by the unit itself');
+  return p;
+}

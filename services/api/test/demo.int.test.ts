@@ -1,7 +1,12 @@
 import { createLogger } from '@jiceng/core';
 import { ledgerProblems } from '@jiceng/funding';
-import { GraphQLClient, test, expect } from '@jiceng/testkit';
+import { GraphQLClient, test, expect, type TestApp } from '@jiceng/testkit';
 import { modules } from '../src/modules.js';
+
+async function demoLogin(app: TestApp, username: string) {
+  const r = await app.anonymous.ok(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: username, p: 'jiceng-demo' });
+  return new GraphQLClient(app.url, r.login.token);
+}
 
 // The demo data every module seeds (what `pnpm start` loads), and the demo accounts working through it.
 test('the demo: a year of funding over Inner Mongolia that demo-finance can work through; the ledger is consistent', async ({ app }) => {
@@ -9,10 +14,7 @@ test('the demo: a year of funding over Inner Mongolia that demo-finance can work
   for (const m of modules) await m.seedDemo?.({ orm: app.ownerOrm, log });
   expect(await app.asOwner(ledgerProblems)).toEqual({ entrySum: '0', driftingAccounts: [], unbalancedTransfers: [], rollupDrift: [] });
 
-  const login = async (username: string) => {
-    const r = await app.anonymous.ok(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: username, p: 'jiceng-demo' });
-    return new GraphQLClient(app.url, r.login.token);
-  };
+  const login = (username: string) => demoLogin(app, username);
   const finance = await login('demo-finance');
   const SUMMARY = `query($c: String!) { adminUnit(code: $c) { fundsSummary(year: 2025) { allocated disbursed spent balance } } }`;
   const county = (await finance.ok(SUMMARY, { c: '150429000000' })).adminUnit.fundsSummary;
@@ -43,4 +45,20 @@ test('the demo: a year of funding over Inner Mongolia that demo-finance can work
   expect(Number(total.disbursed)).toBeGreaterThan(Number(after.disbursed));
   expect((await finance.ok(SUMMARY, { c: '150000000000' })).adminUnit).toBeNull();
   expect(await app.asOwner(ledgerProblems)).toMatchObject({ entrySum: '0', driftingAccounts: [], rollupDrift: [] });
+});
+
+// issue 11's repro, on the same demo data (the seeds skip what is loaded already)
+test('the demo: demo-township (天义镇) cannot set its own 2026 standard; the region\'s partyMembers is its villages\' sum', async ({ app }) => {
+  const log = createLogger('error');
+  for (const m of modules) await m.seedDemo?.({ orm: app.ownerOrm, log });
+  const login = (username: string) => demoLogin(app, username);
+  const region = await login('demo-region');
+  const township = await login('demo-township');
+  const tianyi = (await township.ok(`{ adminUnit(code: "150429100000") { id } }`)).adminUnit.id;
+  const SET = `mutation($u: ID!) { setRectificationStandard(unitId: $u, effectiveYear: 2026, input: { keyTargetShare: 0, complaintReplyWorkingDays: 60, workingGroupMin: 1, satisfactionMin: 0 }) { keyTargetShare } }`;
+  await township.fails('FORBIDDEN', SET, { u: tianyi });
+  expect((await (await login('demo-county')).ok(`{ adminUnit(code: "150429100000") { rectificationStandard(year: 2026) { keyTargetShare complaintReplyWorkingDays } } }`))
+    .adminUnit.rectificationStandard).toEqual({ keyTargetShare: 0.1, complaintReplyWorkingDays: 3 });
+  // the region's partyMembers is the sum over its villages
+  expect((await region.ok(`{ adminUnit(code: "150000000000") { partyMembers } }`)).adminUnit.partyMembers).toBeGreaterThan(0);
 });

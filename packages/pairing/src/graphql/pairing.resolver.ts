@@ -14,6 +14,9 @@ import { endPairing, linkPartnerAccount, logSupport, maskPartner, pair, partnerV
   @Field(() => String, { nullable: true }) homeOrg!: string | null;
   @Field(() => MoneyScalar, { nullable: true }) budget!: bigint | null;
   @Field(() => String, { nullable: true }) status!: string | null;
+  @Field(() => String, { nullable: true, description: 'start of the term (first secretaries: 驻村 term), yyyy-mm-dd' }) termStart!: string | null;
+  @Field(() => String, { nullable: true, description: 'end of the term, yyyy-mm-dd' }) termEnd!: string | null;
+  @Field(() => String, { nullable: true, description: 'a project\'s kind (种植, 养殖, …)' }) projectKind!: string | null;
   @Field(() => Int, { nullable: true, description: 'villages carried now (suggestions)' }) carried!: number | null;
 }
 
@@ -41,14 +44,18 @@ export class PairingCoverage {
   @Field(() => [VillageCoverage], { description: 'the villages with something missing: the list to act on (first 500)' }) gaps!: VillageCoverage[];
 }
 
-@ObjectType() export class SupportTotals {
-  @Field(() => Int) entries!: number;
+/** The figures of a support entry, and of totals over entries. */
+@ObjectType() export class SupportFigures {
   @Field(() => Int) visits!: number;
   @Field(() => Int) peoplePlaced!: number;
   @Field(() => MoneyScalar) materialsValue!: bigint;
   @Field(() => Int) meetings!: number;
   @Field(() => Int) problemsSolved!: number;
   @Field(() => Int) projectsCoordinated!: number;
+}
+
+@ObjectType() export class SupportTotals extends SupportFigures {
+  @Field(() => Int) entries!: number;
 }
 
 @ObjectType() export class Pairing {
@@ -85,13 +92,21 @@ export class PairingCoverage {
   @Field(() => String, { nullable: true }) note?: string;
 }
 
-const toPartner = (r: any) => ({
+/** A date column as yyyy-mm-dd (node-postgres reads a date as local midnight). */
+const ymd = (d: unknown): string | null => {
+  if (d == null) return null;
+  if (typeof d === 'string') return d.slice(0, 10);
+  const x = d as Date;
+  return `${x.getFullYear()}-${String(x.getMonth() + 1).padStart(2, '0')}-${String(x.getDate()).padStart(2, '0')}`;
+};
+
+export const toPartner = (r: any) => ({
   id: toGlobalId('Partner', String(r.id)), kind: r.kind, name: r.name, creditCode: r.credit_code, contact: r.contact, departmentType: r.department_type,
-  homeOrg: r.home_org, budget: r.budget == null ? null : BigInt(r.budget), status: r.status, carried: r.carried == null ? null : Number(r.carried),
+  homeOrg: r.home_org, termStart: ymd(r.term_start), termEnd: ymd(r.term_end), projectKind: r.project_kind ?? null, budget: r.budget == null ? null : BigInt(r.budget), status: r.status, carried: r.carried == null ? null : Number(r.carried),
 });
-const partnerId = (id: string) => fromGlobalId(id, 'Partner', 'partnerId');
+export const partnerId = (id: string) => fromGlobalId(id, 'Partner', 'partnerId');
 /** The caller's view of partners, once per request. */
-function viewOf(ctx: JicengContext): Promise<PartnerView> {
+export function viewOf(ctx: JicengContext): Promise<PartnerView> {
   const p = requirePrincipal(ctx);
   return ctx.loader<string, PartnerView>('pairing:view', async (keys) => {
     const view = await partnerView(ctx.em, p);

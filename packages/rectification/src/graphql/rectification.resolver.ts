@@ -99,7 +99,10 @@ export class RectificationUnitResolver {
           and (?::bigint is null or c.id > ?::bigint) order by c.id limit ?`,
       [u.path, year, state ?? null, state ?? null, afterId, afterId, size + 1],
     );
-    return toConnection(toPage(rows.map((r) => ({ ...r, id: String(r.id), unit_id: String(r.unit_id) })), size, (r) => r.id), toCase);
+    const total = async () => Number((await ctx.em.execute<{ n: string }[]>(
+      `select count(*) as n from rectification_case where unit_path <@ ?::ltree and year = ? and (?::text is null or state = ?)`,
+      [u.path, year, state ?? null, state ?? null]))[0]!.n);
+    return toConnection(toPage(rows.map((r) => ({ ...r, id: String(r.id), unit_id: String(r.unit_id) })), size, (r) => r.id, total), toCase);
   }
 
   @FieldResolver(() => ComplaintConnection, { description: 'complaints about villages in this subtree received in a year, oldest first' })
@@ -117,12 +120,14 @@ export class RectificationUnitResolver {
         order by id limit ?`,
       [u.path, year, afterId, afterId, size + 1],
     );
-    return toConnection(toPage(rows.map((r) => ({ ...r, id: String(r.id) })), size, (r) => r.id), toComplaint);
+    const total = async () => Number((await ctx.em.execute<{ n: string }[]>(
+      `select count(*) as n from complaint where unit_path <@ ?::ltree and extract(year from received_on) = ?`, [u.path, year]))[0]!.n);
+    return toConnection(toPage(rows.map((r) => ({ ...r, id: String(r.id), unit_id: String(r.unit_id) })), size, (r) => r.id, total), toComplaint);
   }
 }
 
-const toComplaint = (c: NonNullable<Awaited<ReturnType<typeof complaintById>>>) => ({
-  id: toGlobalId('Complaint', c.id), receivedOn: c.received_on, summary: c.summary, replyDueOn: c.reply_due_on, repliedOn: c.replied_on, result: c.result,
+export const toComplaint = (c: NonNullable<Awaited<ReturnType<typeof complaintById>>>) => ({
+  id: toGlobalId('Complaint', c.id), unitId: String(c.unit_id), receivedOn: c.received_on, summary: c.summary, replyDueOn: c.reply_due_on, repliedOn: c.replied_on, result: c.result,
 });
 
 @Resolver(() => RectificationCase)

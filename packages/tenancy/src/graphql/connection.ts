@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
-import type { Page } from '../pagination.js';
+import type { Page, TotalCount } from '../pagination.js';
 
 @ObjectType()
 export class PageInfo {
@@ -10,7 +10,8 @@ export class PageInfo {
 export interface ConnectionShape<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: PageInfo;
-  totalCount?: number | null;
+  /** a number, or (a getter, see toConnection) a promise counted only when the field is selected */
+  totalCount?: number | Promise<number> | null;
 }
 
 /** A Relay connection type for a node type: `<Name>Connection` with `<Name>Edge`. */
@@ -31,9 +32,10 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
 
 export function toConnection<R, T = R>(page: Page<R>, map: (r: R) => T = (r) => r as unknown as T): ConnectionShape<T> {
   const edges = page.nodes.map((n) => ({ cursor: page.cursorOf(n), node: map(n) }));
-  return {
-    edges,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: page.totalCount ?? null,
-  };
+  const conn: ConnectionShape<T> = { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  const total = page.totalCount;
+  // a counting function runs only when the field is read (selected)
+  if (typeof total === 'function') Object.defineProperty(conn, 'totalCount', { get: () => total(), enumerable: false });
+  else conn.totalCount = total ?? null;
+  return conn;
 }
