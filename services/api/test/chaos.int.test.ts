@@ -59,7 +59,7 @@ function halfPost(port: number, token: string, query: string, variables: Record<
   return { answer, finish: () => req.end(body.slice(10)) };
 }
 
-describe('signals', () => {
+describe('signals', { timeout: 120_000 }, () => {
   test('SIGTERM with 20 requests in flight (reads and keyed writes): all 20 complete, new connections are refused, exit 0', async ({ app }) => {
     const region = await app.tree.region();
     const finance = await app.user(region, ['FINANCE']);
@@ -118,7 +118,7 @@ describe('database loss with DATABASE_URL', () => {
   });
 });
 
-describe('embedded database', () => {
+describe('embedded database', { timeout: 180_000 }, () => {
   test('kill -9 of the service, then a start: the orphaned postmaster is stopped and the service is ready; ledger:check runs beside it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jiceng-chaos-'));
     chmodSync(dataDir, 0o755);
@@ -171,11 +171,11 @@ describe('embedded database', () => {
         }
       };
       const load = Promise.all([worker(), worker(), worker(), worker()]);
-      await waitFor('writes before the crash', () => confirmed.length >= 20);
+      await waitFor('writes before the crash', () => confirmed.length >= 10);
       process.kill(postmasterInfo(join(dataDir, 'pg'))!.pid, 'SIGKILL');
       await waitFor('the restart', () => service.logged('database restarted'));
       const after = confirmed.length;
-      await waitFor('writes after the restart', () => confirmed.length >= after + 20);
+      await waitFor('writes after the restart', () => confirmed.length >= after + 10);
       stop = true;
       await load;
       expect(service.logged('database lost')).toBeTruthy();

@@ -9,7 +9,8 @@ async function demoLogin(app: TestApp, username: string) {
 }
 
 // The demo data every module seeds (what `pnpm start` loads), and the demo accounts working through it.
-test('the demo: a year of funding over Inner Mongolia that demo-finance can work through; the ledger is consistent', async ({ app }) => {
+// loading every demo seed takes ~15 s alone, several times that on a loaded machine
+test('the demo: a year of funding over Inner Mongolia that demo-finance can work through; the ledger is consistent', { timeout: 240_000 }, async ({ app }) => {
   const log = createLogger('error');
   for (const m of modules) await m.seedDemo?.({ orm: app.ownerOrm, log });
   expect(await app.asOwner(ledgerProblems)).toEqual({ entrySum: '0', driftingAccounts: [], unbalancedTransfers: [], rollupDrift: [] });
