@@ -95,7 +95,7 @@ export async function post(em: EntityManager, s: TransferSpec): Promise<Transfer
  * post() would, seeing the ones before it. The first refusal throws; the caller's transaction then
  * rolls back (a failed mutation request does, and so does inScope), so a list is all or nothing.
  */
-export async function postMany(em: EntityManager, specs: readonly TransferSpec[]): Promise<TransferRow[]> {
+export async function postMany(em: EntityManager, specs: readonly TransferSpec[], field: ItemField = (_k, name) => name): Promise<TransferRow[]> {
   if (!specs.length) return [];
   for (const s of specs) {
     assertKey(s.key);
@@ -116,21 +116,43 @@ export async function postMany(em: EntityManager, specs: readonly TransferSpec[]
             i.amount, i."on", i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id) r
       order by i.n`,
     [JSON.stringify(items)],
-  ).catch(overflowIsBadInput);
+  ).catch((e) => refusedByDatabase(e, specs, field));
   // retried requests return their originals, loaded together
   const replays = rows.filter((r) => r.outcome === 'REPLAY').map((r) => String(r.transfer_id));
   const originals = new Map((replays.length ? await transfersByIds(em, replays) : []).map((t) => [t.id, t]));
-  return specs.map((s, k) => settle(s, rows[k]!, originals));
+  return specs.map((s, k) => settle(s, rows[k]!, originals, (name) => field(k, name)));
 }
 
-/** A balance or total beyond bigint (PostgreSQL 22003, numeric value out of range) is the caller's amount at fault. */
-function overflowIsBadInput(e: unknown): never {
-  if ((e as { code?: unknown })?.code === '22003') throw badInput('amount', 'the amount would take an account balance out of range');
+/** How an item's field is named in errors: `voucher` for a single posting, `items[3].voucher` in a batch. */
+export type ItemField = (k: number, name: string) => string;
+
+const awardedAlready = () => conflict('this village has had its award already (the award is once per village, in any year)');
+const voucherUsed = (voucher: string, field: string) =>
+  conflict(`voucher ${voucher} was used for another disbursement of this county and year`, { field });
+
+/**
+ * What the database refused as a whole statement: a balance or total beyond bigint (22003) is the
+ * caller's amount at fault; a register's unique index (23505) is a race the posting function's own
+ * look could not see yet (a concurrent award to the same village, or the same voucher, committed first).
+ */
+function refusedByDatabase(e: unknown, specs: readonly TransferSpec[], field: ItemField): never {
+  const err = e as { code?: unknown; constraint?: unknown; detail?: unknown; message?: unknown };
+  if (err?.code === '22003') throw badInput('amount', 'the amount would take an account balance out of range');
+  if (err?.code === '23505') {
+    const text = `${String(err.constraint ?? '')} ${String(err.message ?? '')}`;
+    if (text.includes('award_grant_once')) throw awardedAlready();
+    if (text.includes('voucher_use_once')) {
+      // the detail names the key, (issuer, year, voucher)=(…, 2025, PZ-1): find the item it concerns
+      const detail = String(err.detail ?? err.message ?? '');
+      const k = specs.findIndex((s) => s.voucher != null && detail.includes(`, ${s.year}, ${s.voucher})`));
+      throw voucherUsed(specs[Math.max(k, 0)]?.voucher ?? '', field(Math.max(k, 0), 'voucher'));
+    }
+  }
   throw e;
 }
 
 /** Turns a posting's outcome into its transfer, or the error the caller sees. */
-function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, TransferRow>): TransferRow {
+function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, TransferRow>, field: (name: string) => string): TransferRow {
   switch (r.outcome) {
     case 'POSTED':
       return {
@@ -149,7 +171,9 @@ function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, Transfer
     case 'NOT_FOUND':
       throw notFound('account');
     case 'AWARDED_ALREADY':
-      throw conflict('this village has had its award already');
+      throw awardedAlready();
+    case 'VOUCHER_USED':
+      throw voucherUsed(s.voucher ?? '', field('voucher'));
     case 'REVERSED_ALREADY':
       throw conflict('the transfer has been reversed already');
     case 'INSUFFICIENT_FUNDS':

@@ -12,7 +12,7 @@ export const UNIT_ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
  * per-county rollup (compacted plus pending) equals the accounts it summarises.
  */
 export async function expectLedgerConsistent(app: TestApp): Promise<void> {
-  expect(await app.asOwner(ledgerProblems)).toEqual({ entrySum: '0', driftingAccounts: [], unbalancedTransfers: [], rollupDrift: [] });
+  expect(await app.asOwner(ledgerProblems)).toEqual({ entrySum: '0', driftingAccounts: [], unbalancedTransfers: [], rollupDrift: [], awardedTwice: [] });
 }
 
 /** Checks the ledger of the file's database after all its tests: call the returned function with the app. */
