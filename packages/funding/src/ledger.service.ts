@@ -106,6 +106,9 @@ export async function postMany(em: EntityManager, specs: readonly TransferSpec[]
     credit_unit: s.credit.unit.id, credit_kind: s.credit.kind, amount: String(s.amount), on: s.occurredOn, voucher: s.voucher ?? null,
     category: s.category ?? null, receipt: s.receipt ?? null, note: s.note ?? null, reverses: s.reverses ?? null, user_id: s.userId,
   }));
+  // a batch with vouchers can lose a voucher to a concurrent request: a savepoint lets it say which item
+  const locate = specs.length > 1 && specs.some((s) => s.voucher != null);
+  if (locate) await em.execute('savepoint jiceng_post_many');
   // the simple query protocol: one message (the extended protocol's five each cost a wake-up here)
   const rows = await em.execute<(PostOutcome & { n: string })[]>(
     `select i.n, r.* from rows from (jsonb_to_recordset(?::jsonb) as (key text, hash text, kind text, fund text, year integer, debit_unit bigint,
@@ -116,7 +119,7 @@ export async function postMany(em: EntityManager, specs: readonly TransferSpec[]
             i.amount, i."on", i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id) r
       order by i.n`,
     [JSON.stringify(items)],
-  ).catch((e) => refusedByDatabase(e, specs, field));
+  ).catch(async (e) => refusedByDatabase(e, specs, field, locate && isRace(e, 'voucher_use_once') ? await voucherTaken(em, specs) : 0));
   // retried requests return their originals, loaded together
   const replays = rows.filter((r) => r.outcome === 'REPLAY').map((r) => String(r.transfer_id));
   const originals = new Map((replays.length ? await transfersByIds(em, replays) : []).map((t) => [t.id, t]));
@@ -135,20 +138,30 @@ const voucherUsed = (voucher: string, field: string) =>
  * caller's amount at fault; a register's unique index (23505) is a race the posting function's own
  * look could not see yet (a concurrent award to the same village, or the same voucher, committed first).
  */
-function refusedByDatabase(e: unknown, specs: readonly TransferSpec[], field: ItemField): never {
-  const err = e as { code?: unknown; constraint?: unknown; detail?: unknown; message?: unknown };
-  if (err?.code === '22003') throw badInput('amount', 'the amount would take an account balance out of range');
-  if (err?.code === '23505') {
-    const text = `${String(err.constraint ?? '')} ${String(err.message ?? '')}`;
-    if (text.includes('award_grant_once')) throw awardedAlready();
-    if (text.includes('voucher_use_once')) {
-      // the detail names the key, (issuer, year, voucher)=(…, 2025, PZ-1): find the item it concerns
-      const detail = String(err.detail ?? err.message ?? '');
-      const k = specs.findIndex((s) => s.voucher != null && detail.includes(`, ${s.year}, ${s.voucher})`));
-      throw voucherUsed(specs[Math.max(k, 0)]?.voucher ?? '', field(Math.max(k, 0), 'voucher'));
-    }
-  }
+function refusedByDatabase(e: unknown, specs: readonly TransferSpec[], field: ItemField, voucherItem: number): never {
+  if ((e as { code?: unknown })?.code === '22003') throw badInput('amount', 'the amount would take an account balance out of range');
+  if (isRace(e, 'award_grant_once')) throw awardedAlready();
+  if (isRace(e, 'voucher_use_once')) throw voucherUsed(specs[voucherItem]?.voucher ?? '', field(voucherItem, 'voucher'));
   throw e;
+}
+
+/** A unique index of the registers refused the posting (its key values are not told: the tables have RLS). */
+function isRace(e: unknown, index: string): boolean {
+  const err = e as { code?: unknown; constraint?: unknown; message?: unknown };
+  return err?.code === '23505' && (err.constraint === index || String(err.message ?? '').includes(`"${index}"`));
+}
+
+/** After a lost voucher race: back to the savepoint, the first item whose voucher is now taken (the winner has committed). */
+async function voucherTaken(em: EntityManager, specs: readonly TransferSpec[]): Promise<number> {
+  await em.execute('rollback to savepoint jiceng_post_many');
+  const [hit] = await executeBound<{ n: string }>(em,
+    `select i.n from rows from (jsonb_to_recordset($1::jsonb) as (unit bigint, year integer, voucher text)) with ordinality as i(unit, year, voucher, n)
+       join admin_unit a on a.id = i.unit
+      where exists (select 1 from voucher_use v where v.issuer = jiceng_voucher_issuer(a.county_id, a.path) and v.year = i.year
+                       and v.voucher = i.voucher and v.released_by is null)
+      order by i.n limit 1`,
+    [JSON.stringify(specs.map((s) => ({ unit: s.credit.unit.id, year: s.year, voucher: s.voucher ?? null })))]);
+  return hit ? Number(hit.n) - 1 : 0;
 }
 
 /** Turns a posting's outcome into its transfer, or the error the caller sees. */

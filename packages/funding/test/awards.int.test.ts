@@ -1,14 +1,10 @@
 import { executeBound, inScope } from '@jiceng/db';
-import type { Principal } from '@jiceng/tenancy';
 import { test, expect, describe, type TestApp, type TestUser } from '@jiceng/testkit';
 import { allocateAwardQuota, appropriate, grantAward, reverseTransfer } from '../src/funding.service.js';
-import { checkLedgerAfterAll, key, UNIT_ID as ID } from './support.js';
+import { checkLedgerAfterAll, key, principalOf as principal, UNIT_ID as ID } from './support.js';
 
 const track = checkLedgerAfterAll();
 
-const principal = (u: TestUser): Principal => ({
-  userId: u.id, username: u.username, displayName: u.username, unitId: u.unit.id, unitPath: u.unit.path, roles: u.roles, scopes: [u.unit.path],
-});
 /** Cases in a state that qualifies for the award (transformed or later). */
 const transformed = (app: TestApp, villageIds: string[]) =>
   app.asOwner((em) => executeBound(em, `insert into rectification_case (unit_id, year, state) select unnest($1::bigint[]), 2025, 'TRANSFORMED'`, [villageIds]));
