@@ -416,18 +416,16 @@ $$;
 
 create function jiceng_transfer_registers() returns trigger language plpgsql security definer set search_path = public, pg_temp as $$
 begin
-  if new.reverses is not null then
-    if new.kind = 'AWARD' then
-      update award_grant set released_by = new.id where transfer_id = new.reverses;
-    elsif new.kind = 'DISBURSE' then
-      update voucher_use set released_by = new.id where transfer_id = new.reverses;
-    end if;
-  elsif new.kind = 'AWARD' then
-    insert into award_grant (unit_id, unit_path, county_id, transfer_id) values (new.unit_id, new.unit_path, new.county_id, new.id);
-  elsif new.kind = 'DISBURSE' and new.voucher is not null then
-    insert into voucher_use (unit_id, unit_path, county_id, issuer, year, voucher, transfer_id)
-    values (new.unit_id, new.unit_path, new.county_id, jiceng_voucher_issuer(new.county_id, new.unit_path), new.year, new.voucher, new.id);
+  -- set-based over the statement's rows (a seed inserts thousands at once, a posting one)
+  if exists (select 1 from added where reverses is not null) then
+    update award_grant g set released_by = a.id from added a where a.reverses = g.transfer_id and a.kind = 'AWARD';
+    update voucher_use u set released_by = a.id from added a where a.reverses = u.transfer_id and a.kind = 'DISBURSE';
   end if;
+  insert into award_grant (unit_id, unit_path, county_id, transfer_id)
+  select unit_id, unit_path, county_id, id from added where kind = 'AWARD' and reverses is null order by id;
+  insert into voucher_use (unit_id, unit_path, county_id, issuer, year, voucher, transfer_id)
+  select unit_id, unit_path, county_id, jiceng_voucher_issuer(county_id, unit_path), year, voucher, id from added
+   where kind = 'DISBURSE' and reverses is null and voucher is not null order by id;
   return null;
 end $$;
 revoke execute on function jiceng_transfer_registers() from public;
@@ -449,7 +447,7 @@ select t.unit_id, t.unit_path, t.county_id, jiceng_voucher_issuer(t.county_id, t
   from transfer t join transfer r on r.reverses = t.id where t.kind = 'DISBURSE' and t.reverses is null and t.voucher is not null;
 select set_config('app.scopes', '', true);
 
-create trigger transfer_registers after insert on transfer for each row execute function jiceng_transfer_registers();
+create trigger transfer_registers after insert on transfer referencing new table as added for each statement execute function jiceng_transfer_registers();
 
 -- the posting function as in 0410, with the one-award rule read from the register and the voucher rule added
 ${postPerAccount(POST_RULES_REGISTERED)}`;
