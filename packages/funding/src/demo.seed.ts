@@ -34,12 +34,13 @@ export async function seedFundingDemo({ orm, log }: SeedContext): Promise<void> 
              date '2025-03-01' + (floor(r * 20))::int, null, null, null from demo_flow
       union all
       select 'demo-2025:disburse:' || fund || ':' || village, 'DISBURSE', fund, village, 'BUDGET', village, 'CASH', amount,
-             date '2025-03-25' + (floor(r * 60))::int, 'PZ-2025-' || village, null, null from demo_flow where r < 0.85
+             date '2025-03-25' + (floor(r * 60))::int, 'PZ-2025-' || left(fund, 1) || village, null, null from demo_flow where r < 0.85
       union all
       select 'demo-2025:spend:' || fund || ':' || village, 'SPEND', fund, village, 'CASH', village, 'SPENT', amount * 6 / 10,
              date '2025-07-01' + (floor(r * 90))::int, null, '办公用品及活动场所维护', 'SJ-' || village from demo_flow where r < 0.4
       union all
-      select 'demo-2025:award:' || c.unit_id, 'AWARD', 'AWARD', ?, 'POOL', c.unit_id, 'CASH', 10000000, date '2025-12-10', null, null, null
+      -- once per village, whatever its cases (award_grant_once); vouchers once per county and year (voucher_use_once)
+      select distinct on (c.unit_id) 'demo-2025:award:' || c.unit_id, 'AWARD', 'AWARD', ?::bigint, 'POOL', c.unit_id, 'CASH', 10000000::bigint, date '2025-12-10', null, null, null
         from rectification_case c where c.year = 2025 and c.state in ('TRANSFORMED', 'CONSOLIDATED', 'CLOSED') and c.unit_path <@ 'cn.r15'`,
       [region.id, region.id, region.id, region.id, region.id, region.id]);
     // accounts are created with their final balances (the sum of the entries written below)

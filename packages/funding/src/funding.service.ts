@@ -112,7 +112,7 @@ export async function disburseMany(em: EntityManager, p: Principal, items: reado
   return postMany(em, checked.map((i, k) => ({
     key: i.key, kind: 'DISBURSE' as const, fund: i.fund, year: i.year, amount: i.amount, occurredOn: i.on, voucher: i.voucher, userId: p.userId,
     debit: { unit: villages[k]!, kind: 'BUDGET' as const }, credit: { unit: villages[k]!, kind: 'CASH' as const },
-  })));
+  })), field);
 }
 
 /** 村财乡管: the township records what a village spent, by category, with a receipt reference. */
@@ -129,9 +129,44 @@ export async function spend(em: EntityManager, p: Principal, i: { villageId: str
   });
 }
 
+/** The top region of a path (the one holding the award pool): `cn.r15` for `cn.r15.r1504.c150429…`. */
+const poolRegionPath = (path: string) => path.split('.').slice(0, 2).join('.');
+/** A unit's county on its path (the label starting with `c`), if it lies in one. */
+const countyPathOf = (path: string) => {
+  const labels = path.split('.');
+  const k = labels.findIndex((l, n) => n > 0 && l.startsWith('c'));
+  return k < 0 ? null : labels.slice(0, k + 1).join('.');
+};
+
 /**
- * 以奖代补: the one-time award, only for a village whose case is transformed or later, drawn from the
- * region's pool (never exceeded). A second award is refused.
+ * The region gives a county an award quota (名额) for a year: a transfer from the region's award pool
+ * into the county's (ALLOCATE, fund AWARD). The county then grants awards from it, the pool never
+ * goes below zero, and a reversal returns the quota.
+ */
+export async function allocateAwardQuota(em: EntityManager, p: Principal, i: { countyId: string; year: number; amount: Fen; key: string; on?: string | null }) {
+  assertYear(i.year);
+  const county = await requireUnit(em, i.countyId, 'countyId');
+  if (county.level !== 'COUNTY') throw badInput('countyId', 'award quotas are given to counties');
+  const regionPath = poolRegionPath(county.path);
+  assertCan(p, 'funding:award', { path: regionPath, what: 'admin unit' });
+  const region = await unitAt(em, regionPath);
+  return post(em, {
+    key: i.key, kind: 'ALLOCATE', fund: 'AWARD', year: i.year, amount: i.amount, occurredOn: assertDate(i.on, 'on', i.year), userId: p.userId,
+    debit: { unit: region, kind: 'POOL' }, credit: { unit: county, kind: 'POOL' },
+  });
+}
+
+async function unitAt(em: EntityManager, path: string) {
+  const [unit] = await em.execute<{ id: string; path: string }[]>(`select id, path::text as path from admin_unit where path = ?::ltree`, [path]);
+  if (!unit) throw notFound('admin unit');
+  return { id: String(unit.id), path: unit.path };
+}
+
+/**
+ * 以奖代补: the one-time award, only for a village whose case is transformed or later, once per
+ * village in any year (a reversed award allows a new one). A user who holds the region grants from
+ * the region's pool; a county's user (county finance, the county's organization department) grants
+ * from the quota the region gave the county. Neither is ever exceeded.
  */
 export async function grantAward(em: EntityManager, p: Principal, i: { villageId: string; year: number; key: string; on?: string | null }) {
   assertYear(i.year);
@@ -142,14 +177,15 @@ export async function grantAward(em: EntityManager, p: Principal, i: { villageId
     [village.id],
   );
   if (!transformed) throw badInput('villageId', 'the award goes only to a village whose case is transformed or later');
-  const regionPath = village.path.split('.').slice(0, 2).join('.');
-  const [region] = await em.execute<{ id: string }[]>(`select id from admin_unit where path = ?::ltree`, [regionPath]);
-  if (!region) throw notFound('region');
+  const regionPath = poolRegionPath(village.path);
+  const countyPath = countyPathOf(village.path);
+  const fromRegion = p.scopes.some((scope) => isWithin(regionPath, scope)) || !countyPath;
+  const pool = await unitAt(em, fromRegion ? regionPath : countyPath!);
   const on = assertDate(i.on, 'on', i.year);
   const { award: amount } = await fundStandardsOn(em, village.path, on);
   return post(em, {
     key: i.key, kind: 'AWARD', fund: 'AWARD', year: i.year, amount, occurredOn: on, userId: p.userId,
-    debit: { unit: { id: String(region.id), path: regionPath }, kind: 'POOL' }, credit: { unit: village, kind: 'CASH' },
+    debit: { unit: pool, kind: 'POOL' }, credit: { unit: village, kind: 'CASH' },
   });
 }
 
@@ -275,13 +311,15 @@ export async function compliance(em: EntityManager, unit: Pick<AdminUnitRow, 'id
       year, path, unit.level === 'COUNTY' ? unit.id : null, unit.level === 'COUNTY' ? unit.id : null],
   );
   const { office, activity, counties } = r!.result;
+  // below a county the figures cover only the unit asked about: the row is labelled with it, not its county
+  const wholeCounties = unit.level === 'REGION' || unit.level === 'COUNTY';
   return {
     officeBelowStandard: office ?? [],
     activityBelowStandard: activity ?? [],
     counties: (counties ?? []).map((c) => {
       const [allocated, disbursed] = [BigInt(c.allocated), BigInt(c.disbursed)];
       return {
-        countyId: String(c.county_id), allocated, disbursed,
+        countyId: wholeCounties ? String(c.county_id) : null, unitId: wholeCounties ? String(c.county_id) : String(unit.id), allocated, disbursed,
         rate: allocated ? Number(disbursed) / Number(allocated) : 0,
         averageDaysToDisburse: c.days,
       };

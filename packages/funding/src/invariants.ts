@@ -9,6 +9,8 @@ export interface LedgerProblems {
   unbalancedTransfers: string[];
   /** rollup keys whose compacted plus pending amount differs from the accounts they sum up */
   rollupDrift: { path: string; fund: string; year: number; kind: string; accounts: string; rollup: string }[];
+  /** villages holding more than one award not reversed (the award is once per village, in any year) */
+  awardedTwice: string[];
 }
 
 /** The ledger's invariants, checked over everything the scope sees (the whole country for a full check). */
@@ -29,10 +31,15 @@ export async function ledgerProblems(em: EntityManager): Promise<LedgerProblems>
        from truth full join rolled using (p, fund, year, kind)
       where coalesce(truth.amount, 0) <> coalesce(rolled.amount, 0)`,
   );
+  const twice = await em.execute<{ id: string }[]>(
+    `select t.unit_id as id from transfer t where t.kind = 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
+      group by t.unit_id having count(*) > 1 order by t.unit_id`,
+  );
   return {
     entrySum: total!.s ?? '0',
     driftingAccounts: drift.map((r) => String(r.id)),
     unbalancedTransfers: unbalanced.map((r) => String(r.id)),
     rollupDrift: rollup,
+    awardedTwice: twice.map((r) => String(r.id)),
   };
 }

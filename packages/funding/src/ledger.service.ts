@@ -95,7 +95,7 @@ export async function post(em: EntityManager, s: TransferSpec): Promise<Transfer
  * post() would, seeing the ones before it. The first refusal throws; the caller's transaction then
  * rolls back (a failed mutation request does, and so does inScope), so a list is all or nothing.
  */
-export async function postMany(em: EntityManager, specs: readonly TransferSpec[]): Promise<TransferRow[]> {
+export async function postMany(em: EntityManager, specs: readonly TransferSpec[], field: ItemField = (_k, name) => name): Promise<TransferRow[]> {
   if (!specs.length) return [];
   for (const s of specs) {
     assertKey(s.key);
@@ -106,6 +106,9 @@ export async function postMany(em: EntityManager, specs: readonly TransferSpec[]
     credit_unit: s.credit.unit.id, credit_kind: s.credit.kind, amount: String(s.amount), on: s.occurredOn, voucher: s.voucher ?? null,
     category: s.category ?? null, receipt: s.receipt ?? null, note: s.note ?? null, reverses: s.reverses ?? null, user_id: s.userId,
   }));
+  // a batch with vouchers can lose a voucher to a concurrent request: a savepoint lets it say which item
+  const locate = specs.length > 1 && specs.some((s) => s.voucher != null);
+  if (locate) await em.execute('savepoint jiceng_post_many');
   // the simple query protocol: one message (the extended protocol's five each cost a wake-up here)
   const rows = await em.execute<(PostOutcome & { n: string })[]>(
     `select i.n, r.* from rows from (jsonb_to_recordset(?::jsonb) as (key text, hash text, kind text, fund text, year integer, debit_unit bigint,
@@ -116,21 +119,53 @@ export async function postMany(em: EntityManager, specs: readonly TransferSpec[]
             i.amount, i."on", i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id) r
       order by i.n`,
     [JSON.stringify(items)],
-  ).catch(overflowIsBadInput);
+  ).catch(async (e) => refusedByDatabase(e, specs, field, locate && isRace(e, 'voucher_use_once') ? await voucherTaken(em, specs) : 0));
   // retried requests return their originals, loaded together
   const replays = rows.filter((r) => r.outcome === 'REPLAY').map((r) => String(r.transfer_id));
   const originals = new Map((replays.length ? await transfersByIds(em, replays) : []).map((t) => [t.id, t]));
-  return specs.map((s, k) => settle(s, rows[k]!, originals));
+  return specs.map((s, k) => settle(s, rows[k]!, originals, (name) => field(k, name)));
 }
 
-/** A balance or total beyond bigint (PostgreSQL 22003, numeric value out of range) is the caller's amount at fault. */
-function overflowIsBadInput(e: unknown): never {
+/** How an item's field is named in errors: `voucher` for a single posting, `items[3].voucher` in a batch. */
+export type ItemField = (k: number, name: string) => string;
+
+const awardedAlready = () => conflict('this village has had its award already (the award is once per village, in any year)');
+const voucherUsed = (voucher: string, field: string) =>
+  conflict(`voucher ${voucher} was used for another disbursement of this county and year`, { field });
+
+/**
+ * What the database refused as a whole statement: a balance or total beyond bigint (22003) is the
+ * caller's amount at fault; a register's unique index (23505) is a race the posting function's own
+ * look could not see yet (a concurrent award to the same village, or the same voucher, committed first).
+ */
+function refusedByDatabase(e: unknown, specs: readonly TransferSpec[], field: ItemField, voucherItem: number): never {
   if ((e as { code?: unknown })?.code === '22003') throw badInput('amount', 'the amount would take an account balance out of range');
+  if (isRace(e, 'award_grant_once')) throw awardedAlready();
+  if (isRace(e, 'voucher_use_once')) throw voucherUsed(specs[voucherItem]?.voucher ?? '', field(voucherItem, 'voucher'));
   throw e;
 }
 
+/** A unique index of the registers refused the posting (its key values are not told: the tables have RLS). */
+function isRace(e: unknown, index: string): boolean {
+  const err = e as { code?: unknown; constraint?: unknown; message?: unknown };
+  return err?.code === '23505' && (err.constraint === index || String(err.message ?? '').includes(`"${index}"`));
+}
+
+/** After a lost voucher race: back to the savepoint, the first item whose voucher is now taken (the winner has committed). */
+async function voucherTaken(em: EntityManager, specs: readonly TransferSpec[]): Promise<number> {
+  await em.execute('rollback to savepoint jiceng_post_many');
+  const [hit] = await executeBound<{ n: string }>(em,
+    `select i.n from rows from (jsonb_to_recordset($1::jsonb) as (unit bigint, year integer, voucher text)) with ordinality as i(unit, year, voucher, n)
+       join admin_unit a on a.id = i.unit
+      where exists (select 1 from voucher_use v where v.issuer = jiceng_voucher_issuer(a.county_id, a.path) and v.year = i.year
+                       and v.voucher = i.voucher and v.released_by is null)
+      order by i.n limit 1`,
+    [JSON.stringify(specs.map((s) => ({ unit: s.credit.unit.id, year: s.year, voucher: s.voucher ?? null })))]);
+  return hit ? Number(hit.n) - 1 : 0;
+}
+
 /** Turns a posting's outcome into its transfer, or the error the caller sees. */
-function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, TransferRow>): TransferRow {
+function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, TransferRow>, field: (name: string) => string): TransferRow {
   switch (r.outcome) {
     case 'POSTED':
       return {
@@ -149,7 +184,9 @@ function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, Transfer
     case 'NOT_FOUND':
       throw notFound('account');
     case 'AWARDED_ALREADY':
-      throw conflict('this village has had its award already');
+      throw awardedAlready();
+    case 'VOUCHER_USED':
+      throw voucherUsed(s.voucher ?? '', field('voucher'));
     case 'REVERSED_ALREADY':
       throw conflict('the transfer has been reversed already');
     case 'INSUFFICIENT_FUNDS':

@@ -225,6 +225,25 @@ const POST_RULES = `  -- the transfer hangs on the deeper of its two units
     return;
   end if;
 `;
+/** 0420's rules: the award and voucher registers (read under the locks; their unique indexes decide races), then 0401's one reversal and no overdraw */
+const POST_RULES_REGISTERED = `${POST_RULES.slice(0, POST_RULES.indexOf("  if p_kind = 'AWARD'"))}  if p_kind = 'AWARD' and p_reverses is null then
+    -- one standing award per village, in any year (award_grant_once holds it against races)
+    if exists (select 1 from award_grant g where g.unit_id = s.unit_id and g.released_by is null) then
+      outcome := 'AWARDED_ALREADY';
+      return next;
+      return;
+    end if;
+  end if;
+  if p_kind = 'DISBURSE' and p_reverses is null and p_voucher is not null then
+    -- a voucher number once per county and year (voucher_use_once holds it against races)
+    if exists (select 1 from voucher_use u where u.issuer = jiceng_voucher_issuer(s.county_id, s.unit_path) and u.year = p_year
+                  and u.voucher = p_voucher and u.released_by is null) then
+      outcome := 'VOUCHER_USED';
+      return next;
+      return;
+    end if;
+  end if;
+${POST_RULES.slice(POST_RULES.indexOf('  if p_reverses is not null then'))}`;
 /** the answer for a key claimed before: the original (same content) or CONFLICT */
 const POST_REPLAY_OR_CONFLICT = `    outcome := case when v_prior.request_hash = p_hash then 'REPLAY' else 'CONFLICT' end;
     transfer_id := v_prior.id;
@@ -292,6 +311,35 @@ alter table transfer drop constraint transfer_reverses_key;
 create unique index transfer_reverses on transfer (reverses) where reverses is not null;
 `;
 
+/** 0410's posting function: the key claimed per account (claim first, then the transfer), with the given rules */
+const postPerAccount = (rules: string) => `create or replace function ${POST_SIGNATURE}  v_claimed bigint;
+${POST_LOCK_ACCOUNTS}
+  -- the key, in the caller's account, while it lives
+  select ic.transfer_id as id, ic.request_hash into v_prior from idempotency_claim ic
+   where ic.user_id = coalesce(p_user, 0) and ic.key = p_key and ic.claimed_at > now() - interval '30 days';
+  if found then
+${POST_REPLAY_OR_CONFLICT}  end if;
+${rules}
+  -- claim the key first (a concurrent claim of the same account and key waits here, then sees it);
+  -- an expired claim is taken over
+  v_id := nextval(pg_get_serial_sequence('transfer', 'id'));
+  insert into idempotency_claim as k (user_id, key, request_hash, transfer_id)
+  values (coalesce(p_user, 0), p_key, p_hash, v_id)
+  on conflict (user_id, key) do update set request_hash = excluded.request_hash, transfer_id = excluded.transfer_id, claimed_at = now()
+     where k.claimed_at <= now() - interval '30 days'
+  returning k.transfer_id into v_claimed;
+  if v_claimed is null then
+    -- claimed meanwhile by a request of the same account on other accounts
+    select ic.transfer_id as id, ic.request_hash into v_prior from idempotency_claim ic where ic.user_id = coalesce(p_user, 0) and ic.key = p_key;
+${POST_REPLAY_OR_CONFLICT}  end if;
+  insert into transfer (id, idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
+                        unit_id, unit_path, county_id, occurred_on, voucher, category, receipt, note, reverses, created_by)
+  overriding system value
+  values (v_id, p_key, p_hash, p_kind, d.id, c.id, d.unit_path, c.unit_path, p_amount, p_fund, p_year,
+          s.unit_id, s.unit_path, s.county_id, p_on, p_voucher, p_category, p_receipt, p_note, p_reverses, p_user);
+${POST_APPLY}
+`;
+
 // Idempotency keys belong to the account that sends them (as Stripe scopes keys per account) and live
 // 30 days: the same key in another account, or after 30 days, is a new request, and nothing about
 // other accounts' keys can be learned from an answer. Claims are kept beside the ledger (transfers
@@ -314,33 +362,7 @@ select coalesce(created_by, 0), idempotency_key, request_hash, id, created_at fr
 select set_config('app.scopes', '', true);
 alter table transfer drop constraint transfer_idempotency_key_key;
 
-create or replace function ${POST_SIGNATURE}  v_claimed bigint;
-${POST_LOCK_ACCOUNTS}
-  -- the key, in the caller's account, while it lives
-  select ic.transfer_id as id, ic.request_hash into v_prior from idempotency_claim ic
-   where ic.user_id = coalesce(p_user, 0) and ic.key = p_key and ic.claimed_at > now() - interval '30 days';
-  if found then
-${POST_REPLAY_OR_CONFLICT}  end if;
-${POST_RULES}
-  -- claim the key first (a concurrent claim of the same account and key waits here, then sees it);
-  -- an expired claim is taken over
-  v_id := nextval(pg_get_serial_sequence('transfer', 'id'));
-  insert into idempotency_claim as k (user_id, key, request_hash, transfer_id)
-  values (coalesce(p_user, 0), p_key, p_hash, v_id)
-  on conflict (user_id, key) do update set request_hash = excluded.request_hash, transfer_id = excluded.transfer_id, claimed_at = now()
-     where k.claimed_at <= now() - interval '30 days'
-  returning k.transfer_id into v_claimed;
-  if v_claimed is null then
-    -- claimed meanwhile by a request of the same account on other accounts
-    select ic.transfer_id as id, ic.request_hash into v_prior from idempotency_claim ic where ic.user_id = coalesce(p_user, 0) and ic.key = p_key;
-${POST_REPLAY_OR_CONFLICT}  end if;
-  insert into transfer (id, idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
-                        unit_id, unit_path, county_id, occurred_on, voucher, category, receipt, note, reverses, created_by)
-  overriding system value
-  values (v_id, p_key, p_hash, p_kind, d.id, c.id, d.unit_path, c.unit_path, p_amount, p_fund, p_year,
-          s.unit_id, s.unit_path, s.county_id, p_on, p_voucher, p_category, p_receipt, p_note, p_reverses, p_user);
-${POST_APPLY}
-
+${postPerAccount(POST_RULES)}
 -- expired claims go (a maintenance task); the posting ignores them anyway
 create function jiceng_prune_idempotency_claims() returns integer language sql security definer set search_path = public, pg_temp as $$
   with gone as (delete from idempotency_claim where claimed_at <= now() - interval '30 days' returning 1) select count(*)::integer from gone
@@ -349,11 +371,93 @@ revoke execute on function jiceng_prune_idempotency_claims() from public;
 grant execute on function jiceng_prune_idempotency_claims() to :api_role;
 `;
 
+// Once per village, ever: the award register (award_grant) and the voucher register (voucher_use) are
+// written by a trigger on every transfer insert, whoever writes it (the posting function, the demo seed),
+// and hold their rules as unique indexes, so they hold under any concurrency: grants for the same
+// village in different years lock different pools but meet on award_grant_once. A reversal releases
+// its original's row (the rows stay, as history), so a reversed award allows a new one and a reversed
+// disbursement's voucher may be used again. The posting function looks first (a clean outcome);
+// the index decides races (unique_violation, answered as CONFLICT by the service).
+// Existing data keeps its first standing award per village and first use of each voucher; later
+// duplicates stay unregistered (ledgerProblems lists villages paid twice, for reversal).
+const registers = `
+create table award_grant (
+  id bigint generated always as identity primary key,
+  -- the village awarded
+  ${TENANT_KEYS},
+  transfer_id bigint not null unique references transfer (id),
+  released_by bigint unique references transfer (id)
+);
+create unique index award_grant_once on award_grant (unit_id) where released_by is null;
+${tenantTableSql('award_grant')}
+
+create table voucher_use (
+  id bigint generated always as identity primary key,
+  -- the village paid
+  ${TENANT_KEYS},
+  -- the county the voucher belongs to (its id; a region's rollup path where there is no county), fixed
+  -- when written: a village moved to another county later keeps its past vouchers in the old one
+  issuer text not null,
+  year integer not null,
+  voucher text not null,
+  transfer_id bigint not null unique references transfer (id),
+  released_by bigint unique references transfer (id)
+);
+create unique index voucher_use_once on voucher_use (issuer, year, voucher) where released_by is null;
+${tenantTableSql('voucher_use')}
+
+-- written only by the trigger below (as the owner); a unit move rewrites their tenancy keys
+revoke insert, update, delete on award_grant, voucher_use from :api_role;
+grant update (unit_path, county_id) on award_grant, voucher_use to :api_role;
+
+create function jiceng_voucher_issuer(p_county bigint, p_path ltree) returns text language sql immutable parallel safe as $$
+  select coalesce(p_county::text, jiceng_rollup_path(p_path)::text)
+$$;
+
+create function jiceng_transfer_registers() returns trigger language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  -- set-based over the statement's rows (a seed inserts thousands at once, a posting one)
+  if exists (select 1 from added where reverses is not null) then
+    update award_grant g set released_by = a.id from added a where a.reverses = g.transfer_id and a.kind = 'AWARD';
+    update voucher_use u set released_by = a.id from added a where a.reverses = u.transfer_id and a.kind = 'DISBURSE';
+  end if;
+  insert into award_grant (unit_id, unit_path, county_id, transfer_id)
+  select unit_id, unit_path, county_id, id from added where kind = 'AWARD' and reverses is null order by id;
+  insert into voucher_use (unit_id, unit_path, county_id, issuer, year, voucher, transfer_id)
+  select unit_id, unit_path, county_id, jiceng_voucher_issuer(county_id, unit_path), year, voucher, id from added
+   where kind = 'DISBURSE' and reverses is null and voucher is not null order by id;
+  return null;
+end $$;
+revoke execute on function jiceng_transfer_registers() from public;
+
+select set_config('app.scopes', '{cn}', true);
+insert into award_grant (unit_id, unit_path, county_id, transfer_id)
+select distinct on (t.unit_id) t.unit_id, t.unit_path, t.county_id, t.id from transfer t
+ where t.kind = 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
+ order by t.unit_id, t.id;
+insert into award_grant (unit_id, unit_path, county_id, transfer_id, released_by)
+select t.unit_id, t.unit_path, t.county_id, t.id, r.id from transfer t join transfer r on r.reverses = t.id where t.kind = 'AWARD' and t.reverses is null;
+insert into voucher_use (unit_id, unit_path, county_id, issuer, year, voucher, transfer_id)
+select distinct on (jiceng_voucher_issuer(t.county_id, t.unit_path), t.year, t.voucher)
+       t.unit_id, t.unit_path, t.county_id, jiceng_voucher_issuer(t.county_id, t.unit_path), t.year, t.voucher, t.id from transfer t
+ where t.kind = 'DISBURSE' and t.reverses is null and t.voucher is not null and not exists (select 1 from transfer r where r.reverses = t.id)
+ order by jiceng_voucher_issuer(t.county_id, t.unit_path), t.year, t.voucher, t.id;
+insert into voucher_use (unit_id, unit_path, county_id, issuer, year, voucher, transfer_id, released_by)
+select t.unit_id, t.unit_path, t.county_id, jiceng_voucher_issuer(t.county_id, t.unit_path), t.year, t.voucher, t.id, r.id
+  from transfer t join transfer r on r.reverses = t.id where t.kind = 'DISBURSE' and t.reverses is null and t.voucher is not null;
+select set_config('app.scopes', '', true);
+
+create trigger transfer_registers after insert on transfer referencing new table as added for each statement execute function jiceng_transfer_registers();
+
+-- the posting function as in 0410, with the one-award rule read from the register and the voucher rule added
+${postPerAccount(POST_RULES_REGISTERED)}`;
+
 export const fundingMigrations: Migration[] = [
   { id: '0400_funding_ledger', sql: ledger },
   { id: '0401_funding_post_and_rollup', sql: rollup + postFunction },
   { id: '0402_funding_reverses_index', sql: reversesIndex },
   { id: '0410_funding_idempotency_per_account', sql: idempotencyClaims },
+  { id: '0420_funding_award_and_voucher_registers', sql: registers },
   // a region's funding standards are set from strictly above it (a parent region or the platform)
   { id: '0430_funding_standard_from_above', sql: configFromAboveSql('funding_standard') },
 ];

@@ -9,6 +9,7 @@ export const fundingRules: RuleMap = {
     disburseFundsBatch: canDo('funding:disburse'),
     recordVillageSpending: canDo('funding:spend'),
     grantAward: canDo('funding:award'),
+    allocateAwardQuota: canDo('funding:award'),
     reverseTransfer: canDo('funding:reverse'),
     setFundingStandards: canDo('funding:configure'),
   },

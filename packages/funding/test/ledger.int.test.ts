@@ -38,7 +38,7 @@ describe('the ledger', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, () =>
         inScope(app.orm, [w.county.path], (em) =>
-          disburse(em, w.countyP, { villageId: w.village.id, fund: 'OFFICE', year: 2025, amount: 700n, voucher: 'PZ-1', on: '2025-05-01', key: key('d') }),
+          disburse(em, w.countyP, { villageId: w.village.id, fund: 'OFFICE', year: 2025, amount: 700n, voucher: key('PZ'), on: '2025-05-01', key: key('d') }),
         ),
       ),
     );
@@ -148,7 +148,7 @@ describe('the ledger', () => {
     const run = (kind: Kind | 'reverse', amount: bigint, last?: { id: string }) => {
       if (kind === 'allocate') return inScope(app.orm, [w.region.path], (em) => allocate(em, w.regionP, { fromId: w.region.id, toId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount, key: key('m') }));
       if (kind === 'award') return inScope(app.orm, [w.region.path], (em) => grantAward(em, w.regionP, { villageId: w.village.id, year: 2025, key: key('m') }));
-      if (kind === 'disburse') return inScope(app.orm, [w.county.path], (em) => disburse(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount, voucher: 'v', on: '2025-06-01', key: key('m') }));
+      if (kind === 'disburse') return inScope(app.orm, [w.county.path], (em) => disburse(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount, voucher: key('v'), on: '2025-06-01', key: key('m') }));
       if (kind === 'spend') return inScope(app.orm, [w.county.path], (em) => spend(em, w.countyP, { villageId: w.village.id, fund: 'PARTY_BUILDING', year: 2025, amount, category: '办公', receipt: 'r', on: '2025-06-02', key: key('m') }));
       return inScope(app.orm, [w.region.path], (em) => reverseTransfer(em, w.regionP, { transferId: last!.id, reason: 'model', key: key('m') }));
     };

@@ -1,4 +1,5 @@
-import { afterAll, expect, type TestApp } from '@jiceng/testkit';
+import type { Principal } from '@jiceng/tenancy';
+import { afterAll, expect, type TestApp, type TestUser } from '@jiceng/testkit';
 import { ledgerProblems } from '../src/invariants.js';
 
 let seq = 0;
@@ -12,7 +13,7 @@ export const UNIT_ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
  * per-county rollup (compacted plus pending) equals the accounts it summarises.
  */
 export async function expectLedgerConsistent(app: TestApp): Promise<void> {
-  expect(await app.asOwner(ledgerProblems)).toEqual({ entrySum: '0', driftingAccounts: [], unbalancedTransfers: [], rollupDrift: [] });
+  expect(await app.asOwner(ledgerProblems)).toEqual({ entrySum: '0', driftingAccounts: [], unbalancedTransfers: [], rollupDrift: [], awardedTwice: [] });
 }
 
 /** Checks the ledger of the file's database after all its tests: call the returned function with the app. */
@@ -25,3 +26,8 @@ export function checkLedgerAfterAll(): (app: TestApp) => void {
     used = app;
   };
 }
+
+/** A test user as a service-layer principal, scoped to their unit. */
+export const principalOf = (u: TestUser): Principal => ({
+  userId: u.id, username: u.username, displayName: u.username, unitId: u.unit.id, unitPath: u.unit.path, roles: u.roles, scopes: [u.unit.path],
+});

@@ -23,13 +23,16 @@ test('maintenance tasks run on their interval over the whole tree, one at a time
       },
     }],
   }]);
-  await new Promise((ok) => setTimeout(ok, 200));
+  // a few runs, however slowly these cores get round to them (no fixed window)
+  const deadline = Date.now() + 30_000;
+  while (seen.length < 3 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 10));
   await stop();
   const runs = seen.length;
-  expect(runs).toBeGreaterThan(1);
+  expect(runs).toBeGreaterThanOrEqual(3);
   expect(overlapped).toBe(false);
   expect(running).toBe(0); // stop waited for the run in progress
   expect(new Set(seen.flat())).toEqual(new Set(['{cn}']));
+  // and none after stop (a pause of several intervals: a late run would show here)
   await new Promise((ok) => setTimeout(ok, 50));
   expect(seen.length).toBe(runs);
 });

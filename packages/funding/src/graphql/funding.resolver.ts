@@ -4,7 +4,7 @@ import {
   AdminUnit, Connection, MoneyScalar, assertCan, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
-import { allocate, allocateByStandard, appropriate, assertDate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, setRegionStandards, spend, transfersIn } from '../funding.service.js';
+import { allocate, allocateAwardQuota, allocateByStandard, appropriate, assertDate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, setRegionStandards, spend, transfersIn } from '../funding.service.js';
 import { fundStandardsOn } from '../standards.js';
 import type { TransferRow } from '../ledger.service.js';
 
@@ -26,8 +26,10 @@ export class FundsSummary {
   @Field(() => [FundFigures]) byFund!: FundFigures[];
 }
 
-@ObjectType() export class CountyDisbursement {
-  @Field(() => AdminUnit, { nullable: true }) county!: unknown;
+@ObjectType({ description: 'Disbursement figures per county; below county level, one row for the unit asked about' })
+export class CountyDisbursement {
+  @Field(() => AdminUnit, { nullable: true, description: 'the county these figures cover whole; null when they cover only a unit below it (see unit)' }) county!: unknown;
+  @Field(() => AdminUnit, { nullable: true, description: 'the unit these figures cover: the county, or the township or village asked about' }) unit!: unknown;
   @Field(() => MoneyScalar) allocated!: bigint;
   @Field(() => MoneyScalar) disbursed!: bigint;
   @Field(() => Float) rate!: number;
@@ -56,6 +58,8 @@ const LISTED_BELOW = 500;
   @Field(() => String, { nullable: true }) category!: string | null;
   @Field(() => String, { nullable: true }) receipt!: string | null;
   @Field(() => ID, { nullable: true, description: 'the transfer this one reverses' }) reverses!: string | null;
+  /** the deeper of the transfer's two units (the one it hangs on), resolved by the field resolvers */
+  unitId!: string;
 }
 
 export const TransferConnection = Connection(Transfer, 'Transfer');
@@ -98,6 +102,7 @@ export class DisbursementInput {
 const toTransfer = (t: TransferRow) => ({
   id: toGlobalId('Transfer', t.id), kind: t.kind, fund: t.fund, year: t.year, amount: BigInt(t.amount), occurredOn: t.occurred_on,
   voucher: t.voucher, category: t.category, receipt: t.receipt, reverses: t.reverses ? toGlobalId('Transfer', String(t.reverses)) : null,
+  unitId: String(t.unit_id),
 });
 
 @Resolver(() => AdminUnit)
@@ -136,13 +141,26 @@ export class FundingUnitResolver {
       officeBelowStandardCount: c.officeBelowStandard.length,
       activityBelowStandard: await load(c.activityBelowStandard),
       activityBelowStandardCount: c.activityBelowStandard.length,
-      counties: await Promise.all(c.counties.map(async (x) => ({ ...x, county: await unitLoader(ctx).load(x.countyId) }))),
+      counties: await Promise.all(c.counties.map(async (x) => ({
+        ...x, county: x.countyId == null ? null : await unitLoader(ctx).load(x.countyId), unit: await unitLoader(ctx).load(x.unitId),
+      }))),
     };
   }
 }
 
 @Resolver(() => Transfer)
 export class FundingResolver {
+  @FieldResolver(() => AdminUnit, { nullable: true, description: 'the unit the transfer concerns: the deeper of its two (a village for payments, spending and awards; a county for an award quota)' })
+  async unit(@Root() t: Transfer, @Ctx() ctx: JicengContext) {
+    return unitLoader(ctx).load(t.unitId);
+  }
+
+  @FieldResolver(() => AdminUnit, { nullable: true, description: 'the village the transfer concerns, where it concerns one (payments, spending, awards, allocations to a village)' })
+  async village(@Root() t: Transfer, @Ctx() ctx: JicengContext) {
+    const unit = await unitLoader(ctx).load(t.unitId);
+    return unit?.level === 'VILLAGE' ? unit : null;
+  }
+
   @Mutation(() => Transfer, { description: 'Money enters at a region (its appropriation), into its budget or award pool' })
   async appropriateFunds(@Arg('regionId', () => ID) regionId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
     @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string,
@@ -184,10 +202,16 @@ export class FundingResolver {
     return toTransfer(await spend(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), fund, year, amount, category, receipt, on, key }));
   }
 
-  @Mutation(() => Transfer, { description: '以奖代补: the one-time award to a transformed village, from the region\'s pool' })
+  @Mutation(() => Transfer, { description: '以奖代补: the one-time award to a transformed village (once per village, in any year), from the region\'s pool or, for a county\'s users, the county\'s quota' })
   async grantAward(@Arg('villageId', () => ID) villageId: string, @Arg('year', () => Int) year: number, @Arg('idempotencyKey', () => String) key: string,
     @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
     return toTransfer(await grantAward(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), year, key, on }));
+  }
+
+  @Mutation(() => Transfer, { description: 'The region gives a county an award quota for a year, from its award pool; the county\'s users grant awards from it' })
+  async allocateAwardQuota(@Arg('countyId', () => ID) countyId: string, @Arg('year', () => Int) year: number, @Arg('amount', () => MoneyScalar) amount: bigint,
+    @Arg('idempotencyKey', () => String) key: string, @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    return toTransfer(await allocateAwardQuota(ctx.em, requirePrincipal(ctx), { countyId: unitDbId(countyId, 'countyId'), year, amount, key, on }));
   }
 
   @Mutation(() => FundingStandards, { description: 'Set a region\'s funding standards from a date on; returns those in force that day' })
