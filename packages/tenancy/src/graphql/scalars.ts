@@ -13,10 +13,13 @@ export const MoneyScalar = new GraphQLScalarType<bigint, string>({
   },
 });
 
-/** A calendar date, yyyy-mm-dd, with no time zone. */
-export const DateScalar = new GraphQLScalarType<string, string>({
-  name: 'Date',
-  description: 'A calendar date, yyyy-mm-dd',
+/**
+ * LocalDate (graphql-scalars' name and format): a calendar date, yyyy-mm-dd, with no time zone. Parsed
+ * by core's localDate (real dates inside the service's window), so a bad one is BAD_USER_INPUT.
+ */
+export const LocalDateScalar = new GraphQLScalarType<string, string>({
+  name: 'LocalDate',
+  description: 'A calendar date, yyyy-mm-dd (ISO 8601), with no time zone',
   serialize: (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10)),
   parseValue: (v) => localDate(v, 'date'),
   parseLiteral: (ast) => {
