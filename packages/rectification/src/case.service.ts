@@ -305,12 +305,12 @@ function invalid(from: CaseState, to: string, why: string, details: Record<strin
 }
 
 /**
- * The earliest date the case's next move may carry: its latest move, or the day it was identified (1
- * January of its year when it was recorded after the year ended).
+ * The earliest date the case's next move may carry: its latest move, or the day it was identified (or
+ * identified again); 1 January of its year when that was recorded after the year ended.
  */
 async function earliestNextMove(em: EntityManager, c: CaseRow): Promise<string> {
   const [r] = await em.execute<{ d: string }[]>(
-    `select to_char(greatest(make_date(?::int, 1, 1), max(case when t.from_state = t.to_state and t.happened_on < t.at::date
+    `select to_char(greatest(make_date(?::int, 1, 1), max(case when t.to_state = 'IDENTIFIED' and t.happened_on < t.at::date
                                                           then make_date(?::int, 1, 1) else t.happened_on end)), 'YYYY-MM-DD') as d
        from case_transition t where t.case_id = ?`,
     [c.year, c.year, c.id],
