@@ -117,18 +117,20 @@ export interface TownshipAccountability {
   consequence: Consequence;
 }
 
-/** Seed 002: villages newly designated weak/lax this year (not targets the year before), per township; townships with none are omitted. */
+/**
+ * Seed 002: villages whose team is newly recorded as paralysed (瘫痪班子) this year (the designation's
+ * `paralysed` flag; not paralysed the year before), per township; townships with none are omitted.
+ */
 export async function accountability(em: EntityManager, path: string, year: number): Promise<TownshipAccountability[]> {
   const rows = await em.execute<any[]>(
     `select t.id, t.path::text as path, count(d.id) as n
        from admin_unit t
        join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE'
-       join weak_designation d on d.unit_id = v.id and d.year = ? and d.cause = 'WEAK_LAX'
-            and not exists (select 1 from assessment p where p.unit_id = d.unit_id and p.year = ? - 1 and p.category = 'THIRD')
-            and not exists (select 1 from weak_designation p where p.unit_id = d.unit_id and p.year = ? - 1)
+       join weak_designation d on d.unit_id = v.id and d.year = ? and d.paralysed
+            and not exists (select 1 from weak_designation p where p.unit_id = d.unit_id and p.year = ? - 1 and p.paralysed)
       where t.path <@ ?::ltree and t.level = 'TOWNSHIP'
       group by t.id, t.code order by count(d.id) desc, t.code`,
-    [year, year, year, path],
+    [year, year, path],
   );
   const standardOf = await standardsUnder(em, path, year);
   return rows.map((r) => ({ townshipId: String(r.id), newlyParalysed: Number(r.n), consequence: consequenceOf(Number(r.n), standardOf(r.path).accountability) }));

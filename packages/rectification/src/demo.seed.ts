@@ -1,5 +1,6 @@
 import { executeBound, inScope } from '@jiceng/db';
 import type { SeedContext } from '@jiceng/tenancy';
+import { DEFAULT_STANDARD } from './standards.js';
 
 export const DEMO_YEARS = [2021, 2022, 2023, 2024, 2025] as const;
 
@@ -15,24 +16,30 @@ export async function seedRectificationDemo({ orm, log }: SeedContext): Promise<
     if (done) return;
     // h(x) is a deterministic number in [0, 1)
     const h = (expr: string) => `((hashtext(${expr}) & 2147483647)::float8 / 2147483648)`;
+    const { thirdCategoryMaxStars: third, firstCategoryMinStars: first } = DEFAULT_STANDARD;
     await executeBound(em, `
       insert into assessment (unit_id, year, stars, category, assessed_at)
-      select id, year,
-             case when third then 2 + floor(${h("code || 's' || year")} * 3)::int else 5 + floor(${h("code || 's' || year")} * 6)::int end,
-             case when third then 'THIRD' when ${h("code || 'c' || year")} < 0.35 then 'FIRST' else 'SECOND' end,
+      -- the category follows the stars by the rule the demo ships (DOMAIN §2: ≤ 4 third, ≥ 8 first)
+      select id, year, stars,
+             case when stars <= ${third} then 'THIRD' when stars >= ${first} then 'FIRST' else 'SECOND' end,
              make_date(year, 4, 20)
-        from (select v.id, v.code, y.year,
-                     percent_rank() over (partition by y.year order by 0.7 * ${h('v.code')} + 0.3 * ${h("v.code || y.year")} desc) < 0.101 as third
-                from admin_unit v cross join unnest($1::int[]) as y(year)
-               where v.path <@ 'cn.r15' and v.level = 'VILLAGE' and not v.urban) s`,
+        from (select id, year,
+                     case when third then ${third - 2} + floor(${h("code || 's' || year")} * 3)::int
+                          else ${third + 1} + floor(${h("code || 's' || year")} * ${10 - third})::int end as stars
+                from (select v.id, v.code, y.year,
+                             percent_rank() over (partition by y.year order by 0.7 * ${h('v.code')} + 0.3 * ${h("v.code || y.year")} desc) < 0.101 as third
+                        from admin_unit v cross join unnest($1::int[]) as y(year)
+                       where v.path <@ 'cn.r15' and v.level = 'VILLAGE' and not v.urban) s) r`,
       [DEMO_YEARS],
     );
     await em.execute(`
-      insert into weak_designation (unit_id, year, cause, problem_types, designated_at)
+      insert into weak_designation (unit_id, year, cause, problem_types, designated_at, paralysed)
       select a.unit_id, a.year,
              case when r < 0.28 then 'WEAK_LAX' when r < 0.36 then 'FINANCIAL_CHAOS' when r < 0.86 then 'BACKWARD_ECONOMY' else 'ACUTE_CONFLICTS' end,
              case when r < 0.28 then '{LEADERSHIP,PARTY_LIFE}' when r < 0.36 then '{ASSETS_CHAOS}' when r < 0.86 then '{ASSETS_CHAOS,OTHER}' else '{INTERFERENCE}' end::text[],
-             make_date(a.year, 4, 30)
+             make_date(a.year, 4, 30),
+             -- a few weak/lax teams are paralysed outright (瘫痪班子, seed 002)
+             r < 0.02
         from (select a.*, ${h("u.code || 'cause' || a.year")} as r from assessment a join admin_unit u on u.id = a.unit_id
                where a.category = 'THIRD' and a.unit_path <@ 'cn.r15') a`);
     // cases: earlier years mostly ran their course; 2025: 87.4% transformed or later
@@ -73,8 +80,8 @@ export async function seedRectificationDemo({ orm, log }: SeedContext): Promise<
        where c.unit_path <@ 'cn.r15' and c.year = 2025`);
     await em.execute(`insert into key_target (unit_id, year) select unit_id, year from rectification_target where year = 2025 and unit_path <@ 'cn.r15'`);
     await em.execute(`
-      insert into complaint (unit_id, received_on, summary, reply_due_on, replied_on, result)
-      select unit_id, d, '群众来信（示例）', d + case extract(isodow from d)::int when 4 then 5 when 5 then 5 when 6 then 4 else 3 end,
+      insert into complaint (unit_id, received_on, summary, reply_working_days, reply_due_on, replied_on, result)
+      select unit_id, d, '群众来信（示例）', 3, d + case extract(isodow from d)::int when 4 then 5 when 5 then 5 when 6 then 4 else 3 end,
              case when r < 0.9 then d + 2 end, case when r < 0.9 then '已核查处理（示例）' end
         from (select c.unit_id, make_date(2025, 3, 1) + (floor(${h("u.code || 'complaint'")} * 240))::int as d, ${h("u.code || 'reply'")} as r
                 from rectification_case c join admin_unit u on u.id = c.unit_id

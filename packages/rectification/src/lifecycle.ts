@@ -1,16 +1,26 @@
 // The case lifecycle: identified → rectifying → transformed (转化) → consolidated (巩固) → closed (销号),
 // and relapsed when a transformed or closed village falls back (a new case is opened for it).
-export const CASE_STATES = ['IDENTIFIED', 'RECTIFYING', 'TRANSFORMED', 'CONSOLIDATED', 'CLOSED', 'RELAPSED'] as const;
+// WITHDRAWN: an untouched identified case whose village was re-rated out of the third category.
+export const CASE_STATES = ['IDENTIFIED', 'RECTIFYING', 'TRANSFORMED', 'CONSOLIDATED', 'CLOSED', 'RELAPSED', 'WITHDRAWN'] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
+/**
+ * The moves a user makes with transitionCase. A closed case takes none: it changes only when the village
+ * falls back in a later year (the relapse opens a new case and links it). WITHDRAWN and the relapse of a
+ * closed case happen only through re-rating and new designations.
+ */
 export const NEXT_STATES: Record<CaseState, readonly CaseState[]> = {
   IDENTIFIED: ['RECTIFYING'],
   RECTIFYING: ['TRANSFORMED'],
   TRANSFORMED: ['CONSOLIDATED', 'RELAPSED'],
   CONSOLIDATED: ['CLOSED', 'RELAPSED'],
-  CLOSED: ['RELAPSED'],
+  CLOSED: [],
   RELAPSED: [],
+  WITHDRAWN: [],
 };
+
+/** States in which the ledger entry (plan, problems, acceptance) can no longer be changed. */
+export const FINISHED_STATES: readonly CaseState[] = ['CLOSED', 'RELAPSED', 'WITHDRAWN'];
 
 /** transformed, consolidated and closed all count as transformed in the figures */
 export const TRANSFORMED_OR_LATER: readonly CaseState[] = ['TRANSFORMED', 'CONSOLIDATED', 'CLOSED'];

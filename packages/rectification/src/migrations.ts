@@ -207,10 +207,92 @@ create trigger calendar_day_on_region before insert or update of unit_id on cale
   for each row execute function jiceng_calendar_day_on_region();
 `;
 
+// The lifecycle as it happened (issue 11): each transition carries the date it happened, not the day it
+// was typed in; WITHDRAWN for an untouched case whose village was re-rated out of the third category;
+// closedOn; the consolidation default fitted to seed 000's timeline (consolidation July–October).
+const lifecycleDates = `
+alter table case_transition add column happened_on date;
+-- rows written before (and by code that does not name the date) take the day they were recorded
+create function case_transition_happened_on() returns trigger language plpgsql as $$
+begin
+  if new.happened_on is null then new.happened_on := new.at::date; end if;
+  return new;
+end $$;
+create trigger case_transition_happened_on before insert or update on case_transition
+  for each row execute function case_transition_happened_on();
+select set_config('app.scopes', '{cn}', true);
+update case_transition set happened_on = at::date;
+select set_config('app.scopes', '', true);
+alter table case_transition alter column happened_on set not null;
+create index case_transition_case_on on case_transition (case_id, happened_on);
+
+alter table rectification_case drop constraint rectification_case_state_check;
+alter table rectification_case add constraint rectification_case_state_check
+  check (state in ('IDENTIFIED', 'RECTIFYING', 'TRANSFORMED', 'CONSOLIDATED', 'CLOSED', 'RELAPSED', 'WITHDRAWN'));
+alter table rectification_case add column closed_on date;
+alter table rectification_standard alter column consolidation_months set default 4;
+`;
+
+// 瘫痪班子: a paralysed village team is recorded on its designation (a narrower, more severe state
+// than the WEAK_LAX cause), and township accountability counts it.
+const paralysed = `
+alter table weak_designation add column paralysed boolean not null default false,
+  add constraint weak_designation_paralysed_weak_lax check (not paralysed or cause = 'WEAK_LAX');
+create index weak_designation_paralysed on weak_designation (year) where paralysed;
+`;
+
+// A complaint's reply is due N working days after receipt on the calendar as it stands: the number of
+// days is kept from receipt, and the due date of every open complaint follows holidays and make-up
+// workdays declared later (a trigger on calendar_day).
+const complaintDue = `
+create function jiceng_add_working_days(p ltree, d date, n integer) returns date
+  language plpgsql stable as $$
+declare
+  remaining integer := n;
+  x date := d;
+  k text;
+begin
+  if n is null or n < 0 or n > 366 then raise exception 'working days out of range: %', n; end if;
+  while remaining > 0 loop
+    x := x + 1;
+    -- a make-up workday on any ancestor wins over a holiday, as in WorkingDayCalendar
+    select kind into k from calendar_day where unit_path @> p and day = x order by (kind = 'WORKDAY') desc limit 1;
+    if k = 'WORKDAY' or (k is null and extract(isodow from x) < 6) then remaining := remaining - 1; end if;
+  end loop;
+  return x;
+end $$;
+
+alter table complaint add column reply_working_days smallint check (reply_working_days between 1 and 366);
+select set_config('app.scopes', '{cn}', true);
+update complaint c set reply_working_days = greatest(1, (
+  select count(*) from generate_series(c.received_on + 1, c.reply_due_on, interval '1 day') g(day)
+   where coalesce((select kind = 'WORKDAY' from calendar_day k where k.unit_path @> c.unit_path and k.day = g.day::date
+                    order by (kind = 'WORKDAY') desc limit 1), extract(isodow from g.day) < 6)));
+select set_config('app.scopes', '', true);
+alter table complaint alter column reply_working_days set not null, alter column reply_working_days set default 3;
+create index complaint_open on complaint using gist (unit_path) where replied_on is null;
+
+create function calendar_day_moves_complaints() returns trigger language plpgsql as $$
+declare
+  p ltree := coalesce(new.unit_path, old.unit_path);
+  lo date := least(coalesce(new.day, old.day), coalesce(old.day, new.day));
+  hi date := greatest(coalesce(new.day, old.day), coalesce(old.day, new.day));
+begin
+  update complaint c set reply_due_on = jiceng_add_working_days(c.unit_path, c.received_on, c.reply_working_days)
+   where c.replied_on is null and c.unit_path <@ p and c.received_on < hi and c.reply_due_on >= lo;
+  return null;
+end $$;
+create trigger calendar_day_moves_complaints after insert or update or delete on calendar_day
+  for each row execute function calendar_day_moves_complaints();
+`;
+
 export const rectificationMigrations: Migration[] = [
   { id: '0200_rectification_core', sql: core },
   { id: '0201_rectification_ledger', sql: ledger },
   { id: '0202_rectification_targets_union', sql: targetsUnion },
   { id: '0203_rectification_accountability_thresholds', sql: accountabilityThresholds },
+  { id: '0220_rectification_lifecycle_dates', sql: lifecycleDates },
+  { id: '0221_rectification_paralysed_teams', sql: paralysed },
+  { id: '0222_rectification_complaint_due_follows_calendar', sql: complaintDue },
   { id: '0230_rectification_standards_from_above', sql: fromAbove },
 ];

@@ -23,7 +23,8 @@ export const DEFAULT_STANDARD: RectificationStandard = {
   keyTargetShare: 0.1,
   workingGroupMin: 3,
   satisfactionMin: 0.8,
-  consolidationMonths: 6,
+  // seed 000: consolidation July–October, acceptance in November: a village transformed by June closes then
+  consolidationMonths: 4,
   complaintReplyWorkingDays: 3,
   problemTypes: ['LEADERSHIP', 'PARTY_LIFE', 'VILLAGE_COMMITTEE', 'ABUSE_OF_POWER', 'MEMBER_MANAGEMENT', 'ASSETS_CHAOS', 'INTERFERENCE', 'OTHER'],
   accountability: DEFAULT_ACCOUNTABILITY,

@@ -34,7 +34,8 @@ describe('lifecycle rules', () => {
   it('adds months clamping to the month end', () => {
     expect(addMonths('2025-08-31', 6)).toBe('2026-02-28');
   });
-  it('closed cases can only relapse', () => {
-    expect(NEXT_STATES.CLOSED).toEqual(['RELAPSED']);
+  it('a closed or withdrawn case takes no move by hand (a relapse is linked when the village falls back later)', () => {
+    expect(NEXT_STATES.CLOSED).toEqual([]);
+    expect(NEXT_STATES.WITHDRAWN).toEqual([]);
   });
 });

@@ -4,7 +4,17 @@ import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 
 const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
 const CASES = `query($c: String!, $y: Int!) { adminUnit(code: $c) { cases(year: $y) { edges { node { id state version allowedNextStates previousCase { id state } village { code } problems { id overdue } history { from to reason } } } } } }`;
-const TRANSITION = `mutation($id: ID!, $to: CaseState!, $v: Int) { transitionCase(id: $id, to: $to, reason: "test", expectedVersion: $v) { state version } }`;
+const TRANSITION = `mutation($id: ID!, $to: CaseState!, $v: Int, $on: String = "2025-06-05") { transitionCase(id: $id, to: $to, reason: "test", on: $on, expectedVersion: $v) { state version } }`;
+const PREPARE = `mutation($id: ID!) { updateRectificationCase(id: $id, input: { plan: "一村一策", responsibleLeader: "王镇长", workingGroup: ["甲", "乙", "丙"] }) { id } }`;
+const ADD_PROBLEM = `mutation($id: ID!) { addProblemItem(caseId: $id, input: { problem: "班子不齐", measure: "配强书记", responsible: "张三", dueOn: "2025-06-01" }) { problems { id } } }`;
+const RESOLVE = `mutation($id: ID!) { resolveProblemItem(id: $id, resolvedOn: "2025-05-30", evidence: "会议记录") }`;
+
+/** Gives a case what it needs to start (plan, leader, working group, one problem item) and resolves the item. */
+async function readyToTransform(client: TestApp['anonymous'], caseId: string) {
+  await client.ok(PREPARE, { id: caseId });
+  const r = await client.ok(ADD_PROBLEM, { id: caseId });
+  for (const p of r.addProblemItem.problems) await client.ok(RESOLVE, { id: p.id });
+}
 
 async function setup(app: TestApp) {
   const region = await app.tree.region();
@@ -48,24 +58,35 @@ describe('assessments and cases', () => {
     const c = await openCase(app, w);
     const illegal = await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED' });
     expect(illegal.extensions!.allowedNextStates).toEqual(['RECTIFYING']);
-    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'RECTIFYING' });
+    // leaving IDENTIFIED needs a plan, a problem item, a responsible leader and a working group
+    const bare = await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'RECTIFYING' });
+    expect(bare.message).toContain('plan');
+    expect(bare.extensions!.missing).toHaveLength(4);
+    await w.admin.client.ok(PREPARE, { id: c.id });
     await w.admin.client.ok(`mutation($id: ID!) { addProblemItem(caseId: $id, input: { problem: "班子不齐", measure: "配强书记", responsible: "张三", dueOn: "2020-01-01" }) { id } }`, { id: c.id });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'RECTIFYING', on: '2025-05-01' });
     const guarded = await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'TRANSFORMED' });
     expect(guarded.message).toContain('not resolved');
     const withItems = (await w.admin.client.ok(CASES, { c: w.village.code, y: 2025 })).adminUnit.cases.edges[0].node;
     expect(withItems.problems[0].overdue).toBe(true);
     await w.admin.client.ok(`mutation($id: ID!) { resolveProblemItem(id: $id, resolvedOn: "2025-06-01", evidence: "会议记录") }`, { id: withItems.problems[0].id });
-    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'TRANSFORMED' });
-    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CONSOLIDATED' });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'TRANSFORMED', on: '2025-06-05' });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CONSOLIDATED', on: '2025-07-01' });
     // closing needs an acceptance at or above the satisfaction threshold and the consolidation period
-    await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED' });
+    await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED', on: '2025-11-25' });
     await w.admin.client.ok(`mutation($id: ID!) { recordAcceptance(caseId: $id, acceptedOn: "2025-11-20", satisfactionRate: 0.6) { id } }`, { id: c.id });
-    await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED' });
+    await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED', on: '2025-11-25' });
     await w.admin.client.ok(`mutation($id: ID!) { recordAcceptance(caseId: $id, acceptedOn: "2025-11-21", satisfactionRate: 0.92) { id } }`, { id: c.id });
-    const period = await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED' });
-    expect(period.message).toContain('consolidation period');
-    await app.asOwner((em) => em.execute(`update rectification_case set transformed_on = current_date - 200 where unit_id = ?`, [w.village.id]));
-    const closed = await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CLOSED' });
+    // the consolidation period is a standard set from above: at 6 months a June transformation cannot close in November
+    const regionAdmin = await app.user(w.region, ['ORG_ADMIN']);
+    const countyId = (await regionAdmin.client.ok(ID, { c: w.county.code })).adminUnit.id;
+    const SET = `mutation($u: ID!, $m: Int!) { setRectificationStandard(unitId: $u, effectiveYear: 2025, input: { consolidationMonths: $m }) { consolidationMonths } }`;
+    await regionAdmin.client.ok(SET, { u: countyId, m: 6 });
+    const period = await w.admin.client.fails('INVALID_TRANSITION', TRANSITION, { id: c.id, to: 'CLOSED', on: '2025-11-25' });
+    expect(period.message).toBe('the consolidation period of 6 months runs until 2025-12-05');
+    // the default (4 months: consolidation July–October, seed 000) lets seed 000's own timeline close
+    await regionAdmin.client.ok(SET, { u: countyId, m: 4 });
+    const closed = await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CLOSED', on: '2025-11-25' });
     expect(closed.transitionCase.state).toBe('CLOSED');
     const after = (await w.admin.client.ok(CASES, { c: w.village.code, y: 2025 })).adminUnit.cases.edges[0].node;
     expect(after.history.map((h: any) => h.to)).toEqual(['IDENTIFIED', 'RECTIFYING', 'TRANSFORMED', 'CONSOLIDATED', 'CLOSED']);
@@ -78,16 +99,16 @@ describe('assessments and cases', () => {
   test('two users closing the same case at once: one succeeds, the other gets CONFLICT', async ({ app }) => {
     const w = await setup(app);
     const c = await openCase(app, w);
+    await readyToTransform(w.admin.client, c.id);
     await w.admin.client.ok(TRANSITION, { id: c.id, to: 'RECTIFYING' });
     await w.admin.client.ok(TRANSITION, { id: c.id, to: 'TRANSFORMED' });
-    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CONSOLIDATED' });
+    await w.admin.client.ok(TRANSITION, { id: c.id, to: 'CONSOLIDATED', on: '2025-07-01' });
     await w.admin.client.ok(`mutation($id: ID!) { recordAcceptance(caseId: $id, acceptedOn: "2025-11-21", satisfactionRate: 0.95) { id } }`, { id: c.id });
-    await app.asOwner((em) => em.execute(`update rectification_case set transformed_on = current_date - 200 where unit_id = ?`, [w.village.id]));
     const other = await app.user(w.county, ['ORG_ADMIN']);
     const { version } = (await w.admin.client.ok(CASES, { c: w.village.code, y: 2025 })).adminUnit.cases.edges[0].node;
     const results = await Promise.all([
-      w.admin.client.request(TRANSITION, { id: c.id, to: 'CLOSED', v: version }),
-      other.client.request(TRANSITION, { id: c.id, to: 'CLOSED', v: version }),
+      w.admin.client.request(TRANSITION, { id: c.id, to: 'CLOSED', v: version, on: '2025-11-25' }),
+      other.client.request(TRANSITION, { id: c.id, to: 'CLOSED', v: version, on: '2025-11-25' }),
     ]);
     const codes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK').sort();
     expect(codes).toEqual(['CONFLICT', 'OK']);
@@ -116,8 +137,9 @@ describe('dashboards', () => {
     const other = await w.township.village();
     const otherId = (await w.admin.client.ok(ID, { c: other.code })).adminUnit.id;
     const c = await openCase(app, w);
-    await w.admin.client.ok(`mutation($v: ID!) { designateWeakVillage(villageId: $v, year: 2025, cause: WEAK_LAX, problemTypes: ["LEADERSHIP"]) }`, { v: w.villageId });
+    await w.admin.client.ok(`mutation($v: ID!) { designateWeakVillage(villageId: $v, year: 2025, cause: WEAK_LAX, problemTypes: ["LEADERSHIP"], paralysed: true) }`, { v: w.villageId });
     await w.admin.client.ok(`mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 9) { category } }`, { v: otherId });
+    await readyToTransform(w.admin.client, c.id);
     await w.admin.client.ok(TRANSITION, { id: c.id, to: 'RECTIFYING' });
     await w.admin.client.ok(TRANSITION, { id: c.id, to: 'TRANSFORMED' });
     await w.admin.client.ok(`mutation($v: ID!) { markKeyTarget(villageId: $v, year: 2025) { code } }`, { v: w.villageId });
@@ -138,7 +160,7 @@ describe('dashboards', () => {
 
   test('accountability thresholds are a configurable standard of the region', async ({ app }) => {
     const w = await setup(app);
-    await w.admin.client.ok(`mutation($v: ID!) { designateWeakVillage(villageId: $v, year: 2025, cause: WEAK_LAX, problemTypes: ["LEADERSHIP"]) }`, { v: w.villageId });
+    await w.admin.client.ok(`mutation($v: ID!) { designateWeakVillage(villageId: $v, year: 2025, cause: WEAK_LAX, problemTypes: ["LEADERSHIP"], paralysed: true) }`, { v: w.villageId });
     const Q = `query($c: String!) { adminUnit(code: $c) { accountability(year: 2025) { newlyParalysed consequence } } }`;
     expect((await w.admin.client.ok(Q, { c: w.county.code })).adminUnit.accountability).toEqual([{ newlyParalysed: 1, consequence: 'CRITICISM' }]);
     const countyId = (await w.admin.client.ok(ID, { c: w.county.code })).adminUnit.id;

@@ -1,5 +1,6 @@
 import { createLogger } from '@jiceng/core';
 import { ledgerProblems } from '@jiceng/funding';
+import { DEFAULT_STANDARD, categoryOf } from '@jiceng/rectification';
 import { GraphQLClient, test, expect, type TestApp } from '@jiceng/testkit';
 import { modules } from '../src/modules.js';
 
@@ -14,6 +15,15 @@ test('the demo: a year of funding over Inner Mongolia that demo-finance can work
   const log = createLogger('error');
   for (const m of modules) await m.seedDemo?.({ orm: app.ownerOrm, log });
   expect(await app.asOwner(ledgerProblems)).toEqual({ entrySum: '0', driftingAccounts: [], unbalancedTransfers: [], rollupDrift: [], awardedTwice: [] });
+  // the demo follows the star rule it ships (DOMAIN §2; the issue found 143 of 宁城县's 305 ratings of 2025
+  // contradicting it), and paralysed teams (瘫痪班子) are flagged on weak/lax designations only
+  const ratings = await app.asOwner((em) => em.execute<{ stars: number; category: string }[]>(`select distinct stars, category from assessment`));
+  expect(ratings.filter((r) => r.category !== categoryOf(r.stars, DEFAULT_STANDARD))).toEqual([]);
+  expect(new Set(ratings.map((r) => r.category))).toEqual(new Set(['FIRST', 'SECOND', 'THIRD']));
+  const [paralysed] = await app.asOwner((em) => em.execute<{ n: number; other: number }[]>(
+    `select count(*) filter (where paralysed)::int as n, count(*) filter (where paralysed and cause <> 'WEAK_LAX')::int as other from weak_designation`));
+  expect(paralysed).toMatchObject({ other: 0 });
+  expect(paralysed!.n).toBeGreaterThan(0);
 
   const login = (username: string) => demoLogin(app, username);
   const finance = await login('demo-finance');

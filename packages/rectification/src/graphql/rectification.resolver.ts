@@ -31,13 +31,14 @@ const problemsLoader = (ctx: JicengContext) =>
 const transitionsLoader = (ctx: JicengContext) =>
   ctx.loader<string, any[]>('rect:transitions', async (ids) =>
     byKey(ids, await executeBound<any>(ctx.em,
-      `select t.case_id, t.from_state, t.to_state, t.reason, t.at, u.username from case_transition t left join app_user u on u.id = t.by_user
-        where t.case_id = any($1::bigint[]) order by t.at, t.id`, [ids]), (r) => String(r.case_id)));
+      `select t.case_id, t.from_state, t.to_state, t.reason, to_char(t.happened_on, 'YYYY-MM-DD') as happened_on, t.at, u.username
+         from case_transition t left join app_user u on u.id = t.by_user
+        where t.case_id = any($1::bigint[]) order by t.id`, [ids]), (r) => String(r.case_id)));
 
 function toCase(c: CaseRow) {
   return {
     ...c, id: c.id, publicizedOn: c.publicized_on, responsibleLeader: c.responsible_leader, villageSecretary: c.village_secretary,
-    workingGroup: c.working_group ?? [], transformedOn: c.transformed_on, allowedNextStates: NEXT_STATES[c.state],
+    workingGroup: c.working_group ?? [], transformedOn: c.transformed_on, closedOn: c.closed_on, allowedNextStates: NEXT_STATES[c.state],
   };
 }
 
@@ -94,7 +95,7 @@ export class RectificationUnitResolver {
     const afterId = decodeIdCursor(after);
     const rows = await ctx.em.execute<CaseRow[]>(
       `select c.*, to_char(c.publicized_on, 'YYYY-MM-DD') as publicized_on, to_char(c.deadline, 'YYYY-MM-DD') as deadline,
-              to_char(c.transformed_on, 'YYYY-MM-DD') as transformed_on
+              to_char(c.transformed_on, 'YYYY-MM-DD') as transformed_on, to_char(c.closed_on, 'YYYY-MM-DD') as closed_on
          from rectification_case c where c.unit_path <@ ?::ltree and c.year = ? and (?::text is null or c.state = ?)
           and (?::bigint is null or c.id > ?::bigint) order by c.id limit ?`,
       [u.path, year, state ?? null, state ?? null, afterId, afterId, size + 1],
@@ -159,7 +160,7 @@ export class RectificationCaseResolver {
 
   @FieldResolver(() => [CaseTransition], { description: 'who moved the case, when and why' })
   async history(@Root() c: CaseRow, @Ctx() ctx: JicengContext) {
-    return (await transitionsLoader(ctx).load(c.id)).map((t) => ({ from: t.from_state, to: t.to_state, reason: t.reason, at: new Date(t.at).toISOString(), by: t.username }));
+    return (await transitionsLoader(ctx).load(c.id)).map((t) => ({ from: t.from_state, to: t.to_state, reason: t.reason, on: t.happened_on, at: new Date(t.at).toISOString(), by: t.username }));
   }
 
   @Mutation(() => Assessment, { description: '十星级 rating; ≤ the configured stars opens a case (third category)' })
@@ -171,8 +172,9 @@ export class RectificationCaseResolver {
   async designateWeakVillage(
     @Arg('villageId', () => ID) villageId: string, @Arg('year', () => Int) year: number, @Arg('cause', () => CauseEnum) cause: string,
     @Arg('problemTypes', () => [String]) problemTypes: string[], @Ctx() ctx: JicengContext,
+    @Arg('paralysed', () => Boolean, { defaultValue: false, description: 'the village team is paralysed (瘫痪班子): counts in township accountability; cause WEAK_LAX only' }) paralysed: boolean,
   ) {
-    await designateWeak(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), year, cause, problemTypes });
+    await designateWeak(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), year, cause, problemTypes, paralysed });
     return true;
   }
 
@@ -207,13 +209,17 @@ export class RectificationCaseResolver {
     return toCase(await recordAcceptance(ctx.em, requirePrincipal(ctx), caseId(id), { acceptedOn, satisfactionRate, note }));
   }
 
-  @Mutation(() => RectificationCase, { description: 'Move a case along its lifecycle; INVALID_TRANSITION lists the allowed next states' })
+  @Mutation(() => RectificationCase, {
+    description: 'Move a case along its lifecycle on the date it happened (`on`, yyyy-mm-dd: not in the future, not before the previous move); ' +
+      'INVALID_TRANSITION says what is missing and lists the allowed next states',
+  })
   async transitionCase(
     @Arg('id', () => ID) id: string, @Arg('to', () => CaseStateEnum) to: string, @Arg('reason', () => String) reason: string,
+    @Arg('on', () => String, { description: 'the date the move happened' }) on: string,
     @Ctx() ctx: JicengContext, @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
   ) {
     if (!isCaseState(to)) throw new Error('unreachable');
-    return toCase(await transition(ctx.em, requirePrincipal(ctx), caseId(id), { to, reason, expectedVersion }));
+    return toCase(await transition(ctx.em, requirePrincipal(ctx), caseId(id), { to, reason, on, expectedVersion }));
   }
 
   @Mutation(() => Complaint, { description: '举报件: the reply is due within the configured working days' })

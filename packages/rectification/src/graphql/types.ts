@@ -1,8 +1,8 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AdminUnit, Connection } from '@jiceng/tenancy';
 
-export enum CaseStateEnum { IDENTIFIED = 'IDENTIFIED', RECTIFYING = 'RECTIFYING', TRANSFORMED = 'TRANSFORMED', CONSOLIDATED = 'CONSOLIDATED', CLOSED = 'CLOSED', RELAPSED = 'RELAPSED' }
-registerEnumType(CaseStateEnum, { name: 'CaseState', description: 'identified → rectifying → transformed (转化) → consolidated (巩固) → closed (销号); relapsed' });
+export enum CaseStateEnum { IDENTIFIED = 'IDENTIFIED', RECTIFYING = 'RECTIFYING', TRANSFORMED = 'TRANSFORMED', CONSOLIDATED = 'CONSOLIDATED', CLOSED = 'CLOSED', RELAPSED = 'RELAPSED', WITHDRAWN = 'WITHDRAWN' }
+registerEnumType(CaseStateEnum, { name: 'CaseState', description: 'identified → rectifying → transformed (转化) → consolidated (巩固) → closed (销号); relapsed; withdrawn (re-rated out of the third category before work started)' });
 export enum CauseEnum { WEAK_LAX = 'WEAK_LAX', FINANCIAL_CHAOS = 'FINANCIAL_CHAOS', BACKWARD_ECONOMY = 'BACKWARD_ECONOMY', ACUTE_CONFLICTS = 'ACUTE_CONFLICTS' }
 registerEnumType(CauseEnum, { name: 'WeaknessCause', description: '软弱涣散, 财务管理混乱, 经济社会发展落后, 矛盾问题突出' });
 
@@ -40,7 +40,7 @@ export class RelapsePatterns {
 
 @ObjectType() export class TownshipAccountability {
   @Field(() => AdminUnit) township!: unknown;
-  @Field(() => Int) newlyParalysed!: number;
+  @Field(() => Int, { description: 'villages whose team is newly recorded as paralysed (瘫痪班子) this year' }) newlyParalysed!: number;
   @Field(() => String, { description: 'NONE, CRITICISM, ONE_GRADE_DOWN or TWO_GRADES_DOWN' }) consequence!: string;
 }
 
@@ -65,7 +65,8 @@ export class RelapsePatterns {
   @Field(() => CaseStateEnum) from!: string;
   @Field(() => CaseStateEnum) to!: string;
   @Field(() => String) reason!: string;
-  @Field(() => String) at!: string;
+  @Field(() => String, { description: 'the date it happened (yyyy-mm-dd)' }) on!: string;
+  @Field(() => String, { description: 'when it was recorded' }) at!: string;
   @Field(() => String, { nullable: true }) by!: string | null;
 }
 
@@ -83,7 +84,8 @@ export class RectificationCase {
   @Field(() => String, { nullable: true }) villageSecretary!: string | null;
   @Field(() => [String]) workingGroup!: string[];
   @Field(() => String, { nullable: true }) deadline!: string | null;
-  @Field(() => String, { nullable: true }) transformedOn!: string | null;
+  @Field(() => String, { nullable: true, description: 'the date of the move to TRANSFORMED' }) transformedOn!: string | null;
+  @Field(() => String, { nullable: true, description: 'the date of the move to CLOSED (销号)' }) closedOn!: string | null;
   @Field(() => [CaseStateEnum]) allowedNextStates!: string[];
 }
 export const RectificationCaseConnection = Connection(RectificationCase, 'RectificationCase');
