@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import './actions.js';
 import type { JicengModule } from '@jiceng/tenancy';
 import { rectificationMigrations } from './migrations.js';
-import { RectificationCaseResolver, RectificationUnitResolver } from './graphql/rectification.resolver.js';
+import { RectificationCaseResolver, RectificationUnitResolver, RelapsePatternsResolver } from './graphql/rectification.resolver.js';
 import { rectificationRules } from './rules.js';
 import { StandardsResolver } from './graphql/standards.resolver.js';
 import { seedRectificationDemo } from './demo.seed.js';
@@ -17,7 +17,7 @@ export * from './dashboard.service.js';
 export const rectificationModule: JicengModule = {
   name: 'rectification',
   entities: [],
-  resolvers: [RectificationUnitResolver, RectificationCaseResolver, StandardsResolver],
+  resolvers: [RectificationUnitResolver, RectificationCaseResolver, RelapsePatternsResolver, StandardsResolver],
   rules: rectificationRules,
   migrations: rectificationMigrations,
   seedDemo: seedRectificationDemo,

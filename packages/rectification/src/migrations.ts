@@ -191,9 +191,21 @@ alter table rectification_standard
   add check (criticism_at <= one_grade_down_at and one_grade_down_at <= two_grades_down_at);
 `;
 
+// The day each transition happened (not when it was recorded): a year's figures count each case in the
+// state it had at the end of that year (dashboard.service.ts). Existing rows take their recording day.
+const transitionDates = `
+alter table case_transition add column occurred_on date;
+select set_config('app.scopes', '{cn}', true);
+update case_transition set occurred_on = at::date;
+select set_config('app.scopes', '', true);
+alter table case_transition alter column occurred_on set default current_date, alter column occurred_on set not null;
+create index case_transition_case_on on case_transition (case_id, occurred_on, id);
+`;
+
 export const rectificationMigrations: Migration[] = [
   { id: '0200_rectification_core', sql: core },
   { id: '0201_rectification_ledger', sql: ledger },
   { id: '0202_rectification_targets_union', sql: targetsUnion },
   { id: '0203_rectification_accountability_thresholds', sql: accountabilityThresholds },
+  { id: '0240_rectification_transition_dates', sql: transitionDates },
 ];
