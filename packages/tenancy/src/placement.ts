@@ -27,20 +27,18 @@ export async function placementChanges(em: EntityManager, units: readonly { id: 
   if (!units.length) return out;
   const [moved] = await em.execute<unknown[]>(`select 1 from unit_placement where valid_to > ?::date limit 1`, [asOf]);
   if (!moved) return out;
-  const rows = await executeBound<{ for_id: string; unit_id: string; now_in: boolean; then_in: boolean }>(em,
+  // every unit that moved after the day has a placement after it; its earliest one holds where it stood
+  // that day (was_path) and where it is now (unit_path, rewritten by later moves): no lookup per unit
+  const rows = await executeBound<{ for_id: string; unit_id: string; now_in: boolean }>(em,
     `with u as (select * from unnest($1::bigint[], $2::ltree[]) as u(id, path)),
-     moved as (select unit_id, unit_path, was_path from unit_placement where valid_to > $3::date),
-     cand as (
-       select distinct u.id as for_id, u.path as for_path, m.unit_id from u join moved m
-           on m.unit_path <@ u.path or m.was_path <@ u.path
-           or m.was_path <@ any (array(select q.was_path from moved q where q.unit_id = u.id)))
-     select c.for_id::text as for_id, c.unit_id::text as unit_id, (a.path <@ c.for_path) as now_in,
-            coalesce(jiceng_path_on(c.unit_id, $3::date) <@ jiceng_path_on(c.for_id, $3::date), false) as then_in
-       from cand c join admin_unit a on a.id = c.unit_id`,
+     moved as (select distinct on (unit_id) unit_id, unit_path, was_path from unit_placement
+                where valid_to > $3::date order by unit_id, valid_to, id),
+     asked as (select u.id, u.path, coalesce(m.was_path, u.path) as then_path from u left join moved m on m.unit_id = u.id)
+     select a.id::text as for_id, m.unit_id::text as unit_id, (m.unit_path <@ a.path) as now_in
+       from asked a join moved m on (m.unit_path <@ a.path) <> (m.was_path <@ a.then_path)`,
     [units.map((u) => u.id), units.map((u) => u.path), asOf],
   );
   for (const r of rows) {
-    if (r.now_in === r.then_in) continue;
     const change = out.get(r.for_id) ?? { out: [], in: [] };
     (r.now_in ? change.out : change.in).push(r.unit_id);
     out.set(r.for_id, change);
