@@ -1,7 +1,7 @@
 import { badInput, localDate, notFound, type Fen } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { executeBound, type EntityManager } from '@jiceng/db';
 import { assertYear } from '@jiceng/rectification';
-import { assertCan, assertCanFromAbove, isWithin, requireUnit, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { assertCan, assertCanFromAbove, isPastYear, isWithin, placementChanges, requireUnit, yearEnd, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { FUNDS, TRANSFER_KINDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferKind, type TransferRow, type TransferSpec } from './ledger.service.js';
 import { defaultStandard, fundStandardsOn, fundStandardsUnder, setFundStandards, type StandardField } from './standards.js';
 
@@ -228,9 +228,17 @@ export interface FundsFigures {
  * its non-SOURCE accounts hold; village CASH plus SPENT is what was paid to villages. At county level
  * and above it reads the per-county rollup (compacted rows plus pending deltas), not every account.
  */
-export async function fundsSummary(em: EntityManager, unit: Pick<AdminUnitRow, 'path' | 'level'>, year: number | null): Promise<FundsFigures[]> {
+export async function fundsSummary(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, year: number | null): Promise<FundsFigures[]> {
   const rolledUp = unit.level === 'REGION' || unit.level === 'COUNTY';
-  const rows = await em.execute<{ fund: string; year: number; kind: string; amount: string }[]>(
+  // a year that ended before a move: the accounts of the units under this one then, not now
+  const change = year != null && isPastYear(year) ? (await placementChanges(em, [unit], yearEnd(year))).get(String(unit.id)) : undefined;
+  const moved = change
+    ? await executeBound<{ fund: string; year: number; kind: string; amount: string }>(em,
+      `select fund, year, kind, sum(case when unit_id = any ($1::bigint[]) then balance else -balance end)::text as amount
+         from account where year = $3 and (unit_id = any ($1::bigint[]) or unit_id = any ($2::bigint[])) group by fund, year, kind`,
+      [change.in, change.out, year])
+    : [];
+  const rows = moved.concat(await em.execute<{ fund: string; year: number; kind: string; amount: string }[]>(
     rolledUp
       ? `select fund, year, kind, sum(amount)::text as amount from (
            select fund, year, kind, amount from fund_rollup where unit_path <@ ?::ltree and (?::int is null or year = ?)
@@ -240,7 +248,7 @@ export async function fundsSummary(em: EntityManager, unit: Pick<AdminUnitRow, '
       : `select fund, year, kind, sum(balance)::text as amount from account
           where unit_path <@ ?::ltree and (?::int is null or year = ?) group by fund, year, kind`,
     rolledUp ? [unit.path, year, year, unit.path, year, year] : [unit.path, year, year],
-  );
+  ));
   const out = new Map<string, FundsFigures>();
   for (const r of rows) {
     const key = `${r.fund}:${r.year}`;

@@ -49,17 +49,44 @@ describe('fundsSummary', () => {
     expect(folded).toBeGreaterThan(0);
     expect(await summary(w.countyA.code)).toMatchObject({ allocated: '103000.00', balance: '102800.00' });
 
-    // 撤乡并镇 across counties: the township and its village now count in county B
+    // 撤乡并镇 across counties: the township and its village now belong to county B, but 2025 ended
+    // before the move: its figures stay with county A, where they were (issue 11, "history stays true")
     await w.admin.client.ok(`mutation($u: ID!, $p: ID!) { moveAdminUnit(unitId: $u, newParentId: $p) { id } }`, {
       u: (await w.admin.client.ok(`query($c: String!) { adminUnit(code: $c) { id } }`, { c: w.township.code })).adminUnit.id,
       p: (await w.admin.client.ok(`query($c: String!) { adminUnit(code: $c) { id } }`, { c: w.countyB.code })).adminUnit.id,
     });
-    expect(await summary(w.countyA.code)).toMatchObject({ allocated: '1000.00', disbursed: '0.00', spent: '0.00', balance: '1000.00' });
-    expect(await summary(w.countyB.code)).toMatchObject({ allocated: '102500.00', disbursed: '101200.00', spent: '200.00', balance: '102300.00' });
+    const countyA2025 = { allocated: '103000.00', disbursed: '101200.00', spent: '200.00', balance: '102800.00' };
+    expect(await summary(w.countyA.code)).toMatchObject(countyA2025);
+    expect(await summary(w.countyB.code)).toMatchObject({ allocated: '500.00', disbursed: '0.00', spent: '0.00', balance: '500.00' });
+    expect(await summary(w.township.code)).toMatchObject({ allocated: '102000.00', balance: '101800.00' });
     expect(await summary(w.region.code)).toMatchObject({ allocated: '110000.00', balance: '109800.00' });
     await inScope(app.orm, ['cn'], compactFundRollup);
-    expect(await summary(w.countyB.code)).toMatchObject({ allocated: '102500.00', balance: '102300.00' });
+    expect(await summary(w.countyA.code)).toMatchObject(countyA2025);
+    expect(await summary(w.countyB.code)).toMatchObject({ allocated: '500.00', balance: '500.00' });
+    // this year is counted on today's tree: money the moved village gets now counts in county B
+    const year = new Date().getUTCFullYear();
+    await as((em) => appropriate(em, w.p, { regionId: w.region.id, fund: 'OFFICE', year, amount: 100_000n, key: key('ap') }));
+    await as((em) => allocate(em, w.p, { fromId: w.region.id, toId: w.village.id, fund: 'OFFICE', year, amount: 7_000n, key: key('al') }));
+    const NOW = `query($c: String!, $y: Int!) { adminUnit(code: $c) { fundsSummary(year: $y) { allocated } } }`;
+    const now = async (code: string) => (await w.admin.client.ok(NOW, { c: code, y: year })).adminUnit.fundsSummary.allocated;
+    expect([await now(w.countyA.code), await now(w.countyB.code)]).toEqual(['0.00', '70.00']);
     await expectLedgerConsistent(app);
+  });
+
+  test('a village moved to another township: its 2025 funds stay with the township it belonged to in 2025', async ({ app }) => {
+    const w = await world(app);
+    const as = <T>(fn: (em: any) => Promise<T>) => inScope(app.orm, [w.region.path], fn);
+    const other = await w.countyA.township();
+    const stays = await w.township.village();
+    await as((em) => appropriate(em, w.p, { regionId: w.region.id, fund: 'OFFICE', year: 2025, amount: 1_000_000n, key: key('ap') }));
+    await as((em) => allocate(em, w.p, { fromId: w.region.id, toId: w.village.id, fund: 'OFFICE', year: 2025, amount: 5_480_000n / 100n, key: key('al') }));
+    await as((em) => allocate(em, w.p, { fromId: w.region.id, toId: stays.id, fund: 'OFFICE', year: 2025, amount: 20_000n, key: key('al') }));
+    const summary = async (code: string) => (await w.admin.client.ok(SUMMARY, { c: code })).adminUnit.fundsSummary.allocated;
+    expect([await summary(w.township.code), await summary(other.code)]).toEqual(['748.00', '0.00']);
+    const id = async (code: string) => (await w.admin.client.ok(`query($c: String!) { adminUnit(code: $c) { id } }`, { c: code })).adminUnit.id;
+    await w.admin.client.ok(`mutation($u: ID!, $p: ID!) { moveAdminUnit(unitId: $u, newParentId: $p) { id } }`, { u: await id(w.village.code), p: await id(other.code) });
+    expect([await summary(w.township.code), await summary(other.code), await summary(w.countyA.code)]).toEqual(['748.00', '0.00', '748.00']);
+    expect(await summary(w.village.code)).toBe('548.00');
   });
 
   test('a county sees its own figures; a unit outside the caller\'s scope has no summary', async ({ app }) => {

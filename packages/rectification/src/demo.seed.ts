@@ -63,13 +63,20 @@ export async function seedRectificationDemo({ orm, log }: SeedContext): Promise<
           from rectification_case c where c.unit_path <@ 'cn.r15')
       update rectification_case c set previous_case_id = l.prev from linked l, rectification_case p
        where l.id = c.id and p.id = l.prev and p.state in ('TRANSFORMED', 'CONSOLIDATED', 'CLOSED')`);
+    // the year's course (transformed on transformed_on, otherwise where it stood on 30 November), then
+    // the relapse when the village is a target again (its next assessment, 20 April): past years keep
+    // their year-end states (dashboard.service.ts)
     await em.execute(`
-      update rectification_case p set state = 'RELAPSED'
-       where p.unit_path <@ 'cn.r15' and p.state in ('TRANSFORMED', 'CONSOLIDATED', 'CLOSED')
-         and exists (select 1 from rectification_case c where c.previous_case_id = p.id)`);
+      insert into case_transition (case_id, unit_id, from_state, to_state, reason, at, happened_on)
+      select id, unit_id, 'IDENTIFIED', state, '示例数据', d, d
+        from (select c.*, coalesce(c.transformed_on, make_date(c.year, 11, 30)) as d from rectification_case c where c.unit_path <@ 'cn.r15') c`);
     await em.execute(`
-      insert into case_transition (case_id, unit_id, from_state, to_state, reason, at)
-      select id, unit_id, 'IDENTIFIED', state, '示例数据', make_date(year, 11, 30) from rectification_case where unit_path <@ 'cn.r15'`);
+      with relapsing as (
+        select p.id, p.unit_id, p.state, make_date(c.year, 4, 20) as d from rectification_case p join rectification_case c on c.previous_case_id = p.id
+         where p.unit_path <@ 'cn.r15' and p.state in ('TRANSFORMED', 'CONSOLIDATED', 'CLOSED')),
+      relapsed as (update rectification_case p set state = 'RELAPSED' from relapsing r where p.id = r.id)
+      insert into case_transition (case_id, unit_id, from_state, to_state, reason, at, happened_on)
+      select id, unit_id, state, 'RELAPSED', '示例数据：再次列为整顿对象', d, d from relapsing`);
     await em.execute(`
       insert into problem_item (case_id, unit_id, problem, measure, responsible, due_on, resolved_on, evidence)
       select c.id, c.unit_id, p.problem, p.measure, '包保领导（示例）', make_date(c.year, p.month, 30),

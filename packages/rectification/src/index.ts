@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import './actions.js';
 import type { JicengModule } from '@jiceng/tenancy';
 import { rectificationMigrations } from './migrations.js';
-import { RectificationCaseResolver, RectificationUnitResolver } from './graphql/rectification.resolver.js';
+import { RectificationCaseResolver, RectificationUnitResolver, RelapsePatternsResolver } from './graphql/rectification.resolver.js';
 import { rectificationRules } from './rules.js';
 import { StandardsResolver } from './graphql/standards.resolver.js';
 import { ComplaintResolver, ReadableCaseResolver, ReadableUnitResolver } from './graphql/readable.resolver.js';
@@ -18,7 +18,7 @@ export * from './dashboard.service.js';
 export const rectificationModule: JicengModule = {
   name: 'rectification',
   entities: [],
-  resolvers: [RectificationUnitResolver, RectificationCaseResolver, StandardsResolver, ReadableUnitResolver, ReadableCaseResolver, ComplaintResolver],
+  resolvers: [RectificationUnitResolver, RectificationCaseResolver, RelapsePatternsResolver, StandardsResolver, ReadableUnitResolver, ReadableCaseResolver, ComplaintResolver],
   rules: rectificationRules,
   migrations: rectificationMigrations,
   seedDemo: seedRectificationDemo,

@@ -286,6 +286,13 @@ create trigger calendar_day_moves_complaints after insert or update or delete on
   for each row execute function calendar_day_moves_complaints();
 `;
 
+// A year's figures count each case in the state it had at the end of that year (dashboard.service.ts),
+// from case_transition.happened_on (0220): the index serves "the last transition on or before a day".
+const transitionDates = `
+drop index case_transition_case_on;
+create index case_transition_case_on on case_transition (case_id, happened_on, id);
+`;
+
 export const rectificationMigrations: Migration[] = [
   { id: '0200_rectification_core', sql: core },
   { id: '0201_rectification_ledger', sql: ledger },
@@ -295,4 +302,5 @@ export const rectificationMigrations: Migration[] = [
   { id: '0221_rectification_paralysed_teams', sql: paralysed },
   { id: '0222_rectification_complaint_due_follows_calendar', sql: complaintDue },
   { id: '0230_rectification_standards_from_above', sql: fromAbove },
+  { id: '0240_rectification_transition_dates', sql: transitionDates },
 ];

@@ -142,6 +142,8 @@ describe('dashboards', () => {
     await readyToTransform(w.admin.client, c.id);
     await w.admin.client.ok(TRANSITION, { id: c.id, to: 'RECTIFYING' });
     await w.admin.client.ok(TRANSITION, { id: c.id, to: 'TRANSFORMED' });
+    // 2025 is counted as of its last day: the transitions happened in 2025
+    await app.asOwner((em) => em.execute(`update case_transition set happened_on = '2025-07-01' where unit_id = ?`, [w.village.id]));
     await w.admin.client.ok(`mutation($v: ID!) { markKeyTarget(villageId: $v, year: 2025) { code } }`, { v: w.villageId });
     await w.admin.client.fails('BAD_USER_INPUT', `mutation($v: ID!) { markKeyTarget(villageId: $v, year: 2025) { code } }`, { v: otherId });
     const q = `query($c: String!) { adminUnit(code: $c) { rectificationSummary(year: 2025) { assessed thirdCategory targets transformed transformationRate keyTargets byCause { cause count } }

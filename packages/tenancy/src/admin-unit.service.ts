@@ -132,10 +132,31 @@ async function tenantTables(em: EntityManager): Promise<{ table: string; columns
        from information_schema.columns c
        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
       where c.table_schema = 'public' and c.udt_name = 'ltree' and t.table_type = 'BASE TABLE'
+        -- was_* columns keep where a unit stood before a move (unit_move, unit_placement): never rewritten
+        and c.column_name not like 'was\\_%'
         and exists (select 1 from information_schema.columns u where u.table_schema = 'public' and u.table_name = c.table_name and u.column_name = 'unit_path')
       group by c.table_name order by c.table_name`,
   );
   return rows.map((r) => ({ table: r.table_name, columns: r.columns, hasUnitId: r.has_unit_id }));
+}
+
+/**
+ * The move on record before the paths change: the unit, today's date and both parents (unit_move), and
+ * for every unit of the subtree the path it leaves (unit_placement), so figures of earlier years can
+ * place each unit where it stood then (`pathOnSql`).
+ */
+async function recordMove(tx: EntityManager, principal: Principal, unit: AdminUnitRow, parent: AdminUnitRow): Promise<void> {
+  const [move] = await tx.execute<{ id: string }[]>(
+    `insert into unit_move (unit_id, old_parent_id, new_parent_id, was_path, was_parent_name, new_parent_name, by_user)
+     select u.id, u.parent_id, ?, u.path, o.name, ?, ? from admin_unit u left join admin_unit o on o.id = u.parent_id where u.id = ?
+     returning id`,
+    [parent.id, parent.name, principal.userId, unit.id],
+  );
+  await tx.execute(
+    `insert into unit_placement (unit_id, move_id, was_path, valid_to)
+     select id, ?, path, current_date from admin_unit where path <@ ?::ltree`,
+    [move!.id, unit.path],
+  );
 }
 
 /** A move of at least this many units refreshes the planner statistics of the tables it rewrote. */
@@ -165,6 +186,7 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
   await em.transactional(async (tx) => {
     // lock the subtree so a concurrent move cannot interleave
     await tx.execute(`select id from admin_unit where path <@ ?::ltree for update`, [unit.path]);
+    await recordMove(tx, principal, unit, parent);
     const oldDepth = unit.path.split('.').length;
     await tx.execute(
       `update admin_unit set path = ?::ltree || case when nlevel(path) > ? then subpath(path, ?) else '' end,

@@ -22,6 +22,7 @@ export * from './auth.service.js';
 export * from './admin-unit.service.js';
 export * from './user.service.js';
 export * from './loaders.js';
+export * from './placement.js';
 export { AdminUnitEntity, ADMIN_LEVELS, type AdminUnitRow } from './entities/admin-unit.entity.js';
 export * from './entities/user.entity.js';
 export * from './migrations.js';

@@ -1,4 +1,4 @@
-import { SCOPE_FUNCTIONS_SQL, tenantTableSql, type Migration } from '@jiceng/db';
+import { SCOPE_FUNCTIONS_SQL, TENANT_KEYS, fillTenantKeysSql, tenantTableSql, widenReadSql, type Migration } from '@jiceng/db';
 
 const adminUnits = `
 create extension if not exists ltree;
@@ -359,6 +359,58 @@ create or replace function jiceng_principal(p_user bigint)
 $$;
 `;
 
+
+// 撤乡并镇 on record (docs/architecture.md, "History of the tree"). unit_move: one row per move (the unit,
+// its date, old and new parent). unit_placement: for every unit of a moved subtree, the path it had
+// until the move (valid_to, exclusive): the path of a unit on a date is the placement with the earliest
+// valid_to after that date, or its current path. Columns named was_* keep the past: a later move
+// rewrites unit_path (the row's current unit) but never them. Readable where the unit is now and where
+// it was.
+const moves = `
+create table unit_move (
+  id bigint generated always as identity primary key,
+  ${TENANT_KEYS},
+  moved_on date not null default current_date,
+  -- null: the unit stood at the top of the tree
+  old_parent_id bigint references admin_unit (id),
+  new_parent_id bigint not null references admin_unit (id),
+  was_path ltree not null,
+  was_parent_name text,
+  new_parent_name text not null,
+  by_user bigint references app_user (id),
+  at timestamptz not null default now()
+);
+create index unit_move_unit on unit_move (unit_id, moved_on);
+create index unit_move_old_parent on unit_move (old_parent_id, moved_on);
+create index unit_move_new_parent on unit_move (new_parent_id, moved_on);
+${tenantTableSql('unit_move')}
+${widenReadSql('unit_move', 'was_path <@ any ((select jiceng_scopes()))')}
+create index unit_move_was_path on unit_move using gist (was_path);
+${fillTenantKeysSql('unit_move')}
+
+create table unit_placement (
+  id bigint generated always as identity primary key,
+  ${TENANT_KEYS},
+  move_id bigint not null references unit_move (id),
+  was_path ltree not null,
+  valid_to date not null
+);
+create index unit_placement_unit on unit_placement (unit_id, valid_to);
+-- figures of a year ended before the latest move take the slow path: this finds whether any did
+create index unit_placement_valid_to on unit_placement (valid_to);
+${tenantTableSql('unit_placement')}
+${widenReadSql('unit_placement', 'was_path <@ any ((select jiceng_scopes()))')}
+create index unit_placement_was_path on unit_placement using gist (was_path);
+${fillTenantKeysSql('unit_placement')}
+
+-- Where a unit stood at the end of a day (as the caller sees it: null for a unit out of sight).
+create function jiceng_path_on(p_unit bigint, p_on date) returns ltree language sql stable parallel safe as $$
+  select coalesce((select p.was_path from unit_placement p where p.unit_id = p_unit and p.valid_to > p_on order by p.valid_to, p.id limit 1),
+                  (select u.path from admin_unit u where u.id = p_unit))
+$$;
+grant execute on function jiceng_path_on(bigint, date) to :api_role;
+`;
+
 export const tenancyMigrations: Migration[] = [
   { id: '0100_tenancy_admin_units', sql: adminUnits },
   { id: '0101_tenancy_accounts', sql: accounts },
@@ -382,4 +434,5 @@ begin
 exception when insufficient_privilege then
   raise notice 'not the owner of the database: TEMPORARY is revoked by openDatabase';
 end $$;` },
+  { id: '0190_tenancy_unit_moves', sql: moves },
 ];

@@ -24,6 +24,7 @@ export const tenancyRules: RuleMap = {
   AdminUnitEdge: { '*': isAuthenticated },
   PageInfo: { '*': allow },
   LevelCount: { '*': isAuthenticated },
+  AdminUnitMove: { '*': isAuthenticated },
   User: { '*': isAuthenticated },
   UserConnection: { '*': isAuthenticated },
   UserEdge: { '*': isAuthenticated },

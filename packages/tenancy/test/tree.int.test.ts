@@ -17,6 +17,8 @@ async function rowsUnder(app: TestApp, path: string): Promise<Record<string, num
     const cols = await em.execute<{ t: string; c: string }[]>(
       `select c.table_name as t, c.column_name as c from information_schema.columns c
         where c.table_schema = 'public' and c.udt_name = 'ltree'
+          -- was_* columns keep where units stood before a move (unit_move, unit_placement), by design
+          and c.column_name not like 'was\\_%'
           and exists (select 1 from information_schema.tables t where t.table_name = c.table_name and t.table_schema = 'public' and t.table_type = 'BASE TABLE')`,
     );
     const out: Record<string, number> = {};
@@ -51,6 +53,12 @@ describe('moving a unit (撤乡并镇)', () => {
     for (const u of units) expect(u.county_id, u.code).toBe(b.id);
     expect(units.find((u) => u.code === township.code)!.parent_id).toBe(b.id);
     expect(await rowsUnder(app, oldPath)).toEqual({});
+    // the move is on record: the unit, its old and new parent, and where each unit of the subtree stood
+    const record = await app.asOwner(async (em) => ({
+      move: await em.execute(`select unit_id::text as unit, old_parent_id::text as old, new_parent_id::text as new, was_path::text as was from unit_move where unit_id = ?`, [township.id]),
+      placed: await em.execute(`select count(*)::int as n from unit_placement where was_path <@ ?::ltree and unit_path <@ ?::ltree`, [oldPath, `${b.path}.${oldPath.split('.').pop()}`]),
+    }));
+    expect(record).toEqual({ move: [{ unit: township.id, old: a.id, new: b.id, was: oldPath }], placed: [{ n: 3 }] });
 
     const accounts = await app.asOwner((em) =>
       em.execute<{ id: string; path: string; county: string }[]>(`select id::text, unit_path::text as path, county_id::text as county from app_user where id in (?, ?) order by id`, [onVillage.id, onTownship.id]),

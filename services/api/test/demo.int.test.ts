@@ -56,6 +56,28 @@ test('the demo: a year of funding over Inner Mongolia that demo-finance can work
   expect(Number(total.disbursed)).toBeGreaterThan(Number(after.disbursed));
   expect((await finance.ok(SUMMARY, { c: '150000000000' })).adminUnit).toBeNull();
   expect(await app.asOwner(ledgerProblems)).toMatchObject({ entrySum: '0', driftingAccounts: [], rollupDrift: [], awardedTwice: [] });
+  // history stays true (issue 11): 2021 counts its cases as they stood at the end of 2021, not as
+  // relapsed since; seed 004's patterns cover exactly the year's targets
+  const countyOrg = await login('demo-county');
+  const RECT = `query($c: String!, $y: Int!) { adminUnit(code: $c) { rectificationSummary(year: $y) { targets transformed casesByState { state count } }
+    relapsePatterns(year: $y) { goodThenWeak transformedThenRelapsed weakThroughout noHistory } } }`;
+  const r2021 = (await region.ok(RECT, { c: '150000000000', y: 2021 })).adminUnit;
+  expect(r2021.rectificationSummary.casesByState.find((s: any) => s.state === 'RELAPSED')).toBeUndefined();
+  expect(r2021.rectificationSummary.transformed / r2021.rectificationSummary.targets).toBeGreaterThan(0.5);
+  const r2025 = (await region.ok(RECT, { c: '150000000000', y: 2025 })).adminUnit;
+  const p = r2025.relapsePatterns;
+  expect(p.goodThenWeak + p.transformedThenRelapsed + p.weakThroughout + p.noHistory).toBe(r2025.rectificationSummary.targets);
+  expect(p.transformedThenRelapsed).toBeGreaterThan(0);
+
+  // moving 小河沿村 from 天义镇 to 小城子镇 leaves 天义镇's 2025 targets and funds where they were
+  const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
+  const TOWNSHIP = `query($c: String!) { adminUnit(code: $c) { rectificationSummary(year: 2025) { targets } fundsSummary(year: 2025) { allocated } } }`;
+  const before = (await countyOrg.ok(TOWNSHIP, { c: '150429100000' })).adminUnit;
+  const moveId = async (c: string) => (await countyOrg.ok(ID, { c })).adminUnit.id;
+  await countyOrg.ok(`mutation($u: ID!, $p: ID!) { moveAdminUnit(unitId: $u, newParentId: $p) { id } }`, { u: await moveId('150429100201'), p: await moveId('150429101000') });
+  expect((await countyOrg.ok(TOWNSHIP, { c: '150429100000' })).adminUnit).toEqual(before);
+  const history = (await countyOrg.ok(`{ adminUnit(code: "150429100201") { history { fromParent { name } toParent { name } } } }`)).adminUnit.history;
+  expect(history).toEqual([{ fromParent: { name: '天义镇' }, toParent: { name: '小城子镇' } }]);
 });
 
 // issue 11's repro, on the same demo data (the seeds skip what is loaded already)

@@ -2,16 +2,16 @@ import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Roo
 import { badInput, fromGlobalId, toGlobalId } from '@jiceng/core';
 import { executeBound } from '@jiceng/db';
 import {
-  AdminUnit, assertCan, byKey, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
+  AdminUnit, AdminUnitConnection, CURSOR_KEYS, assertCan, byKey, decodeCursor, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
 import { addProblem, assertYear, assess, designateWeak, markKeyTarget, recordAcceptance, requireCase, resolveProblem, today, transition, updateCase, type CaseRow } from '../case.service.js';
 import { complaintById, receiveComplaint, replyComplaint, type ComplaintRow } from '../complaint.service.js';
-import { accountability, keyTargetShares, relapsePatterns, summaries } from '../dashboard.service.js';
+import { accountability, keyTargetShares, relapsePatternVillages, relapsePatterns, summaries, type RelapsePattern } from '../dashboard.service.js';
 import { NEXT_STATES, isCaseState } from '../lifecycle.js';
 import {
   Assessment, CaseInput, CaseStateEnum, CaseTransition, CauseEnum, Complaint, ComplaintConnection, ProblemInput, ProblemItem, RectificationCase,
-  RectificationCaseConnection, RectificationSummary, RelapsePatterns, TownshipAccountability, TownshipKeyTargets,
+  RectificationCaseConnection, RectificationSummary, RelapsePatternEnum, RelapsePatterns, TownshipAccountability, TownshipKeyTargets,
 } from './types.js';
 
 export const caseGlobalId = (id: string) => toGlobalId('RectificationCase', id);
@@ -57,10 +57,11 @@ export class RectificationUnitResolver {
     };
   }
 
-  @FieldResolver(() => RelapsePatterns)
+  @FieldResolver(() => RelapsePatterns, { description: "seed 004's patterns of the year's weak villages in this subtree" })
   async relapsePatterns(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
+    assertYear(year);
     assertCan(ctx.principal, 'rectification:read');
-    return relapsePatterns(ctx.em, u.path, year);
+    return { ...(await relapsePatterns(ctx.em, u, year)), unit: u, year };
   }
 
   @FieldResolver(() => [TownshipKeyTargets], { description: '重点整顿对象 per township: share reached or shortfall' })
@@ -130,6 +131,20 @@ export class RectificationUnitResolver {
 export const toComplaint = (c: NonNullable<Awaited<ReturnType<typeof complaintById>>>) => ({
   id: toGlobalId('Complaint', c.id), unitId: String(c.unit_id), receivedOn: c.received_on, summary: c.summary, replyDueOn: c.reply_due_on, repliedOn: c.replied_on, result: c.result,
 });
+
+@Resolver(() => RelapsePatterns)
+export class RelapsePatternsResolver {
+  @FieldResolver(() => AdminUnitConnection, { description: 'the villages of one pattern, by code' })
+  async villages(
+    @Root() r: { unit: AdminUnitRow; year: number }, @Arg('pattern', () => RelapsePatternEnum) pattern: RelapsePattern, @Ctx() ctx: JicengContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionShape<AdminUnitRow>> {
+    const size = pageSize(first);
+    const ids = await relapsePatternVillages(ctx.em, r.unit, r.year, pattern, size, decodeCursor(after, 'after', CURSOR_KEYS.code));
+    const units = (await unitLoader(ctx).loadMany(ids)).filter((v): v is AdminUnitRow => v != null && !(v instanceof Error));
+    return toConnection(toPage(units, size, (v) => v.code));
+  }
+}
 
 @Resolver(() => RectificationCase)
 export class RectificationCaseResolver {

@@ -23,11 +23,17 @@ export class RectificationSummary {
   @Field(() => Int, { description: 'complaints answered late or still unanswered after their deadline' }) complaintsPastDeadline!: number;
 }
 
-@ObjectType({ description: 'Seed 004 relapse patterns: villages per pattern over the years' })
+export enum RelapsePatternEnum {
+  GOOD_THEN_WEAK = 'GOOD_THEN_WEAK', TRANSFORMED_THEN_RELAPSED = 'TRANSFORMED_THEN_RELAPSED', WEAK_THROUGHOUT = 'WEAK_THROUGHOUT', NO_HISTORY = 'NO_HISTORY',
+}
+registerEnumType(RelapsePatternEnum, { name: 'RelapsePattern', description: 'Seed 004: 由好变差, 转化后又变差, 一直处于差的状态; or no earlier year on record' });
+
+@ObjectType({ description: "Seed 004: the year's weak villages (its rectification targets) by their earlier years on record; each village has one pattern" })
 export class RelapsePatterns {
-  @Field(() => Int) goodThenWeak!: number;
-  @Field(() => Int) transformedThenRelapsed!: number;
-  @Field(() => Int) weakThroughout!: number;
+  @Field(() => Int, { description: 'an earlier year assessed and not a target (由好变差), never transformed' }) goodThenWeak!: number;
+  @Field(() => Int, { description: 'an earlier case transformed, weak again now (转化后又变差)' }) transformedThenRelapsed!: number;
+  @Field(() => Int, { description: 'a target every earlier year on record, never transformed (一直处于差的状态)' }) weakThroughout!: number;
+  @Field(() => Int, { description: 'no earlier year on record' }) noHistory!: number;
 }
 
 @ObjectType() export class TownshipKeyTargets {

@@ -6,7 +6,8 @@ import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
 import { assertLevel, moveUnit, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
 import { ancestorsLoader, childrenLoader, primeUnits, unitLoader } from '../loaders.js';
 import { CURSOR_KEYS, decodeCursor, pageSize, toPage } from '../pagination.js';
-import { AdminLevel, AdminUnit, AdminUnitConnection, LevelCount } from './admin-unit.types.js';
+import { AdminLevel, AdminUnit, AdminUnitConnection, AdminUnitMove, LevelCount } from './admin-unit.types.js';
+import { movesOf } from '../placement.js';
 import { toConnection, type ConnectionShape } from './connection.js';
 import { requirePrincipal } from './principal.js';
 
@@ -72,6 +73,19 @@ export class AdminUnitResolver {
   @FieldResolver(() => [AdminUnit], { description: 'from the top of your scope down to the parent' })
   async ancestors(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<AdminUnitRow[]> {
     return ancestorsLoader(ctx).load(u.path);
+  }
+
+  @FieldResolver(() => [AdminUnitMove], { description: 'moves (撤乡并镇) of this unit, and of units into or out of it, newest first' })
+  async history(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<AdminUnitMove[]> {
+    const moves = await ctx.loader('unit:moves', async (ids: readonly string[]) => {
+      const byUnit = await movesOf(ctx.em, ids);
+      return ids.map((id) => byUnit.get(id) ?? []);
+    }).load(u.id);
+    const load = (id: string | null) => (id ? unitLoader(ctx).load(id) : Promise.resolve(null));
+    return Promise.all(moves.map(async (m) => ({
+      id: toGlobalId('AdminUnitMove', m.id), unit: await load(m.unitId), movedOn: m.movedOn,
+      fromParent: await load(m.oldParentId), fromParentName: m.oldParentName, toParent: await load(m.newParentId), toParentName: m.newParentName, movedBy: m.by,
+    })));
   }
 
   @FieldResolver(() => Int, { description: 'number of descendants at that level' })

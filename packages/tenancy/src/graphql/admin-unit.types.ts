@@ -30,6 +30,18 @@ export class AdminUnit {
 
 export const AdminUnitConnection = Connection(AdminUnit, 'AdminUnit');
 
+@ObjectType({ description: '撤乡并镇 on record: a unit moved from one parent to another on a day' })
+export class AdminUnitMove {
+  @Field(() => ID) id!: string;
+  @Field(() => AdminUnit, { nullable: true, description: 'the unit that moved (null when out of your scope now)' }) unit!: unknown;
+  @Field(() => String, { description: 'the day of the move (yyyy-mm-dd): figures of years ended before it place the unit under its old parent' }) movedOn!: string;
+  @Field(() => AdminUnit, { nullable: true, description: 'null when out of your scope, or when the unit stood at the top of the tree' }) fromParent!: unknown;
+  @Field(() => String, { nullable: true, description: "the old parent's name at the time" }) fromParentName!: string | null;
+  @Field(() => AdminUnit, { nullable: true, description: 'null when out of your scope' }) toParent!: unknown;
+  @Field(() => String, { description: "the new parent's name at the time" }) toParentName!: string;
+  @Field(() => String, { nullable: true, description: 'the username of whoever moved it, when visible to you' }) movedBy!: string | null;
+}
+
 @ObjectType()
 export class LevelCount {
   @Field(() => AdminLevel) level!: AdminLevel;
