@@ -119,8 +119,12 @@ export async function authenticate(em: EntityManager, settings: ServiceSettings,
     await em.execute(`select set_config('app.scopes', '', true)`);
     throw unauthenticated('invalid or expired token');
   }
-  const scopes = row.scopes.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
-  em.setFilterParams(SCOPE_FILTER, { paths: scopes });
+  const principal = principalOf(row);
+  em.setFilterParams(SCOPE_FILTER, { paths: principal.scopes });
+  return principal;
+}
+
+function principalOf(row: PrincipalRow): Principal {
   return {
     userId: String(row.id),
     username: row.username,
@@ -128,8 +132,38 @@ export async function authenticate(em: EntityManager, settings: ServiceSettings,
     unitId: String(row.unit_id),
     unitPath: row.unit_path,
     roles: row.roles,
-    scopes,
+    scopes: row.scopes.replace(/^\{|\}$/g, '').split(',').filter(Boolean),
   };
+}
+
+/** What a token says: its account and version, and when it expires (seconds since the epoch). */
+export async function verifyToken(settings: ServiceSettings, token: string): Promise<{ userId: string; version: number; expiresAt: number }> {
+  try {
+    const { payload } = await jwtVerify(token, settings.jwtKey, { issuer: 'jiceng', algorithms: ['HS256'] });
+    const userId = String(payload.sub);
+    if (!/^\d{1,18}$/.test(userId)) throw new Error('bad subject');
+    return { userId, version: Number(payload.ver), expiresAt: Number(payload.exp ?? Infinity) };
+  } catch {
+    throw unauthenticated('invalid or expired token');
+  }
+}
+
+/**
+ * Re-reads many accounts in one statement (long-lived sessions: subscriptions): the principal of each
+ * account still enabled at that token version, or null (disabled, version bumped, gone).
+ */
+export async function readPrincipals(em: EntityManager, accounts: readonly { userId: string; version: number }[]): Promise<Map<string, Principal | null>> {
+  const ids = [...new Set(accounts.map((a) => a.userId))];
+  const rows = ids.length
+    ? await em.execute<PrincipalRow[]>(`select p.*, p.scopes::text as scopes from unnest(?::bigint[]) u(id) cross join lateral jiceng_principal(u.id) p`, [`{${ids.join(',')}}`])
+    : [];
+  const byId = new Map(rows.map((r) => [String(r.id), r]));
+  const out = new Map<string, Principal | null>();
+  for (const a of accounts) {
+    const row = byId.get(a.userId);
+    out.set(`${a.userId}:${a.version}`, !row || row.disabled || row.token_version !== a.version ? null : principalOf(row));
+  }
+  return out;
 }
 
 /** Verifies a password and returns a token. Every failure looks the same to the caller. */

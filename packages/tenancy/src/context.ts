@@ -3,6 +3,7 @@ import type { Logger } from '@jiceng/core';
 import DataLoader from 'dataloader';
 import type { Principal } from './principal.js';
 import type { LoginLimits } from './auth.service.js';
+import type { LiveStreams } from './live.js';
 
 /** Everything a resolver sees: the caller, the request's transaction, and per-request loaders. */
 export interface JicengContext {
@@ -21,6 +22,8 @@ export interface JicengContext {
    * must be the only field of its operation (assertOnlyRootField), so nothing else is kept with it.
    */
   keepWritesOnError?: boolean;
+  /** Subscriptions only (over WebSocket): the event streams of this operation (live.ts). */
+  live?: LiveStreams;
 }
 
 export interface ServiceSettings {

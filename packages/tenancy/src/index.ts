@@ -4,6 +4,7 @@ import { UserEntity } from './entities/user.entity.js';
 import { AdminUnitResolver } from './graphql/admin-unit.resolver.js';
 import { UserResolver } from './graphql/user.resolver.js';
 import { ImportResolver } from './graphql/import.resolver.js';
+import { LiveResolver } from './graphql/live.js';
 import { seedTenancyDemo } from './demo/seed.js';
 import { tenancyMigrations } from './migrations.js';
 import { tenancyRules } from './rules.js';
@@ -31,6 +32,8 @@ export * from './import/import.service.js';
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo/seed.js';
 export * from './graphql/connection.js';
 export * from './graphql/scalars.js';
+export * from './graphql/live.js';
+export * from './live.js';
 export * from './graphql/admin-unit.types.js';
 export { unitGlobalId, unitDbId } from './graphql/admin-unit.resolver.js';
 export { requirePrincipal } from './graphql/principal.js';
@@ -38,7 +41,7 @@ export { requirePrincipal } from './graphql/principal.js';
 export const tenancyModule: JicengModule = {
   name: 'tenancy',
   entities: [AdminUnitEntity, UserEntity],
-  resolvers: [AdminUnitResolver, UserResolver, ImportResolver],
+  resolvers: [AdminUnitResolver, UserResolver, ImportResolver, LiveResolver],
   rules: tenancyRules,
   migrations: tenancyMigrations,
   seedDemo: seedTenancyDemo,

@@ -19,6 +19,10 @@ export const tenancyRules: RuleMap = {
     clearLoginFailures: canDo('user:manage'),
     changePassword: isAuthenticated,
   },
+  Subscription: {
+    lightChanged: canDo('unit:read'),
+  },
+  LightChange: { '*': isAuthenticated },
   AdminUnit: { '*': isAuthenticated },
   AdminUnitConnection: { '*': isAuthenticated },
   AdminUnitEdge: { '*': isAuthenticated },

@@ -53,7 +53,8 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
   await analyzeStale(db.ownerUrl);
   const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
   const { schema } = await buildAppSchema(allModules);
-  const app = await createApp({ orm, schema, settings: serviceSettings(config), log, limits: config.limits });
+  const recheckMs = Number(process.env.LIVE_RECHECK_MS) || undefined;
+  const app = await createApp({ orm, schema, settings: serviceSettings(config), log, limits: config.limits, live: { recheckMs } });
   await new Promise<void>((ok) => app.server.listen(config.port, ok));
   const { port } = app.server.address() as AddressInfo;
   log.info('listening', { port, graphql: `http://localhost:${port}/graphql` });

@@ -4,6 +4,15 @@ import { applyMiddleware } from 'graphql-middleware';
 import type { GraphQLSchema } from 'graphql';
 import { buildShield, mergeRules, textLimitsMiddleware, type JicengModule, type RuleMap } from '@jiceng/tenancy';
 
+const NO_PUBSUB = {
+  publish(): void {
+    throw new Error('no pub/sub: a subscription names its channel through subtreeEvents');
+  },
+  subscribe(): never {
+    throw new Error('no pub/sub: a subscription names its channel through subtreeEvents');
+  },
+};
+
 export function mergedRules(mods: JicengModule[]): RuleMap {
   return mergeRules(mods.map((m) => m.rules));
 }
@@ -14,6 +23,7 @@ export function mergedRules(mods: JicengModule[]): RuleMap {
  */
 export async function buildAppSchema(mods: JicengModule[]): Promise<{ schema: GraphQLSchema; bare: GraphQLSchema }> {
   const resolvers = mods.flatMap((m) => m.resolvers) as unknown as [Function, ...Function[]];
-  const bare = await buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  // subscriptions bring their own event streams (the `subscribe` option, services/api/src/live.ts)
+  const bare = await buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: NO_PUBSUB });
   return { bare, schema: applyMiddleware(bare, buildShield(mergedRules(mods)), textLimitsMiddleware(bare)) };
 }

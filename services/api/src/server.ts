@@ -6,6 +6,7 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger } from '@jiceng/core';
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
+import { attachLive, type Live, type LiveOptions } from './live.js';
 import { guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
@@ -17,6 +18,8 @@ export interface AppOptions {
   onRequestEnd?: (ctx: JicengContext) => void;
   /** query, response, time and body limits; unset ones take DEFAULT_LIMITS (limits.ts, docs/operations.md) */
   limits?: Partial<Limits>;
+  /** subscriptions (graphql-ws on /graphql): account recheck interval, listening connection */
+  live?: LiveOptions;
 }
 
 /** An error the client may see as it is (ours, or GraphQL's own); anything else is logged and masked. */
@@ -131,10 +134,13 @@ function readBody(req: IncomingMessage, max: number): Promise<string | null> {
 export interface App {
   server: Server;
   apollo: ApolloServer<JicengContext>;
+  /** subscriptions: the local subscribers and the LISTEN connection */
+  live: Live;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /**
    * Drains: /readyz turns 503 at once, no new connection or request is taken, and requests in flight
    * finish, for up to drainMs; those still running then are cut off. Resolves how many were.
+   * Subscriptions are completed at once (graphql-ws `complete`, then close 1001) and the listener stops.
    */
   stop(drainMs?: number): Promise<{ cutOff: number }>;
 }
@@ -283,12 +289,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const server = createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 5000;
+  const live = await attachLive({ server, orm: opts.orm, schema: opts.schema, settings: opts.settings, log: opts.log, limits, live: opts.live, formatError: formatError() });
   return {
     server,
     apollo,
+    live,
     handle,
     async stop(drainMs = 30_000) {
       draining = true;
+      // subscribers reconnect elsewhere; upgraded sockets would otherwise hold server.close open
+      await live.stop();
       const closed = new Promise<void>((ok) => server.close(() => ok()));
       server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
