@@ -28,8 +28,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [out, performance.now() - t];
 }
 
-/** Polls until check() is truthy or the deadline passes. */
-async function until<T>(check: () => Promise<T>, deadlineMs = 5000): Promise<T> {
+/** Polls until check() is truthy or the deadline passes, and returns that value. */
+async function until<T>(check: () => Promise<T>, deadlineMs = 5000): Promise<NonNullable<T>> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     const v = await check();
