@@ -4,7 +4,8 @@ import { GraphQLClient, test, expect } from '@jiceng/testkit';
 import { modules } from '../src/modules.js';
 
 // The demo data every module seeds (what `pnpm start` loads), and the demo accounts working through it.
-test('the demo: a year of funding over Inner Mongolia that demo-finance can work through; the ledger is consistent', async ({ app }) => {
+// seeding the whole region takes 50–60 s on a loaded 2-core machine
+test('the demo: a year of funding over Inner Mongolia that demo-finance can work through; the ledger is consistent', { timeout: 180_000 }, async ({ app }) => {
   const log = createLogger('error');
   for (const m of modules) await m.seedDemo?.({ orm: app.ownerOrm, log });
   expect(await app.asOwner(ledgerProblems)).toEqual({ entrySum: '0', driftingAccounts: [], unbalancedTransfers: [], rollupDrift: [] });
