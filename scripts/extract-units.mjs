@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const VERSION = '2.7.0';
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const args = Object.fromEntries(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1]]] : [])));
 const province = args.province ?? '15';
 const out = args.out ?? `infra/data/units-${province}.csv.gz`;
 
@@ -52,7 +52,11 @@ let n = 0;
 const seen = new Set();
 const fresh = (code) => !seen.has(code) && seen.add(code);
 for (const file of ['provinces.csv', 'cities.csv', 'areas.csv', 'streets.csv']) {
-  for (const { code, name } of csvRows(file)) if (keep(code) && fresh(pad(code))) lines.push(`${pad(code)},${name},,,`), n++;
+  for (const { code, name } of csvRows(file)) {
+    if (!keep(code) || !fresh(pad(code))) continue;
+    lines.push(`${pad(code)},${name},,,`);
+    n++;
+  }
 }
 for (const { code, name } of csvRows('villages.csv')) {
   if (!keep(code) || !fresh(code)) continue;

@@ -1,6 +1,6 @@
 import { badInput, conflict, forbidden, localDate, notFound, type Fen } from '@jiceng/core';
 import { withScopeAlso, type EntityManager } from '@jiceng/db';
-import { PARTNER_ROLES, STAFF_ROLES, assertCan, grantReach, inScope, requireUnit, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { PARTNER_ROLES, STAFF_ROLES, assertCan, grantReach, inScope, requireUnit, requireVillage, type Principal } from '@jiceng/tenancy';
 import { isValidCreditCode } from './credit-code.js';
 
 export const PARTNER_KINDS = ['ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECT'] as const;

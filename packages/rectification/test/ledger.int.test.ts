@@ -28,7 +28,7 @@ async function setup(app: TestApp) {
   return { region, county, township, village, siblingVillage, admin, villageId };
 }
 
-async function openCase(app: TestApp, w: Awaited<ReturnType<typeof setup>>, year = 2025) {
+async function openCase(_app: TestApp, w: Awaited<ReturnType<typeof setup>>, year = 2025) {
   await w.admin.client.ok(`mutation($v: ID!, $y: Int!) { assessVillage(villageId: $v, year: $y, stars: 3) { category } }`, { v: w.villageId, y: year });
   const r = await w.admin.client.ok(CASES, { c: w.village.code, y: year });
   return r.adminUnit.cases.edges[0].node;

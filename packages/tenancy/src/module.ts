@@ -1,4 +1,5 @@
 import type { EntitySchema } from '@mikro-orm/core';
+import type { ClassType } from 'type-graphql';
 import type { EntityManager, Migration, Orm } from '@jiceng/db';
 import type { Logger } from '@jiceng/core';
 import type { RuleMap } from './shield.js';
@@ -7,7 +8,7 @@ import type { RuleMap } from './shield.js';
 export interface JicengModule {
   name: string;
   entities: EntitySchema<any, any>[];
-  resolvers: Function[];
+  resolvers: ClassType[];
   rules: RuleMap;
   migrations: Migration[];
   /** Loads this module's demo data (idempotent); runs as the owner, after earlier modules' seeds. */

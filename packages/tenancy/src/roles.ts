@@ -37,7 +37,7 @@ export function defineActions(actions: Record<string, readonly Role[]>): void {
   for (const [action, roles] of Object.entries(actions)) {
     if (!/^[a-z]+:[a-z-]+$/.test(action)) throw new Error(`bad action name ${action}`);
     const set = catalogue.get(action) ?? new Set<Role>();
-    roles.forEach((r) => set.add(r));
+    for (const r of roles) set.add(r);
     catalogue.set(action, set);
   }
 }

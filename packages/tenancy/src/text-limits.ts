@@ -22,7 +22,7 @@ function checker(type: GraphQLInputType, name: string, seen = new Map<string, Ch
   if (isListType(t)) {
     const item = checker(t.ofType as GraphQLInputType, name, seen);
     return item && ((v, field) => {
-      if (Array.isArray(v)) v.forEach((x, k) => item(x, `${field}[${k}]`));
+      if (Array.isArray(v)) for (const [k, x] of v.entries()) item(x, `${field}[${k}]`);
     });
   }
   if (isInputObjectType(t)) {

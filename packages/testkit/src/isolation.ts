@@ -118,7 +118,7 @@ export function outcomeOf(r: GraphQLResult, field: string): Outcome {
 
 /** Every unit code and username anywhere in a response, to check against the caller's scope. */
 function collect(value: unknown, codes: Set<string>, usernames: Set<string>) {
-  if (Array.isArray(value)) value.forEach((v) => collect(v, codes, usernames));
+  if (Array.isArray(value)) for (const v of value) collect(v, codes, usernames);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'code' && typeof v === 'string') codes.add(v);

@@ -1,6 +1,9 @@
 import { inScope, type Orm } from '@jiceng/db';
-import type { AdminLevel, AdminUnitRow } from '@jiceng/tenancy';
+import type { AdminUnitRow } from '@jiceng/tenancy';
 import { mapUnit } from '@jiceng/tenancy';
+
+/** The stored level (a string union); `AdminLevel` exported by tenancy is the GraphQL enum. */
+type Level = AdminUnitRow['level'];
 
 let seq = 0;
 const nextSeq = () => ++seq;
@@ -13,7 +16,7 @@ export class TreeBuilder {
     return this.unit(null, 'REGION', name);
   }
 
-  async unit(parent: AdminUnitRow | null, level: AdminLevel, name: string, extra: Partial<{ population: number; households: number; partyMembers: number; economy: 'FARMING' | 'PASTORAL'; urban: boolean }> = {}): Promise<Node> {
+  async unit(parent: AdminUnitRow | null, level: Level, name: string, extra: Partial<{ population: number; households: number; partyMembers: number; economy: 'FARMING' | 'PASTORAL'; urban: boolean }> = {}): Promise<Node> {
     const n = nextSeq();
     const code = codeFor(level, n);
     const label = `${level[0]!.toLowerCase()}${code}`;
@@ -47,6 +50,6 @@ export class Node {
 
 // Unique 12-digit codes per test process: 9 + pid-based prefix + sequence.
 const prefix = String(process.pid % 1000).padStart(3, '0');
-function codeFor(_level: AdminLevel, n: number): string {
+function codeFor(_level: Level, n: number): string {
   return `9${prefix}${String(n).padStart(8, '0')}`;
 }

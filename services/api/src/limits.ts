@@ -216,7 +216,9 @@ export class RequestGuard {
 // on the context itself: Apollo executes on a shallow copy of it, which keeps symbol properties
 const GUARD = Symbol('request guard');
 export const guardOf = (ctx: JicengContext): RequestGuard | undefined => (ctx as { [GUARD]?: RequestGuard })[GUARD];
-export const setGuard = (ctx: JicengContext, guard: RequestGuard) => void ((ctx as { [GUARD]?: RequestGuard })[GUARD] = guard);
+export const setGuard = (ctx: JicengContext, guard: RequestGuard): void => {
+  (ctx as { [GUARD]?: RequestGuard })[GUARD] = guard;
+};
 
 /** PostgreSQL cancelled the statement (statement_timeout or pg_cancel_backend), or the transaction it broke. */
 export function isCancelled(error: unknown): boolean {

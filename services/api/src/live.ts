@@ -264,7 +264,8 @@ export class LiveHub {
     try {
       json = JSON.parse(payload);
     } catch {
-      return this.log.warn('live event is not JSON; dropped', { channel });
+      this.log.warn('live event is not JSON; dropped', { channel });
+      return;
     }
     this.chain = this.chain.then(() => this.deliver(channel, json)).catch((e) => this.log.error('live delivery failed', { channel, error: e }));
   }
@@ -274,7 +275,7 @@ export class LiveHub {
    * expired token closes the connection (4403). An event waits for a read that started after it arrived.
    */
   recheck(): Promise<void> {
-    if (this.pending) return this.pending;
+    if (this.pending !== undefined) return this.pending;
     const before = this.running ?? Promise.resolve();
     const next: Promise<void> = before
       .catch(() => undefined)
@@ -326,7 +327,10 @@ export class LiveHub {
       if (!event || !isWithin(event.path, s.under) || !inScope(p, event.path)) continue;
       const key = batchKey(p);
       let batch = batches.get(key);
-      if (!batch) batches.set(key, (batch = new Batch(this.orm, this.limits, p, isPartnerOnly(p))));
+      if (!batch) {
+        batch = new Batch(this.orm, this.limits, p, isPartnerOnly(p));
+        batches.set(key, batch);
+      }
       batch.hold();
       s.queue.push({ event, batch });
       s.wake?.();
@@ -336,7 +340,10 @@ export class LiveHub {
   private stream(conn: Connection, ctx: JicengContext, channel: string, under: string, parse: Stream['parse']): AsyncIterable<LiveEvent> {
     const s: Stream = { conn, ctx, channel, under, parse, queue: [], ended: false };
     let set = this.byChannel.get(channel);
-    if (!set) this.byChannel.set(channel, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.byChannel.set(channel, set);
+    }
     set.add(s);
     conn.streams.add(s);
     const release = () => {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type ClassType } from 'type-graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { GraphQLSchema } from 'graphql';
 import { buildShield, mergeRules, textLimitsMiddleware, type JicengModule, type RuleMap } from '@jiceng/tenancy';
@@ -22,7 +22,7 @@ export function mergedRules(mods: JicengModule[]): RuleMap {
  * then in the text limits (every String/ID input has a maximum length).
  */
 export async function buildAppSchema(mods: JicengModule[]): Promise<{ schema: GraphQLSchema; bare: GraphQLSchema }> {
-  const resolvers = mods.flatMap((m) => m.resolvers) as unknown as [Function, ...Function[]];
+  const resolvers = mods.flatMap((m) => m.resolvers) as [ClassType, ...ClassType[]];
   // subscriptions bring their own event streams (the `subscribe` option, services/api/src/live.ts)
   const bare = await buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: NO_PUBSUB });
   return { bare, schema: applyMiddleware(bare, buildShield(mergedRules(mods)), textLimitsMiddleware(bare)) };

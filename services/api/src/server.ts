@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger } from '@jiceng/core';
@@ -194,7 +194,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let body: unknown;
     if (req.method === 'POST') {
-      const type = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+      const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
       if (type !== 'application/json') {
         res.setHeader('accept', 'application/json');
         return send(res, 415, { errors: [{ message: 'a POST body must be application/json', extensions: { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE } }] });
@@ -221,7 +221,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // a client that leaves before its answer stops the work done for it
     const left = () => { if (!res.writableFinished) guard.abort(); };
     res.on('close', left);
-    let result;
+    let result: HTTPGraphQLResponse;
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },

@@ -145,7 +145,9 @@ describe('embedded database', { timeout: 180_000 }, () => {
     }
   });
 
-  test('kill -9 of the postmaster under load: requests answer SERVICE_UNAVAILABLE meanwhile, the database is restarted, and no confirmed write is lost', async () => {
+  // its own deadlines (a 90 s start, 30 s per wait) decide; the default 60 s is less than their sum and
+  // was hit on a loaded 2-core machine (54–62 s) before any of them was
+  test('kill -9 of the postmaster under load: requests answer SERVICE_UNAVAILABLE meanwhile, the database is restarted, and no confirmed write is lost', { timeout: 240_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jiceng-chaos-'));
     chmodSync(dataDir, 0o755);
     const env = { JICENG_DATA_DIR: dataDir, JICENG_DEMO: '0', DATABASE_URL: '' };

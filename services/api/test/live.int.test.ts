@@ -36,12 +36,12 @@ function live(httpUrl: string, params: Record<string, unknown> | undefined, quer
     connectionParams: params,
     retryAttempts: 0,
     lazy: true,
-    on: { closed: (e: any) => void (sub.closed ??= { code: e.code, reason: e.reason }) },
+    on: { closed: (e: any) => { sub.closed ??= { code: e.code, reason: e.reason }; } },
   });
   sub.client.subscribe({ query, variables }, {
     next: (r) => (r.errors ? sub.errors.push(...r.errors) : sub.events.push(r.data)),
     error: (e: any) => void (Array.isArray(e) ? sub.errors.push(...e) : sub.errors.push(e)),
-    complete: () => void (sub.completed = true),
+    complete: () => { sub.completed = true; },
   });
   return sub;
 }

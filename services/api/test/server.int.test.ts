@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLInputType, type GraphQLField } from 'graphql';
+import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, type GraphQLInputType, type GraphQLField } from 'graphql';
 import { createLogger, type Logger } from '@jiceng/core';
 import { createOrm, type Orm } from '@jiceng/db';
 import { test, expect, describe, allEntities, GraphQLClient, TEST_PASSWORD, unitId, type TestApp } from '@jiceng/testkit';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { badInput, fromGlobalId, toGlobalId } from '@jiceng/core';
+import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import { executeBound } from '@jiceng/db';
 import {
   AdminUnit, AdminUnitConnection, CURSOR_KEYS, assertCan, byKey, decodeCursor, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
-import type { Page, TotalCount } from '../pagination.js';
+import type { Page } from '../pagination.js';
 
 @ObjectType()
 export class PageInfo {

@@ -6,7 +6,7 @@ import { executeBound } from '@jiceng/db';
 import type { JicengContext } from '../context.js';
 import type { UserRow } from '../entities/user.entity.js';
 import { authenticate, login } from '../auth.service.js';
-import { changeOwnPassword, clearLoginFailures, createUser, requireUser, setUserDisabled, updateUser } from '../user.service.js';
+import { changeOwnPassword, clearLoginFailures, createUser, setUserDisabled, updateUser } from '../user.service.js';
 import { can } from '../principal.js';
 import { actionCatalogue } from '../roles.js';
 import { unitLoader } from '../loaders.js';

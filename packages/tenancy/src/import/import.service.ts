@@ -148,7 +148,10 @@ function descendantCounts(byTier: CodeListRow[][], fresh: Set<string>): Map<stri
     for (const r of byTier[t]!) {
       if (!r.parentCode || !fresh.has(r.parentCode)) continue;
       let above = counts.get(r.parentCode);
-      if (!above) counts.set(r.parentCode, (above = new Int32Array(LEVELS.length)));
+      if (!above) {
+        above = new Int32Array(LEVELS.length);
+        counts.set(r.parentCode, above);
+      }
       above[LEVELS.indexOf(r.level)]!++;
       const own = counts.get(r.code);
       if (own) for (let k = 0; k < own.length; k++) above[k]! += own[k]!;

@@ -25,8 +25,7 @@ export class ServiceProcess {
     let buf = '';
     const take = (c: Buffer) => {
       buf += c.toString('utf8');
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         try {
