@@ -15,9 +15,10 @@ create table warning_catalog (
 ${configTableSql('warning_catalog')}
 ${fillTenantKeysSql('warning_catalog')}
 
--- Indicators are read through their catalogue (its policies decide).
+-- Indicators lie with their catalogue's unit (readable below it, like the catalogue).
 create table warning_indicator (
   catalog_id bigint not null references warning_catalog (id),
+  ${TENANT_KEYS},
   position smallint not null,
   category_code text not null,
   category_name text not null,
@@ -27,12 +28,8 @@ create table warning_indicator (
   name text not null check (length(name) between 1 and 200),
   primary key (catalog_id, code)
 );
-alter table warning_indicator enable row level security;
-alter table warning_indicator force row level security;
-create policy warning_indicator_read on warning_indicator for select
-  using (exists (select 1 from warning_catalog c where c.id = catalog_id));
-create policy warning_indicator_write on warning_indicator for all to :owner_role using (true) with check (true);
-grant select on warning_indicator to :api_role;
+${configTableSql('warning_indicator')}
+${fillTenantKeysSql('warning_indicator')}
 
 -- A warning: one report of a change in one indicator of one village.
 create table warning (
@@ -108,14 +105,16 @@ create trigger light_event_append_only before update or delete on light_event
 -- maintained in the transaction that changes a village's light. Keyed by path: a move carries the rows.
 create table warning_rollup (
   unit_path ltree primary key,
+  county_id bigint,
   yellow integer not null default 0 check (yellow >= 0),
   red integer not null default 0 check (red >= 0)
 );
-alter table warning_rollup enable row level security;
-alter table warning_rollup force row level security;
-create policy warning_rollup_in_scope on warning_rollup for select using (unit_path <@ any ((select jiceng_scopes())));
+${tenantTableSql('warning_rollup', 'unit_path', { index: false })}
+create index warning_rollup_unit_path_gist on warning_rollup using gist (unit_path);
+-- written only by jiceng_warning_roll (as the owner); a unit move rewrites paths and counties
+revoke insert, update, delete on warning_rollup from :api_role;
+grant update (unit_path, county_id) on warning_rollup to :api_role;
 create policy warning_rollup_owner on warning_rollup for all to :owner_role using (true) with check (true);
-grant select on warning_rollup to :api_role;
 
 -- Moves a village's light in the rollup of every unit above it. The caller must see the village; the
 -- units above lie outside a reporter's scope, so this runs as the owner.

@@ -46,10 +46,10 @@ export async function insertCatalog(em: EntityManager, unitId: string, effective
   const [c] = await executeBound<{ id: string }>(em,
     `insert into warning_catalog (unit_id, effective_on) values ($1, $2::date) returning id::text as id`, [unitId, effectiveOn]);
   await executeBound(em,
-    `insert into warning_indicator (catalog_id, position, category_code, category_name, item_code, item_name, code, name)
-     select $1, * from unnest($2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+    `insert into warning_indicator (catalog_id, unit_id, position, category_code, category_name, item_code, item_name, code, name)
+     select $1, $9, * from unnest($2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
     [c!.id, rows.map((r) => r.position), rows.map((r) => r.categoryCode), rows.map((r) => r.categoryName),
-      rows.map((r) => r.itemCode), rows.map((r) => r.itemName), rows.map((r) => r.code), rows.map((r) => r.name)]);
+      rows.map((r) => r.itemCode), rows.map((r) => r.itemName), rows.map((r) => r.code), rows.map((r) => r.name), unitId]);
   return c!.id;
 }
 
