@@ -411,6 +411,37 @@ $$;
 grant execute on function jiceng_path_on(bigint, date) to :api_role;
 `;
 
+// Two roles of dynamic management (动态管理110, the warning module): a township's station staff
+// (WARNING_STATION) see their unit's subtree like other staff; a village dynamic manager
+// (WARNING_MANAGER, a township cadre) sees only the villages assigned to them, inside their home unit.
+// The warning module replaces jiceng_assigned_scopes (as pairing replaces jiceng_partner_scopes).
+const warningRoles = `
+create function jiceng_assigned_scopes(p_user bigint) returns ltree[]
+  language sql stable as $$ select '{}'::ltree[] $$;
+alter function jiceng_assigned_scopes(bigint) owner to :auth_role;
+revoke execute on function jiceng_assigned_scopes(bigint) from public;
+
+create or replace function jiceng_principal(p_user bigint)
+  returns table (id bigint, username text, display_name text, unit_id bigint, unit_path ltree,
+                 roles text[], disabled boolean, token_version integer, scopes ltree[])
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select u.id, u.username, u.display_name, u.unit_id, u.unit_path, u.roles, u.disabled, u.token_version,
+         (case when u.roles && array['PLATFORM_ADMIN','ORG_ADMIN','INSPECTOR','FINANCE','REPORTER','WARNING_STATION']
+               then array[case when 'PLATFORM_ADMIN' = any (u.roles) then 'cn'::ltree else u.unit_path end]
+               else '{}'::ltree[] end)
+         || (case when 'WARNING_MANAGER' = any (u.roles)
+                   and not u.roles && array['PLATFORM_ADMIN','ORG_ADMIN','INSPECTOR','FINANCE','REPORTER','WARNING_STATION']
+               then (select coalesce(array_agg(s), '{}'::ltree[]) from unnest(jiceng_assigned_scopes(u.id)) s where s <@ u.unit_path)
+               else '{}'::ltree[] end)
+         || (case when u.roles && array['ENTERPRISE','DEPARTMENT','LEADER','FIRST_SECRETARY']
+               then (select coalesce(array_agg(s), '{}'::ltree[])
+                       from unnest(jiceng_partner_scopes(u.id)) s
+                      where s <@ coalesce((select r.path from admin_unit r where r.id = u.reach_unit_id), 'cn'::ltree))
+               else '{}'::ltree[] end)
+    from app_user u where u.id = p_user
+$$;
+`;
+
 export const tenancyMigrations: Migration[] = [
   { id: '0100_tenancy_admin_units', sql: adminUnits },
   { id: '0101_tenancy_accounts', sql: accounts },
@@ -435,4 +466,5 @@ exception when insufficient_privilege then
   raise notice 'not the owner of the database: TEMPORARY is revoked by openDatabase';
 end $$;` },
   { id: '0190_tenancy_unit_moves', sql: moves },
+  { id: '0195_tenancy_warning_roles', sql: warningRoles },
 ];

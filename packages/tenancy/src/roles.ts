@@ -9,18 +9,20 @@ export const Role = {
   ENTERPRISE: 'ENTERPRISE',
   DEPARTMENT: 'DEPARTMENT',
   LEADER: 'LEADER', // 县级领导
+  WARNING_MANAGER: 'WARNING_MANAGER', // 动态管理员: a township cadre; scope = the villages assigned to them
+  WARNING_STATION: 'WARNING_STATION', // 乡镇动态管理站: township staff; scope = their unit
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 export const ALL_ROLES = Object.values(Role) as Role[];
 
 /** Partners see only the villages they are paired with; staff see their unit's subtree. */
 export const PARTNER_ROLES: readonly Role[] = ['ENTERPRISE', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY'];
-export const STAFF_ROLES: readonly Role[] = ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR', 'FINANCE', 'REPORTER'];
+export const STAFF_ROLES: readonly Role[] = ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR', 'FINANCE', 'REPORTER', 'WARNING_STATION'];
 
 /** Which roles a granter may hand out (to users strictly below their own unit for admin roles). */
 export const GRANTABLE: Record<Role, readonly Role[]> = {
   PLATFORM_ADMIN: ALL_ROLES,
-  ORG_ADMIN: ['ORG_ADMIN', 'INSPECTOR', 'FINANCE', 'REPORTER', 'FIRST_SECRETARY', 'ENTERPRISE', 'DEPARTMENT', 'LEADER'],
+  ORG_ADMIN: ['ORG_ADMIN', 'INSPECTOR', 'FINANCE', 'REPORTER', 'FIRST_SECRETARY', 'ENTERPRISE', 'DEPARTMENT', 'LEADER', 'WARNING_MANAGER', 'WARNING_STATION'],
   INSPECTOR: [],
   FINANCE: [],
   REPORTER: [],
@@ -28,6 +30,8 @@ export const GRANTABLE: Record<Role, readonly Role[]> = {
   ENTERPRISE: [],
   DEPARTMENT: [],
   LEADER: [],
+  WARNING_MANAGER: [],
+  WARNING_STATION: [],
 };
 
 const catalogue = new Map<string, Set<Role>>();

@@ -95,3 +95,29 @@ test('the demo: demo-township (天义镇) cannot set its own 2026 standard; the 
   // the region's partyMembers is the sum over its villages
   expect((await region.ok(`{ adminUnit(code: "150000000000") { partyMembers } }`)).adminUnit.partyMembers).toBeGreaterThan(0);
 });
+
+// dynamic management 110 (issue 13) on the same demo data: seed 002's catalogue and a year of warnings
+test('the demo: dynamic management over the region; demo-reporter reports on their village, demo-station sees 天义镇', { timeout: 240_000 }, async ({ app }) => {
+  const log = createLogger('error');
+  for (const m of modules) await m.seedDemo?.({ orm: app.ownerOrm, log });
+  const login = (username: string) => demoLogin(app, username);
+  const region = await login('demo-region');
+  const r = (await region.ok(`{ adminUnit(code: "150000000000") { lightCounts { green yellow red } warningStats(year: 2025) { yellowRaised redRaised resolved open disputes disputesResolved } } indicatorCatalog { code } }`));
+  expect(r.indicatorCatalog).toHaveLength(5);
+  const { green, yellow, red } = r.adminUnit.lightCounts;
+  expect(green).toBeGreaterThan(10 * (yellow + red));
+  expect(yellow).toBeGreaterThan(0);
+  expect(red).toBeGreaterThan(0);
+  const s = r.adminUnit.warningStats;
+  // seed 002's proportions: 1,867 : 326, and 2,011 of 2,193 disputes resolved
+  expect(Math.abs(s.yellowRaised / s.redRaised - 1867 / 326)).toBeLessThan(0.1);
+  expect(Math.abs(s.disputesResolved / s.disputes - 2011 / 2193)).toBeLessThan(0.005);
+  const reporter = await login('demo-reporter');
+  const me = await reporter.ok(`{ me { unit { id code } } }`);
+  const REPORT = `mutation($v: ID!) { reportWarning(input: { villageId: $v, indicatorCode: "PB02-01", level: RED, severity: ORDINARY, facts: "村委会长期不开会", observedOn: "2025-12-01", idempotencyKey: "demo-test-1" }) { handlerLevel village { light } } }`;
+  expect((await reporter.ok(REPORT, { v: me.me.unit.id })).reportWarning).toEqual({ handlerLevel: 'TOWNSHIP', village: { light: 'RED' } });
+  const station = await login('demo-station');
+  expect((await station.ok(`{ adminUnit(code: "150429100000") { lightCounts { red } } }`)).adminUnit.lightCounts.red).toBeGreaterThan(0);
+  const manager = await login('demo-manager');
+  expect((await manager.ok(`query($c: String!) { adminUnit(code: $c) { light } }`, { c: me.me.unit.code })).adminUnit.light).toBe('RED');
+});

@@ -11,7 +11,7 @@ export enum Light {
   YELLOW = 'YELLOW',
   RED = 'RED',
 }
-registerEnumType(Light, { name: 'Light', description: "A village's warning light" });
+registerEnumType(Light, { name: 'Light', description: "A village's warning light: GREEN normal (正常), YELLOW warning (进入警示状态), RED needs rectification now (急需治理整顿)" });
 
 /** The channel a light change is announced on: `select pg_notify('jiceng_light_changed', <LightChangedEvent as JSON>)`. */
 export const LIGHT_CHANGED_CHANNEL = 'jiceng_light_changed';

@@ -1,0 +1,15 @@
+import { canDo, isAuthenticated, type RuleMap } from '@jiceng/tenancy';
+
+export const warningRules: RuleMap = {
+  Query: { indicatorCatalog: canDo('warning:read') },
+  Mutation: {
+    reportWarning: canDo('warning:report'),
+    resolveWarning: canDo('warning:resolve'),
+  },
+  IndicatorCategory: { '*': isAuthenticated },
+  IndicatorItem: { '*': isAuthenticated },
+  Indicator: { '*': isAuthenticated },
+  LightCounts: { '*': isAuthenticated },
+  Warning: { '*': isAuthenticated },
+  WarningStats: { '*': isAuthenticated },
+};
