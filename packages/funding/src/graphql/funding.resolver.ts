@@ -1,11 +1,14 @@
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
-  AdminUnit, Connection, MoneyScalar, assertCan, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
+  AdminUnit, Connection, MoneyScalar, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
-import { allocate, allocateAwardQuota, allocateByStandard, appropriate, assertDate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, setRegionStandards, spend, transfersIn } from '../funding.service.js';
-import { fundStandardsOn } from '../standards.js';
+import {
+  allocate, allocateAwardQuota, allocateByStandard, appropriate, compliance, disburse, disburseMany, fundsSummaries, grantAward, reverseTransfer,
+  setRegionStandards, spend, standardsFor, transfersIn, type FundsFigures,
+} from '../funding.service.js';
+import type { StandardField } from '../standards.js';
 import type { TransferRow } from '../ledger.service.js';
 
 @ObjectType() export class FundFigures {
@@ -86,7 +89,7 @@ export class FundingStandardsInput {
   @Field(() => Int, { nullable: true }) venuePastoralM2?: number;
 }
 
-const toStandards = (s: Awaited<ReturnType<typeof fundStandardsOn>>) => ({ ...s, venueFarmingM2: Number(s.venueFarmingM2), venuePastoralM2: Number(s.venuePastoralM2) });
+const toStandards = (s: Record<StandardField, bigint>) => ({ ...s, venueFarmingM2: Number(s.venueFarmingM2), venuePastoralM2: Number(s.venuePastoralM2) });
 
 @InputType({ description: 'One disbursement (拨付) of a batch' })
 export class DisbursementInput {
@@ -100,41 +103,47 @@ export class DisbursementInput {
 }
 
 const toTransfer = (t: TransferRow) => ({
-  id: toGlobalId('Transfer', t.id), kind: t.kind, fund: t.fund, year: t.year, amount: BigInt(t.amount), occurredOn: t.occurred_on,
-  voucher: t.voucher, category: t.category, receipt: t.receipt, reverses: t.reverses ? toGlobalId('Transfer', String(t.reverses)) : null,
-  unitId: String(t.unit_id),
+  id: toGlobalId('Transfer', t.id), kind: t.kind, fund: t.fund, year: t.year, amount: t.amount, occurredOn: t.occurredOn,
+  voucher: t.voucher, category: t.category, receipt: t.receipt, reverses: t.reverses ? toGlobalId('Transfer', t.reverses) : null,
+  unitId: t.unitId,
 });
+
+const totals = (byFund: FundsFigures[]) => {
+  const sum = (k: 'allocated' | 'disbursed' | 'spent' | 'balance') => byFund.reduce((s, f) => s + f[k], 0n);
+  return { allocated: sum('allocated'), disbursed: sum('disbursed'), spent: sum('spent'), balance: sum('balance'), byFund };
+};
+
+// Every field below batches over the units of its query level: one loader per argument set, one read per level.
+const unitKey = { cacheKeyFn: (u: AdminUnitRow) => String(u.id) };
 
 @Resolver(() => AdminUnit)
 export class FundingUnitResolver {
   @FieldResolver(() => FundsSummary, { description: 'Funds over this subtree for a year' })
   async fundsSummary(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
-    assertCan(ctx.principal, 'funding:read');
-    const byFund = await fundsSummary(ctx.em, u, year);
-    const sum = (k: 'allocated' | 'disbursed' | 'spent' | 'balance') => byFund.reduce((s, f) => s + f[k], 0n);
-    return { allocated: sum('allocated'), disbursed: sum('disbursed'), spent: sum('spent'), balance: sum('balance'), byFund };
+    const loader = ctx.loader<AdminUnitRow, FundsFigures[]>(`funding:summary:${year}`, (units) => fundsSummaries(ctx.em, ctx.principal, units, year), unitKey);
+    return totals(await loader.load(u));
   }
 
   @FieldResolver(() => TransferConnection, { description: 'Transfers hanging on this subtree, newest first' })
   async transfers(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext,
     @Arg('year', () => Int, { nullable: true }) year?: number, @Arg('kind', () => String, { nullable: true, description: 'APPROPRIATE, ALLOCATE, DISBURSE, SPEND or AWARD' }) kind?: string,
     @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string): Promise<ConnectionShape<unknown>> {
-    assertCan(ctx.principal, 'funding:read');
     const size = pageSize(first);
-    const rows = await transfersIn(ctx.em, u, { year, kind, size, beforeId: decodeIdCursor(after) });
-    return toConnection(toPage(rows, size, (t) => t.id), toTransfer);
+    const beforeId = decodeIdCursor(after);
+    const loader = ctx.loader<AdminUnitRow, TransferRow[]>(`funding:transfers:${JSON.stringify([year, kind, size, beforeId])}`,
+      (units) => transfersIn(ctx.em, ctx.principal, units, { year, kind, size, beforeId }), unitKey);
+    return toConnection(toPage(await loader.load(u), size, (t) => t.id), toTransfer);
   }
 
   @FieldResolver(() => FundingStandards, { description: 'The funding standards in force here on a date (today when omitted)' })
   async fundingStandards(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext, @Arg('on', () => String, { nullable: true }) on?: string) {
-    assertCan(ctx.principal, 'funding:read');
-    return toStandards(await fundStandardsOn(ctx.em, u.path, assertDate(on, 'on')));
+    const loader = ctx.loader<AdminUnitRow, Record<StandardField, bigint>>(`funding:standards:${on ?? ''}`, (units) => standardsFor(ctx.em, ctx.principal, units, on), unitKey);
+    return toStandards(await loader.load(u));
   }
 
   @FieldResolver(() => FundingCompliance)
   async fundingCompliance(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
-    assertCan(ctx.principal, 'funding:read');
-    const c = await compliance(ctx.em, u, year);
+    const c = await compliance(ctx.em, ctx.principal, u, year);
     const load = (ids: string[]) => Promise.all(ids.slice(0, LISTED_BELOW).map((id) => unitLoader(ctx).load(id)));
     return {
       officeBelowStandard: await load(c.officeBelowStandard),
