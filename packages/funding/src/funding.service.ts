@@ -184,17 +184,13 @@ export async function grantAward(em: EntityManager, p: Principal, i: { villageId
   });
 }
 
-/** A region's funding standards from a date on (those given; the others keep theirs); returns those in force that day. */
+/** A region's funding standards from a date on (those given, checked by validateFundingStandardsInput; the others keep theirs); returns those in force that day. */
 export async function setRegionStandards(em: EntityManager, p: Principal, i: { regionId: string; effectiveOn: string; values: Partial<Record<StandardField, bigint | null>> }) {
   const region = await requireUnit(em, i.regionId, 'regionId');
   assertCan(p, 'funding:configure', { path: region.path, what: 'admin unit' });
   if (region.level !== 'REGION') throw badInput('regionId', 'funding standards are set per region');
   assertCanFromAbove(p, 'funding:configure', { path: region.path, what: 'admin unit' });
   const effectiveOn = assertDate(i.effectiveOn, 'effectiveOn');
-  for (const f of ['venueFarmingM2', 'venuePastoralM2'] as const) {
-    const m2 = i.values[f];
-    if (m2 != null && (m2 < 1n || m2 > 100_000n)) throw badInput(f, 'must be a whole number of m² from 1 to 100,000');
-  }
   await setFundStandards(em, region, effectiveOn, i.values);
   return fundStandardsOn(em, region.path, effectiveOn);
 }

@@ -36,7 +36,7 @@ const LIST = `query($c: String!) { adminUnit(code: $c) { fundsSummary(year: 2025
   children(first: 2) { edges { node { code
     fundsSummary(year: 2025) { allocated disbursed byFund { fund allocated } }
     fundingStandards(on: "2025-06-01") { officePerVillage award }
-    transfers(first: 2, kind: "DISBURSE") { edges { node { amount voucher unit { code } village { code } } } }
+    transfers(first: 2, kind: DISBURSE) { edges { node { amount voucher unit { code } village { code } } } }
     children(first: 8) { edges { node { code
       fundsSummary(year: 2025) { allocated disbursed spent balance }
       fundingStandards { officePerVillage }
