@@ -31,3 +31,44 @@ describe('closed value lists', () => {
     expect(bad.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
+
+describe('funding entities', () => {
+  test('em.find with filters: false returns only rows inside the scope (RLS alone), for every funding entity but the configuration read from above', async ({ app }) => {
+    const { inScope } = await import('@jiceng/db');
+    const { fundingEntities, FundingStandardEntity } = await import('../src/entities/funding.entities.js');
+    const { appropriate, allocate, disburse, grantAward, setRegionStandards, compactFundRollup } = await import('../src/funding.service.js');
+    const { key, principalOf } = await import('./support.js');
+    const region = await app.tree.region();
+    const counties = [await region.county(), await region.county()];
+    const villages = [await (await counties[0]!.township()).village(), await (await counties[1]!.township()).village()];
+    const admin = await app.user(region, ['PLATFORM_ADMIN', 'FINANCE']);
+    const platform = await app.user(await app.tree.region(), ['PLATFORM_ADMIN']);
+    const p = principalOf(admin);
+    await app.asOwner((em: any) => em.execute(`insert into rectification_case (unit_id, year, state) select unnest(?::bigint[]), 2025, 'TRANSFORMED'`, [`{${villages.map((v) => v.id).join(',')}}`]));
+    await inScope(app.orm, ['cn'], (em) => setRegionStandards(em, { ...principalOf(platform), scopes: ['cn'] }, { regionId: region.id, effectiveOn: '2025-01-01', values: { award: 100_000n } }));
+    await inScope(app.orm, [region.path], async (em) => {
+      for (const fund of ['OFFICE', 'AWARD'] as const) await appropriate(em, p, { regionId: region.id, fund, year: 2025, amount: 1_000_000n, key: key('ap') });
+      for (const v of villages) {
+        await allocate(em, p, { fromId: region.id, toId: v.id, fund: 'OFFICE', year: 2025, amount: 10_000n, key: key('al') });
+        await disburse(em, p, { villageId: v.id, fund: 'OFFICE', year: 2025, amount: 1_000n, voucher: key('PZ'), on: '2025-04-01', key: key('d') });
+        await grantAward(em, p, { villageId: v.id, year: 2025, key: key('aw') });
+      }
+    });
+    // compacted rollup rows, then one pending delta
+    await inScope(app.orm, ['cn'], (em) => compactFundRollup(em));
+    await inScope(app.orm, [region.path], (em) => allocate(em, p, { fromId: region.id, toId: villages[0]!.id, fund: 'OFFICE', year: 2025, amount: 1n, key: key('al') }));
+    const home = counties[0]!.path;
+    await inScope(app.orm, [home], async (em) => {
+      for (const entity of fundingEntities) {
+        const rows = await em.find(entity as any, {}, { filters: false }) as { unitPath: string }[];
+        if (entity === FundingStandardEntity) {
+          // configuration is readable below the unit it is set on: the region's standards, seen from the county
+          expect(rows.map((r) => r.unitPath)).toEqual([region.path]);
+          continue;
+        }
+        expect(rows.length, entity.meta.className).toBeGreaterThan(0);
+        expect(rows.filter((r) => r.unitPath !== home && !r.unitPath.startsWith(`${home}.`)), entity.meta.className).toEqual([]);
+      }
+    });
+  });
+});

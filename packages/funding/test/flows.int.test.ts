@@ -206,7 +206,7 @@ describe('funding flows', () => {
     await fundCounty(w, 'OFFICE', '1000.00');
     await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '300.00', k: key('al') });
     await w.countyFinance.client.ok(BATCH, { items: [1, 2, 3].map((n) => ({ villageId: w.ids.v1, fund: 'OFFICE', year: 2025, amount: `${n}.00`, voucher: `PZ-${n}`, on: '2025-04-01', idempotencyKey: key('d') })) });
-    const LIST = `query($c: String!, $kind: String, $after: String) { adminUnit(code: $c) { transfers(year: 2025, kind: $kind, first: 2, after: $after) {
+    const LIST = `query($c: String!, $kind: TransferKind, $after: String) { adminUnit(code: $c) { transfers(year: 2025, kind: $kind, first: 2, after: $after) {
       edges { cursor node { kind amount voucher } } pageInfo { hasNextPage endCursor } } } }`;
     const p1 = (await w.countyFinance.client.ok(LIST, { c: w.v1.code, kind: 'DISBURSE' })).adminUnit.transfers;
     expect(p1.edges.map((e: any) => e.node.voucher)).toEqual(['PZ-3', 'PZ-2']);
