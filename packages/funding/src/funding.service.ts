@@ -1,9 +1,11 @@
 import { badInput, localDate, notFound, type Fen } from '@jiceng/core';
-import { executeBound, type EntityManager } from '@jiceng/db';
-import { assertYear } from '@jiceng/rectification';
+import type { EntityManager } from '@jiceng/db';
+import { assertYear, transformedVillagesForFunding } from '@jiceng/rectification';
 import { assertCan, assertCanFromAbove, isPastYear, isWithin, placementChanges, requireUnit, yearEnd, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
-import { FUNDS, TRANSFER_KINDS, post, postMany, reverse, transferById, assertKey, type Fund, type TransferKind, type TransferRow, type TransferSpec } from './ledger.service.js';
-import { defaultStandard, fundStandardsOn, fundStandardsUnder, setFundStandards, type StandardField } from './standards.js';
+import { FUNDS, TRANSFER_KINDS, type Fund, type TransferKind } from './enums.js';
+import { balanceCorrections, compactRollup, complianceRows, ruralVillagesUnder, subtreeBalances, transfersUnder, unitIdAtPath, type TransferRecord } from './funding.store.js';
+import { post, postMany, reverse, transferById, assertKey, type TransferSpec } from './ledger.service.js';
+import { defaultStandard, fundStandardsOnMany, fundStandardsOn, fundStandardsUnder, setFundStandards, type StandardField } from './standards.js';
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
 
@@ -63,10 +65,7 @@ export async function allocateByStandard(em: EntityManager, p: Principal, i: { f
   if (from.level === 'VILLAGE') throw badInput('fromUnitId', 'budgets are allocated by standard from a unit above the villages');
   assertKey(i.key);
   const on = assertDate(i.on, 'on', i.year);
-  const villages = await em.execute<{ id: string; path: string; party_members: number | null }[]>(
-    `select id, path::text as path, party_members from admin_unit where path <@ ?::ltree and level = 'VILLAGE' and not urban order by code`,
-    [from.path],
-  );
+  const villages = await ruralVillagesUnder(em, from.path);
   if (!villages.length) throw badInput('fromUnitId', 'no villages below this unit');
   const stdKey = fund === 'ACTIVITY' ? 'ACTIVITY_PER_MEMBER' : fund;
   if (fund === 'AWARD') throw badInput('fund', 'awards are granted with grantAward');
@@ -74,11 +73,11 @@ export async function allocateByStandard(em: EntityManager, p: Principal, i: { f
   const specs: TransferSpec[] = [];
   for (const v of villages) {
     const per = standardOf(v.path);
-    const amount = fund === 'ACTIVITY' ? per * BigInt(v.party_members ?? 0) : per;
+    const amount = fund === 'ACTIVITY' ? per * BigInt(v.partyMembers) : per;
     if (amount <= 0n) continue;
     specs.push({
       key: `${i.key}:${v.id}`, kind: 'ALLOCATE', fund, year: i.year, amount, occurredOn: on, userId: p.userId,
-      debit: { unit: from, kind: 'BUDGET' }, credit: { unit: { id: String(v.id), path: v.path }, kind: 'BUDGET' },
+      debit: { unit: from, kind: 'BUDGET' }, credit: { unit: v, kind: 'BUDGET' },
     });
   }
   return postMany(em, specs);
@@ -157,9 +156,9 @@ export async function allocateAwardQuota(em: EntityManager, p: Principal, i: { c
 }
 
 async function unitAt(em: EntityManager, path: string) {
-  const [unit] = await em.execute<{ id: string; path: string }[]>(`select id, path::text as path from admin_unit where path = ?::ltree`, [path]);
+  const unit = await unitIdAtPath(em, path);
   if (!unit) throw notFound('admin unit');
-  return { id: String(unit.id), path: unit.path };
+  return unit;
 }
 
 /**
@@ -172,11 +171,7 @@ export async function grantAward(em: EntityManager, p: Principal, i: { villageId
   assertYear(i.year);
   const village = await requireVillage(em, i.villageId);
   assertCan(p, 'funding:award', { path: village.path, what: 'village' });
-  const [transformed] = await em.execute(
-    `select 1 from rectification_case where unit_id = ? and state in ('TRANSFORMED', 'CONSOLIDATED', 'CLOSED') limit 1`,
-    [village.id],
-  );
-  if (!transformed) throw badInput('villageId', 'the award goes only to a village whose case is transformed or later');
+  if (!(await transformedVillagesForFunding(em, [village.id])).has(village.id)) throw badInput('villageId', 'the award goes only to a village whose case is transformed or later');
   const regionPath = poolRegionPath(village.path);
   const countyPath = countyPathOf(village.path);
   const fromRegion = p.scopes.some((scope) => isWithin(regionPath, scope)) || !countyPath;
@@ -189,17 +184,13 @@ export async function grantAward(em: EntityManager, p: Principal, i: { villageId
   });
 }
 
-/** A region's funding standards from a date on (those given; the others keep theirs); returns those in force that day. */
+/** A region's funding standards from a date on (those given, checked by validateFundingStandardsInput; the others keep theirs); returns those in force that day. */
 export async function setRegionStandards(em: EntityManager, p: Principal, i: { regionId: string; effectiveOn: string; values: Partial<Record<StandardField, bigint | null>> }) {
   const region = await requireUnit(em, i.regionId, 'regionId');
   assertCan(p, 'funding:configure', { path: region.path, what: 'admin unit' });
   if (region.level !== 'REGION') throw badInput('regionId', 'funding standards are set per region');
   assertCanFromAbove(p, 'funding:configure', { path: region.path, what: 'admin unit' });
   const effectiveOn = assertDate(i.effectiveOn, 'effectiveOn');
-  for (const f of ['venueFarmingM2', 'venuePastoralM2'] as const) {
-    const m2 = i.values[f];
-    if (m2 != null && (m2 < 1n || m2 > 100_000n)) throw badInput(f, 'must be a whole number of m² from 1 to 100,000');
-  }
   await setFundStandards(em, region, effectiveOn, i.values);
   return fundStandardsOn(em, region.path, effectiveOn);
 }
@@ -208,13 +199,13 @@ export async function reverseTransfer(em: EntityManager, p: Principal, i: { tran
   if (!i.reason?.trim()) throw badInput('reason', 'say why');
   const t = /^\d{1,18}$/.test(i.transferId) ? await transferById(em, i.transferId) : null;
   if (!t) throw notFound('transfer');
-  assertCan(p, 'funding:reverse', { path: t.debit_path, what: 'transfer' });
-  assertCan(p, 'funding:reverse', { path: t.credit_path, what: 'transfer' });
+  assertCan(p, 'funding:reverse', { path: t.debitPath, what: 'transfer' });
+  assertCan(p, 'funding:reverse', { path: t.creditPath, what: 'transfer' });
   return reverse(em, t, i.key, i.reason.trim(), p.userId, assertDate(i.on, 'on', t.year));
 }
 
 export interface FundsFigures {
-  fund: string;
+  fund: Fund;
   year: number;
   allocated: bigint;
   disbursed: bigint;
@@ -222,51 +213,67 @@ export interface FundsFigures {
   balance: bigint;
 }
 
+type UnitRef = Pick<AdminUnitRow, 'id' | 'path' | 'level'>;
+
+/** A read of funding figures: the role may read funds, and each unit lies in the caller's scope. */
+function assertCanRead(p: Principal | null | undefined, units: readonly UnitRef[]) {
+  assertCan(p, 'funding:read');
+  for (const u of units) assertCan(p, 'funding:read', { path: u.path, what: 'admin unit' });
+}
+
 /**
- * Allocated into, disbursed, spent and held in a subtree, by fund and year, from account balances:
- * money only moves down the tree (reversals net out), so what was allocated into a subtree is what
- * its non-SOURCE accounts hold; village CASH plus SPENT is what was paid to villages. At county level
- * and above it reads the per-county rollup (compacted rows plus pending deltas), not every account.
+ * Allocated into, disbursed, spent and held in each unit's subtree, by fund and year, from account
+ * balances: money only moves down the tree (reversals net out), so what was allocated into a subtree is
+ * what its non-SOURCE accounts hold; village CASH plus SPENT is what was paid to villages. At county
+ * level and above it reads the per-county rollup (compacted rows plus pending deltas), not every
+ * account. Any number of units cost the same statements (a list of villages is one read).
  */
-export async function fundsSummary(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, year: number | null): Promise<FundsFigures[]> {
-  const rolledUp = unit.level === 'REGION' || unit.level === 'COUNTY';
-  // a year that ended before a move: the accounts of the units under this one then, not now
-  const change = year != null && isPastYear(year) ? (await placementChanges(em, [unit], yearEnd(year))).get(String(unit.id)) : undefined;
-  const moved = change
-    ? await executeBound<{ fund: string; year: number; kind: string; amount: string }>(em,
-      `select fund, year, kind, sum(case when unit_id = any ($1::bigint[]) then balance else -balance end)::text as amount
-         from account where year = $3 and (unit_id = any ($1::bigint[]) or unit_id = any ($2::bigint[])) group by fund, year, kind`,
-      [change.in, change.out, year])
+export async function fundsSummaries(em: EntityManager, p: Principal | null | undefined, units: readonly UnitRef[], year: number | null): Promise<FundsFigures[][]> {
+  assertCanRead(p, units);
+  // a year that ended before a move: the accounts of the units under each one then, not now
+  const changes = year != null && isPastYear(year) ? await placementChanges(em, units, yearEnd(year)) : new Map();
+  const corrections = changes.size
+    ? await balanceCorrections(em, [...changes].map(([unitId, c]) => ({ unitId, in: c.in, out: c.out })), year!)
     : [];
-  const rows = moved.concat(await em.execute<{ fund: string; year: number; kind: string; amount: string }[]>(
-    rolledUp
-      ? `select fund, year, kind, sum(amount)::text as amount from (
-           select fund, year, kind, amount from fund_rollup where unit_path <@ ?::ltree and (?::int is null or year = ?)
-           union all
-           select fund, year, kind, amount from fund_rollup_delta where unit_path <@ ?::ltree and (?::int is null or year = ?)) r
-         group by fund, year, kind`
-      : `select fund, year, kind, sum(balance)::text as amount from account
-          where unit_path <@ ?::ltree and (?::int is null or year = ?) group by fund, year, kind`,
-    rolledUp ? [unit.path, year, year, unit.path, year, year] : [unit.path, year, year],
-  ));
-  const out = new Map<string, FundsFigures>();
+  const rows = corrections.concat(await subtreeBalances(em, units, year));
+  const byUnit = new Map<string, Map<string, FundsFigures>>(units.map((u) => [String(u.id), new Map()]));
   for (const r of rows) {
+    const figures = byUnit.get(r.unitId)!;
     const key = `${r.fund}:${r.year}`;
-    if (!out.has(key)) out.set(key, { fund: r.fund, year: r.year, allocated: 0n, disbursed: 0n, spent: 0n, balance: 0n });
-    const f = out.get(key)!;
-    const amount = BigInt(r.amount);
-    if (r.kind !== 'SOURCE') f.allocated += amount;
-    if (r.kind === 'CASH' || r.kind === 'SPENT') f.disbursed += amount;
-    if (r.kind === 'SPENT') f.spent += amount;
-    if (r.kind === 'BUDGET' || r.kind === 'CASH' || r.kind === 'POOL') f.balance += amount;
+    if (!figures.has(key)) figures.set(key, { fund: r.fund, year: r.year, allocated: 0n, disbursed: 0n, spent: 0n, balance: 0n });
+    const f = figures.get(key)!;
+    if (r.kind !== 'SOURCE') f.allocated += r.amount;
+    if (r.kind === 'CASH' || r.kind === 'SPENT') f.disbursed += r.amount;
+    if (r.kind === 'SPENT') f.spent += r.amount;
+    if (r.kind === 'BUDGET' || r.kind === 'CASH' || r.kind === 'POOL') f.balance += r.amount;
   }
-  return [...out.values()].sort((a, b) => a.year - b.year || a.fund.localeCompare(b.fund));
+  return units.map((u) => [...byUnit.get(String(u.id))!.values()].sort((a, b) => a.year - b.year || a.fund.localeCompare(b.fund)));
+}
+
+/** Funds over one unit's subtree (fundsSummaries for one). */
+export async function fundsSummary(em: EntityManager, p: Principal | null | undefined, unit: UnitRef, year: number | null): Promise<FundsFigures[]> {
+  return (await fundsSummaries(em, p, [unit], year))[0]!;
 }
 
 /** Folds pending rollup deltas into the per-county rollup (a background task of the service). */
 export async function compactFundRollup(em: EntityManager): Promise<number> {
-  const [r] = await em.execute<{ n: number }[]>(`select jiceng_compact_fund_rollup() as n`);
-  return Number(r!.n);
+  return compactRollup(em);
+}
+
+/** The funding standards in force on a date for each unit (one statement for all); today when no date is given. */
+export async function standardsFor(em: EntityManager, p: Principal | null | undefined, units: readonly UnitRef[], on: string | null | undefined) {
+  assertCanRead(p, units);
+  return fundStandardsOnMany(em, units.map((u) => u.path), assertDate(on, 'on'));
+}
+
+export interface CountyFigures {
+  /** the county the figures cover whole; null when they cover only the unit asked about, below a county */
+  countyId: string | null;
+  unitId: string;
+  allocated: bigint;
+  disbursed: bigint;
+  rate: number;
+  averageDaysToDisburse: number | null;
 }
 
 /**
@@ -277,84 +284,33 @@ export async function compactFundRollup(em: EntityManager): Promise<number> {
  * allocated to it (BUDGET + CASH + SPENT) and was paid CASH + SPENT; awards are not budget and are
  * left out. One statement: the database returns the lists and the per-county figures, not a row per village.
  */
-export async function compliance(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, year: number) {
-  const { path } = unit;
+export async function compliance(em: EntityManager, p: Principal | null | undefined, unit: UnitRef, year: number) {
+  assertCanRead(p, [unit]);
   const on = `${year}-01-01`;
-  const [r] = await em.execute<{ result: { office: string[] | null; activity: string[] | null; counties: { county_id: string; allocated: string; disbursed: string; days: number | null }[] | null } }[]>(
-    `with std as (
-       select distinct on (unit_path, key) unit_path, key, value from funding_standard
-        where key in ('OFFICE', 'ACTIVITY_PER_MEMBER') and effective_on <= ?::date and (unit_path @> ?::ltree or unit_path <@ ?::ltree)
-        order by unit_path, key, effective_on desc),
-     held as (
-       select unit_id,
-              coalesce(sum(balance) filter (where fund = 'OFFICE'), 0) as office,
-              coalesce(sum(balance) filter (where fund = 'ACTIVITY'), 0) as activity,
-              coalesce(sum(balance) filter (where fund <> 'AWARD'), 0) as allocated,
-              coalesce(sum(balance) filter (where fund <> 'AWARD' and kind in ('CASH', 'SPENT')), 0) as disbursed
-         from account where unit_path <@ ?::ltree and year = ? and kind in ('BUDGET', 'CASH', 'SPENT') group by unit_id),
-     village as (
-       select v.id, v.county_id, v.urban, coalesce(v.party_members, 0) as members,
-              coalesce(h.office, 0) as office, coalesce(h.activity, 0) as activity, coalesce(h.allocated, 0) as allocated, coalesce(h.disbursed, 0) as disbursed,
-              coalesce((select value from std where key = 'OFFICE' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), ?::bigint) as office_std,
-              coalesce((select value from std where key = 'ACTIVITY_PER_MEMBER' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), ?::bigint) as member_std
-         from admin_unit v left join held h on h.unit_id = v.id
-        where v.path <@ ?::ltree and v.level = 'VILLAGE'),
-     -- days from the first allocation to the first payment (neither reversed), for each village that has both
-     days as (
-       select unit_id, min(occurred_on) filter (where kind = 'DISBURSE') - min(occurred_on) filter (where kind = 'ALLOCATE') as days
-         from transfer t where kind in ('ALLOCATE', 'DISBURSE') and year = ? and fund <> 'AWARD' and reverses is null and unit_path <@ ?::ltree
-          and (?::bigint is null or county_id = ?) and not exists (select 1 from transfer r where r.reverses = t.id)
-        group by unit_id having count(*) filter (where kind = 'DISBURSE') > 0 and count(*) filter (where kind = 'ALLOCATE') > 0),
-     county as (
-       select v.county_id, sum(v.allocated)::text as allocated, sum(v.disbursed)::text as disbursed, avg(d.days)::float8 as days
-         from village v left join days d on d.unit_id = v.id
-        where v.county_id is not null and (v.allocated <> 0 or v.disbursed <> 0)
-        group by v.county_id)
-     select jsonb_build_object(
-       'office', (select jsonb_agg(id::text order by id) from village where not urban and office < office_std),
-       'activity', (select jsonb_agg(id::text order by id) from village where not urban and activity < member_std * members),
-       'counties', (select jsonb_agg(county order by county_id) from county)) as result`,
-    // a county's own index (transfer_county) instead of every transfer of the year
-    [on, path, path, path, year, String(defaultStandard('OFFICE', on)), String(defaultStandard('ACTIVITY_PER_MEMBER', on)), path,
-      year, path, unit.level === 'COUNTY' ? unit.id : null, unit.level === 'COUNTY' ? unit.id : null],
-  );
-  const { office, activity, counties } = r!.result;
+  // a county's own index (transfer_county) instead of every transfer of the year
+  const r = await complianceRows(em, unit.path, year,
+    { office: defaultStandard('OFFICE', on), activityPerMember: defaultStandard('ACTIVITY_PER_MEMBER', on) },
+    unit.level === 'COUNTY' ? String(unit.id) : null);
   // below a county the figures cover only the unit asked about: the row is labelled with it, not its county
   const wholeCounties = unit.level === 'REGION' || unit.level === 'COUNTY';
   return {
-    officeBelowStandard: office ?? [],
-    activityBelowStandard: activity ?? [],
-    counties: (counties ?? []).map((c) => {
-      const [allocated, disbursed] = [BigInt(c.allocated), BigInt(c.disbursed)];
-      return {
-        countyId: wholeCounties ? String(c.county_id) : null, unitId: wholeCounties ? String(c.county_id) : String(unit.id), allocated, disbursed,
-        rate: allocated ? Number(disbursed) / Number(allocated) : 0,
-        averageDaysToDisburse: c.days,
-      };
-    }),
+    officeBelowStandard: r.office,
+    activityBelowStandard: r.activity,
+    counties: r.counties.map((c): CountyFigures => ({
+      countyId: wholeCounties ? c.countyId : null, unitId: wholeCounties ? c.countyId : String(unit.id), allocated: c.allocated, disbursed: c.disbursed,
+      rate: c.allocated ? Number(c.disbursed) / Number(c.allocated) : 0,
+      averageDaysToDisburse: c.days,
+    })),
   };
 }
 
-/** Transfers hanging on a subtree, newest first, by keyset on id; optionally one year and kind. */
-export async function transfersIn(em: EntityManager, unit: Pick<AdminUnitRow, 'id' | 'path' | 'level'>, o: { year?: number | null; kind?: string | null; size: number; beforeId: string | null }) {
+/** Transfers hanging on each unit's subtree, newest first, by keyset on id; optionally one year and kind. */
+export async function transfersIn(em: EntityManager, p: Principal | null | undefined, units: readonly UnitRef[],
+  o: { year?: number | null; kind?: string | null; size: number; beforeId: string | null }): Promise<TransferRecord[][]> {
+  assertCanRead(p, units);
   if (o.kind != null && !TRANSFER_KINDS.includes(o.kind as TransferKind)) throw badInput('kind', `must be one of ${TRANSFER_KINDS.join(', ')}`);
   if (o.beforeId != null && !/^\d{1,18}$/.test(o.beforeId)) throw badInput('after', 'not a cursor from this API');
-  // the subtree condition holds for all; a village or county also names its index (unit_id, county_id)
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const and = (condition: string, value: unknown) => {
-    where.push(condition);
-    params.push(value);
-  };
-  and('unit_path <@ ?::ltree', unit.path);
-  if (unit.level === 'VILLAGE') and('unit_id = ?', unit.id);
-  if (unit.level === 'COUNTY') and('county_id = ?', unit.id);
-  if (o.year != null) and('year = ?', o.year);
-  if (o.kind != null) and('kind = ?', o.kind);
-  if (o.beforeId != null) and('id < ?', o.beforeId);
-  const rows = await em.execute<TransferRow[]>(
-    `select *, to_char(occurred_on, 'YYYY-MM-DD') as occurred_on from transfer where ${where.join(' and ')} order by id desc limit ?`,
-    [...params, o.size + 1],
-  );
-  return rows.map((t) => ({ ...t, id: String(t.id), amount: String(t.amount) }));
+  const found = await transfersUnder(em, units.map((u) => ({ id: String(u.id), path: u.path, level: u.level })),
+    { year: o.year, kind: o.kind as TransferKind | null | undefined, limit: o.size + 1, beforeId: o.beforeId });
+  return units.map((u) => found.get(String(u.id)) ?? []);
 }

@@ -7,7 +7,10 @@ import { fundingRules } from './rules.js';
 import { seedFundingDemo } from './demo.seed.js';
 import { compactFundRollup } from './funding.service.js';
 import { pruneIdempotencyClaims } from './ledger.service.js';
+import { fundingEntities } from './entities/funding.entities.js';
 
+export * from './enums.js';
+export * from './entities/funding.entities.js';
 export * from './ledger.service.js';
 export * from './funding.service.js';
 export * from './standards.js';
@@ -15,7 +18,7 @@ export * from './invariants.js';
 
 export const fundingModule: JicengModule = {
   name: 'funding',
-  entities: [],
+  entities: fundingEntities,
   resolvers: [FundingUnitResolver, FundingResolver],
   rules: fundingRules,
   migrations: fundingMigrations,

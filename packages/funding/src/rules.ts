@@ -13,6 +13,13 @@ export const fundingRules: RuleMap = {
     reverseTransfer: canDo('funding:reverse'),
     setFundingStandards: canDo('funding:configure'),
   },
+  // the AdminUnit fields of this module (the other AdminUnit fields keep tenancy's isAuthenticated)
+  AdminUnit: {
+    fundsSummary: canDo('funding:read'),
+    transfers: canDo('funding:read'),
+    fundingStandards: canDo('funding:read'),
+    fundingCompliance: canDo('funding:read'),
+  },
   FundsSummary: { '*': isAuthenticated },
   FundFigures: { '*': isAuthenticated },
   FundingCompliance: { '*': isAuthenticated },

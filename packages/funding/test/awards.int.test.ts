@@ -82,7 +82,7 @@ describe('the award (以奖代补): once per village, ever', () => {
     const QUOTA = `mutation($c: ID!, $a: Money!, $k: String!) { allocateAwardQuota(countyId: $c, year: 2025, amount: $a, idempotencyKey: $k) { amount fund unit { code } village { code } } }`;
     // no quota yet: nothing to draw from (no more "region not found")
     expect((await countyFinance.client.fails('INSUFFICIENT_FUNDS', GRANT, { v: v1, y: 2025, k: key('g') })).extensions).toMatchObject({ available: '0.00' });
-    await regionFinance.client.ok(`mutation($r: ID!, $k: String!) { appropriateFunds(regionId: $r, fund: "AWARD", year: 2025, amount: "250000.00", idempotencyKey: $k) { id } }`, { r: regionId, k: key('ap') });
+    await regionFinance.client.ok(`mutation($r: ID!, $k: String!) { appropriateFunds(regionId: $r, fund: AWARD, year: 2025, amount: "250000.00", idempotencyKey: $k) { id } }`, { r: regionId, k: key('ap') });
     const quota = await regionFinance.client.ok(QUOTA, { c: countyId, a: '100000.00', k: key('q') });
     expect(quota.allocateAwardQuota).toEqual({ amount: '100000.00', fund: 'AWARD', unit: { code: county.code }, village: null });
     // the pool holds 150,000 more: a quota of 200,000 would exceed it

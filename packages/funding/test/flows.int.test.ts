@@ -25,9 +25,9 @@ async function world(app: TestApp) {
 }
 type World = Awaited<ReturnType<typeof world>>;
 
-const APPROPRIATE = `mutation($r: ID!, $f: String!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: $f, year: 2025, amount: $a, idempotencyKey: $k) { id } }`;
-const ALLOCATE = `mutation($from: ID!, $to: ID!, $f: String!, $a: Money!, $k: String!) { allocateFunds(fromUnitId: $from, toUnitId: $to, fund: $f, year: 2025, amount: $a, idempotencyKey: $k) { id amount } }`;
-const BY_STANDARD = `mutation($from: ID!, $f: String!, $k: String!) { allocateByStandard(fromUnitId: $from, fund: $f, year: 2025, idempotencyKey: $k) { id amount } }`;
+const APPROPRIATE = `mutation($r: ID!, $f: Fund!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: $f, year: 2025, amount: $a, idempotencyKey: $k) { id } }`;
+const ALLOCATE = `mutation($from: ID!, $to: ID!, $f: Fund!, $a: Money!, $k: String!) { allocateFunds(fromUnitId: $from, toUnitId: $to, fund: $f, year: 2025, amount: $a, idempotencyKey: $k) { id amount } }`;
+const BY_STANDARD = `mutation($from: ID!, $f: Fund!, $k: String!) { allocateByStandard(fromUnitId: $from, fund: $f, year: 2025, idempotencyKey: $k) { id amount } }`;
 const BATCH = `mutation($items: [DisbursementInput!]!) { disburseFundsBatch(items: $items) { id amount voucher occurredOn } }`;
 const SUMMARY = `query($c: String!) { adminUnit(code: $c) { fundsSummary(year: 2025) { allocated disbursed spent balance } } }`;
 
@@ -103,8 +103,8 @@ describe('funding flows', () => {
     await fundCounty(w, 'OFFICE', '100.00');
     await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '100.00', k: key('al') });
     const TWO = `mutation($v: ID!, $k1: String!, $k2: String!) {
-      first: disburseFunds(villageId: $v, fund: "OFFICE", year: 2025, amount: "60.00", voucher: "PZ-1", on: "2025-04-01", idempotencyKey: $k1) { id }
-      second: disburseFunds(villageId: $v, fund: "OFFICE", year: 2025, amount: "60.00", voucher: "PZ-2", on: "2025-04-02", idempotencyKey: $k2) { id } }`;
+      first: disburseFunds(villageId: $v, fund: OFFICE, year: 2025, amount: "60.00", voucher: "PZ-1", on: "2025-04-01", idempotencyKey: $k1) { id }
+      second: disburseFunds(villageId: $v, fund: OFFICE, year: 2025, amount: "60.00", voucher: "PZ-2", on: "2025-04-02", idempotencyKey: $k2) { id } }`;
     const r = await w.countyFinance.client.request(TWO, { v: w.ids.v1, k1: key('d'), k2: key('d') });
     expect(r.data).toBeNull();
     expect(r.errors?.map((e) => e.extensions?.code)).toEqual(['INSUFFICIENT_FUNDS']);
@@ -118,7 +118,7 @@ describe('funding flows', () => {
     const w = await world(app);
     await fundCounty(w, 'OFFICE', '500.00');
     await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '500.00', k: key('al') });
-    const SPEND = `mutation($v: ID!, $a: Money!, $c: String!, $r: String!, $k: String!) { recordVillageSpending(villageId: $v, fund: "OFFICE", year: 2025, amount: $a, category: $c, receipt: $r, on: "2025-07-01", idempotencyKey: $k) { amount category receipt } }`;
+    const SPEND = `mutation($v: ID!, $a: Money!, $c: String!, $r: String!, $k: String!) { recordVillageSpending(villageId: $v, fund: OFFICE, year: 2025, amount: $a, category: $c, receipt: $r, on: "2025-07-01", idempotencyKey: $k) { amount category receipt } }`;
     await w.townshipAdmin.client.fails('INSUFFICIENT_FUNDS', SPEND, { v: w.ids.v1, a: '1.00', c: '办公', r: 'SJ-1', k: key('s') });
     await w.countyFinance.client.ok(BATCH, { items: [{ villageId: w.ids.v1, fund: 'OFFICE', year: 2025, amount: '500.00', voucher: 'PZ', on: '2025-04-01', idempotencyKey: key('d') }] });
     const spent = await w.townshipAdmin.client.ok(SPEND, { v: w.ids.v1, a: '120.50', c: '活动场所维修', r: 'SJ-2', k: key('s') });
@@ -133,7 +133,7 @@ describe('funding flows', () => {
     const w = await world(app);
     await fundCounty(w, 'OFFICE', '100000.00');
     await fundCounty(w, 'ACTIVITY', '12000.00');
-    const allocateOn = `mutation($from: ID!, $to: ID!, $f: String!, $a: Money!, $k: String!, $on: String) { allocateFunds(fromUnitId: $from, toUnitId: $to, fund: $f, year: 2025, amount: $a, idempotencyKey: $k, on: $on) { id } }`;
+    const allocateOn = `mutation($from: ID!, $to: ID!, $f: Fund!, $a: Money!, $k: String!, $on: LocalDate) { allocateFunds(fromUnitId: $from, toUnitId: $to, fund: $f, year: 2025, amount: $a, idempotencyKey: $k, on: $on) { id } }`;
     await w.countyFinance.client.ok(allocateOn, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '50000.00', k: key('al'), on: '2025-03-01' });
     await w.countyFinance.client.ok(allocateOn, { from: w.ids.countyA, to: w.ids.v2, f: 'OFFICE', a: '30000.00', k: key('al'), on: '2025-03-01' });
     await w.countyFinance.client.ok(allocateOn, { from: w.ids.countyA, to: w.ids.v1, f: 'ACTIVITY', a: '12000.00', k: key('al'), on: '2025-03-01' });
@@ -153,7 +153,7 @@ describe('funding flows', () => {
     expect(own.adminUnit.fundingCompliance).toEqual({ officeBelowStandard: [{ code: w.v2.code }], officeBelowStandardCount: 1, counties: [{ county: { code: w.countyA.code }, averageDaysToDisburse: 20 }] });
 
     // a reversed payment no longer counts, in the amounts or in the days
-    const v2Paid = (await w.countyFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { transfers(kind: "DISBURSE") { edges { node { id } } } } }`, { c: w.v2.code })).adminUnit.transfers.edges[0].node.id;
+    const v2Paid = (await w.countyFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { transfers(kind: DISBURSE) { edges { node { id } } } } }`, { c: w.v2.code })).adminUnit.transfers.edges[0].node.id;
     await w.countyFinance.client.ok(`mutation($t: ID!, $k: String!) { reverseTransfer(transferId: $t, reason: "凭证错误", idempotencyKey: $k) { id } }`, { t: v2Paid, k: key('rev') });
     const after = await w.regionFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { fundingCompliance(year: 2025) { counties { allocated disbursed averageDaysToDisburse } } } }`, { c: w.region.code });
     expect(after.adminUnit.fundingCompliance.counties).toEqual([{ allocated: '92000.00', disbursed: '50000.00', averageDaysToDisburse: 10 }]);
@@ -179,8 +179,8 @@ describe('funding flows', () => {
 
   test('standards per region with effective dates: set, read back as in force on a date, refused below a region or out of range', async ({ app }) => {
     const w = await world(app);
-    const STANDARDS = `query($c: String!, $on: String) { adminUnit(code: $c) { fundingStandards(on: $on) { officePerVillage activityPerMember partyBuildingPerVillage benefitProject award venueFarmingM2 venuePastoralM2 } } }`;
-    const SET = `mutation($r: ID!, $on: String!, $i: FundingStandardsInput!) { setFundingStandards(regionId: $r, effectiveOn: $on, input: $i) { officePerVillage venuePastoralM2 } }`;
+    const STANDARDS = `query($c: String!, $on: LocalDate) { adminUnit(code: $c) { fundingStandards(on: $on) { officePerVillage activityPerMember partyBuildingPerVillage benefitProject award venueFarmingM2 venuePastoralM2 } } }`;
+    const SET = `mutation($r: ID!, $on: LocalDate!, $i: FundingStandardsInput!) { setFundingStandards(regionId: $r, effectiveOn: $on, input: $i) { officePerVillage venuePastoralM2 } }`;
     const before2013 = await w.countyFinance.client.ok(STANDARDS, { c: w.v1.code, on: '2012-06-01' });
     expect(before2013.adminUnit.fundingStandards).toEqual({ officePerVillage: '37000.00', activityPerMember: '300.00', partyBuildingPerVillage: '50000.00',
       benefitProject: '50000.00', award: '100000.00', venueFarmingM2: 200, venuePastoralM2: 150 });
@@ -206,7 +206,7 @@ describe('funding flows', () => {
     await fundCounty(w, 'OFFICE', '1000.00');
     await w.countyFinance.client.ok(ALLOCATE, { from: w.ids.countyA, to: w.ids.v1, f: 'OFFICE', a: '300.00', k: key('al') });
     await w.countyFinance.client.ok(BATCH, { items: [1, 2, 3].map((n) => ({ villageId: w.ids.v1, fund: 'OFFICE', year: 2025, amount: `${n}.00`, voucher: `PZ-${n}`, on: '2025-04-01', idempotencyKey: key('d') })) });
-    const LIST = `query($c: String!, $kind: String, $after: String) { adminUnit(code: $c) { transfers(year: 2025, kind: $kind, first: 2, after: $after) {
+    const LIST = `query($c: String!, $kind: TransferKind, $after: String) { adminUnit(code: $c) { transfers(year: 2025, kind: $kind, first: 2, after: $after) {
       edges { cursor node { kind amount voucher } } pageInfo { hasNextPage endCursor } } } }`;
     const p1 = (await w.countyFinance.client.ok(LIST, { c: w.v1.code, kind: 'DISBURSE' })).adminUnit.transfers;
     expect(p1.edges.map((e: any) => e.node.voucher)).toEqual(['PZ-3', 'PZ-2']);

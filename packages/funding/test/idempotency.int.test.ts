@@ -2,7 +2,7 @@ import { test, expect, describe } from '@jiceng/testkit';
 import { checkLedgerAfterAll, key, UNIT_ID as ID } from './support.js';
 
 const track = checkLedgerAfterAll();
-const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: $a, idempotencyKey: $k) { id amount } }`;
+const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: $a, idempotencyKey: $k) { id amount } }`;
 
 // Idempotency keys belong to the account that sends them and live 30 days.
 describe('idempotency keys', () => {
@@ -21,11 +21,11 @@ describe('idempotency keys', () => {
     const r = (await chifengFinance.client.ok(ID, { c: chifeng.code })).adminUnit.id;
     const c = (await b.client.ok(ID, { c: ningcheng.code })).adminUnit.id;
     const v = (await b.client.ok(ID, { c: village.code })).adminUnit.id;
-    const ALLOCATE = `mutation($from: ID!, $to: ID!, $k: String!) { allocateFunds(fromUnitId: $from, toUnitId: $to, fund: "OFFICE", year: 2025, amount: "200.00", idempotencyKey: $k) { id } }`;
+    const ALLOCATE = `mutation($from: ID!, $to: ID!, $k: String!) { allocateFunds(fromUnitId: $from, toUnitId: $to, fund: OFFICE, year: 2025, amount: "200.00", idempotencyKey: $k) { id } }`;
     await chifengFinance.client.ok(APPROPRIATE, { r, a: '200.00', k: key('ap') });
     await chifengFinance.client.ok(ALLOCATE, { from: r, to: c, k: key('al') });
     await b.client.ok(ALLOCATE, { from: c, to: v, k: key('al') });
-    const DISBURSE = `mutation($v: ID!, $k: String!) { disburseFunds(villageId: $v, fund: "OFFICE", year: 2025, amount: "60.00", voucher: "PZ-1", on: "2025-04-01", idempotencyKey: $k) { id amount } }`;
+    const DISBURSE = `mutation($v: ID!, $k: String!) { disburseFunds(villageId: $v, fund: OFFICE, year: 2025, amount: "60.00", voucher: "PZ-1", on: "2025-04-01", idempotencyKey: $k) { id amount } }`;
     const paid = (await b.client.ok(DISBURSE, { v, k })).disburseFunds;
     expect(paid.amount).toBe('60.00');
     expect(paid.id).not.toBe(first.id);

@@ -116,7 +116,7 @@ describe('the ledger', () => {
   test('money over HTTP: exact above 2^31 fen; floats, exponents, 3 decimals and negatives are BAD_USER_INPUT', async ({ app }) => {
     const w = await world(app);
     const ids = await w.finance.client.ok(`query($r: String!) { adminUnit(code: $r) { id } }`, { r: w.region.code });
-    const M = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: $a, idempotencyKey: $k) { amount } }`;
+    const M = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: $a, idempotencyKey: $k) { amount } }`;
     const big = await w.finance.client.ok(M, { r: ids.adminUnit.id, a: '98765432109.87', k: key('big') });
     expect(big.appropriateFunds.amount).toBe('98765432109.87');
     for (const bad of ['1e5', '1.234', '-5.00', 12.5, '12.', 'abc']) {

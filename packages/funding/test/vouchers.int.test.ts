@@ -23,15 +23,15 @@ async function world(app: TestApp) {
   const ids = { region: await id(region.code), countyA: await id(countyA.code), countyB: await id(countyB.code), v1: await id(v1.code), v2: await id(v2.code), v3: await id(v3.code), vB: await id(vB.code) };
   // every village holds 1,000.00 of 2025 and 2026 office budget
   for (const year of [2025, 2026]) {
-    await regionFinance.client.ok(`mutation($r: ID!, $y: Int!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: $y, amount: "4000.00", idempotencyKey: $k) { id } }`, { r: ids.region, y: year, k: key('ap') });
+    await regionFinance.client.ok(`mutation($r: ID!, $y: Int!, $k: String!) { appropriateFunds(regionId: $r, fund: OFFICE, year: $y, amount: "4000.00", idempotencyKey: $k) { id } }`, { r: ids.region, y: year, k: key('ap') });
     for (const v of [ids.v1, ids.v2, ids.v3, ids.vB]) {
-      await regionFinance.client.ok(`mutation($v: ID!, $r: ID!, $y: Int!, $k: String!) { allocateFunds(fromUnitId: $r, toUnitId: $v, fund: "OFFICE", year: $y, amount: "1000.00", idempotencyKey: $k) { id } }`, { r: ids.region, v, y: year, k: key('al') });
+      await regionFinance.client.ok(`mutation($v: ID!, $r: ID!, $y: Int!, $k: String!) { allocateFunds(fromUnitId: $r, toUnitId: $v, fund: OFFICE, year: $y, amount: "1000.00", idempotencyKey: $k) { id } }`, { r: ids.region, v, y: year, k: key('al') });
     }
   }
   return { region, countyA, countyB, township, v1, v2, v3, vB, regionFinance, financeA, financeB, ids };
 }
 
-const DISBURSE = `mutation($v: ID!, $y: Int!, $p: String!, $k: String!) { disburseFunds(villageId: $v, fund: "OFFICE", year: $y, amount: "10.00", voucher: $p, on: "2026-04-01", idempotencyKey: $k) { id voucher } }`;
+const DISBURSE = `mutation($v: ID!, $y: Int!, $p: String!, $k: String!) { disburseFunds(villageId: $v, fund: OFFICE, year: $y, amount: "10.00", voucher: $p, on: "2026-04-01", idempotencyKey: $k) { id voucher } }`;
 const BATCH = `mutation($items: [DisbursementInput!]!) { disburseFundsBatch(items: $items) { id voucher } }`;
 
 describe('vouchers (凭证号): unique within a county and year', () => {
@@ -94,7 +94,7 @@ describe('Transfer.village and fundingCompliance labels', () => {
     }
     expect(counts[1]).toBe(counts[0]);
     // the region's appropriation concerns no village
-    const region = await w.regionFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { transfers(kind: "APPROPRIATE", first: 1) { edges { node { village { code } unit { code } } } } } }`, { c: w.region.code });
+    const region = await w.regionFinance.client.ok(`query($c: String!) { adminUnit(code: $c) { transfers(kind: APPROPRIATE, first: 1) { edges { node { village { code } unit { code } } } } } }`, { c: w.region.code });
     expect(region.adminUnit.transfers.edges[0].node).toEqual({ village: null, unit: { code: w.region.code } });
   });
 

@@ -38,9 +38,10 @@ describe('the cases of the issue', () => {
 
   test('the date "0000-01-01", impossible dates and dates outside 2000–2100', async ({ app }) => {
     const w = await world(app);
-    const STANDARDS = `query($c: String!, $on: String) { adminUnit(code: $c) { fundingStandards(on: $on) { officePerVillage } } }`;
+    const STANDARDS = `query($c: String!, $on: LocalDate) { adminUnit(code: $c) { fundingStandards(on: $on) { officePerVillage } } }`;
+    // the LocalDate scalar refuses these before the resolver runs: its error names the variable in the message
     for (const on of ['0000-01-01', '2025-02-30', '1999-12-31', '2101-01-01', '20250101'])
-      await refused(w.admin, 'on', STANDARDS, { c: w.region.code, on });
+      expect((await refused(w.admin, 'date', STANDARDS, { c: w.region.code, on })).message).toContain('"$on"');
     await w.admin.client.ok(STANDARDS, { c: w.region.code, on: '2025-02-28' });
     const COMPLAINT = `mutation($v: ID!, $d: String!) { receiveComplaint(villageId: $v, receivedOn: $d, summary: "x") { id } }`;
     await refused(w.admin, 'receivedOn', COMPLAINT, { v: w.villageId, d: '0000-01-01' });
@@ -103,7 +104,7 @@ describe('the cases of the issue', () => {
 
   test('an amount that would overflow an account balance', async ({ app }) => {
     const w = await world(app);
-    const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: $a, idempotencyKey: $k, on: "2025-03-01") { amount } }`;
+    const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: $a, idempotencyKey: $k, on: "2025-03-01") { amount } }`;
     // the largest amount the API takes, and the one past it
     await w.finance.client.ok(APPROPRIATE, { r: w.regionId, a: '999999999999.99', k: key('max') });
     await refused(w.finance, 'amount', APPROPRIATE, { r: w.regionId, a: '1000000000000.00', k: key('over') });
@@ -127,7 +128,7 @@ describe('text limits', () => {
     const LOG = `mutation($v: ID!, $n: String) { logSupport(input: { villageId: $v, loggedOn: "2025-06-01", visits: 1, note: $n }) }`;
     // the text limits apply before the resolver: a partner account need not serve the village to be refused
     await refused(await app.user(w.region, ['DEPARTMENT']), 'note', LOG, { v: w.villageId, n: mb });
-    const DISBURSE = `mutation($v: ID!, $voucher: String!) { disburseFunds(villageId: $v, fund: "OFFICE", year: 2025, amount: "1.00", voucher: $voucher, on: "2025-05-01", idempotencyKey: "abcdefgh-1") { id } }`;
+    const DISBURSE = `mutation($v: ID!, $voucher: String!) { disburseFunds(villageId: $v, fund: OFFICE, year: 2025, amount: "1.00", voucher: $voucher, on: "2025-05-01", idempotencyKey: "abcdefgh-1") { id } }`;
     const finance = await app.user(w.county, ['FINANCE']);
     await refused(finance, 'voucher', DISBURSE, { v: w.villageId, voucher: mb });
     const BATCH = `mutation($items: [DisbursementInput!]!) { disburseFundsBatch(items: $items) { id } }`;
@@ -146,28 +147,32 @@ describe('text limits', () => {
 describe('money and dates', () => {
   test('money with whitespace of any kind is refused', async ({ app }) => {
     const w = await world(app);
-    const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: $a, idempotencyKey: $k, on: "2025-03-01") { amount } }`;
+    const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: $a, idempotencyKey: $k, on: "2025-03-01") { amount } }`;
     // GraphQL quotes an invalid variable in its message: a megabyte of it is not sent back
     const huge = await w.finance.client.fails('BAD_USER_INPUT', APPROPRIATE, { r: w.regionId, a: '1'.repeat(1024 * 1024), k: key('ws') });
     expect(huge.extensions!.field).toBe('amount');
     expect(huge.message.length).toBeLessThan(600);
     for (const a of [' 12.00 ', '12.00 ', '\u00a012.00', '12.00\u00a0', '\u300012.00', '12.00\n', '\n12.00', '1 2.00', '12.\u200b00', '+12.00', '012.00', '1e3', '12.001'])
       await refused(w.finance, 'amount', APPROPRIATE, { r: w.regionId, a, k: key('ws') });
-    const literal = await w.finance.client.fails('BAD_USER_INPUT', `mutation($r: ID!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: " 12.00", idempotencyKey: "abcdefgh-lit") { amount } }`, { r: w.regionId });
+    const literal = await w.finance.client.fails('BAD_USER_INPUT', `mutation($r: ID!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: " 12.00", idempotencyKey: "abcdefgh-lit") { amount } }`, { r: w.regionId });
     expect(literal.extensions!.field).toBe('amount');
     expect((await w.finance.client.ok(APPROPRIATE, { r: w.regionId, a: '12.5', k: key('ok') })).appropriateFunds.amount).toBe('12.50');
   });
 
   test('a 2025 transfer is dated in 2025 or 2026: 9999-12-31, 1900-01-01 and 2027-01-01 are refused', async ({ app }) => {
     const w = await world(app);
-    const APPROPRIATE = `mutation($r: ID!, $on: String!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: "100.00", idempotencyKey: $k, on: $on) { occurredOn } }`;
-    for (const on of ['9999-12-31', '1900-01-01', '2024-12-31', '2027-01-01'])
+    const APPROPRIATE = `mutation($r: ID!, $on: LocalDate!, $k: String!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: "100.00", idempotencyKey: $k, on: $on) { occurredOn } }`;
+    // outside 2000–2100 the LocalDate scalar refuses it (naming the variable); outside the fund year the service does
+    for (const on of ['9999-12-31', '1900-01-01'])
+      expect((await refused(w.finance, 'date', APPROPRIATE, { r: w.regionId, on, k: key('date') })).message).toContain('"$on"');
+    for (const on of ['2024-12-31', '2027-01-01'])
       await refused(w.finance, 'on', APPROPRIATE, { r: w.regionId, on, k: key('date') });
     for (const on of ['2025-01-01', '2026-12-31'])
       expect((await w.finance.client.ok(APPROPRIATE, { r: w.regionId, on, k: key('date') })).appropriateFunds.occurredOn).toBe(on);
     const finance = await app.user(w.county, ['FINANCE']);
     const BATCH = `mutation($items: [DisbursementInput!]!) { disburseFundsBatch(items: $items) { id } }`;
     const item = { villageId: w.villageId, fund: 'OFFICE', year: 2025, amount: '1.00', voucher: 'PZ-1', on: '2025-05-01', idempotencyKey: key('b') };
-    await refused(finance, 'items[1].on', BATCH, { items: [item, { ...item, on: '9999-12-31', idempotencyKey: key('b') }] });
+    expect((await refused(finance, 'date', BATCH, { items: [item, { ...item, on: '9999-12-31', idempotencyKey: key('b') }] })).message).toContain('"items[1].on"');
+    await refused(finance, 'items[1].on', BATCH, { items: [item, { ...item, on: '2027-01-01', idempotencyKey: key('b') }] });
   });
 });

@@ -11,7 +11,7 @@ import { test, expect, describe, allEntities, GraphQLClient, TreeBuilder, TEST_J
 import { CLI, ServiceProcess, waitFor } from './support/service-process.js';
 
 const run = promisify(execFile);
-const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: $a, idempotencyKey: $k) { id } }`;
+const APPROPRIATE = `mutation($r: ID!, $a: Money!, $k: String!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: $a, idempotencyKey: $k) { id } }`;
 const UNIT = `query($c: String!) { adminUnit(code: $c) { id name } }`;
 let seq = 0;
 const key = (s: string) => `${s}-${process.pid}-${++seq}`;

@@ -34,7 +34,7 @@ test('the demo: a year of funding over Inner Mongolia that demo-finance can work
   expect(Number(county.spent)).toBeGreaterThan(0);
 
   // the county's latest payments, and a village whose office budget is not yet paid
-  const list = await finance.ok(`{ adminUnit(code: "150429000000") { transfers(year: 2025, kind: "DISBURSE", first: 3) { edges { node { kind voucher amount } } } } }`);
+  const list = await finance.ok(`{ adminUnit(code: "150429000000") { transfers(year: 2025, kind: DISBURSE, first: 3) { edges { node { kind voucher amount } } } } }`);
   expect(list.adminUnit.transfers.edges).toHaveLength(3);
   expect(list.adminUnit.transfers.edges[0].node.voucher).toMatch(/^PZ-2025-/);
   const [unpaid] = await app.asOwner((em) => em.execute<{ code: string; balance: string }[]>(
@@ -44,7 +44,7 @@ test('the demo: a year of funding over Inner Mongolia that demo-finance can work
   expect(unpaid).toBeDefined();
   const village = (await finance.ok(`query($c: String!) { adminUnit(code: $c) { id } }`, { c: unpaid!.code })).adminUnit.id;
   const yuan = (Number(unpaid!.balance) / 100).toFixed(2);
-  const paid = await finance.ok(`mutation($v: ID!, $a: Money!) { disburseFunds(villageId: $v, fund: "OFFICE", year: 2025, amount: $a, voucher: "PZ-DEMO-1", on: "2025-12-20", idempotencyKey: "demo-test-payment-1") { amount } }`, { v: village, a: yuan });
+  const paid = await finance.ok(`mutation($v: ID!, $a: Money!) { disburseFunds(villageId: $v, fund: OFFICE, year: 2025, amount: $a, voucher: "PZ-DEMO-1", on: "2025-12-20", idempotencyKey: "demo-test-payment-1") { amount } }`, { v: village, a: yuan });
   expect(paid.disburseFunds.amount).toBe(yuan);
   const after = (await finance.ok(SUMMARY, { c: '150429000000' })).adminUnit.fundsSummary;
   expect(Math.round((Number(after.disbursed) - Number(county.disbursed)) * 100)).toBe(Number(unpaid!.balance));

@@ -42,8 +42,8 @@ test('the funding compaction task folds the deltas the postings left', async ({ 
   const village = await (await (await region.county()).township()).village();
   const finance = await app.user(region, ['FINANCE']);
   const id = async (code: string) => (await finance.client.ok(`query($c: String!) { adminUnit(code: $c) { id } }`, { c: code })).adminUnit.id;
-  await finance.client.ok(`mutation($r: ID!) { appropriateFunds(regionId: $r, fund: "OFFICE", year: 2025, amount: "100.00", idempotencyKey: "maintenance-test-1") { id } }`, { r: await id(region.code) });
-  await finance.client.ok(`mutation($r: ID!, $v: ID!) { allocateFunds(fromUnitId: $r, toUnitId: $v, fund: "OFFICE", year: 2025, amount: "40.00", idempotencyKey: "maintenance-test-2") { id } }`,
+  await finance.client.ok(`mutation($r: ID!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: "100.00", idempotencyKey: "maintenance-test-1") { id } }`, { r: await id(region.code) });
+  await finance.client.ok(`mutation($r: ID!, $v: ID!) { allocateFunds(fromUnitId: $r, toUnitId: $v, fund: OFFICE, year: 2025, amount: "40.00", idempotencyKey: "maintenance-test-2") { id } }`,
     { r: await id(region.code), v: await id(village.code) });
   const pending = () => app.asOwner((em) => em.execute<{ n: number }[]>(`select count(*)::int as n from fund_rollup_delta where unit_path <@ ?::ltree`, [region.path]));
   expect((await pending())[0]!.n).toBe(4);

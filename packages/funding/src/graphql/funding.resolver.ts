@@ -1,15 +1,25 @@
-import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { fromGlobalId, toGlobalId } from '@jiceng/core';
+import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root, registerEnumType } from 'type-graphql';
+import { badInput, fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
-  AdminUnit, Connection, MoneyScalar, assertCan, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
+  AdminUnit, Connection, LocalDateScalar, MoneyScalar, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
-import { allocate, allocateAwardQuota, allocateByStandard, appropriate, assertDate, compliance, disburse, disburseMany, fundsSummary, grantAward, reverseTransfer, setRegionStandards, spend, transfersIn } from '../funding.service.js';
-import { fundStandardsOn } from '../standards.js';
+import {
+  allocate, allocateAwardQuota, allocateByStandard, appropriate, compliance, disburse, disburseMany, fundsSummaries, grantAward, reverseTransfer,
+  setRegionStandards, spend, standardsFor, transfersIn, type FundsFigures,
+} from '../funding.service.js';
+import type { StandardField } from '../standards.js';
+import { FUNDS, TRANSFER_KINDS, enumObject, type Fund, type TransferKind } from '../enums.js';
 import type { TransferRow } from '../ledger.service.js';
 
+// the value lists are declared once (enums.ts); a test checks them against the SQL check constraints
+export const FundEnum = enumObject(FUNDS);
+registerEnumType(FundEnum, { name: 'Fund', description: 'A fund (DOMAIN §5): office, Party activity, Party building, benefit projects, the award' });
+export const TransferKindEnum = enumObject(TRANSFER_KINDS);
+registerEnumType(TransferKindEnum, { name: 'TransferKind', description: 'What a transfer does: appropriate (money enters at a region), allocate (down the tree), disburse (拨付), spend (村财乡管), award (以奖代补)' });
+
 @ObjectType() export class FundFigures {
-  @Field(() => String) fund!: string;
+  @Field(() => FundEnum) fund!: Fund;
   @Field(() => Int) year!: number;
   @Field(() => MoneyScalar) allocated!: bigint;
   @Field(() => MoneyScalar) disbursed!: bigint;
@@ -49,11 +59,11 @@ const LISTED_BELOW = 500;
 
 @ObjectType() export class Transfer {
   @Field(() => ID) id!: string;
-  @Field(() => String) kind!: string;
-  @Field(() => String) fund!: string;
+  @Field(() => TransferKindEnum) kind!: TransferKind;
+  @Field(() => FundEnum) fund!: Fund;
   @Field(() => Int) year!: number;
   @Field(() => MoneyScalar) amount!: bigint;
-  @Field(() => String) occurredOn!: string;
+  @Field(() => LocalDateScalar) occurredOn!: string;
   @Field(() => String, { nullable: true }) voucher!: string | null;
   @Field(() => String, { nullable: true }) category!: string | null;
   @Field(() => String, { nullable: true }) receipt!: string | null;
@@ -86,55 +96,70 @@ export class FundingStandardsInput {
   @Field(() => Int, { nullable: true }) venuePastoralM2?: number;
 }
 
-const toStandards = (s: Awaited<ReturnType<typeof fundStandardsOn>>) => ({ ...s, venueFarmingM2: Number(s.venueFarmingM2), venuePastoralM2: Number(s.venuePastoralM2) });
+/** FundingStandardsInput's rules, declared once with the type: venue sizes are whole m² from 1 to 100,000. */
+export function validateFundingStandardsInput(i: FundingStandardsInput): FundingStandardsInput {
+  for (const f of ['venueFarmingM2', 'venuePastoralM2'] as const) {
+    const m2 = i[f];
+    if (m2 != null && (m2 < 1 || m2 > 100_000)) throw badInput(f, 'must be a whole number of m² from 1 to 100,000');
+  }
+  return i;
+}
+
+const toStandards = (s: Record<StandardField, bigint>) => ({ ...s, venueFarmingM2: Number(s.venueFarmingM2), venuePastoralM2: Number(s.venuePastoralM2) });
 
 @InputType({ description: 'One disbursement (拨付) of a batch' })
 export class DisbursementInput {
   @Field(() => ID) villageId!: string;
-  @Field(() => String) fund!: string;
+  @Field(() => FundEnum) fund!: Fund;
   @Field(() => Int) year!: number;
   @Field(() => MoneyScalar) amount!: bigint;
   @Field(() => String) voucher!: string;
-  @Field(() => String, { description: 'date of payment, yyyy-mm-dd' }) on!: string;
+  @Field(() => LocalDateScalar, { description: 'date of payment' }) on!: string;
   @Field(() => String) idempotencyKey!: string;
 }
 
 const toTransfer = (t: TransferRow) => ({
-  id: toGlobalId('Transfer', t.id), kind: t.kind, fund: t.fund, year: t.year, amount: BigInt(t.amount), occurredOn: t.occurred_on,
-  voucher: t.voucher, category: t.category, receipt: t.receipt, reverses: t.reverses ? toGlobalId('Transfer', String(t.reverses)) : null,
-  unitId: String(t.unit_id),
+  id: toGlobalId('Transfer', t.id), kind: t.kind, fund: t.fund, year: t.year, amount: t.amount, occurredOn: t.occurredOn,
+  voucher: t.voucher, category: t.category, receipt: t.receipt, reverses: t.reverses ? toGlobalId('Transfer', t.reverses) : null,
+  unitId: t.unitId,
 });
+
+const totals = (byFund: FundsFigures[]) => {
+  const sum = (k: 'allocated' | 'disbursed' | 'spent' | 'balance') => byFund.reduce((s, f) => s + f[k], 0n);
+  return { allocated: sum('allocated'), disbursed: sum('disbursed'), spent: sum('spent'), balance: sum('balance'), byFund };
+};
+
+// Every field below batches over the units of its query level: one loader per argument set, one read per level.
+const unitKey = { cacheKeyFn: (u: AdminUnitRow) => String(u.id) };
 
 @Resolver(() => AdminUnit)
 export class FundingUnitResolver {
   @FieldResolver(() => FundsSummary, { description: 'Funds over this subtree for a year' })
   async fundsSummary(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
-    assertCan(ctx.principal, 'funding:read');
-    const byFund = await fundsSummary(ctx.em, u, year);
-    const sum = (k: 'allocated' | 'disbursed' | 'spent' | 'balance') => byFund.reduce((s, f) => s + f[k], 0n);
-    return { allocated: sum('allocated'), disbursed: sum('disbursed'), spent: sum('spent'), balance: sum('balance'), byFund };
+    const loader = ctx.loader<AdminUnitRow, FundsFigures[]>(`funding:summary:${year}`, (units) => fundsSummaries(ctx.em, ctx.principal, units, year), unitKey);
+    return totals(await loader.load(u));
   }
 
   @FieldResolver(() => TransferConnection, { description: 'Transfers hanging on this subtree, newest first' })
   async transfers(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext,
-    @Arg('year', () => Int, { nullable: true }) year?: number, @Arg('kind', () => String, { nullable: true, description: 'APPROPRIATE, ALLOCATE, DISBURSE, SPEND or AWARD' }) kind?: string,
+    @Arg('year', () => Int, { nullable: true }) year?: number, @Arg('kind', () => TransferKindEnum, { nullable: true }) kind?: TransferKind,
     @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string): Promise<ConnectionShape<unknown>> {
-    assertCan(ctx.principal, 'funding:read');
     const size = pageSize(first);
-    const rows = await transfersIn(ctx.em, u, { year, kind, size, beforeId: decodeIdCursor(after) });
-    return toConnection(toPage(rows, size, (t) => t.id), toTransfer);
+    const beforeId = decodeIdCursor(after);
+    const loader = ctx.loader<AdminUnitRow, TransferRow[]>(`funding:transfers:${JSON.stringify([year, kind, size, beforeId])}`,
+      (units) => transfersIn(ctx.em, ctx.principal, units, { year, kind, size, beforeId }), unitKey);
+    return toConnection(toPage(await loader.load(u), size, (t) => t.id), toTransfer);
   }
 
   @FieldResolver(() => FundingStandards, { description: 'The funding standards in force here on a date (today when omitted)' })
-  async fundingStandards(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext, @Arg('on', () => String, { nullable: true }) on?: string) {
-    assertCan(ctx.principal, 'funding:read');
-    return toStandards(await fundStandardsOn(ctx.em, u.path, assertDate(on, 'on')));
+  async fundingStandards(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext, @Arg('on', () => LocalDateScalar, { nullable: true }) on?: string) {
+    const loader = ctx.loader<AdminUnitRow, Record<StandardField, bigint>>(`funding:standards:${on ?? ''}`, (units) => standardsFor(ctx.em, ctx.principal, units, on), unitKey);
+    return toStandards(await loader.load(u));
   }
 
   @FieldResolver(() => FundingCompliance)
   async fundingCompliance(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
-    assertCan(ctx.principal, 'funding:read');
-    const c = await compliance(ctx.em, u, year);
+    const c = await compliance(ctx.em, ctx.principal, u, year);
     const load = (ids: string[]) => Promise.all(ids.slice(0, LISTED_BELOW).map((id) => unitLoader(ctx).load(id)));
     return {
       officeBelowStandard: await load(c.officeBelowStandard),
@@ -162,28 +187,28 @@ export class FundingResolver {
   }
 
   @Mutation(() => Transfer, { description: 'Money enters at a region (its appropriation), into its budget or award pool' })
-  async appropriateFunds(@Arg('regionId', () => ID) regionId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
+  async appropriateFunds(@Arg('regionId', () => ID) regionId: string, @Arg('fund', () => FundEnum) fund: Fund, @Arg('year', () => Int) year: number,
     @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string,
-    @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    @Arg('on', () => LocalDateScalar, { nullable: true, description: 'today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
     return toTransfer(await appropriate(ctx.em, requirePrincipal(ctx), { regionId: unitDbId(regionId, 'regionId'), fund, year, amount, key, on }));
   }
 
   @Mutation(() => Transfer, { description: 'Allocate budget to a unit below' })
-  async allocateFunds(@Arg('fromUnitId', () => ID) fromId: string, @Arg('toUnitId', () => ID) toId: string, @Arg('fund', () => String) fund: string,
+  async allocateFunds(@Arg('fromUnitId', () => ID) fromId: string, @Arg('toUnitId', () => ID) toId: string, @Arg('fund', () => FundEnum) fund: Fund,
     @Arg('year', () => Int) year: number, @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('idempotencyKey', () => String) key: string,
-    @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    @Arg('on', () => LocalDateScalar, { nullable: true, description: 'today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
     return toTransfer(await allocate(ctx.em, requirePrincipal(ctx), { fromId: unitDbId(fromId, 'fromUnitId'), toId: unitDbId(toId, 'toUnitId'), fund, year, amount, key, on }));
   }
 
   @Mutation(() => [Transfer], { description: 'Every village below gets its funds per the standard: all or nothing' })
-  async allocateByStandard(@Arg('fromUnitId', () => ID) fromId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
-    @Arg('idempotencyKey', () => String) key: string, @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+  async allocateByStandard(@Arg('fromUnitId', () => ID) fromId: string, @Arg('fund', () => FundEnum) fund: Fund, @Arg('year', () => Int) year: number,
+    @Arg('idempotencyKey', () => String) key: string, @Arg('on', () => LocalDateScalar, { nullable: true, description: 'today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
     return (await allocateByStandard(ctx.em, requirePrincipal(ctx), { fromId: unitDbId(fromId, 'fromUnitId'), fund, year, key, on })).map(toTransfer);
   }
 
   @Mutation(() => Transfer, { description: '拨付: county finance pays a village' })
-  async disburseFunds(@Arg('villageId', () => ID) villageId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
-    @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('voucher', () => String) voucher: string, @Arg('on', () => String) on: string,
+  async disburseFunds(@Arg('villageId', () => ID) villageId: string, @Arg('fund', () => FundEnum) fund: Fund, @Arg('year', () => Int) year: number,
+    @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('voucher', () => String) voucher: string, @Arg('on', () => LocalDateScalar) on: string,
     @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
     return toTransfer(await disburse(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), fund, year, amount, voucher, on, key }));
   }
@@ -196,28 +221,29 @@ export class FundingResolver {
   }
 
   @Mutation(() => Transfer, { description: '村财乡管: record village spending' })
-  async recordVillageSpending(@Arg('villageId', () => ID) villageId: string, @Arg('fund', () => String) fund: string, @Arg('year', () => Int) year: number,
+  async recordVillageSpending(@Arg('villageId', () => ID) villageId: string, @Arg('fund', () => FundEnum) fund: Fund, @Arg('year', () => Int) year: number,
     @Arg('amount', () => MoneyScalar) amount: bigint, @Arg('category', () => String) category: string, @Arg('receipt', () => String) receipt: string,
-    @Arg('on', () => String) on: string, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
+    @Arg('on', () => LocalDateScalar) on: string, @Arg('idempotencyKey', () => String) key: string, @Ctx() ctx: JicengContext) {
     return toTransfer(await spend(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), fund, year, amount, category, receipt, on, key }));
   }
 
   @Mutation(() => Transfer, { description: '以奖代补: the one-time award to a transformed village (once per village, in any year), from the region\'s pool or, for a county\'s users, the county\'s quota' })
   async grantAward(@Arg('villageId', () => ID) villageId: string, @Arg('year', () => Int) year: number, @Arg('idempotencyKey', () => String) key: string,
-    @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    @Arg('on', () => LocalDateScalar, { nullable: true, description: 'today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
     return toTransfer(await grantAward(ctx.em, requirePrincipal(ctx), { villageId: unitDbId(villageId, 'villageId'), year, key, on }));
   }
 
   @Mutation(() => Transfer, { description: 'The region gives a county an award quota for a year, from its award pool; the county\'s users grant awards from it' })
   async allocateAwardQuota(@Arg('countyId', () => ID) countyId: string, @Arg('year', () => Int) year: number, @Arg('amount', () => MoneyScalar) amount: bigint,
-    @Arg('idempotencyKey', () => String) key: string, @Arg('on', () => String, { nullable: true, description: 'yyyy-mm-dd; today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
+    @Arg('idempotencyKey', () => String) key: string, @Arg('on', () => LocalDateScalar, { nullable: true, description: 'today when omitted' }) on: string | null, @Ctx() ctx: JicengContext) {
     return toTransfer(await allocateAwardQuota(ctx.em, requirePrincipal(ctx), { countyId: unitDbId(countyId, 'countyId'), year, amount, key, on }));
   }
 
   @Mutation(() => FundingStandards, { description: 'Set a region\'s funding standards from a date on; returns those in force that day' })
-  async setFundingStandards(@Arg('regionId', () => ID) regionId: string, @Arg('effectiveOn', () => String) effectiveOn: string,
+  async setFundingStandards(@Arg('regionId', () => ID) regionId: string, @Arg('effectiveOn', () => LocalDateScalar) effectiveOn: string,
     @Arg('input', () => FundingStandardsInput) input: FundingStandardsInput, @Ctx() ctx: JicengContext) {
     const m2 = (v: number | null | undefined) => (v == null ? null : BigInt(v));
+    validateFundingStandardsInput(input);
     return toStandards(await setRegionStandards(ctx.em, requirePrincipal(ctx), {
       regionId: unitDbId(regionId, 'regionId'), effectiveOn,
       values: { ...input, venueFarmingM2: m2(input.venueFarmingM2), venuePastoralM2: m2(input.venuePastoralM2) },

@@ -1,0 +1,372 @@
+import { executeBound, type EntityManager } from '@jiceng/db';
+import { configUnder } from '@jiceng/tenancy';
+import type { AccountKind, Fund, StandardKey, TransferKind } from './enums.js';
+
+// All of the funding module's SQL, through the request's EntityManager (its transaction and scope).
+// Values travel as bound parameters ($n; arrays as JS arrays); rows come back as camelCase records.
+// The ledger is written only by jiceng_post_transfer (migrations.ts); the services hold the rules.
+
+type Unit = { id: string; path: string; level: string };
+
+// ---------------------------------------------------------------- transfers
+
+export interface TransferRecord {
+  id: string;
+  kind: TransferKind;
+  fund: Fund;
+  year: number;
+  amount: bigint;
+  /** yyyy-mm-dd */
+  occurredOn: string;
+  voucher: string | null;
+  category: string | null;
+  receipt: string | null;
+  /** the transfer this one reverses */
+  reverses: string | null;
+  /** the deeper of the transfer's two units (the one it hangs on) */
+  unitId: string;
+  debitPath: string;
+  creditPath: string;
+  debitAccount: string;
+  creditAccount: string;
+}
+
+const TRANSFER_COLUMNS = `t.id::text as "id", t.kind, t.fund, t.year, t.amount::text as "amount", to_char(t.occurred_on, 'YYYY-MM-DD') as "occurredOn",
+  t.voucher, t.category, t.receipt, t.reverses::text as "reverses", t.unit_id::text as "unitId", t.debit_path::text as "debitPath",
+  t.credit_path::text as "creditPath", t.debit_account::text as "debitAccount", t.credit_account::text as "creditAccount"`;
+
+const toTransfer = (r: Omit<TransferRecord, 'amount'> & { amount: string }): TransferRecord => ({ ...r, amount: BigInt(r.amount) });
+
+export async function transfersByIds(em: EntityManager, ids: readonly string[]): Promise<TransferRecord[]> {
+  if (!ids.length) return [];
+  const rows = await executeBound<Omit<TransferRecord, 'amount'> & { amount: string }>(em,
+    `select ${TRANSFER_COLUMNS} from transfer t where t.id = any ($1::bigint[])`, [ids]);
+  return rows.map(toTransfer);
+}
+
+export interface TransferFilter {
+  year?: number | null;
+  kind?: TransferKind | null;
+  /** rows per unit */
+  limit: number;
+  /** keyset: ids below this one */
+  beforeId?: string | null;
+}
+
+/**
+ * Transfers hanging on each unit's subtree, newest first (`limit` per unit), for many units in one
+ * statement per level among them: a village reads its own index (unit_id), a county its county index
+ * (county_id), other units the subtree's GiST index.
+ */
+export async function transfersUnder(em: EntityManager, units: readonly Unit[], f: TransferFilter): Promise<Map<string, TransferRecord[]>> {
+  const out = new Map<string, TransferRecord[]>(units.map((u) => [u.id, []]));
+  const byCondition = new Map<string, Unit[]>();
+  for (const u of units) {
+    const on = u.level === 'VILLAGE' ? 't.unit_id = u.id' : u.level === 'COUNTY' ? 't.county_id = u.id' : 'true';
+    byCondition.set(on, [...(byCondition.get(on) ?? []), u]);
+  }
+  await Promise.all([...byCondition].map(async ([on, group]) => {
+    const rows = await executeBound<Omit<TransferRecord, 'amount'> & { amount: string; parent: string }>(em,
+      `select u.id::text as parent, x.* from unnest($1::bigint[], $2::ltree[]) as u(id, path)
+        cross join lateral (
+          select ${TRANSFER_COLUMNS} from transfer t
+           where t.unit_path <@ u.path and ${on} and ($3::int is null or t.year = $3) and ($4::text is null or t.kind = $4)
+             and ($5::bigint is null or t.id < $5)
+           order by t.id desc limit $6) x
+        order by u.id, x.id::bigint desc`,
+      [group.map((u) => u.id), group.map((u) => u.path), f.year ?? null, f.kind ?? null, f.beforeId ?? null, f.limit]);
+    for (const { parent, ...r } of rows) out.get(parent)!.push(toTransfer(r));
+  }));
+  return out;
+}
+
+/** One transfer to post, as jiceng_post_transfer takes it. */
+export interface PostItem {
+  key: string;
+  hash: string;
+  kind: TransferKind;
+  fund: Fund;
+  year: number;
+  debitUnit: string;
+  debitKind: AccountKind;
+  creditUnit: string;
+  creditKind: AccountKind;
+  amount: bigint;
+  on: string;
+  voucher: string | null;
+  category: string | null;
+  receipt: string | null;
+  note: string | null;
+  reverses: string | null;
+  userId: string | null;
+}
+
+export interface PostOutcome {
+  outcome: string;
+  transferId: string | null;
+  available: bigint | null;
+  debitAccount: string | null;
+  creditAccount: string | null;
+}
+
+/**
+ * Posts transfers in order in one round trip (jiceng_post_transfer per item, each seeing the ones before
+ * it). The simple query protocol on purpose: one message (the extended protocol's five each cost a
+ * wake-up here); the items travel as one JSON value.
+ */
+export async function postTransfers(em: EntityManager, items: readonly PostItem[]): Promise<PostOutcome[]> {
+  const json = items.map((i) => ({
+    key: i.key, hash: i.hash, kind: i.kind, fund: i.fund, year: i.year, debit_unit: i.debitUnit, debit_kind: i.debitKind, credit_unit: i.creditUnit,
+    credit_kind: i.creditKind, amount: String(i.amount), on: i.on, voucher: i.voucher, category: i.category, receipt: i.receipt, note: i.note,
+    reverses: i.reverses, user_id: i.userId,
+  }));
+  const rows = await em.execute<{ outcome: string; transfer_id: string | null; available: string | null; debit_account: string | null; credit_account: string | null }[]>(
+    `select i.n, r.* from rows from (jsonb_to_recordset(?::jsonb) as (key text, hash text, kind text, fund text, year integer, debit_unit bigint,
+            debit_kind text, credit_unit bigint, credit_kind text, amount bigint, "on" date, voucher text, category text, receipt text,
+            note text, reverses bigint, user_id bigint)) with ordinality as i(key, hash, kind, fund, year, debit_unit, debit_kind, credit_unit,
+            credit_kind, amount, "on", voucher, category, receipt, note, reverses, user_id, n)
+       cross join lateral jiceng_post_transfer(i.key, i.hash, i.kind, i.fund, i.year, i.debit_unit, i.debit_kind, i.credit_unit, i.credit_kind,
+            i.amount, i."on", i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id) r
+      order by i.n`,
+    [JSON.stringify(json)],
+  );
+  return rows.map((r) => ({
+    outcome: r.outcome,
+    transferId: r.transfer_id == null ? null : String(r.transfer_id),
+    available: r.available == null ? null : BigInt(r.available),
+    debitAccount: r.debit_account == null ? null : String(r.debit_account),
+    creditAccount: r.credit_account == null ? null : String(r.credit_account),
+  }));
+}
+
+export const savepoint = (em: EntityManager, name: string) => em.execute(`savepoint ${name}`);
+export const rollbackToSavepoint = (em: EntityManager, name: string) => em.execute(`rollback to savepoint ${name}`);
+
+/** The first (0-based) of these payments whose voucher is taken in its county and year, or null. */
+export async function firstTakenVoucher(em: EntityManager, items: readonly { villageId: string; year: number; voucher: string | null }[]): Promise<number | null> {
+  const [hit] = await executeBound<{ n: string }>(em,
+    `select i.n from unnest($1::bigint[], $2::int[], $3::text[]) with ordinality as i(unit, year, voucher, n)
+       join admin_unit a on a.id = i.unit
+      where exists (select 1 from voucher_use v where v.issuer = jiceng_voucher_issuer(a.county_id, a.path) and v.year = i.year
+                       and v.voucher = i.voucher and v.released_by is null)
+      order by i.n limit 1`,
+    [items.map((i) => i.villageId), items.map((i) => i.year), items.map((i) => i.voucher)]);
+  return hit ? Number(hit.n) - 1 : null;
+}
+
+/** Drops idempotency claims older than their 30 days; how many went. */
+export async function pruneIdempotencyClaimRows(em: EntityManager): Promise<number> {
+  const [r] = await executeBound<{ n: number }>(em, `select jiceng_prune_idempotency_claims() as n`, []);
+  return Number(r!.n);
+}
+
+export interface AccountRecord {
+  id: string;
+  unitId: string;
+  unitPath: string;
+  kind: AccountKind;
+}
+
+export async function accountsByIds(em: EntityManager, ids: readonly string[]): Promise<AccountRecord[]> {
+  return executeBound<AccountRecord>(em,
+    `select id::text as "id", unit_id::text as "unitId", unit_path::text as "unitPath", kind from account where id = any ($1::bigint[])`, [ids]);
+}
+
+// ---------------------------------------------------------------- units (tenancy's tree, read for the ledger)
+
+export interface VillageForStandard {
+  id: string;
+  path: string;
+  partyMembers: number;
+}
+
+/** The rural villages below a unit, by code (the targets of an allocation by standard). */
+export async function ruralVillagesUnder(em: EntityManager, path: string): Promise<VillageForStandard[]> {
+  return executeBound<VillageForStandard>(em,
+    `select id::text as "id", path::text as "path", coalesce(party_members, 0) as "partyMembers" from admin_unit
+      where path <@ $1::ltree and level = 'VILLAGE' and not urban order by code`, [path]);
+}
+
+/** The unit at a path, if the caller sees it. */
+export async function unitIdAtPath(em: EntityManager, path: string): Promise<{ id: string; path: string } | null> {
+  const [u] = await executeBound<{ id: string; path: string }>(em, `select id::text as "id", path::text as "path" from admin_unit where path = $1::ltree`, [path]);
+  return u ?? null;
+}
+
+// ---------------------------------------------------------------- standards
+
+/** For each path: every standard key set on its ancestor line on a date, the nearest (then latest) value. */
+export async function standardsOnPaths(em: EntityManager, paths: readonly string[], on: string): Promise<Map<string, Map<StandardKey, bigint>>> {
+  const out = new Map<string, Map<StandardKey, bigint>>(paths.map((p) => [p, new Map()]));
+  if (!paths.length) return out;
+  const rows = await executeBound<{ path: string; key: StandardKey; value: string }>(em,
+    `select distinct on (u.path, s.key) u.path::text as path, s.key, s.value::text as value
+       from unnest($1::ltree[]) as u(path) join funding_standard s on s.unit_path @> u.path and s.effective_on <= $2::date
+      order by u.path, s.key, nlevel(s.unit_path) desc, s.effective_on desc`,
+    [paths, on]);
+  for (const r of rows) out.get(r.path)?.set(r.key, BigInt(r.value));
+  return out;
+}
+
+/** One standard for every unit of a subtree (each unit's nearest setting on a date), or undefined where none is set. */
+export async function standardUnder(em: EntityManager, rootPath: string, key: StandardKey, on: string): Promise<(unitPath: string) => bigint | undefined> {
+  return configUnder(em, { table: 'funding_standard', since: 'effective_on' }, on, rootPath, (r) => BigInt(r.value), { sql: 'key = ?', params: [key] });
+}
+
+/** Sets standards on a unit from a date on, in one statement. */
+export async function upsertStandards(em: EntityManager, unitId: string, effectiveOn: string, values: readonly (readonly [StandardKey, bigint])[]): Promise<void> {
+  await executeBound(em,
+    `insert into funding_standard (unit_id, key, effective_on, value)
+     select $1, k, $2::date, v from unnest($3::text[], $4::bigint[]) as x(k, v)
+     on conflict (unit_id, key, effective_on) do update set value = excluded.value`,
+    [unitId, effectiveOn, values.map(([k]) => k), values.map(([, v]) => String(v))],
+  );
+}
+
+// ---------------------------------------------------------------- figures
+
+export interface BalanceRow {
+  unitId: string;
+  fund: Fund;
+  year: number;
+  kind: AccountKind;
+  amount: bigint;
+}
+
+/**
+ * Balances by fund, year and account kind over each unit's subtree, for many units in one statement:
+ * a region or county reads the per-county rollup (compacted rows plus pending deltas), a unit below
+ * reads its accounts.
+ */
+export async function subtreeBalances(em: EntityManager, units: readonly Unit[], year: number | null): Promise<BalanceRow[]> {
+  if (!units.length) return [];
+  const rows = await executeBound<Omit<BalanceRow, 'amount'> & { amount: string }>(em,
+    `select u.id::text as "unitId", x.fund, x.year, x.kind, sum(x.amount)::text as amount
+       from unnest($1::bigint[], $2::ltree[], $3::boolean[]) as u(id, path, rolled)
+      cross join lateral (
+        select r.fund, r.year, r.kind, r.amount from fund_rollup r where u.rolled and r.unit_path <@ u.path and ($4::int is null or r.year = $4)
+        union all
+        select d.fund, d.year, d.kind, d.amount from fund_rollup_delta d where u.rolled and d.unit_path <@ u.path and ($4::int is null or d.year = $4)
+        union all
+        select a.fund, a.year, a.kind, a.balance from account a where not u.rolled and a.unit_path <@ u.path and ($4::int is null or a.year = $4)) x
+      group by u.id, x.fund, x.year, x.kind`,
+    [units.map((u) => u.id), units.map((u) => u.path), units.map((u) => u.level === 'REGION' || u.level === 'COUNTY'), year]);
+  return rows.map((r) => ({ ...r, amount: BigInt(r.amount) }));
+}
+
+/**
+ * For units whose subtree of a past year differs from today's: the balances of the units under each
+ * then but not now (`in`, added) and now but not then (`out`, subtracted), in one statement.
+ */
+export async function balanceCorrections(em: EntityManager, changes: readonly { unitId: string; in: readonly string[]; out: readonly string[] }[], year: number): Promise<BalanceRow[]> {
+  const members = changes.flatMap((c) => [...c.in.map((m) => [c.unitId, m, 1] as const), ...c.out.map((m) => [c.unitId, m, -1] as const)]);
+  if (!members.length) return [];
+  const rows = await executeBound<Omit<BalanceRow, 'amount'> & { amount: string }>(em,
+    `select m.unit::text as "unitId", a.fund, a.year, a.kind, sum(m.sign * a.balance)::text as amount
+       from unnest($1::bigint[], $2::bigint[], $3::int[]) as m(unit, member, sign) join account a on a.unit_id = m.member and a.year = $4
+      group by m.unit, a.fund, a.year, a.kind`,
+    [members.map((m) => m[0]), members.map((m) => m[1]), members.map((m) => m[2]), year]);
+  return rows.map((r) => ({ ...r, amount: BigInt(r.amount) }));
+}
+
+/** Folds pending rollup deltas into the per-county rollup; how many were folded. */
+export async function compactRollup(em: EntityManager): Promise<number> {
+  const [r] = await executeBound<{ n: number }>(em, `select jiceng_compact_fund_rollup() as n`, []);
+  return Number(r!.n);
+}
+
+export interface ComplianceRows {
+  /** rural villages below the office standard, by id */
+  office: string[];
+  /** rural villages below the per-member activity standard × members, by id */
+  activity: string[];
+  counties: { countyId: string; allocated: bigint; disbursed: bigint; days: number | null }[];
+}
+
+/**
+ * The compliance figures of a subtree for a year in one statement: the database returns the lists and
+ * the per-county figures, not a row per village. `defaults` are the DOMAIN standards where none is set;
+ * `countyId` narrows the transfers read to a county's own index.
+ */
+export async function complianceRows(em: EntityManager, path: string, year: number, defaults: { office: bigint; activityPerMember: bigint }, countyId: string | null): Promise<ComplianceRows> {
+  const [r] = await executeBound<{ result: { office: string[] | null; activity: string[] | null; counties: { county_id: string; allocated: string; disbursed: string; days: number | null }[] | null } }>(em,
+    `with std as (
+       select distinct on (unit_path, key) unit_path, key, value from funding_standard
+        where key in ('OFFICE', 'ACTIVITY_PER_MEMBER') and effective_on <= $1::date and (unit_path @> $2::ltree or unit_path <@ $2::ltree)
+        order by unit_path, key, effective_on desc),
+     held as (
+       select unit_id,
+              coalesce(sum(balance) filter (where fund = 'OFFICE'), 0) as office,
+              coalesce(sum(balance) filter (where fund = 'ACTIVITY'), 0) as activity,
+              coalesce(sum(balance) filter (where fund <> 'AWARD'), 0) as allocated,
+              coalesce(sum(balance) filter (where fund <> 'AWARD' and kind in ('CASH', 'SPENT')), 0) as disbursed
+         from account where unit_path <@ $2::ltree and year = $3 and kind in ('BUDGET', 'CASH', 'SPENT') group by unit_id),
+     village as (
+       select v.id, v.county_id, v.urban, coalesce(v.party_members, 0) as members,
+              coalesce(h.office, 0) as office, coalesce(h.activity, 0) as activity, coalesce(h.allocated, 0) as allocated, coalesce(h.disbursed, 0) as disbursed,
+              coalesce((select value from std where key = 'OFFICE' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), $4::bigint) as office_std,
+              coalesce((select value from std where key = 'ACTIVITY_PER_MEMBER' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), $5::bigint) as member_std
+         from admin_unit v left join held h on h.unit_id = v.id
+        where v.path <@ $2::ltree and v.level = 'VILLAGE'),
+     -- days from the first allocation to the first payment (neither reversed), for each village that has both
+     days as (
+       select unit_id, min(occurred_on) filter (where kind = 'DISBURSE') - min(occurred_on) filter (where kind = 'ALLOCATE') as days
+         from transfer t where kind in ('ALLOCATE', 'DISBURSE') and year = $3 and fund <> 'AWARD' and reverses is null and unit_path <@ $2::ltree
+          and ($6::bigint is null or county_id = $6) and not exists (select 1 from transfer r where r.reverses = t.id)
+        group by unit_id having count(*) filter (where kind = 'DISBURSE') > 0 and count(*) filter (where kind = 'ALLOCATE') > 0),
+     county as (
+       select v.county_id, sum(v.allocated)::text as allocated, sum(v.disbursed)::text as disbursed, avg(d.days)::float8 as days
+         from village v left join days d on d.unit_id = v.id
+        where v.county_id is not null and (v.allocated <> 0 or v.disbursed <> 0)
+        group by v.county_id)
+     select jsonb_build_object(
+       'office', (select jsonb_agg(id::text order by id) from village where not urban and office < office_std),
+       'activity', (select jsonb_agg(id::text order by id) from village where not urban and activity < member_std * members),
+       'counties', (select jsonb_agg(county order by county_id) from county)) as result`,
+    [`${year}-01-01`, path, year, String(defaults.office), String(defaults.activityPerMember), countyId],
+  );
+  const { office, activity, counties } = r!.result;
+  return {
+    office: office ?? [],
+    activity: activity ?? [],
+    counties: (counties ?? []).map((c) => ({ countyId: String(c.county_id), allocated: BigInt(c.allocated), disbursed: BigInt(c.disbursed), days: c.days })),
+  };
+}
+
+// ---------------------------------------------------------------- invariants
+
+export interface RollupDrift {
+  path: string;
+  fund: string;
+  year: number;
+  kind: string;
+  accounts: string;
+  rollup: string;
+}
+
+/** The raw findings of the ledger check over everything the scope sees. */
+export async function ledgerFindings(em: EntityManager) {
+  const [total] = await executeBound<{ s: string | null }>(em, `select sum(amount)::text as s from entry`, []);
+  const drift = await executeBound<{ id: string }>(em,
+    `select a.id::text as id from account a left join entry e on e.account_id = a.id group by a.id having a.balance <> coalesce(sum(e.amount), 0)`, []);
+  const unbalanced = await executeBound<{ id: string }>(em,
+    `select transfer_id::text as id from entry group by transfer_id having sum(amount) <> 0 or count(*) <> 2 or count(*) filter (where amount < 0) <> 1`, []);
+  const rollup = await executeBound<RollupDrift>(em,
+    `with truth as (select jiceng_rollup_path(unit_path) as p, fund, year, kind, sum(balance) as amount from account group by 1, 2, 3, 4),
+          rolled as (select unit_path as p, fund, year, kind, sum(amount) as amount
+                       from (select unit_path, fund, year, kind, amount from fund_rollup union all
+                             select unit_path, fund, year, kind, amount from fund_rollup_delta) r group by 1, 2, 3, 4)
+     select p::text as path, fund, year, kind, coalesce(truth.amount, 0)::text as accounts, coalesce(rolled.amount, 0)::text as rollup
+       from truth full join rolled using (p, fund, year, kind)
+      where coalesce(truth.amount, 0) <> coalesce(rolled.amount, 0)`, []);
+  const twice = await executeBound<{ id: string }>(em,
+    `select t.unit_id::text as id from transfer t where t.kind = 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
+      group by t.unit_id having count(*) > 1 order by t.unit_id`, []);
+  return {
+    entrySum: total!.s ?? '0',
+    driftingAccounts: drift.map((r) => r.id),
+    unbalancedTransfers: unbalanced.map((r) => r.id),
+    rollupDrift: rollup,
+    awardedTwice: twice.map((r) => r.id),
+  };
+}
