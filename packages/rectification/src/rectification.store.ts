@@ -502,30 +502,44 @@ export function adjustedSummaryRow(em: EntityManager, unit: { id: string; path: 
 }
 
 /**
- * Seed 004's classification of the year's weak villages under a unit (the subtree, or with `change` the
- * units it held that year) by their earlier years on record; one row per village.
+ * Seed 004's classification of the year's weak villages (`weak`: rows (for_id, unit_id), the year in `$year`)
+ * by their earlier years on record; one row per village and unit asked about.
  */
-function classifiedSql(change: boolean): string {
-  const inUnit = change
-    ? `((t.unit_path <@ $1::ltree and t.unit_id <> all ($3::bigint[])) or t.unit_id = any ($4::bigint[]))`
-    : `t.unit_path <@ $1::ltree`;
-  return `with weak as (select distinct t.unit_id from rectification_target t where ${inUnit} and t.year = $2),
+function classifiedSql(weak: string, year: string): string {
+  return `with ${weak},
      classified as (
-       select w.unit_id,
-         case when exists (select 1 from rectification_case c where c.unit_id = w.unit_id and c.year < $2
+       select w.for_id, w.unit_id,
+         case when exists (select 1 from rectification_case c where c.unit_id = w.unit_id and c.year < ${year}
                              and c.state in ('TRANSFORMED', 'CONSOLIDATED', 'CLOSED', 'RELAPSED')) then 'TRANSFORMED_THEN_RELAPSED'
-              when exists (select 1 from assessment a where a.unit_id = w.unit_id and a.year < $2 and a.category <> 'THIRD'
+              when exists (select 1 from assessment a where a.unit_id = w.unit_id and a.year < ${year} and a.category <> 'THIRD'
                              and not exists (select 1 from weak_designation d where d.unit_id = a.unit_id and d.year = a.year)) then 'GOOD_THEN_WEAK'
-              when exists (select 1 from rectification_target p where p.unit_id = w.unit_id and p.year < $2) then 'WEAK_THROUGHOUT'
+              when exists (select 1 from rectification_target p where p.unit_id = w.unit_id and p.year < ${year}) then 'WEAK_THROUGHOUT'
               else 'NO_HISTORY' end as pattern
          from weak w)`;
 }
 
+/** The weak villages of one unit: its subtree, or with `change` the units it held that year ($1 path, $2 year, $3 out, $4 in). */
+const oneUnitWeak = (change: boolean) => `weak as (select distinct 0 as for_id, t.unit_id from rectification_target t where ${change
+  ? `((t.unit_path <@ $1::ltree and t.unit_id <> all ($3::bigint[])) or t.unit_id = any ($4::bigint[]))`
+  : `t.unit_path <@ $1::ltree`} and t.year = $2)`;
+
 type Change = { out: readonly string[]; in: readonly string[] } | undefined;
 const classifiedParams = (path: string, year: number, change: Change) => (change ? [path, year, [...change.out], [...change.in]] : [path, year]);
 
+/** Pattern counts of one unit (its subtree, or the units it held that year when `change` is given). */
 export function relapsePatternCounts(em: EntityManager, path: string, year: number, change: Change): Promise<{ pattern: string; n: number }[]> {
-  return q(em, `${classifiedSql(!!change)} select pattern, count(*)::int as n from classified group by pattern`, classifiedParams(path, year, change));
+  return q(em, `${classifiedSql(oneUnitWeak(!!change), '$2')} select pattern, count(*)::int as n from classified group by pattern`, classifiedParams(path, year, change));
+}
+
+/** Pattern counts of many units' subtrees on today's tree, in one statement. */
+export async function relapsePatternCountsMany(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<Map<string, { pattern: string; n: number }[]>> {
+  if (!units.length) return new Map();
+  const rows = await q<{ unitId: string; pattern: string; n: number }>(em,
+    `${classifiedSql(`u as (select * from unnest($1::bigint[], $2::ltree[]) as u(id, path)),
+       weak as (select distinct u.id as for_id, t.unit_id from u join rectification_target t on t.unit_path <@ u.path and t.year = $3)`, '$3')}
+     select for_id::text as "unitId", pattern, count(*)::int as n from classified group by 1, 2`,
+    [units.map((u) => u.id), units.map((u) => u.path), year]);
+  return groupBy(rows, (r) => r.unitId, ({ pattern, n }) => ({ pattern, n }));
 }
 
 /** The villages of one pattern, by code, a page at a time (keyset on the code). */
@@ -533,33 +547,33 @@ export async function relapsePatternVillageIds(em: EntityManager, path: string, 
   const params = classifiedParams(path, year, change);
   const k = params.length;
   const rows = await q<{ id: string }>(em,
-    `${classifiedSql(!!change)} select v.id::text as id from classified c join admin_unit v on v.id = c.unit_id
+    `${classifiedSql(oneUnitWeak(!!change), '$2')} select v.id::text as id from classified c join admin_unit v on v.id = c.unit_id
       where c.pattern = $${k + 1} and ($${k + 2}::text is null or v.code > $${k + 2}) order by v.code limit $${k + 3}`,
     [...params, pattern, afterCode, limit]);
   return rows.map((r) => r.id);
 }
 
-/** Per township under a path (townships with rural villages): villages and key targets in a year. */
-export function keyTargetCounts(em: EntityManager, path: string, year: number): Promise<{ townshipId: string; path: string; villages: number; keyTargets: number }[]> {
+/** Per township under each of many units (townships with rural villages): villages and key targets in a year, one statement. */
+export function keyTargetCounts(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<{ forUnit: string; townshipId: string; path: string; villages: number; keyTargets: number }[]> {
   return q(em,
-    `select t.id::text as "townshipId", t.path::text as path, count(v.id)::int as villages, count(k.id)::int as "keyTargets"
-       from admin_unit t
+    `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, count(v.id)::int as villages, count(k.id)::int as "keyTargets"
+       from unnest($2::bigint[], $3::ltree[]) as u(id, path)
+       join admin_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
        join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban
        left join key_target k on k.unit_id = v.id and k.year = $1
-      where t.path <@ $2::ltree and t.level = 'TOWNSHIP'
-      group by t.id, t.code order by t.code`, [year, path]);
+      group by u.id, t.id, t.code order by u.id, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
 }
 
-/** Per township under a path: villages whose team is newly paralysed in a year (not the year before); townships with none omitted. */
-export function newlyParalysedCounts(em: EntityManager, path: string, year: number): Promise<{ townshipId: string; path: string; n: number }[]> {
+/** Per township under each of many units: villages whose team is newly paralysed in a year (not the year before); townships with none omitted. */
+export function newlyParalysedCounts(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<{ forUnit: string; townshipId: string; path: string; n: number }[]> {
   return q(em,
-    `select t.id::text as "townshipId", t.path::text as path, count(d.id)::int as n
-       from admin_unit t
+    `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, count(d.id)::int as n
+       from unnest($2::bigint[], $3::ltree[]) as u(id, path)
+       join admin_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
        join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE'
        join weak_designation d on d.unit_id = v.id and d.year = $1 and d.paralysed
             and not exists (select 1 from weak_designation p where p.unit_id = d.unit_id and p.year = $1 - 1 and p.paralysed)
-      where t.path <@ $2::ltree and t.level = 'TOWNSHIP'
-      group by t.id, t.code order by count(d.id) desc, t.code`, [year, path]);
+      group by u.id, t.id, t.code order by u.id, count(d.id) desc, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
 }
 
 // ---------------------------------------------------------------- helpers

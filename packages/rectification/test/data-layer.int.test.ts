@@ -130,4 +130,36 @@ describe('no N+1', () => {
     expect(counts.cases![1], 'cases').toBe(counts.cases![0]);
     expect(counts.children![1], 'children').toBe(counts.children![0]);
   });
+
+  test('dashboards under a list of townships: relapsePatterns, keyTargets, accountability, rectificationSummary cost the same for 2 and 5', async ({ app }) => {
+    const Q = `query($c: String!) { adminUnit(code: $c) { children(first: 5) { edges { node { code
+      relapsePatterns(year: 2025) { goodThenWeak transformedThenRelapsed weakThroughout noHistory }
+      keyTargets(year: 2025) { township { code } villages keyTargets required shortfall }
+      accountability(year: 2025) { township { code } newlyParalysed consequence }
+      rectificationSummary(year: 2025) { targets } } } } } }`;
+    const counts: number[] = [];
+    for (const n of [2, 5]) {
+      const county = await (await app.tree.region()).county();
+      for (let i = 0; i < n; i++) {
+        const v = await (await county.township()).village();
+        await app.asOwner(async (em) => {
+          await ledgerRows(em, v);
+          await em.execute(`update weak_designation set paralysed = true where unit_id = ?`, [v.id]);
+        });
+      }
+      const admin = await app.user(county, ['ORG_ADMIN']);
+      app.sqlCount = 0;
+      const r = await admin.client.ok(Q, { c: county.code });
+      counts.push(app.sqlCount);
+      expect(r.adminUnit.children.edges).toHaveLength(n);
+      for (const e of r.adminUnit.children.edges) {
+        // the 2024 case relapsed, 2024 was rated second category: transformed then relapsed
+        expect(e.node.relapsePatterns).toEqual({ goodThenWeak: 0, transformedThenRelapsed: 1, weakThroughout: 0, noHistory: 0 });
+        expect(e.node.keyTargets).toEqual([{ township: { code: e.node.code }, villages: 1, keyTargets: 1, required: 1, shortfall: 0 }]);
+        expect(e.node.accountability).toEqual([{ township: { code: e.node.code }, newlyParalysed: 1, consequence: 'CRITICISM' }]);
+        expect(e.node.rectificationSummary.targets).toBe(1);
+      }
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
 });

@@ -1,5 +1,5 @@
 import { byKey, oneByKey, type AdminUnitRow, type JicengContext } from '@jiceng/tenancy';
-import { summaries } from '../dashboard.service.js';
+import { accountability, keyTargetShares, relapsePatternsOf, summaries } from '../dashboard.service.js';
 import type { CaseState } from '../lifecycle.js';
 import * as store from '../rectification.store.js';
 import { calendarDaysOf, standardsInForce } from '../standards.js';
@@ -65,3 +65,12 @@ export const complaintCountLoader = (ctx: JicengContext, year: number) =>
     const n = await store.complaintCounts(ctx.em, units, year);
     return units.map((u) => n.get(u.id) ?? 0);
   }, byUnit);
+
+export const relapsePatternsLoader = (ctx: JicengContext, year: number) =>
+  ctx.loader<AdminUnitRow, Awaited<ReturnType<typeof relapsePatternsOf>>[number]>(`rect:relapse:${year}`, (units) => relapsePatternsOf(ctx.em, units, year), byUnit);
+
+export const keyTargetsLoader = (ctx: JicengContext, year: number) =>
+  ctx.loader<AdminUnitRow, Awaited<ReturnType<typeof keyTargetShares>>[number]>(`rect:keyTargets:${year}`, (units) => keyTargetShares(ctx.em, units, year), byUnit);
+
+export const accountabilityLoader = (ctx: JicengContext, year: number) =>
+  ctx.loader<AdminUnitRow, Awaited<ReturnType<typeof accountability>>[number]>(`rect:accountability:${year}`, (units) => accountability(ctx.em, units, year), byUnit);

@@ -6,9 +6,9 @@ import {
 } from '@jiceng/tenancy';
 import { addProblem, assertYear, assess, designateWeak, findCase, markKeyTarget, recordAcceptance, resolveProblem, today, transition, updateCase, type Case } from '../case.service.js';
 import { receiveComplaint, replyComplaint, type Complaint as ComplaintRow } from '../complaint.service.js';
-import { accountability, keyTargetShares, relapsePatternVillages, relapsePatterns, type RelapsePattern } from '../dashboard.service.js';
+import { relapsePatternVillages, type RelapsePattern } from '../dashboard.service.js';
 import { NEXT_STATES, type CaseState, type Cause } from '../lifecycle.js';
-import { caseCountLoader, caseLoader, casePagesLoader, complaintCountLoader, complaintPagesLoader, assessmentsLoader, problemsLoader, summaryLoader, transitionsLoader } from './loaders.js';
+import { accountabilityLoader, keyTargetsLoader, relapsePatternsLoader, caseCountLoader, caseLoader, casePagesLoader, complaintCountLoader, complaintPagesLoader, assessmentsLoader, problemsLoader, summaryLoader, transitionsLoader } from './loaders.js';
 import {
   Assessment, CaseInput, CaseStateEnum, CaseTransition, CauseEnum, Complaint, ComplaintConnection, ProblemInput, ProblemItem, RectificationCase,
   RectificationCaseConnection, RectificationSummary, RelapsePatternEnum, RelapsePatterns, TownshipAccountability, TownshipKeyTargets,
@@ -40,18 +40,20 @@ export class RectificationUnitResolver {
   @FieldResolver(() => RelapsePatterns, { description: "seed 004's patterns of the year's weak villages in this subtree" })
   async relapsePatterns(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
     assertYear(year);
-    return { ...(await relapsePatterns(ctx.em, u, year)), unit: u, year };
+    return { ...(await relapsePatternsLoader(ctx, year).load(u)), unit: u, year };
   }
 
   @FieldResolver(() => [TownshipKeyTargets], { description: '重点整顿对象 per township: share reached or shortfall' })
   async keyTargets(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
-    const rows = await keyTargetShares(ctx.em, u.path, year);
+    assertYear(year);
+    const rows = await keyTargetsLoader(ctx, year).load(u);
     return rows.map((r) => ({ ...r, township: unitLoader(ctx).load(r.townshipId) }));
   }
 
   @FieldResolver(() => [TownshipAccountability], { description: 'township accountability for newly paralysed villages' })
   async accountability(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
-    const rows = await accountability(ctx.em, u.path, year);
+    assertYear(year);
+    const rows = await accountabilityLoader(ctx, year).load(u);
     return rows.map((r) => ({ ...r, township: unitLoader(ctx).load(r.townshipId) }));
   }
 
