@@ -7,6 +7,7 @@ import { rectificationRules } from './rules.js';
 import { StandardsResolver } from './graphql/standards.resolver.js';
 import { ComplaintResolver, ReadableCaseResolver, ReadableUnitResolver } from './graphql/readable.resolver.js';
 import { seedRectificationDemo } from './demo.seed.js';
+import { rectificationEntities } from './entities/rectification.entities.js';
 
 export { rectificationMigrations };
 export * from './lifecycle.js';
@@ -15,10 +16,12 @@ export * from './case.service.js';
 export * from './complaint.service.js';
 export * from './dashboard.service.js';
 export * from './exports.js';
+export * from './inputs.js';
+export * from './entities/rectification.entities.js';
 
 export const rectificationModule: JicengModule = {
   name: 'rectification',
-  entities: [],
+  entities: rectificationEntities,
   resolvers: [RectificationUnitResolver, RectificationCaseResolver, RelapsePatternsResolver, StandardsResolver, ReadableUnitResolver, ReadableCaseResolver, ComplaintResolver],
   rules: rectificationRules,
   migrations: rectificationMigrations,

@@ -30,7 +30,13 @@ export const isCaseState = (s: string): s is CaseState => (CASE_STATES as readon
 export const CAUSES = ['WEAK_LAX', 'FINANCIAL_CHAOS', 'BACKWARD_ECONOMY', 'ACUTE_CONFLICTS'] as const;
 export type Cause = (typeof CAUSES)[number];
 
-export type Category = 'FIRST' | 'SECOND' | 'THIRD';
+/** 十星级 categories: first (一类), second (二类), third (三类: a rectification target). */
+export const CATEGORIES = ['FIRST', 'SECOND', 'THIRD'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** A public holiday or a make-up workday (调休). */
+export const CALENDAR_DAY_KINDS = ['HOLIDAY', 'WORKDAY'] as const;
+export type CalendarDayKind = (typeof CALENDAR_DAY_KINDS)[number];
 export function categoryOf(stars: number, std: { thirdCategoryMaxStars: number; firstCategoryMinStars: number }): Category {
   if (stars <= std.thirdCategoryMaxStars) return 'THIRD';
   if (stars >= std.firstCategoryMinStars) return 'FIRST';
@@ -38,7 +44,8 @@ export function categoryOf(stars: number, std: { thirdCategoryMaxStars: number; 
 }
 
 /** Township accountability (seed 002): newly paralysed villages in a year → consequence. */
-export type Consequence = 'NONE' | 'CRITICISM' | 'ONE_GRADE_DOWN' | 'TWO_GRADES_DOWN';
+export const CONSEQUENCES = ['NONE', 'CRITICISM', 'ONE_GRADE_DOWN', 'TWO_GRADES_DOWN'] as const;
+export type Consequence = (typeof CONSEQUENCES)[number];
 /** How many newly paralysed villages bring each consequence (seed 002: 1, 2, 3). */
 export interface AccountabilityThresholds {
   criticismAt: number;

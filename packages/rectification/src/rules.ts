@@ -1,7 +1,24 @@
 import { canDo, isAuthenticated, type RuleMap } from '@jiceng/tenancy';
 
+// The one place this module's permissions are decided: every field that needs one is claimed here (and
+// snapshotted in permissions.json); services assert the target's scope; resolvers do neither.
+const read = canDo('rectification:read');
+
 export const rectificationRules: RuleMap = {
-  Query: { rectificationCase: canDo('rectification:read') },
+  Query: { rectificationCase: read },
+  AdminUnit: {
+    rectificationSummary: read,
+    relapsePatterns: read,
+    keyTargets: read,
+    accountability: read,
+    assessment: read,
+    assessments: read,
+    cases: read,
+    complaints: read,
+    designation: read,
+    rectificationStandard: read,
+    calendarDays: read,
+  },
   Mutation: {
     assessVillage: canDo('rectification:assess'),
     designateWeakVillage: canDo('rectification:assess'),

@@ -4,7 +4,7 @@ import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 
 const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
 const CASES = `query($c: String!, $y: Int!) { adminUnit(code: $c) { cases(year: $y) { edges { node { id state version allowedNextStates previousCase { id state } village { code } problems { id overdue } history { from to reason } } } } } }`;
-const TRANSITION = `mutation($id: ID!, $to: CaseState!, $v: Int, $on: String = "2025-06-05") { transitionCase(id: $id, to: $to, reason: "test", on: $on, expectedVersion: $v) { state version } }`;
+const TRANSITION = `mutation($id: ID!, $to: CaseState!, $v: Int, $on: LocalDate = "2025-06-05") { transitionCase(id: $id, to: $to, reason: "test", on: $on, expectedVersion: $v) { state version } }`;
 const PREPARE = `mutation($id: ID!) { updateRectificationCase(id: $id, input: { plan: "一村一策", responsibleLeader: "王镇长", workingGroup: ["甲", "乙", "丙"] }) { id } }`;
 const ADD_PROBLEM = `mutation($id: ID!) { addProblemItem(caseId: $id, input: { problem: "班子不齐", measure: "配强书记", responsible: "张三", dueOn: "2025-06-01" }) { problems { id } } }`;
 const RESOLVE = `mutation($id: ID!) { resolveProblemItem(id: $id, resolvedOn: "2025-05-30", evidence: "会议记录") }`;
@@ -180,7 +180,7 @@ describe('dashboards', () => {
     await w.admin.client.fails('NOT_FOUND', SET, { u: regionId, i: { criticismAt: 1 } });
     await (await app.user(w.county, ['INSPECTOR'])).client.fails('FORBIDDEN', SET, { u: countyId, i: { criticismAt: 1 } });
     // a make-up workday set through the API (on the region, by the platform) moves a complaint's deadline
-    await (await app.user(w.region, ['PLATFORM_ADMIN'])).client.ok(`mutation($u: ID!) { setCalendarDay(unitId: $u, day: "2025-11-22", kind: "WORKDAY") }`, { u: regionId });
+    await (await app.user(w.region, ['PLATFORM_ADMIN'])).client.ok(`mutation($u: ID!) { setCalendarDay(unitId: $u, day: "2025-11-22", kind: WORKDAY) }`, { u: regionId });
     const due = await w.admin.client.ok(`mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-11-20", summary: "x") { replyDueOn } }`, { v: w.villageId });
     expect(due.receiveComplaint.replyDueOn).toBe('2025-11-24');
   });

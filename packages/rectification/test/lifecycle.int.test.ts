@@ -4,11 +4,11 @@ import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
 const CASE = `query($c: String!, $y: Int!) { adminUnit(code: $c) { cases(year: $y) { edges { node {
   id state version transformedOn closedOn allowedNextStates previousCase { id state } problems { id } history { from to reason on } } } } } }`;
-const TRANSITION = `mutation($id: ID!, $to: CaseState!, $on: String!) { transitionCase(id: $id, to: $to, reason: "test", on: $on) { state transformedOn closedOn } }`;
+const TRANSITION = `mutation($id: ID!, $to: CaseState!, $on: LocalDate!) { transitionCase(id: $id, to: $to, reason: "test", on: $on) { state transformedOn closedOn } }`;
 const PREPARE = `mutation($id: ID!, $g: [String!]) { updateRectificationCase(id: $id, input: { plan: "一村一策", responsibleLeader: "王镇长", workingGroup: $g }) { id } }`;
 const ADD_PROBLEM = `mutation($id: ID!) { addProblemItem(caseId: $id, input: { problem: "班子不齐", measure: "配强书记", responsible: "张三", dueOn: "2025-06-01" }) { problems { id } } }`;
-const RESOLVE = `mutation($id: ID!, $on: String!) { resolveProblemItem(id: $id, resolvedOn: $on, evidence: "会议记录") }`;
-const ACCEPT = `mutation($id: ID!, $on: String!) { recordAcceptance(caseId: $id, acceptedOn: $on, satisfactionRate: 0.9) { id } }`;
+const RESOLVE = `mutation($id: ID!, $on: LocalDate!) { resolveProblemItem(id: $id, resolvedOn: $on, evidence: "会议记录") }`;
+const ACCEPT = `mutation($id: ID!, $on: LocalDate!) { recordAcceptance(caseId: $id, acceptedOn: $on, satisfactionRate: 0.9) { id } }`;
 const ASSESS = `mutation($v: ID!, $y: Int!, $s: Int!) { assessVillage(villageId: $v, year: $y, stars: $s) { category } }`;
 const SUMMARY = `query($c: String!) { adminUnit(code: $c) { rectificationSummary(year: 2025) { thirdCategory targets casesByState { state count } } } }`;
 const GROUP = ['甲', '乙', '丙'];
@@ -211,7 +211,7 @@ describe('complaints', () => {
   test('a reply dated before receipt (or in the future) is refused', async ({ app }) => {
     const w = await setup(app);
     const r = await w.admin.client.ok(`mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-10", summary: "账目不清") { id } }`, { v: w.villageId });
-    const REPLY = `mutation($id: ID!, $on: String!) { replyComplaint(id: $id, repliedOn: $on, result: "已核查") { repliedOn } }`;
+    const REPLY = `mutation($id: ID!, $on: LocalDate!) { replyComplaint(id: $id, repliedOn: $on, result: "已核查") { repliedOn } }`;
     const early = await w.admin.client.fails('BAD_USER_INPUT', REPLY, { id: r.receiveComplaint.id, on: '2025-09-09' });
     expect(early.message).toContain('cannot be before the complaint was received (2025-09-10)');
     expect(early.extensions!.field).toBe('repliedOn');
@@ -228,7 +228,7 @@ describe('complaints', () => {
     await w.admin.client.ok(`mutation($id: ID!) { replyComplaint(id: $id, repliedOn: "2025-10-02", result: "r") { id } }`, { id: answered.id });
     // public holidays belong to the region, set from above it (here the platform)
     const regionAdmin = await app.user(w.region, ['PLATFORM_ADMIN']);
-    const DAY = `mutation($u: ID!, $d: String!, $k: String) { setCalendarDay(unitId: $u, day: $d, kind: $k) }`;
+    const DAY = `mutation($u: ID!, $d: LocalDate!, $k: CalendarDayKind) { setCalendarDay(unitId: $u, day: $d, kind: $k) }`;
     const unit = (await regionAdmin.client.ok(ID, { c: w.region.code })).adminUnit.id;
     for (const d of ['2025-10-01', '2025-10-02', '2025-10-03']) await regionAdmin.client.ok(DAY, { u: unit, d, k: 'HOLIDAY' });
     const DUE = `query($c: String!) { adminUnit(code: $c) { complaints(year: 2025) { edges { node { id replyDueOn } } } } }`;

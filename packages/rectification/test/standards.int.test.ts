@@ -3,7 +3,7 @@ import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 
 const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
 const SET = `mutation($u: ID!, $y: Int!, $i: StandardInput!) { setRectificationStandard(unitId: $u, effectiveYear: $y, input: $i) { keyTargetShare complaintReplyWorkingDays workingGroupMin satisfactionMin } }`;
-const DAY = `mutation($u: ID!, $d: String!, $k: String) { setCalendarDay(unitId: $u, day: $d, kind: $k) }`;
+const DAY = `mutation($u: ID!, $d: LocalDate!, $k: CalendarDayKind) { setCalendarDay(unitId: $u, day: $d, kind: $k) }`;
 const STANDARD = `query($c: String!, $y: Int) { adminUnit(code: $c) { rectificationStandard(year: $y) { keyTargetShare complaintReplyWorkingDays workingGroupMin effectiveYear setOn { code } } } }`;
 
 async function world(app: TestApp) {
@@ -65,7 +65,7 @@ describe('standards are set from above', () => {
     expect((await w.regionAdmin.client.fails('BAD_USER_INPUT', DAY, { u: w.ids.county, d: '2026-10-01', k: 'HOLIDAY' })).extensions?.field).toBe('unitId');
     await w.countyAdmin.client.fails('FORBIDDEN', DAY, { u: w.ids.county, d: '2026-10-01', k: 'HOLIDAY' });
     for (const [d, k] of [['2026-10-01', 'HOLIDAY'], ['2026-10-02', 'HOLIDAY'], ['2026-10-10', 'WORKDAY'], ['2027-01-01', 'HOLIDAY']]) await w.platform.client.ok(DAY, { u: w.ids.region, d, k });
-    const Q = `query($c: String!, $f: String!, $t: String!) { adminUnit(code: $c) { calendarDays(from: $f, to: $t) { day kind } } }`;
+    const Q = `query($c: String!, $f: LocalDate!, $t: LocalDate!) { adminUnit(code: $c) { calendarDays(from: $f, to: $t) { day kind } } }`;
     const days = await w.townshipAdmin.client.ok(Q, { c: w.village.code, f: '2026-01-01', t: '2026-12-31' });
     expect(days.adminUnit.calendarDays).toEqual([{ day: '2026-10-01', kind: 'HOLIDAY' }, { day: '2026-10-02', kind: 'HOLIDAY' }, { day: '2026-10-10', kind: 'WORKDAY' }]);
     await w.platform.client.ok(DAY, { u: w.ids.region, d: '2026-10-02', k: null });

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { argumentOf } from './argument-names.js';
 import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger } from '@jiceng/core';
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
@@ -39,6 +40,8 @@ export function formatError() {
       const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
       // our own code wins: a bad literal (Money, Date) is BAD_USER_INPUT, not GRAPHQL_VALIDATION_FAILED
       if (original instanceof AppError) ext.code = original.code;
+      // a bad LocalDate names the argument it was given for, not the scalar
+      if (original instanceof AppError && ext.field === 'date') ext.field = argumentOf(error as GraphQLError) ?? ext.field;
       return { message: clip(formatted.message), locations: formatted.locations, path: formatted.path, extensions: ext };
     }
     if (isDatabaseUnavailable(original)) return unavailableError(formatted.path);

@@ -43,7 +43,7 @@ describe('the cases of the issue', () => {
     for (const on of ['0000-01-01', '2025-02-30', '1999-12-31', '2101-01-01', '20250101'])
       expect((await refused(w.admin, 'date', STANDARDS, { c: w.region.code, on })).message).toContain('"$on"');
     await w.admin.client.ok(STANDARDS, { c: w.region.code, on: '2025-02-28' });
-    const COMPLAINT = `mutation($v: ID!, $d: String!) { receiveComplaint(villageId: $v, receivedOn: $d, summary: "x") { id } }`;
+    const COMPLAINT = `mutation($v: ID!, $d: LocalDate!) { receiveComplaint(villageId: $v, receivedOn: $d, summary: "x") { id } }`;
     await refused(w.admin, 'receivedOn', COMPLAINT, { v: w.villageId, d: '0000-01-01' });
   });
 

@@ -1,7 +1,9 @@
-import { badInput } from '@jiceng/core';
 import { Arg, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { assertCanFromAbove, requirePrincipal, requireUnit, unitDbId, type JicengContext } from '@jiceng/tenancy';
+import { LocalDateScalar, requirePrincipal, unitDbId, type JicengContext } from '@jiceng/tenancy';
+import type { StandardInput as StandardShape } from '../inputs.js';
+import type { CalendarDayKind } from '../lifecycle.js';
 import { setCalendarDay, setStandard } from '../standards.js';
+import { CalendarDayKindEnum } from './types.js';
 
 @ObjectType({ description: 'The rectification standards in force for a unit and year' })
 export class RectificationStandard {
@@ -18,7 +20,8 @@ export class RectificationStandard {
   @Field(() => Int) twoGradesDownAt!: number;
 }
 
-@InputType() class StandardInput {
+/** Validated as a whole (with what is in force) by inputs.ts's validateStandard in the service. */
+@InputType() class StandardInput implements StandardShape {
   @Field(() => Int, { nullable: true }) thirdCategoryMaxStars?: number;
   @Field(() => Int, { nullable: true }) firstCategoryMinStars?: number;
   @Field(() => Float, { nullable: true }) keyTargetShare?: number;
@@ -37,21 +40,14 @@ export class StandardsResolver {
   @Mutation(() => RectificationStandard, { description: 'Set the rectification standards of a unit (and its subtree) from a year on; only a unit strictly above it may' })
   async setRectificationStandard(@Arg('unitId', () => ID) unitId: string, @Arg('effectiveYear', () => Int) year: number,
     @Arg('input', () => StandardInput) input: StandardInput, @Ctx() ctx: JicengContext) {
-    const unit = await requireUnit(ctx.em, unitDbId(unitId, 'unitId'), 'unitId');
-    assertCanFromAbove(requirePrincipal(ctx), 'rectification:configure', { path: unit.path, what: 'admin unit' });
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('effectiveYear', 'must be a year from 2000 to 2100');
-    const s = await setStandard(ctx.em, unit, year, input);
+    const s = await setStandard(ctx.em, requirePrincipal(ctx), unitDbId(unitId, 'unitId'), year, input);
     return { ...s, ...s.accountability };
   }
 
   @Mutation(() => Boolean, { description: 'Mark a public holiday or a make-up workday (调休) for a region\'s subtree, from a unit above it (a parent region or the platform); kind null removes it' })
-  async setCalendarDay(@Arg('unitId', () => ID) unitId: string, @Arg('day', () => String) day: string,
-    @Arg('kind', () => String, { nullable: true }) kind: string | null, @Ctx() ctx: JicengContext) {
-    const unit = await requireUnit(ctx.em, unitDbId(unitId, 'unitId'), 'unitId');
-    assertCanFromAbove(requirePrincipal(ctx), 'rectification:configure', { path: unit.path, what: 'admin unit' });
-    if (unit.level !== 'REGION') throw badInput('unitId', 'public holidays and make-up workdays are set on a region');
-    if (kind !== null && kind !== 'HOLIDAY' && kind !== 'WORKDAY') throw badInput('kind', 'must be HOLIDAY, WORKDAY or null');
-    await setCalendarDay(ctx.em, unit, day, kind as 'HOLIDAY' | 'WORKDAY' | null);
+  async setCalendarDay(@Arg('unitId', () => ID) unitId: string, @Arg('day', () => LocalDateScalar) day: string,
+    @Arg('kind', () => CalendarDayKindEnum, { nullable: true }) kind: CalendarDayKind | null, @Ctx() ctx: JicengContext) {
+    await setCalendarDay(ctx.em, requirePrincipal(ctx), unitDbId(unitId, 'unitId'), day, kind ?? null);
     return true;
   }
 }

@@ -1,13 +1,26 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { AdminUnit, Connection } from '@jiceng/tenancy';
+import { AdminUnit, Connection, LocalDateScalar } from '@jiceng/tenancy';
+import { CALENDAR_DAY_KINDS, CASE_STATES, CATEGORIES, CAUSES, CONSEQUENCES, type CaseState, type Category, type Cause, type Consequence } from '../lifecycle.js';
+import { RELAPSE_PATTERNS, } from '../dashboard.service.js';
+import type { CasePatch, ProblemInput as ProblemShape } from '../inputs.js';
 
-export enum CaseStateEnum { IDENTIFIED = 'IDENTIFIED', RECTIFYING = 'RECTIFYING', TRANSFORMED = 'TRANSFORMED', CONSOLIDATED = 'CONSOLIDATED', CLOSED = 'CLOSED', RELAPSED = 'RELAPSED', WITHDRAWN = 'WITHDRAWN' }
+// Each closed list is declared once (lifecycle.ts, dashboard.service.ts) and registered here as a GraphQL
+// enum; test/enums.int.test.ts checks that the SQL check constraints hold the same values.
+export const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const CaseStateEnum = enumOf(CASE_STATES);
 registerEnumType(CaseStateEnum, { name: 'CaseState', description: 'identified → rectifying → transformed (转化) → consolidated (巩固) → closed (销号); relapsed; withdrawn (re-rated out of the third category before work started)' });
-export enum CauseEnum { WEAK_LAX = 'WEAK_LAX', FINANCIAL_CHAOS = 'FINANCIAL_CHAOS', BACKWARD_ECONOMY = 'BACKWARD_ECONOMY', ACUTE_CONFLICTS = 'ACUTE_CONFLICTS' }
+export const CauseEnum = enumOf(CAUSES);
 registerEnumType(CauseEnum, { name: 'WeaknessCause', description: '软弱涣散, 财务管理混乱, 经济社会发展落后, 矛盾问题突出' });
+export const CategoryEnum = enumOf(CATEGORIES);
+registerEnumType(CategoryEnum, { name: 'AssessmentCategory', description: '十星级 category: FIRST (一类), SECOND (二类), THIRD (三类, a rectification target)' });
+export const ConsequenceEnum = enumOf(CONSEQUENCES);
+registerEnumType(ConsequenceEnum, { name: 'AccountabilityConsequence', description: 'township accountability (seed 002): none, criticism (通报批评), one grade down, two grades down' });
+export const CalendarDayKindEnum = enumOf(CALENDAR_DAY_KINDS);
+registerEnumType(CalendarDayKindEnum, { name: 'CalendarDayKind', description: 'a public holiday, or a make-up workday (调休)' });
 
-@ObjectType() export class CauseCount { @Field(() => CauseEnum) cause!: string; @Field(() => Int) count!: number; }
-@ObjectType() export class StateCount { @Field(() => CaseStateEnum) state!: string; @Field(() => Int) count!: number; }
+@ObjectType() export class CauseCount { @Field(() => CauseEnum) cause!: Cause; @Field(() => Int) count!: number; }
+@ObjectType() export class StateCount { @Field(() => CaseStateEnum) state!: CaseState; @Field(() => Int) count!: number; }
 
 @ObjectType({ description: 'Rectification figures over a unit\'s subtree for a year' })
 export class RectificationSummary {
@@ -23,9 +36,7 @@ export class RectificationSummary {
   @Field(() => Int, { description: 'complaints answered late or still unanswered after their deadline' }) complaintsPastDeadline!: number;
 }
 
-export enum RelapsePatternEnum {
-  GOOD_THEN_WEAK = 'GOOD_THEN_WEAK', TRANSFORMED_THEN_RELAPSED = 'TRANSFORMED_THEN_RELAPSED', WEAK_THROUGHOUT = 'WEAK_THROUGHOUT', NO_HISTORY = 'NO_HISTORY',
-}
+export const RelapsePatternEnum = enumOf(RELAPSE_PATTERNS);
 registerEnumType(RelapsePatternEnum, { name: 'RelapsePattern', description: 'Seed 004: 由好变差, 转化后又变差, 一直处于差的状态; or no earlier year on record' });
 
 @ObjectType({ description: "Seed 004: the year's weak villages (its rectification targets) by their earlier years on record; each village has one pattern" })
@@ -47,13 +58,13 @@ export class RelapsePatterns {
 @ObjectType() export class TownshipAccountability {
   @Field(() => AdminUnit) township!: unknown;
   @Field(() => Int, { description: 'villages whose team is newly recorded as paralysed (瘫痪班子) this year' }) newlyParalysed!: number;
-  @Field(() => String, { description: 'NONE, CRITICISM, ONE_GRADE_DOWN or TWO_GRADES_DOWN' }) consequence!: string;
+  @Field(() => ConsequenceEnum) consequence!: Consequence;
 }
 
 @ObjectType() export class Assessment {
   @Field(() => Int) year!: number;
   @Field(() => Int) stars!: number;
-  @Field(() => String, { description: 'FIRST, SECOND or THIRD' }) category!: string;
+  @Field(() => CategoryEnum) category!: Category;
 }
 
 @ObjectType() export class ProblemItem {
@@ -61,17 +72,17 @@ export class RelapsePatterns {
   @Field(() => String) problem!: string;
   @Field(() => String) measure!: string;
   @Field(() => String) responsible!: string;
-  @Field(() => String) dueOn!: string;
-  @Field(() => String, { nullable: true }) resolvedOn!: string | null;
+  @Field(() => LocalDateScalar) dueOn!: string;
+  @Field(() => LocalDateScalar, { nullable: true }) resolvedOn!: string | null;
   @Field(() => String, { nullable: true }) evidence!: string | null;
   @Field(() => Boolean, { description: 'open past its due date' }) overdue!: boolean;
 }
 
 @ObjectType() export class CaseTransition {
-  @Field(() => CaseStateEnum) from!: string;
-  @Field(() => CaseStateEnum) to!: string;
+  @Field(() => CaseStateEnum) from!: CaseState;
+  @Field(() => CaseStateEnum) to!: CaseState;
   @Field(() => String) reason!: string;
-  @Field(() => String, { description: 'the date it happened (yyyy-mm-dd)' }) on!: string;
+  @Field(() => LocalDateScalar, { description: 'the date it happened' }) on!: string;
   @Field(() => String, { description: 'when it was recorded' }) at!: string;
   @Field(() => String, { nullable: true }) by!: string | null;
 }
@@ -80,47 +91,49 @@ export class RelapsePatterns {
 export class RectificationCase {
   @Field(() => ID) id!: string;
   @Field(() => Int) year!: number;
-  @Field(() => CaseStateEnum) state!: string;
+  @Field(() => CaseStateEnum) state!: CaseState;
   @Field(() => Int, { description: 'changes with every update; pass it back as expectedVersion' }) version!: number;
   @Field(() => String, { nullable: true }) facts!: string | null;
   @Field(() => String, { nullable: true }) causes!: string | null;
   @Field(() => String, { nullable: true, description: '一村一策' }) plan!: string | null;
-  @Field(() => String, { nullable: true, description: '公示 date' }) publicizedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true, description: '公示 date' }) publicizedOn!: string | null;
   @Field(() => String, { nullable: true, description: '包保 township leader' }) responsibleLeader!: string | null;
   @Field(() => String, { nullable: true }) villageSecretary!: string | null;
   @Field(() => [String]) workingGroup!: string[];
-  @Field(() => String, { nullable: true }) deadline!: string | null;
-  @Field(() => String, { nullable: true, description: 'the date of the move to TRANSFORMED' }) transformedOn!: string | null;
-  @Field(() => String, { nullable: true, description: 'the date of the move to CLOSED (销号)' }) closedOn!: string | null;
-  @Field(() => [CaseStateEnum]) allowedNextStates!: string[];
+  @Field(() => LocalDateScalar, { nullable: true }) deadline!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true, description: 'the date of the move to TRANSFORMED' }) transformedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true, description: 'the date of the move to CLOSED (销号)' }) closedOn!: string | null;
+  @Field(() => [CaseStateEnum]) allowedNextStates!: CaseState[];
 }
 export const RectificationCaseConnection = Connection(RectificationCase, 'RectificationCase');
 
 @ObjectType() export class Complaint {
   @Field(() => ID) id!: string;
-  @Field(() => String) receivedOn!: string;
+  @Field(() => LocalDateScalar) receivedOn!: string;
   @Field(() => String) summary!: string;
-  @Field(() => String, { description: 'received + the configured working days' }) replyDueOn!: string;
-  @Field(() => String, { nullable: true }) repliedOn!: string | null;
+  @Field(() => LocalDateScalar, { description: 'received + the configured working days' }) replyDueOn!: string;
+  @Field(() => LocalDateScalar, { nullable: true }) repliedOn!: string | null;
   @Field(() => String, { nullable: true }) result!: string | null;
 }
 
 export const ComplaintConnection = Connection(Complaint, 'Complaint');
 
-@InputType() export class CaseInput {
+/** Validated by inputs.ts's validateCasePatch in the service. */
+@InputType() export class CaseInput implements CasePatch {
   @Field(() => String, { nullable: true }) facts?: string;
   @Field(() => String, { nullable: true }) causes?: string;
   @Field(() => String, { nullable: true }) plan?: string;
-  @Field(() => String, { nullable: true }) publicizedOn?: string;
+  @Field(() => LocalDateScalar, { nullable: true }) publicizedOn?: string;
   @Field(() => String, { nullable: true }) responsibleLeader?: string;
   @Field(() => String, { nullable: true }) villageSecretary?: string;
   @Field(() => [String], { nullable: true }) workingGroup?: string[];
-  @Field(() => String, { nullable: true }) deadline?: string;
+  @Field(() => LocalDateScalar, { nullable: true }) deadline?: string;
 }
 
-@InputType() export class ProblemInput {
+/** Validated by inputs.ts's validateProblem in the service. */
+@InputType() export class ProblemInput implements ProblemShape {
   @Field(() => String) problem!: string;
   @Field(() => String) measure!: string;
   @Field(() => String) responsible!: string;
-  @Field(() => String) dueOn!: string;
+  @Field(() => LocalDateScalar) dueOn!: string;
 }

@@ -1,0 +1,593 @@
+import { executeBound, type EntityManager } from '@jiceng/db';
+import { configUnder } from '@jiceng/tenancy';
+import type { AccountabilityThresholds, CaseState, Category, Cause } from './lifecycle.js';
+
+// All of the rectification module's SQL (demo seeds and migrations aside). Every statement runs on the
+// request's EntityManager (its transaction, its scope, RLS) with server-side $n parameters; arrays travel
+// as bound arrays. Rows come back camelCase and typed; services hold the rules, resolvers only map types.
+
+const one = async <T>(rows: Promise<T[]>): Promise<T | undefined> => (await rows)[0];
+const q = <T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[] = []) => executeBound<T>(em, sql, params);
+
+// ---------------------------------------------------------------- cases
+
+export interface Case {
+  id: string;
+  unitId: string;
+  unitPath: string;
+  year: number;
+  state: CaseState;
+  version: number;
+  previousCaseId: string | null;
+  facts: string | null;
+  causes: string | null;
+  plan: string | null;
+  publicizedOn: string | null;
+  responsibleLeader: string | null;
+  villageSecretary: string | null;
+  workingGroup: string[];
+  deadline: string | null;
+  transformedOn: string | null;
+  closedOn: string | null;
+}
+
+const CASE = `c.id::text as id, c.unit_id::text as "unitId", c.unit_path::text as "unitPath", c.year, c.state, c.version,
+  c.previous_case_id::text as "previousCaseId", c.facts, c.causes, c.plan, to_char(c.publicized_on, 'YYYY-MM-DD') as "publicizedOn",
+  c.responsible_leader as "responsibleLeader", c.village_secretary as "villageSecretary", coalesce(c.working_group, '{}') as "workingGroup",
+  to_char(c.deadline, 'YYYY-MM-DD') as deadline, to_char(c.transformed_on, 'YYYY-MM-DD') as "transformedOn",
+  to_char(c.closed_on, 'YYYY-MM-DD') as "closedOn"`;
+
+/** Cases by id (visible ones only), in one statement; `lock` takes them for update. */
+export function casesByIds(em: EntityManager, ids: readonly string[], lock = false): Promise<Case[]> {
+  return q<Case>(em, `select ${CASE} from rectification_case c where c.id = any ($1::bigint[])${lock ? ' for update of c' : ''}`, [[...ids]]);
+}
+
+/** The case of a village in a year, locked. */
+export function caseOfVillage(em: EntityManager, unitId: string, year: number): Promise<(Case & { problems: number }) | undefined> {
+  return one(q<Case & { problems: number }>(em,
+    `select ${CASE}, (select count(*)::int from problem_item p where p.case_id = c.id) as problems
+       from rectification_case c where c.unit_id = $1 and c.year = $2 for update of c`, [unitId, year]));
+}
+
+/** The village's latest case before a year (not withdrawn), locked, with the date of its last move. */
+export function latestEarlierCase(em: EntityManager, unitId: string, year: number): Promise<{ id: string; state: CaseState; lastOn: string | null } | undefined> {
+  return one(q(em,
+    `select c.id::text as id, c.state, (select to_char(max(t.happened_on), 'YYYY-MM-DD') from case_transition t where t.case_id = c.id) as "lastOn"
+       from rectification_case c where c.unit_id = $1 and c.year < $2 and c.state <> 'WITHDRAWN' order by c.year desc limit 1 for update of c`,
+    [unitId, year]));
+}
+
+export function insertCase(em: EntityManager, unitId: string, year: number, previousCaseId: string | null): Promise<string> {
+  return one(q<{ id: string }>(em, `insert into rectification_case (unit_id, year, previous_case_id) values ($1, $2, $3) returning id::text as id`,
+    [unitId, year, previousCaseId])).then((r) => r!.id);
+}
+
+/** Sets a case's state (and, when given, its previous case), bumping its version. */
+export async function setCaseState(em: EntityManager, id: string, state: CaseState, previousCaseId?: string | null): Promise<void> {
+  await q(em, `update rectification_case set state = $1, previous_case_id = case when $3 then $2::bigint else previous_case_id end,
+                 version = version + 1, updated_at = now() where id = $4`, [state, previousCaseId ?? null, previousCaseId !== undefined, id]);
+}
+
+export async function bumpCaseVersion(em: EntityManager, id: string): Promise<void> {
+  await q(em, `update rectification_case set version = version + 1, updated_at = now() where id = $1`, [id]);
+}
+
+/** The ledger fields of a case that updateCaseFields writes. */
+export type CaseFields = Pick<Case, 'facts' | 'causes' | 'plan' | 'publicizedOn' | 'responsibleLeader' | 'villageSecretary' | 'deadline'> & { workingGroup: string[] | null };
+
+/** Writes the given ledger fields of a case (null keeps a field as it is). */
+export async function updateCaseFields(em: EntityManager, id: string, f: CaseFields): Promise<void> {
+  await q(em,
+    `update rectification_case set facts = coalesce($1, facts), causes = coalesce($2, causes), plan = coalesce($3, plan),
+       publicized_on = coalesce($4::date, publicized_on), responsible_leader = coalesce($5, responsible_leader),
+       village_secretary = coalesce($6, village_secretary), working_group = coalesce($7::text[], working_group),
+       deadline = coalesce($8::date, deadline), version = version + 1, updated_at = now()
+     where id = $9`,
+    [f.facts, f.causes, f.plan, f.publicizedOn, f.responsibleLeader, f.villageSecretary, f.workingGroup, f.deadline, id]);
+}
+
+/** Moves a case from the state and version read; false when someone else moved it first. */
+export async function moveCase(em: EntityManager, c: Pick<Case, 'id' | 'state' | 'version'>, to: CaseState, on: string): Promise<boolean> {
+  const rows = await q(em,
+    `update rectification_case set state = $1, version = version + 1, updated_at = now(),
+       transformed_on = case when $1 = 'TRANSFORMED' then $2::date else transformed_on end,
+       closed_on = case when $1 = 'CLOSED' then $2::date else closed_on end
+     where id = $3 and state = $4 and version = $5 returning id`,
+    [to, on, c.id, c.state, c.version]);
+  return rows.length > 0;
+}
+
+/** A page of the cases of each unit's subtree in a year (keyset on id), one statement for all units. */
+export async function casePages(em: EntityManager, units: readonly { id: string; path: string }[], year: number,
+  state: CaseState | null, afterId: string | null, limit: number): Promise<Map<string, Case[]>> {
+  const rows = await q<Case & { forUnit: string }>(em,
+    `select u.id::text as "forUnit", x.* from unnest($1::bigint[], $2::ltree[]) as u(id, path)
+       cross join lateral (select ${CASE} from rectification_case c where c.unit_path <@ u.path and c.year = $3
+                             and ($4::text is null or c.state = $4) and ($5::bigint is null or c.id > $5) order by c.id limit $6) x`,
+    [units.map((u) => u.id), units.map((u) => u.path), year, state, afterId, limit]);
+  return groupBy(rows, (r) => r.forUnit, ({ forUnit: _, ...c }) => c);
+}
+
+/** How many cases each unit's subtree has in a year, one statement for all units. */
+export async function caseCounts(em: EntityManager, units: readonly { id: string; path: string }[], year: number, state: CaseState | null): Promise<Map<string, number>> {
+  const rows = await q<{ id: string; n: number }>(em,
+    `select u.id::text as id, (select count(*)::int from rectification_case c where c.unit_path <@ u.path and c.year = $3
+                                  and ($4::text is null or c.state = $4)) as n
+       from unnest($1::bigint[], $2::ltree[]) as u(id, path)`,
+    [units.map((u) => u.id), units.map((u) => u.path), year, state]);
+  return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+// ---------------------------------------------------------------- transitions
+
+export interface Transition {
+  caseId: string;
+  from: CaseState;
+  to: CaseState;
+  reason: string;
+  on: string;
+  at: Date;
+  by: string | null;
+}
+
+export async function insertTransition(em: EntityManager, t: { caseId: string; unitId: string; from: CaseState; to: CaseState; reason: string; userId: string; on: string }): Promise<void> {
+  await q(em, `insert into case_transition (case_id, unit_id, from_state, to_state, reason, by_user, happened_on) values ($1, $2, $3, $4, $5, $6, $7)`,
+    [t.caseId, t.unitId, t.from, t.to, t.reason, t.userId, t.on]);
+}
+
+/** Transitions of many cases, in order (one statement), with who made them. */
+export function transitionsOf(em: EntityManager, caseIds: readonly string[]): Promise<Transition[]> {
+  return q<Transition>(em,
+    `select t.case_id::text as "caseId", t.from_state as from, t.to_state as to, t.reason, to_char(t.happened_on, 'YYYY-MM-DD') as on, t.at, u.username as by
+       from case_transition t left join app_user u on u.id = t.by_user where t.case_id = any ($1::bigint[]) order by t.id`, [[...caseIds]]);
+}
+
+/** The last move of a case, for undoing a relapse caused in `year` (null when it is not such a relapse). */
+export function relapseCausedIn(em: EntityManager, caseId: string, year: number): Promise<{ id: string; fromState: CaseState } | undefined> {
+  return one(q(em,
+    `select c.id::text as id, t.from_state as "fromState" from rectification_case c
+       join lateral (select from_state, to_state, reason from case_transition where case_id = c.id order by id desc limit 1) t on true
+      where c.id = $1 and c.state = 'RELAPSED' and t.to_state = 'RELAPSED' and t.reason like 'relapsed: %' and t.reason like '% in ' || $2::int
+      for update of c`, [caseId, year]));
+}
+
+/**
+ * The earliest date the case's next move may carry: its latest move, or the day it was identified (or
+ * identified again); 1 January of its year when that was recorded after the year ended.
+ */
+export function earliestNextMove(em: EntityManager, caseId: string, year: number): Promise<string> {
+  return one(q<{ d: string }>(em,
+    `select to_char(greatest(make_date($1::int, 1, 1), max(case when t.to_state = 'IDENTIFIED' and t.happened_on < t.at::date
+                                                          then make_date($1::int, 1, 1) else t.happened_on end)), 'YYYY-MM-DD') as d
+       from case_transition t where t.case_id = $2`, [year, caseId])).then((r) => r!.d);
+}
+
+// ---------------------------------------------------------------- dates on the database's clock
+
+/** Today on the database's clock (the one that decides "not in the future"). */
+export function dbToday(em: EntityManager): Promise<string> {
+  return one(q<{ d: string }>(em, `select to_char(current_date, 'YYYY-MM-DD') as d`)).then((r) => r!.d);
+}
+
+/** Today, kept inside a year (a 2025 rating typed in 2026 is dated 31 December 2025). */
+export function todayWithinYear(em: EntityManager, year: number): Promise<string> {
+  return one(q<{ d: string }>(em,
+    `select to_char(greatest(make_date($1::int, 1, 1), least(current_date, make_date($1::int, 12, 31))), 'YYYY-MM-DD') as d`, [year])).then((r) => r!.d);
+}
+
+// ---------------------------------------------------------------- assessments, designations, key targets
+
+export interface Assessment {
+  unitId: string;
+  year: number;
+  stars: number;
+  category: Category;
+}
+
+export function upsertAssessment(em: EntityManager, a: { unitId: string; year: number; stars: number; category: Category; by: string }): Promise<Assessment> {
+  return one(q<Assessment>(em,
+    `insert into assessment (unit_id, year, stars, category, assessed_by) values ($1, $2, $3, $4, $5)
+     on conflict (unit_id, year) do update set stars = excluded.stars, category = excluded.category, assessed_by = excluded.assessed_by, assessed_at = now()
+     returning unit_id::text as "unitId", year, stars, category`,
+    [a.unitId, a.year, a.stars, a.category, a.by])).then((r) => r!);
+}
+
+/** Assessments of many units, oldest first (optionally within years), one statement. */
+export function assessmentsOf(em: EntityManager, unitIds: readonly string[], fromYear: number | null, toYear: number | null): Promise<Assessment[]> {
+  return q<Assessment>(em,
+    `select unit_id::text as "unitId", year, stars, category from assessment
+      where unit_id = any ($1::bigint[]) and ($2::int is null or year >= $2) and ($3::int is null or year <= $3) order by unit_id, year`,
+    [[...unitIds], fromYear, toYear]);
+}
+
+export interface Designation {
+  unitId: string;
+  year: number;
+  cause: Cause;
+  problemTypes: string[];
+  paralysed: boolean;
+  designatedOn: string;
+}
+
+const DESIGNATION = `unit_id::text as "unitId", year, cause, problem_types as "problemTypes", paralysed, to_char(designated_at, 'YYYY-MM-DD') as "designatedOn"`;
+
+export async function upsertDesignation(em: EntityManager, d: { unitId: string; year: number; cause: Cause; problemTypes: string[]; paralysed: boolean; by: string }): Promise<Designation> {
+  return (await one(q<Designation>(em,
+    `insert into weak_designation (unit_id, year, cause, problem_types, designated_by, paralysed) values ($1, $2, $3, $4::text[], $5, $6)
+     on conflict (unit_id, year) do update set cause = excluded.cause, problem_types = excluded.problem_types,
+       designated_by = excluded.designated_by, designated_at = now(), paralysed = excluded.paralysed
+     returning ${DESIGNATION}`,
+    [d.unitId, d.year, d.cause, d.problemTypes, d.by, d.paralysed])))!;
+}
+
+export function designationsOf(em: EntityManager, unitIds: readonly string[], year: number): Promise<Designation[]> {
+  return q<Designation>(em, `select ${DESIGNATION} from weak_designation where unit_id = any ($1::bigint[]) and year = $2`, [[...unitIds], year]);
+}
+
+export async function isTarget(em: EntityManager, unitId: string, year: number): Promise<boolean> {
+  return (await q(em, `select 1 from rectification_target where unit_id = $1 and year = $2`, [unitId, year])).length > 0;
+}
+
+export async function setKeyTarget(em: EntityManager, unitId: string, year: number, key: boolean, by: string): Promise<void> {
+  if (key) await q(em, `insert into key_target (unit_id, year, marked_by) values ($1, $2, $3) on conflict (unit_id, year) do nothing`, [unitId, year, by]);
+  else await q(em, `delete from key_target where unit_id = $1 and year = $2`, [unitId, year]);
+}
+
+// ---------------------------------------------------------------- problem items, acceptances
+
+export interface ProblemItem {
+  id: string;
+  caseId: string;
+  problem: string;
+  measure: string;
+  responsible: string;
+  dueOn: string;
+  resolvedOn: string | null;
+  evidence: string | null;
+}
+
+export function insertProblem(em: EntityManager, p: { caseId: string; unitId: string; problem: string; measure: string; responsible: string; dueOn: string }): Promise<string> {
+  return one(q<{ id: string }>(em,
+    `insert into problem_item (case_id, unit_id, problem, measure, responsible, due_on) values ($1, $2, $3, $4, $5, $6) returning id::text as id`,
+    [p.caseId, p.unitId, p.problem, p.measure, p.responsible, p.dueOn])).then((r) => r!.id);
+}
+
+export function problemTarget(em: EntityManager, id: string): Promise<{ id: string; caseId: string; unitPath: string } | undefined> {
+  return one(q(em, `select id::text as id, case_id::text as "caseId", unit_path::text as "unitPath" from problem_item where id = $1`, [id]));
+}
+
+export async function resolveProblemItem(em: EntityManager, id: string, resolvedOn: string, evidence: string): Promise<void> {
+  await q(em, `update problem_item set resolved_on = $1, evidence = $2 where id = $3`, [resolvedOn, evidence, id]);
+}
+
+/** Problem items of many cases, by due date (one statement). */
+export function problemsOf(em: EntityManager, caseIds: readonly string[]): Promise<ProblemItem[]> {
+  return q<ProblemItem>(em,
+    `select id::text as id, case_id::text as "caseId", problem, measure, responsible, to_char(due_on, 'YYYY-MM-DD') as "dueOn",
+            to_char(resolved_on, 'YYYY-MM-DD') as "resolvedOn", evidence
+       from problem_item where case_id = any ($1::bigint[]) order by due_on, id`, [[...caseIds]]);
+}
+
+/** A case's problem items: how many, how many open, the last resolution date. */
+export function problemCounts(em: EntityManager, caseId: string): Promise<{ total: number; open: number; lastResolvedOn: string | null }> {
+  return one(q<{ total: number; open: number; lastResolvedOn: string | null }>(em,
+    `select count(*)::int as total, (count(*) filter (where resolved_on is null))::int as open, to_char(max(resolved_on), 'YYYY-MM-DD') as "lastResolvedOn"
+       from problem_item where case_id = $1`, [caseId])).then((r) => r!);
+}
+
+export interface Acceptance {
+  caseId: string;
+  acceptedOn: string;
+  satisfactionRate: number;
+  note: string | null;
+  by: string | null;
+}
+
+export async function insertAcceptance(em: EntityManager, a: { caseId: string; unitId: string; acceptedOn: string; satisfactionRate: number; note: string | null; by: string }): Promise<void> {
+  await q(em, `insert into acceptance (case_id, unit_id, accepted_on, satisfaction_rate, note, by_user) values ($1, $2, $3, $4, $5, $6)`,
+    [a.caseId, a.unitId, a.acceptedOn, a.satisfactionRate, a.note, a.by]);
+}
+
+/** Acceptances of many cases, oldest first (one statement). */
+export function acceptancesOf(em: EntityManager, caseIds: readonly string[]): Promise<Acceptance[]> {
+  return q<Acceptance>(em,
+    `select a.case_id::text as "caseId", to_char(a.accepted_on, 'YYYY-MM-DD') as "acceptedOn", a.satisfaction_rate::float8 as "satisfactionRate",
+            a.note, u.username as by
+       from acceptance a left join app_user u on u.id = a.by_user where a.case_id = any ($1::bigint[]) order by a.accepted_on, a.id`, [[...caseIds]]);
+}
+
+/** The best satisfaction rate accepted for a case on or before a day (null: none). */
+export function bestAcceptance(em: EntityManager, caseId: string, on: string): Promise<number | null> {
+  return one(q<{ rate: number | null }>(em,
+    `select max(satisfaction_rate)::float8 as rate from acceptance where case_id = $1 and accepted_on <= $2`, [caseId, on])).then((r) => r?.rate ?? null);
+}
+
+// ---------------------------------------------------------------- complaints
+
+export interface Complaint {
+  id: string;
+  unitId: string;
+  receivedOn: string;
+  summary: string;
+  replyDueOn: string;
+  repliedOn: string | null;
+  result: string | null;
+}
+
+const COMPLAINT = `m.id::text as id, m.unit_id::text as "unitId", to_char(m.received_on, 'YYYY-MM-DD') as "receivedOn", m.summary,
+  to_char(m.reply_due_on, 'YYYY-MM-DD') as "replyDueOn", to_char(m.replied_on, 'YYYY-MM-DD') as "repliedOn", m.result`;
+
+/** A complaint with its reply due `workingDays` working days after receipt on the unit's calendar. */
+export function insertComplaint(em: EntityManager, c: { unitId: string; unitPath: string; receivedOn: string; summary: string; workingDays: number }): Promise<string> {
+  return one(q<{ id: string }>(em,
+    `insert into complaint (unit_id, received_on, summary, reply_working_days, reply_due_on)
+     values ($1, $2::date, $3, $4::int, jiceng_add_working_days($5::ltree, $2::date, $4::int)) returning id::text as id`,
+    [c.unitId, c.receivedOn, c.summary, c.workingDays, c.unitPath])).then((r) => r!.id);
+}
+
+export function complaintForReply(em: EntityManager, id: string): Promise<{ id: string; unitPath: string; repliedOn: string | null; receivedOn: string } | undefined> {
+  return one(q(em,
+    `select id::text as id, unit_path::text as "unitPath", to_char(replied_on, 'YYYY-MM-DD') as "repliedOn", to_char(received_on, 'YYYY-MM-DD') as "receivedOn"
+       from complaint where id = $1 for update`, [id]));
+}
+
+export async function replyToComplaint(em: EntityManager, id: string, repliedOn: string, result: string): Promise<void> {
+  await q(em, `update complaint set replied_on = $1, result = $2 where id = $3`, [repliedOn, result, id]);
+}
+
+export function complaintsByIds(em: EntityManager, ids: readonly string[]): Promise<Complaint[]> {
+  return q<Complaint>(em, `select ${COMPLAINT} from complaint m where m.id = any ($1::bigint[])`, [[...ids]]);
+}
+
+/** A page of the complaints received in a year under each unit (keyset on id), one statement for all units. */
+export async function complaintPages(em: EntityManager, units: readonly { id: string; path: string }[], year: number, afterId: string | null, limit: number): Promise<Map<string, Complaint[]>> {
+  const rows = await q<Complaint & { forUnit: string }>(em,
+    `select u.id::text as "forUnit", x.* from unnest($1::bigint[], $2::ltree[]) as u(id, path)
+       cross join lateral (select ${COMPLAINT} from complaint m where m.unit_path <@ u.path and extract(year from m.received_on) = $3
+                             and ($4::bigint is null or m.id > $4) order by m.id limit $5) x`,
+    [units.map((u) => u.id), units.map((u) => u.path), year, afterId, limit]);
+  return groupBy(rows, (r) => r.forUnit, ({ forUnit: _, ...c }) => c);
+}
+
+export async function complaintCounts(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<Map<string, number>> {
+  const rows = await q<{ id: string; n: number }>(em,
+    `select u.id::text as id, (select count(*)::int from complaint m where m.unit_path <@ u.path and extract(year from m.received_on) = $3) as n
+       from unnest($1::bigint[], $2::ltree[]) as u(id, path)`, [units.map((u) => u.id), units.map((u) => u.path), year]);
+  return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+// ---------------------------------------------------------------- standards and calendar days
+
+export interface StandardValues {
+  thirdCategoryMaxStars: number;
+  firstCategoryMinStars: number;
+  keyTargetShare: number;
+  workingGroupMin: number;
+  satisfactionMin: number;
+  consolidationMonths: number;
+  complaintReplyWorkingDays: number;
+  problemTypes: string[];
+  accountability: AccountabilityThresholds;
+}
+
+/** A standard row as set on a unit from a year. */
+export interface StandardRow extends StandardValues {
+  path: string;
+  unitId: string;
+  effectiveYear: number;
+}
+
+function toStandardRow(r: any): StandardRow {
+  return {
+    path: r.path,
+    unitId: String(r.unit_id),
+    effectiveYear: r.effective_year,
+    thirdCategoryMaxStars: r.third_category_max_stars,
+    firstCategoryMinStars: r.first_category_min_stars,
+    keyTargetShare: Number(r.key_target_share),
+    workingGroupMin: r.working_group_min,
+    satisfactionMin: Number(r.satisfaction_min),
+    consolidationMonths: r.consolidation_months,
+    complaintReplyWorkingDays: r.complaint_reply_working_days,
+    problemTypes: r.problem_types,
+    accountability: { criticismAt: r.criticism_at, oneGradeDownAt: r.one_grade_down_at, twoGradesDownAt: r.two_grades_down_at },
+  };
+}
+
+/** The standards set over a subtree and on its ancestor line, resolved per unit (tenancy's configUnder). */
+export function standardsOver(em: EntityManager, path: string, year: number): Promise<(unitPath: string) => StandardRow | undefined> {
+  return configUnder(em, { table: 'rectification_standard', since: 'effective_year' }, year, path, toStandardRow);
+}
+
+/** Standards set on the ancestor lines of many units by a year, deepest first then latest (one statement). */
+export async function standardsOnLines(em: EntityManager, paths: readonly string[], year: number): Promise<StandardRow[]> {
+  const rows = await q<any>(em,
+    `select *, unit_path::text as path from rectification_standard
+      where effective_year <= $1 and unit_path @> any ($2::ltree[]) order by nlevel(unit_path) desc, effective_year desc`,
+    [year, [...paths]]);
+  return rows.map(toStandardRow);
+}
+
+export async function upsertStandard(em: EntityManager, unitId: string, year: number, v: StandardValues): Promise<void> {
+  await q(em,
+    `insert into rectification_standard (unit_id, effective_year, third_category_max_stars, first_category_min_stars, key_target_share, working_group_min,
+       satisfaction_min, consolidation_months, complaint_reply_working_days, problem_types, criticism_at, one_grade_down_at, two_grades_down_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11, $12, $13)
+     on conflict (unit_id, effective_year) do update set third_category_max_stars = excluded.third_category_max_stars,
+       first_category_min_stars = excluded.first_category_min_stars, key_target_share = excluded.key_target_share,
+       working_group_min = excluded.working_group_min, satisfaction_min = excluded.satisfaction_min,
+       consolidation_months = excluded.consolidation_months, complaint_reply_working_days = excluded.complaint_reply_working_days,
+       problem_types = excluded.problem_types, criticism_at = excluded.criticism_at, one_grade_down_at = excluded.one_grade_down_at,
+       two_grades_down_at = excluded.two_grades_down_at`,
+    [unitId, year, v.thirdCategoryMaxStars, v.firstCategoryMinStars, v.keyTargetShare, v.workingGroupMin, v.satisfactionMin, v.consolidationMonths,
+      v.complaintReplyWorkingDays, v.problemTypes, v.accountability.criticismAt, v.accountability.oneGradeDownAt, v.accountability.twoGradesDownAt]);
+}
+
+export interface CalendarDayRow {
+  path: string;
+  day: string;
+  kind: 'HOLIDAY' | 'WORKDAY';
+}
+
+/** Calendar days set on the ancestor lines of many units (optionally within dates), by day, deepest first. */
+export function calendarDaysOnLines(em: EntityManager, paths: readonly string[], from: string | null, to: string | null): Promise<CalendarDayRow[]> {
+  return q<CalendarDayRow>(em,
+    `select unit_path::text as path, to_char(day, 'YYYY-MM-DD') as day, kind from calendar_day
+      where unit_path @> any ($1::ltree[]) and ($2::date is null or day >= $2) and ($3::date is null or day <= $3) order by day, nlevel(unit_path) desc`,
+    [[...paths], from, to]);
+}
+
+export async function setCalendarDayRow(em: EntityManager, unitId: string, day: string, kind: 'HOLIDAY' | 'WORKDAY' | null): Promise<void> {
+  if (kind === null) await q(em, `delete from calendar_day where unit_id = $1 and day = $2`, [unitId, day]);
+  else await q(em, `insert into calendar_day (unit_id, day, kind) values ($1, $2, $3) on conflict (unit_id, day) do update set kind = excluded.kind`, [unitId, day, kind]);
+}
+
+// ---------------------------------------------------------------- dashboards
+
+export interface SummaryRow {
+  unitId: string;
+  assessed: number;
+  thirdCategory: number;
+  targets: number;
+  keyTargets: number;
+  byCause: Record<string, number>;
+  casesByState: Record<string, number>;
+  overdueProblems: number;
+  complaintsPastDeadline: number;
+}
+
+const isDay = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d);
+
+/**
+ * The summary statement over units `u(id, path)`; `inUnit(alias)` is the condition that a row belongs to
+ * the unit: its subtree today, or (past years after a move) the units placed under it then ($4 out, $5 in).
+ * A past year (`asOf`, its last day) counts each case in the state of its last transition dated by then.
+ */
+function summarySql(asOf: string | null, adjusted: boolean): string {
+  if (asOf != null && !isDay(asOf)) throw new Error(`bad day ${asOf}`);
+  const inUnit = (a: string) => adjusted
+    ? `((${a}.unit_path <@ u.path and ${a}.unit_id <> all ($4::bigint[])) or ${a}.unit_id = any ($5::bigint[]))`
+    : `${a}.unit_path <@ u.path`;
+  const day = asOf == null ? 'current_date' : `least(current_date, '${asOf}'::date)`;
+  // (the opening record, IDENTIFIED → IDENTIFIED, changes nothing: a late opening is dated at its year's end)
+  const stateAt = asOf == null ? 'c.state' :
+    `coalesce((select t.to_state from case_transition t where t.case_id = c.id and t.happened_on <= '${asOf}'::date and t.from_state <> t.to_state
+                order by t.happened_on desc, t.id desc limit 1), 'IDENTIFIED')`;
+  return `with u as (select * from unnest($1::bigint[], $2::ltree[]) as u(id, path))
+     select u.id::text as "unitId",
+       (select count(*)::int from assessment a where ${inUnit('a')} and a.year = $3) as assessed,
+       (select count(*)::int from assessment a where ${inUnit('a')} and a.year = $3 and a.category = 'THIRD') as "thirdCategory",
+       (select count(*)::int from rectification_target t where ${inUnit('t')} and t.year = $3) as targets,
+       (select count(*)::int from key_target k where ${inUnit('k')} and k.year = $3) as "keyTargets",
+       (select coalesce(jsonb_object_agg(cause, n), '{}') from (select d.cause, count(*) n from weak_designation d
+          where ${inUnit('d')} and d.year = $3 group by d.cause) x) as "byCause",
+       (select coalesce(jsonb_object_agg(state, n), '{}') from (select ${stateAt} as state, count(*) n from rectification_case c
+          where ${inUnit('c')} and c.year = $3 group by 1) x) as "casesByState",
+       (select count(*)::int from problem_item pi join rectification_case c on c.id = pi.case_id
+         where ${inUnit('pi')} and c.year = $3 and (pi.resolved_on is null or pi.resolved_on > ${day}) and pi.due_on < ${day}) as "overdueProblems",
+       (select count(*)::int from complaint m where ${inUnit('m')} and extract(year from m.received_on) = $3
+          and m.reply_due_on < ${day} and (m.replied_on is null or m.replied_on > m.reply_due_on)) as "complaintsPastDeadline"
+     from u`;
+}
+
+/** Summary figures of many units' subtrees in one statement. */
+export function summaryRows(em: EntityManager, units: readonly { id: string; path: string }[], year: number, asOf: string | null): Promise<SummaryRow[]> {
+  if (!units.length) return Promise.resolve([]);
+  return q<SummaryRow>(em, summarySql(asOf, false), [units.map((u) => u.id), units.map((u) => u.path), year]);
+}
+
+/** One unit's summary, counting `out` units as outside and `into` units as inside (its subtree as it was). */
+export function adjustedSummaryRow(em: EntityManager, unit: { id: string; path: string }, year: number, asOf: string, out: readonly string[], into: readonly string[]): Promise<SummaryRow[]> {
+  return q<SummaryRow>(em, summarySql(asOf, true), [[unit.id], [unit.path], year, [...out], [...into]]);
+}
+
+/**
+ * Seed 004's classification of the year's weak villages (`weak`: rows (for_id, unit_id), the year in `$year`)
+ * by their earlier years on record; one row per village and unit asked about.
+ */
+function classifiedSql(weak: string, year: string): string {
+  return `with ${weak},
+     classified as (
+       select w.for_id, w.unit_id,
+         case when exists (select 1 from rectification_case c where c.unit_id = w.unit_id and c.year < ${year}
+                             and c.state in ('TRANSFORMED', 'CONSOLIDATED', 'CLOSED', 'RELAPSED')) then 'TRANSFORMED_THEN_RELAPSED'
+              when exists (select 1 from assessment a where a.unit_id = w.unit_id and a.year < ${year} and a.category <> 'THIRD'
+                             and not exists (select 1 from weak_designation d where d.unit_id = a.unit_id and d.year = a.year)) then 'GOOD_THEN_WEAK'
+              when exists (select 1 from rectification_target p where p.unit_id = w.unit_id and p.year < ${year}) then 'WEAK_THROUGHOUT'
+              else 'NO_HISTORY' end as pattern
+         from weak w)`;
+}
+
+/** The weak villages of one unit: its subtree, or with `change` the units it held that year ($1 path, $2 year, $3 out, $4 in). */
+const oneUnitWeak = (change: boolean) => `weak as (select distinct 0 as for_id, t.unit_id from rectification_target t where ${change
+  ? `((t.unit_path <@ $1::ltree and t.unit_id <> all ($3::bigint[])) or t.unit_id = any ($4::bigint[]))`
+  : `t.unit_path <@ $1::ltree`} and t.year = $2)`;
+
+type Change = { out: readonly string[]; in: readonly string[] } | undefined;
+const classifiedParams = (path: string, year: number, change: Change) => (change ? [path, year, [...change.out], [...change.in]] : [path, year]);
+
+/** Pattern counts of one unit (its subtree, or the units it held that year when `change` is given). */
+export function relapsePatternCounts(em: EntityManager, path: string, year: number, change: Change): Promise<{ pattern: string; n: number }[]> {
+  return q(em, `${classifiedSql(oneUnitWeak(!!change), '$2')} select pattern, count(*)::int as n from classified group by pattern`, classifiedParams(path, year, change));
+}
+
+/** Pattern counts of many units' subtrees on today's tree, in one statement. */
+export async function relapsePatternCountsMany(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<Map<string, { pattern: string; n: number }[]>> {
+  if (!units.length) return new Map();
+  const rows = await q<{ unitId: string; pattern: string; n: number }>(em,
+    `${classifiedSql(`u as (select * from unnest($1::bigint[], $2::ltree[]) as u(id, path)),
+       weak as (select distinct u.id as for_id, t.unit_id from u join rectification_target t on t.unit_path <@ u.path and t.year = $3)`, '$3')}
+     select for_id::text as "unitId", pattern, count(*)::int as n from classified group by 1, 2`,
+    [units.map((u) => u.id), units.map((u) => u.path), year]);
+  return groupBy(rows, (r) => r.unitId, ({ pattern, n }) => ({ pattern, n }));
+}
+
+/** The villages of one pattern, by code, a page at a time (keyset on the code). */
+export async function relapsePatternVillageIds(em: EntityManager, path: string, year: number, change: Change, pattern: string, afterCode: string | null, limit: number): Promise<string[]> {
+  const params = classifiedParams(path, year, change);
+  const k = params.length;
+  const rows = await q<{ id: string }>(em,
+    `${classifiedSql(oneUnitWeak(!!change), '$2')} select v.id::text as id from classified c join admin_unit v on v.id = c.unit_id
+      where c.pattern = $${k + 1} and ($${k + 2}::text is null or v.code > $${k + 2}) order by v.code limit $${k + 3}`,
+    [...params, pattern, afterCode, limit]);
+  return rows.map((r) => r.id);
+}
+
+/** Per township under each of many units (townships with rural villages): villages and key targets in a year, one statement. */
+export function keyTargetCounts(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<{ forUnit: string; townshipId: string; path: string; villages: number; keyTargets: number }[]> {
+  return q(em,
+    `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, count(v.id)::int as villages, count(k.id)::int as "keyTargets"
+       from unnest($2::bigint[], $3::ltree[]) as u(id, path)
+       join admin_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
+       join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban
+       left join key_target k on k.unit_id = v.id and k.year = $1
+      group by u.id, t.id, t.code order by u.id, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
+}
+
+/** Per township under each of many units: villages whose team is newly paralysed in a year (not the year before); townships with none omitted. */
+export function newlyParalysedCounts(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<{ forUnit: string; townshipId: string; path: string; n: number }[]> {
+  return q(em,
+    `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, count(d.id)::int as n
+       from unnest($2::bigint[], $3::ltree[]) as u(id, path)
+       join admin_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
+       join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE'
+       join weak_designation d on d.unit_id = v.id and d.year = $1 and d.paralysed
+            and not exists (select 1 from weak_designation p where p.unit_id = d.unit_id and p.year = $1 - 1 and p.paralysed)
+      group by u.id, t.id, t.code order by u.id, count(d.id) desc, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
+}
+
+// ---------------------------------------------------------------- helpers
+
+function groupBy<R, V>(rows: readonly R[], key: (r: R) => string, value: (r: R) => V): Map<string, V[]> {
+  const out = new Map<string, V[]>();
+  for (const r of rows) {
+    const k = key(r);
+    let list = out.get(k);
+    if (!list) {
+      list = [];
+      out.set(k, list);
+    }
+    list.push(value(r));
+  }
+  return out;
+}
