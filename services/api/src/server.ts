@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger } from '@jiceng/core';
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
@@ -146,7 +152,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
     includeStacktraceInErrorResponses: false,
     formatError: formatError(),
     // limitsPlugin first: its willSendResponse settles the errors the transaction plugin decides on
-    plugins: [limitsPlugin(limits), errorLogPlugin(), transactionPlugin(), ApolloServerPluginLandingPageDisabled()],
+    // Apollo's default plugins buy nothing here (no HTTP caching of POSTs, no Apollo Studio), and cache
+    // control alone wraps every field's resolution in a callback: off
+    plugins: [
+      limitsPlugin(limits),
+      errorLogPlugin(),
+      transactionPlugin(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
     introspection: limits.introspection,
     parseOptions: { maxTokens: limits.maxTokens },
     // the process owns its signals (main.ts drains, then stops)
