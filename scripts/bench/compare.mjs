@@ -63,7 +63,8 @@ if (process.argv[2] === '--postgraphile') {
   const server = createServer();
   serv.addTo(server);
   await serv.ready();
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  // run by hand (`PG_URL=… PG_PORT=… node compare.mjs --postgraphile`) it just serves
+  server.listen(Number(process.env.PG_PORT ?? 0), '127.0.0.1', () => (process.send ? process.send({ port: server.address().port }) : console.log(`PostGraphile on ${server.address().port}`)));
   process.on('disconnect', () => process.exit(0));
 } else {
   await main();

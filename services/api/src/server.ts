@@ -12,7 +12,7 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger } from '@jiceng/core';
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
-import { guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
+import { guardFields, guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
   orm: Orm;
@@ -148,7 +148,7 @@ export interface App {
 export async function createApp(opts: AppOptions): Promise<App> {
   const limits = resolveLimits(opts.limits, opts.settings.production);
   const apollo = new ApolloServer<JicengContext>({
-    schema: opts.schema,
+    schema: guardFields(opts.schema),
     includeStacktraceInErrorResponses: false,
     formatError: formatError(),
     // limitsPlugin first: its willSendResponse settles the errors the transaction plugin decides on
@@ -189,8 +189,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     try {
       await guard.start(em); // the timeouts cover authentication too
       const auth = req.headers.authorization;
-      if (auth?.startsWith('Bearer ')) ctx.principal = await authenticate(em, opts.settings, auth.slice(7).trim());
-      else await setScope(em, []);
+      if (auth?.startsWith('Bearer ')) ctx.principal = await authenticate(em, opts.settings, auth.slice(7).trim(), (pid) => guard.setBackend(pid));
+      else guard.setBackend(await setScope(em, []));
     } catch (e) {
       await guard.finish();
       await endRequest(em, false);
