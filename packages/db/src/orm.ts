@@ -42,15 +42,12 @@ export async function createOrm(opts: {
   /** session defaults for every connection (sent at connect): a request with these limits needs no statement to set them */
   sessionTimeouts?: SessionTimeouts;
 }): Promise<Orm> {
-  let url = opts.url;
-  if (opts.sessionTimeouts) {
-    const u = new URL(url);
-    const { statementMs, idleInTransactionMs } = opts.sessionTimeouts;
-    u.searchParams.set('options', `-c statement_timeout=${Math.trunc(statementMs)} -c idle_in_transaction_session_timeout=${Math.trunc(idleInTransactionMs)}`);
-    url = u.toString();
-  }
   const config: Options = {
-    clientUrl: url,
+    clientUrl: opts.url,
+    // node-postgres sends these in each connection's startup message
+    driverOptions: opts.sessionTimeouts
+      ? { statement_timeout: Math.trunc(opts.sessionTimeouts.statementMs), idle_in_transaction_session_timeout: Math.trunc(opts.sessionTimeouts.idleInTransactionMs) }
+      : undefined,
     entities: opts.entities,
     pool: { min: 0, max: opts.poolMax ?? 10 },
     allowGlobalContext: false,
