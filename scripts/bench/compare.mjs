@@ -13,7 +13,8 @@
 // script starts one (`services/api/dist/main.js`, demo data) on a free port with JICENG_DATA_DIR (default
 // /tmp/jiceng-bench-compare, kept between runs so the demo seed runs once) and stops it at the end.
 // PostGraphile runs in a child process of its own, like the API. Environment: ROUNDS (6), ROUND_MS
-// (2000), CONCURRENCY (8), QUERIES (comma-separated names, default all).
+// (2000), CONCURRENCY (8), QUERIES (comma-separated names, default all), and BASELINE_URL: another build
+// of the API on the same database (before a change), measured in the same rounds (`baselineRatio`).
 import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, Agent, request } from 'node:http';
@@ -103,11 +104,15 @@ async function main() {
     });
     const pgGraphql = `http://127.0.0.1:${pgPort}/graphql`;
 
-    const token = (await post(apiUrl, `mutation { login(username: "${DEMO_USER}", password: "${DEMO_PASSWORD}") { token } }`)).data.login.token;
+    const signIn = async (url) => (await post(url, `mutation { login(username: "${DEMO_USER}", password: "${DEMO_PASSWORD}") { token } }`)).data.login.token;
+    const agent = () => new Agent({ keepAlive: true, maxSockets: concurrency });
     const targets = {
-      api: { url: apiUrl, headers: { authorization: `Bearer ${token}` }, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
-      pg: { url: pgGraphql, headers: {}, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
+      api: { url: apiUrl, headers: { authorization: `Bearer ${await signIn(apiUrl)}` }, agent: agent() },
+      pg: { url: pgGraphql, headers: {}, agent: agent() },
     };
+    const baseUrl = process.env.BASELINE_URL;
+    if (baseUrl) targets.base = { url: baseUrl, headers: { authorization: `Bearer ${await signIn(baseUrl)}` }, agent: agent() };
+    const sides = Object.keys(targets);
     const results = [];
     for (const q of QUERIES.filter((q) => !only || only.includes(q.name))) {
       const apiBody = await post(targets.api.url, q.api, targets.api);
@@ -117,16 +122,17 @@ async function main() {
       if (a.length !== q.units || JSON.stringify(a) !== JSON.stringify(b)) {
         throw new Error(`${q.name}: the answers differ (API ${a.length} units, PostGraphile ${b.length}, expected ${q.units})`);
       }
-      // warm both (JIT, plans, pools), then alternate: API PG PG API API PG …
-      await load(targets.api, q.api, concurrency, 500);
-      await load(targets.pg, q.pg, concurrency, 500);
-      const sums = { api: { n: 0, ms: 0 }, pg: { n: 0, ms: 0 } };
+      if (targets.base && JSON.stringify(unitsOf(await post(baseUrl, q.api, targets.base))) !== JSON.stringify(a)) throw new Error(`${q.name}: the baseline's answer differs`);
+      const queryOf = (side) => (side === 'pg' ? q.pg : q.api);
+      // warm every side (JIT, plans, pools), then alternate, each round in the reverse order of the last
+      for (const side of sides) await load(targets[side], queryOf(side), concurrency, 500);
+      const sums = Object.fromEntries(sides.map((side) => [side, { n: 0, ms: 0 }]));
       const ratios = [];
       for (let r = 0; r < rounds; r++) {
-        const order = r % 2 ? ['pg', 'api'] : ['api', 'pg'];
+        const order = r % 2 ? [...sides].reverse() : sides;
         const got = {};
         for (const side of order) {
-          got[side] = await load(targets[side], side === 'api' ? q.api : q.pg, concurrency, roundMs);
+          got[side] = await load(targets[side], queryOf(side), concurrency, roundMs);
           sums[side].n += got[side].n;
           sums[side].ms += got[side].ms;
         }
@@ -140,6 +146,7 @@ async function main() {
         apiPerSecond: +rps(sums.api).toFixed(1),
         postgraphilePerSecond: +rps(sums.pg).toFixed(1),
         ratio: +(rps(sums.api) / rps(sums.pg)).toFixed(2),
+        ...(targets.base ? { baselinePerSecond: +rps(sums.base).toFixed(1), baselineRatio: +(rps(sums.base) / rps(sums.pg)).toFixed(2) } : {}),
         roundRatios: { min: +ratios[0].toFixed(2), median: +ratios[Math.floor(ratios.length / 2)].toFixed(2), max: +ratios.at(-1).toFixed(2) },
         rounds,
         roundMs,

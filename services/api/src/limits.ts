@@ -258,11 +258,26 @@ const SUGGESTION = / ?Did you mean .+\?$/;
  * place of a half-built answer when a guard refused. The guard's check on each field is guardFields'.
  */
 export function limitsPlugin(limits: Limits): ApolloServerPlugin<JicengContext> {
+  // Queries that passed, per parsed document (Apollo keeps one per query text) and operation and variables:
+  // the same query is not walked again on every request. Refusals are not kept; they are checked each time.
+  const passed = new WeakMap<DocumentNode, Set<string>>();
+  const MAX_PER_DOCUMENT = 64;
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request }) {
+          let key: string | undefined;
+          try {
+            key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
+          } catch {
+            key = undefined; // variables JSON cannot hold: check every time
+          }
+          const seen = passed.get(document);
+          if (key !== undefined && seen?.has(key)) return;
           checkQuery(limits, schema, document, request.variables, request.operationName ?? undefined);
+          if (key === undefined) return;
+          if (!seen) passed.set(document, new Set([key]));
+          else if (seen.size < MAX_PER_DOCUMENT) seen.add(key);
         },
         async willSendResponse({ contextValue, response }) {
           if (response.body.kind !== 'single') return;

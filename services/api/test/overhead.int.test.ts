@@ -60,3 +60,14 @@ test("a statement past the pool sessions' own statement_timeout is TIMEOUT, with
     await orm.close();
   }
 });
+
+test('a query that passed its limits once is not walked again, but other variables are checked anew', async ({ app }) => {
+  const region = await app.tree.region();
+  const u = await app.user(region, ['INSPECTOR']);
+  const Q = `query($c: String!, $n: Int) { adminUnit(code: $c) { children(first: $n) { edges { node { code children(first: $n) { edges { node { code } } } } } } } }`;
+  for (let i = 0; i < 2; i++) {
+    await u.client.ok(Q, { c: region.code, n: 10 });
+    const refused = await u.client.fails('QUERY_TOO_COMPLEX', Q, { c: region.code, n: 1000 });
+    expect(refused.extensions).toMatchObject({ limit: 'cost' });
+  }
+});
