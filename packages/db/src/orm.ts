@@ -24,9 +24,30 @@ export function scopeLiteral(paths: readonly string[]): string {
   return paths.length ? `{${paths.join(',')}}` : '';
 }
 
-export async function createOrm(opts: { url: string; entities: EntitySchema<any, any>[]; poolMax?: number; debug?: boolean; logger?: (m: string) => void }): Promise<Orm> {
+/** Timeouts every connection of a pool starts its sessions with (a transaction may still set its own). */
+export interface SessionTimeouts {
+  statementMs: number;
+  idleInTransactionMs: number;
+}
+const sessionTimeouts = new WeakMap<object, SessionTimeouts>();
+/** The timeouts createOrm gave the pool's sessions, if any. */
+export const sessionTimeoutsOf = (orm: Orm): SessionTimeouts | undefined => sessionTimeouts.get(orm);
+
+export async function createOrm(opts: {
+  url: string;
+  entities: EntitySchema<any, any>[];
+  poolMax?: number;
+  debug?: boolean;
+  logger?: (m: string) => void;
+  /** session defaults for every connection (sent at connect): a request with these limits needs no statement to set them */
+  sessionTimeouts?: SessionTimeouts;
+}): Promise<Orm> {
   const config: Options = {
     clientUrl: opts.url,
+    // node-postgres sends these in each connection's startup message
+    driverOptions: opts.sessionTimeouts
+      ? { statement_timeout: Math.trunc(opts.sessionTimeouts.statementMs), idle_in_transaction_session_timeout: Math.trunc(opts.sessionTimeouts.idleInTransactionMs) }
+      : undefined,
     entities: opts.entities,
     pool: { min: 0, max: opts.poolMax ?? 10 },
     allowGlobalContext: false,
@@ -35,5 +56,7 @@ export async function createOrm(opts: { url: string; entities: EntitySchema<any,
     // a fork per request; transactions are opened explicitly
     implicitTransactions: false,
   };
-  return MikroORM.init(config);
+  const orm = await MikroORM.init(config);
+  if (opts.sessionTimeouts) sessionTimeouts.set(orm, { ...opts.sessionTimeouts });
+  return orm;
 }

@@ -13,10 +13,11 @@ export async function beginRequest(orm: Orm): Promise<EntityManager> {
   return em;
 }
 
-/** Sets both layers of the scope: the RLS setting and the MikroORM filter. */
-export async function setScope(em: EntityManager, paths: readonly string[]): Promise<void> {
-  await em.execute(`select set_config('app.scopes', ?, true)`, [scopeLiteral(paths)]);
+/** Sets both layers of the scope: the RLS setting and the MikroORM filter. Resolves the connection's backend id. */
+export async function setScope(em: EntityManager, paths: readonly string[]): Promise<number> {
+  const [row] = await em.execute<{ pid: number }[]>(`select set_config('app.scopes', ?, true), pg_backend_pid() as pid`, [scopeLiteral(paths)]);
   em.setFilterParams(SCOPE_FILTER, { paths });
+  return Number(row?.pid);
 }
 
 /** The scope paths setScope gave this request's EntityManager (layer 1), for hand-written SQL. */

@@ -1,19 +1,24 @@
 import { badInput, conflict, notFound } from '@jiceng/core';
 import { executeBound, requestScope, type EntityManager } from '@jiceng/db';
-import { AdminUnitEntity, ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
+import { ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
 import { assertCan, type Principal } from './principal.js';
 import { decodeOffsetCursor, encodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
 import { byKey, oneByKey } from './context.js';
 
 export const CODE_PATTERN = /^\d{12}$/;
 
-export function unitByCode(em: EntityManager, code: string): Promise<AdminUnitRow | null> {
-  if (!CODE_PATTERN.test(code)) return Promise.resolve(null);
-  return em.findOne(AdminUnitEntity, { code });
+// Reads on the request path return plain rows (mapUnit), not managed entities: hydrating an entity and
+// keeping it in the identity map buys nothing for a read. The scope condition is layer 1's filter, RLS is layer 2.
+export async function unitByCode(em: EntityManager, code: string): Promise<AdminUnitRow | null> {
+  if (!CODE_PATTERN.test(code)) return null;
+  const [row] = await executeBound<any>(em, `select * from admin_unit where code = $1 and path <@ any ($2::ltree[])`, [code, requestScope(em)]);
+  return row ? mapUnit(row) : null;
 }
 
 export async function unitsByIds(em: EntityManager, ids: readonly string[]): Promise<AdminUnitRow[]> {
-  return em.find(AdminUnitEntity, { id: { $in: [...ids] } });
+  const valid = [...new Set(ids)].filter((id) => /^\d{1,18}$/.test(id));
+  if (!valid.length) return [];
+  return (await executeBound<any>(em, `select * from admin_unit where id = any ($1::bigint[]) and path <@ any ($2::ltree[])`, [valid, requestScope(em)])).map(mapUnit);
 }
 
 /** A unit the caller can see, or NOT_FOUND (also when it exists outside the caller's scope). */

@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { AppError, ErrorCode, badInput, unauthenticated } from '@jiceng/core';
-import { SCOPE_FILTER, type EntityManager } from '@jiceng/db';
+import { SCOPE_FILTER, executeBound, type EntityManager } from '@jiceng/db';
 import type { JicengContext, ServiceSettings } from './context.js';
 import type { Principal } from './principal.js';
 import type { Role } from './roles.js';
@@ -92,29 +92,56 @@ interface PrincipalRow {
   disabled: boolean;
   token_version: number;
   scopes: string;
+  backend_pid: number;
+}
+
+/** Tokens whose signature was checked, by key: a signature holds for the token's life, so a repeat costs a lookup. */
+const verified = new WeakMap<Uint8Array, Map<string, { sub: string; ver: number; exp: number; nbf: number }>>();
+const VERIFIED_MAX = 10_000;
+
+/**
+ * The token's subject and version when its signature, issuer and lifetime are valid. The signature check
+ * (HMAC through WebCrypto) is remembered per token; its expiry is checked on every use. Whether the account
+ * still exists, is enabled and has that token version is the caller's statement, every request.
+ */
+async function checkSignature(key: Uint8Array, token: string): Promise<{ sub: string; ver: number }> {
+  let cache = verified.get(key);
+  if (!cache) {
+    cache = new Map();
+    verified.set(key, cache);
+  }
+  const now = Date.now() / 1000;
+  const hit = cache.get(token);
+  if (hit && hit.exp > now && hit.nbf <= now) return hit;
+  try {
+    const { payload } = await jwtVerify(token, key, { issuer: 'jiceng', algorithms: ['HS256'] });
+    const entry = { sub: String(payload.sub), ver: Number(payload.ver), exp: payload.exp ?? 0, nbf: payload.nbf ?? 0 };
+    if (entry.exp) {
+      if (cache.size >= VERIFIED_MAX) cache.delete(cache.keys().next().value!);
+      cache.set(token, entry);
+    }
+    return entry;
+  } catch {
+    cache.delete(token);
+    throw unauthenticated('invalid or expired token');
+  }
 }
 
 /**
  * Checks a bearer token and, in the same statement, sets the request's scope: the account is
  * read fresh on every request, so disabling it or bumping its token version takes effect at once.
  */
-export async function authenticate(em: EntityManager, settings: ServiceSettings, token: string): Promise<Principal> {
-  let sub: string;
-  let ver: number;
-  try {
-    const { payload } = await jwtVerify(token, settings.jwtKey, { issuer: 'jiceng', algorithms: ['HS256'] });
-    sub = String(payload.sub);
-    ver = Number(payload.ver);
-  } catch {
-    throw unauthenticated('invalid or expired token');
-  }
+export async function authenticate(em: EntityManager, settings: ServiceSettings, token: string, onBackend?: (pid: number) => void): Promise<Principal> {
+  const { sub, ver } = await checkSignature(settings.jwtKey, token);
   if (!/^\d{1,18}$/.test(sub)) throw unauthenticated('invalid token');
   const rows = await em.execute<PrincipalRow[]>(
-    `select p.*, p.scopes::text as scopes, set_config('app.scopes', case when p.disabled then '' else nullif(p.scopes::text, '{}') end, true)
+    `select p.*, p.scopes::text as scopes, set_config('app.scopes', case when p.disabled then '' else nullif(p.scopes::text, '{}') end, true),
+            pg_backend_pid() as backend_pid
        from jiceng_principal(?) p`,
     [sub],
   );
   const row = rows[0];
+  if (row) onBackend?.(Number(row.backend_pid));
   if (!row || row.disabled || row.token_version !== ver) {
     await em.execute(`select set_config('app.scopes', '', true)`);
     throw unauthenticated('invalid or expired token');
@@ -155,7 +182,7 @@ export async function verifyToken(settings: ServiceSettings, token: string): Pro
 export async function readPrincipals(em: EntityManager, accounts: readonly { userId: string; version: number }[]): Promise<Map<string, Principal | null>> {
   const ids = [...new Set(accounts.map((a) => a.userId))];
   const rows = ids.length
-    ? await em.execute<PrincipalRow[]>(`select p.*, p.scopes::text as scopes from unnest(?::bigint[]) u(id) cross join lateral jiceng_principal(u.id) p`, [`{${ids.join(',')}}`])
+    ? await executeBound<PrincipalRow>(em, `select p.*, p.scopes::text as scopes from unnest($1::bigint[]) u(id) cross join lateral jiceng_principal(u.id) p`, [ids])
     : [];
   const byId = new Map(rows.map((r) => [String(r.id), r]));
   const out = new Map<string, Principal | null>();

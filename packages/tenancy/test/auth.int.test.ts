@@ -1,4 +1,5 @@
 import { test, expect, GraphQLClient, TEST_PASSWORD } from '@jiceng/testkit';
+import { signToken } from '../src/auth.service.js';
 
 const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { username } } }`;
 const ME = `{ me { user { username roles } unit { code name } scope { code } actions } }`;
@@ -41,4 +42,27 @@ test('a wrong password, an unknown account and a disabled account fail the same 
   expect(new Set([a.message, b.message, c.message]).size).toBe(1);
   const empty = await app.anonymous.fails('BAD_USER_INPUT', LOGIN, { u: '', p: 'x' });
   expect(empty.extensions?.field).toBe('username');
+});
+
+test('a token accepted before is refused once it expires, and at once when its account is revoked', async ({ app }) => {
+  const region = await app.tree.region();
+  const user = await app.user(region, ['INSPECTOR']);
+  const short = await signToken({ ...app.settings, tokenTtlSeconds: 1 }, user.id, 1);
+  const client = new GraphQLClient(app.url, short);
+  // accepted (and its signature remembered), then refused after its expiry however often it was used
+  expect((await client.ok(ME)).me.user.username).toBe(user.username);
+  const deadline = Date.now() + 10_000;
+  let refused: any = null;
+  while (!refused && Date.now() < deadline) {
+    const r = await client.request(ME);
+    if (r.errors) refused = r.errors[0];
+    else await new Promise((ok) => setTimeout(ok, 25));
+  }
+  expect(refused?.extensions?.code).toBe('UNAUTHENTICATED');
+  expect((await client.request(ME)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+  // a remembered token of a revoked session (token version bumped) is refused on the next request
+  expect((await user.client.ok(ME)).me.user.username).toBe(user.username);
+  await app.asOwner((em) => em.execute(`update app_user set token_version = token_version + 1 where id = ?`, [user.id]));
+  await user.client.fails('UNAUTHENTICATED', ME);
 });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@jiceng/core';
 import { createOrm, executeBound, inScope, type Orm } from '@jiceng/db';
-import { buildAppSchema, createApp, allEntities, type App } from '@jiceng/api';
+import { buildAppSchema, createApp, allEntities, resolveLimits, sessionTimeoutsFor, type App } from '@jiceng/api';
 import { modules } from '@jiceng/api';
 import { hashPassword, signToken, type Role, type ServiceSettings, type AdminUnitRow } from '@jiceng/tenancy';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -50,6 +50,8 @@ export class TestApp {
       url: db.apiUrl,
       entities: allEntities(),
       poolMax: 12,
+      // like the service: requests under the default limits need no statement to set their timeouts
+      sessionTimeouts: sessionTimeoutsFor(resolveLimits()),
       debug: true,
       logger: (m) => {
         if (counter && /\[query\]/.test(m)) counter.sqlCount++;

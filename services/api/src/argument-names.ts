@@ -12,7 +12,8 @@ export function argumentOf(error: GraphQLError): string | null {
   const variable = /^Variable "\$(\w+)" got invalid value/.exec(error.message);
   if (variable) {
     const at = /at "([\w.[\]]+)"/.exec(error.message.slice(variable[0].length));
-    if (at) return at[1]!.replace(/\[\d+\]/g, '').split('.').at(-1) ?? null;
+    // as the services name them: an item of a list by its path (items[1].on), an input object's field by its name
+    if (at) return at[1]!.includes('[') ? at[1]! : (at[1]!.split('.').at(-1) ?? null);
     return nameWhere(body, (value) => value.kind === Kind.VARIABLE && value.name.value === variable[1]);
   }
   const start = error.nodes?.[0]?.loc?.start;

@@ -5,6 +5,7 @@ import type { JicengModule, ServiceSettings } from '@jiceng/tenancy';
 import { modules as allModules } from './modules.js';
 import { buildAppSchema } from './schema.js';
 import { createApp, type App } from './server.js';
+import { resolveLimits, sessionTimeoutsFor } from './limits.js';
 
 export const allMigrations = (mods: JicengModule[] = allModules) => mods.flatMap((m) => m.migrations);
 export const allEntities = (mods: JicengModule[] = allModules) => mods.flatMap((m) => m.entities);
@@ -51,7 +52,9 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
   }
   // freshly loaded tables have no planner statistics until autovacuum comes round
   await analyzeStale(db.ownerUrl);
-  const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
+  // the pool's sessions start with the request timeouts, so a request needs no statement to set them
+  const sessionTimeouts = sessionTimeoutsFor(resolveLimits(config.limits, config.production));
+  const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20), sessionTimeouts });
   const { schema } = await buildAppSchema(allModules);
   const recheckMs = Number(process.env.LIVE_RECHECK_MS) || undefined;
   const app = await createApp({ orm, schema, settings: serviceSettings(config), log, limits: config.limits, live: { recheckMs } });
@@ -106,7 +109,11 @@ export function startMaintenance(orm: Orm, log: Logger, mods: JicengModule[] = a
   const tasks = mods.flatMap((m) => m.maintenance ?? []).map((task) => {
     const state: { current?: Promise<void>; timer?: NodeJS.Timeout } = {};
     state.timer = setInterval(() => {
-      state.current ??= inScope(orm, ['cn'], task.run)
+      // not bound by the request timeouts the pool's sessions start with
+      state.current ??= inScope(orm, ['cn'], async (em) => {
+        await em.execute(`select set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)`);
+        return task.run(em);
+      })
         .then((n) => { if (n) log.debug('maintenance', { task: task.name, n }); })
         .catch((e: unknown) => log.error('maintenance failed', { task: task.name, error: String(e) }))
         .finally(() => { state.current = undefined; });

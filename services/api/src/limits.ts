@@ -1,14 +1,14 @@
 // What one request may cost: the shape of its query (before anything runs), the size of its answer,
 // its time (in Node.js and in PostgreSQL), and its client staying connected. docs/operations.md lists
 // the defaults and the environment variables that change them.
-import { GraphQLError, getNamedType, isListType, isNonNullType, validate, type DocumentNode, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import { GraphQLError, defaultFieldResolver, getNamedType, isObjectType, isListType, isNonNullType, validate, type DocumentNode, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 // the CommonJS build: its ESM build imports graphql/index.mjs, a second copy of graphql beside the one
 // `import 'graphql'` loads in Node.js ("another module or realm")
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity/cjs';
 import { AppError, ErrorCode, type LimitSettings } from '@jiceng/core';
-import type { beginRequest, Orm } from '@jiceng/db';
+import { sessionTimeoutsOf, type beginRequest, type Orm, type SessionTimeouts } from '@jiceng/db';
 import type { JicengContext } from '@jiceng/tenancy';
 
 export interface Limits extends Required<LimitSettings> {
@@ -57,6 +57,11 @@ export const DEFAULT_LIMITS: Limits = {
   fieldCosts: FIELD_COSTS,
   pageSizes: PAGE_SIZES,
 };
+
+/** The session timeouts a pool should start with so that requests under these limits need no statement to set them. */
+export function sessionTimeoutsFor(limits: Limits): SessionTimeouts {
+  return { statementMs: Math.min(limits.statementTimeoutMs, limits.deadlineMs), idleInTransactionMs: limits.idleInTransactionTimeoutMs };
+}
 
 /** The defaults, with introspection on outside production, overlaid with what was configured. */
 export function resolveLimits(given: Partial<Limits> = {}, production = false): Limits {
@@ -140,24 +145,42 @@ export class RequestGuard {
   aborted = false;
   tooLarge = false;
   private pid: number | null = null;
+  private finished = false;
   private timer: NodeJS.Timeout | undefined;
   private cancelling: Promise<unknown> = Promise.resolve();
 
   constructor(readonly limits: Limits, private readonly orm: Orm) {}
 
-  /** Sets the transaction's timeouts (`set_config(…, true)` ends with it) and learns its backend, then starts the clock. */
+  /**
+   * Starts the clock and gives the transaction its timeouts. When the pool's sessions already start with
+   * these timeouts (createOrm's sessionTimeouts) no statement is needed: the request's first statement
+   * (authentication, or the anonymous scope) reports the backend through setBackend. Otherwise one
+   * statement sets them for this transaction (`set_config(…, true)` ends with it) and reads the backend.
+   * Either way they cover authentication too.
+   */
   async start(em: Awaited<ReturnType<typeof beginRequest>>): Promise<void> {
     const statement = this.statementTimeoutMs();
-    const [row] = await em.execute<{ pid: number }[]>(
-      `select pg_backend_pid() as pid, set_config('statement_timeout', ?, true), set_config('idle_in_transaction_session_timeout', ?, true)`,
-      [String(statement), String(this.limits.idleInTransactionTimeoutMs)],
-    );
-    this.pid = row ? Number(row.pid) : null;
+    const idle = this.limits.idleInTransactionTimeoutMs;
     this.timer = setTimeout(() => {
       this.timedOut = true;
       void this.cancel();
     }, this.limits.deadlineMs);
     this.timer.unref();
+    const preset = sessionTimeoutsOf(this.orm);
+    if (preset && preset.statementMs === statement && preset.idleInTransactionMs === idle) return;
+    const [row] = await em.execute<{ pid: number }[]>(
+      `select pg_backend_pid() as pid, set_config('statement_timeout', ?, true), set_config('idle_in_transaction_session_timeout', ?, true)`,
+      [String(statement), String(idle)],
+    );
+    this.setBackend(row ? Number(row.pid) : null);
+  }
+
+  /** The backend running this request's transaction: the one a deadline or a disconnect cancels. */
+  setBackend(pid: number | null): void {
+    if (this.finished) return;
+    this.pid = pid;
+    // the deadline passed or the client left before the backend was known
+    if (this.timedOut || this.aborted) void this.cancel();
   }
 
   /** The client went away before its answer: stop resolving and cancel the running statement. */
@@ -173,6 +196,7 @@ export class RequestGuard {
    */
   async finish(): Promise<void> {
     clearTimeout(this.timer);
+    this.finished = true;
     this.pid = null;
     await this.cancelling;
   }
@@ -232,20 +256,30 @@ export function isCancelled(error: unknown): boolean {
 const SUGGESTION = / ?Did you mean .+\?$/;
 
 /**
- * Enforces the limits around Apollo's pipeline: the query's shape before it runs, the guard on each
- * field, and one clear error in place of a half-built answer when a guard refused.
+ * Enforces the limits around Apollo's pipeline: the query's shape before it runs, and one clear error in
+ * place of a half-built answer when a guard refused. The guard's check on each field is guardFields'.
  */
 export function limitsPlugin(limits: Limits): ApolloServerPlugin<JicengContext> {
+  // Queries that passed, per parsed document (Apollo keeps one per query text) and operation and variables:
+  // the same query is not walked again on every request. Refusals are not kept; they are checked each time.
+  const passed = new WeakMap<DocumentNode, Set<string>>();
+  const MAX_PER_DOCUMENT = 64;
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request }) {
+          let key: string | undefined;
+          try {
+            key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
+          } catch {
+            key = undefined; // variables JSON cannot hold: check every time
+          }
+          const seen = passed.get(document);
+          if (key !== undefined && seen?.has(key)) return;
           checkQuery(limits, schema, document, request.variables, request.operationName ?? undefined);
-        },
-        async executionDidStart({ contextValue }) {
-          const guard = guardOf(contextValue);
-          if (!guard) return;
-          return { willResolveField: () => guard.check() };
+          if (key === undefined) return;
+          if (!seen) passed.set(document, new Set([key]));
+          else if (seen.size < MAX_PER_DOCUMENT) seen.add(key);
         },
         async willSendResponse({ contextValue, response }) {
           if (response.body.kind !== 'single') return;
@@ -265,4 +299,27 @@ export function limitsPlugin(limits: Limits): ApolloServerPlugin<JicengContext> 
       };
     },
   };
+}
+
+const GUARDED = Symbol('fields guarded');
+
+/**
+ * Puts the request guard's check (deadline, disconnect, response size) in front of every field's resolver,
+ * once per schema. It replaces a plugin's `willResolveField`, which makes Apollo wrap every field in its
+ * instrumentation (an object, two lookups and a callback per field).
+ */
+export function guardFields(schema: GraphQLSchema): GraphQLSchema {
+  if ((schema as { [GUARDED]?: true })[GUARDED]) return schema;
+  Object.defineProperty(schema, GUARDED, { value: true });
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, ctx, info) => {
+        (ctx as { [GUARD]?: RequestGuard } | undefined)?.[GUARD]?.check();
+        return resolve(source, args, ctx, info);
+      };
+    }
+  }
+  return schema;
 }

@@ -1,14 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLResponse } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { argumentOf } from './argument-names.js';
 import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger } from '@jiceng/core';
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
 import { attachLive, type Live, type LiveOptions } from './live.js';
-import { guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
+import { guardFields, guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
   orm: Orm;
@@ -151,11 +157,22 @@ export interface App {
 export async function createApp(opts: AppOptions): Promise<App> {
   const limits = resolveLimits(opts.limits, opts.settings.production);
   const apollo = new ApolloServer<JicengContext>({
-    schema: opts.schema,
+    schema: guardFields(opts.schema),
     includeStacktraceInErrorResponses: false,
     formatError: formatError(),
     // limitsPlugin first: its willSendResponse settles the errors the transaction plugin decides on
-    plugins: [limitsPlugin(limits), errorLogPlugin(), transactionPlugin(), ApolloServerPluginLandingPageDisabled()],
+    // Apollo's default plugins buy nothing here (no HTTP caching of POSTs, no Apollo Studio), and cache
+    // control alone wraps every field's resolution in a callback: off
+    plugins: [
+      limitsPlugin(limits),
+      errorLogPlugin(),
+      transactionPlugin(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
     introspection: limits.introspection,
     parseOptions: { maxTokens: limits.maxTokens },
     // the process owns its signals (main.ts drains, then stops)
@@ -181,8 +198,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     try {
       await guard.start(em); // the timeouts cover authentication too
       const auth = req.headers.authorization;
-      if (auth?.startsWith('Bearer ')) ctx.principal = await authenticate(em, opts.settings, auth.slice(7).trim());
-      else await setScope(em, []);
+      if (auth?.startsWith('Bearer ')) ctx.principal = await authenticate(em, opts.settings, auth.slice(7).trim(), (pid) => guard.setBackend(pid));
+      else guard.setBackend(await setScope(em, []));
     } catch (e) {
       await guard.finish();
       await endRequest(em, false);

@@ -39,9 +39,9 @@ describe('the cases of the issue', () => {
   test('the date "0000-01-01", impossible dates and dates outside 2000–2100', async ({ app }) => {
     const w = await world(app);
     const STANDARDS = `query($c: String!, $on: LocalDate) { adminUnit(code: $c) { fundingStandards(on: $on) { officePerVillage } } }`;
-    // the LocalDate scalar refuses these before the resolver runs: its error names the variable in the message
+    // the LocalDate scalar refuses these before the resolver runs; the error names the argument (field) and the variable
     for (const on of ['0000-01-01', '2025-02-30', '1999-12-31', '2101-01-01', '20250101'])
-      expect((await refused(w.admin, 'date', STANDARDS, { c: w.region.code, on })).message).toContain('"$on"');
+      expect((await refused(w.admin, 'on', STANDARDS, { c: w.region.code, on })).message).toContain('"$on"');
     await w.admin.client.ok(STANDARDS, { c: w.region.code, on: '2025-02-28' });
     const COMPLAINT = `mutation($v: ID!, $d: LocalDate!) { receiveComplaint(villageId: $v, receivedOn: $d, summary: "x") { id } }`;
     await refused(w.admin, 'receivedOn', COMPLAINT, { v: w.villageId, d: '0000-01-01' });
@@ -164,7 +164,7 @@ describe('money and dates', () => {
     const APPROPRIATE = `mutation($r: ID!, $on: LocalDate!, $k: String!) { appropriateFunds(regionId: $r, fund: OFFICE, year: 2025, amount: "100.00", idempotencyKey: $k, on: $on) { occurredOn } }`;
     // outside 2000–2100 the LocalDate scalar refuses it (naming the variable); outside the fund year the service does
     for (const on of ['9999-12-31', '1900-01-01'])
-      expect((await refused(w.finance, 'date', APPROPRIATE, { r: w.regionId, on, k: key('date') })).message).toContain('"$on"');
+      expect((await refused(w.finance, 'on', APPROPRIATE, { r: w.regionId, on, k: key('date') })).message).toContain('"$on"');
     for (const on of ['2024-12-31', '2027-01-01'])
       await refused(w.finance, 'on', APPROPRIATE, { r: w.regionId, on, k: key('date') });
     for (const on of ['2025-01-01', '2026-12-31'])
@@ -172,7 +172,7 @@ describe('money and dates', () => {
     const finance = await app.user(w.county, ['FINANCE']);
     const BATCH = `mutation($items: [DisbursementInput!]!) { disburseFundsBatch(items: $items) { id } }`;
     const item = { villageId: w.villageId, fund: 'OFFICE', year: 2025, amount: '1.00', voucher: 'PZ-1', on: '2025-05-01', idempotencyKey: key('b') };
-    expect((await refused(finance, 'date', BATCH, { items: [item, { ...item, on: '9999-12-31', idempotencyKey: key('b') }] })).message).toContain('"items[1].on"');
+    expect((await refused(finance, 'items[1].on', BATCH, { items: [item, { ...item, on: '9999-12-31', idempotencyKey: key('b') }] })).message).toContain('"items[1].on"');
     await refused(finance, 'items[1].on', BATCH, { items: [item, { ...item, on: '2027-01-01', idempotencyKey: key('b') }] });
   });
 });
