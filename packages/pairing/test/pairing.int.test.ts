@@ -9,7 +9,7 @@ const code = () => {
 };
 const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
 const REGISTER = `mutation($i: PartnerInput!) { registerPartner(input: $i) { id kind } }`;
-const PAIR = `mutation($p: ID!, $v: ID!, $s: String!, $e: String) { pairPartner(partnerId: $p, villageId: $v, startsOn: $s, endsOn: $e) }`;
+const PAIR = `mutation($p: ID!, $v: ID!, $s: LocalDate!, $e: LocalDate) { pairPartner(partnerId: $p, villageId: $v, startsOn: $s, endsOn: $e) }`;
 
 async function world(app: TestApp) {
   const region = await app.tree.region();
@@ -136,17 +136,17 @@ describe('five ones', () => {
     await expect(inScope(app.orm, [w.village.path], (em) => em.execute(`update support_log set visits = 9`))).rejects.toThrow();
     // ending the pairing today removes access at once
     const today = new Date().toISOString().slice(0, 10);
-    await w.regionAdmin.client.ok(`mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
+    await w.regionAdmin.client.ok(`mutation($p: ID!, $e: LocalDate!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
     expect((await fresh.ok(`query($v: String!) { adminUnit(code: $v) { code } }`, { v: w.village.code })).adminUnit).toBeNull();
     // support dated within the ended term may still be logged; dated on or after its end it may not
     await fresh.ok(LOG, { v: w.ids.v.id });
-    const late = await fresh.fails('BAD_USER_INPUT', `mutation($v: ID!, $d: String!) { logSupport(input: { villageId: $v, loggedOn: $d, visits: 1 }) }`, { v: w.ids.v.id, d: today });
+    const late = await fresh.fails('BAD_USER_INPUT', `mutation($v: ID!, $d: LocalDate!) { logSupport(input: { villageId: $v, loggedOn: $d, visits: 1 }) }`, { v: w.ids.v.id, d: today });
     expect(late.extensions?.field).toBe('loggedOn');
   });
 
   test('a pairing is ended by the unit that arranged it or one above: not by the township of its village', async ({ app }) => {
     const w = await world(app);
-    const END = `mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`;
+    const END = `mutation($p: ID!, $e: LocalDate!) { endPairing(pairingId: $p, endsOn: $e) }`;
     const ent = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code() });
     const regionPairing = (await w.regionAdmin.client.ok(PAIR, { p: ent, v: w.ids.v.id, s: '2025-01-01' })).pairPartner;
     const township = await app.user(w.township, ['ORG_ADMIN']);

@@ -14,6 +14,7 @@ export * from './standards.js';
 export * from './case.service.js';
 export * from './complaint.service.js';
 export * from './dashboard.service.js';
+export * from './exports.js';
 
 export const rectificationModule: JicengModule = {
   name: 'rectification',
