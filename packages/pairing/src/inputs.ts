@@ -1,6 +1,6 @@
 import { badInput, localDate, type Fen } from '@jiceng/core';
 import { isValidCreditCode } from './credit-code.js';
-import { DEPARTMENT_TYPES, PARTNER_KINDS, type DepartmentType, type PartnerKind } from './values.js';
+import { DEPARTMENT_TYPES, PARTNER_KINDS, PARTNER_STATUSES, PROJECT_KINDS, type DepartmentType, type PartnerKind, type PartnerStatus, type ProjectKind } from './values.js';
 import type { NewPartner, SupportFigures } from './pairing.store.js';
 
 // The module's inputs and their validation, declared once per input and applied at the module boundary
@@ -22,9 +22,9 @@ export interface PartnerInput {
   homeOrg?: string | null;
   termStart?: string | null;
   termEnd?: string | null;
-  projectKind?: string | null;
+  projectKind?: ProjectKind | string | null;
   budget?: Fen | null;
-  status?: string | null;
+  status?: PartnerStatus | string | null;
 }
 
 /** A partner to register, checked: the kind, a name, an ENTERPRISE's credit code, a DEPARTMENT's type, dates. */
@@ -37,7 +37,8 @@ export function validatePartnerInput(i: PartnerInput): NewPartner {
   return {
     unitId: i.unitId, kind, name, creditCode: kind === 'ENTERPRISE' ? i.creditCode! : null, contact: i.contact ?? null, departmentType,
     homeOrg: i.homeOrg ?? null, termStart: optionalDate(i.termStart, 'termStart'), termEnd: optionalDate(i.termEnd, 'termEnd'),
-    projectKind: i.projectKind ?? null, budget: i.budget == null ? null : BigInt(i.budget), status: i.status ?? null,
+    projectKind: i.projectKind == null ? null : oneOf(PROJECT_KINDS, i.projectKind, 'projectKind'), budget: i.budget == null ? null : BigInt(i.budget),
+    status: i.status == null ? null : oneOf(PARTNER_STATUSES, i.status, 'status'),
   };
 }
 

@@ -1,5 +1,5 @@
 import { executeBound, type EntityManager } from '@jiceng/db';
-import type { DepartmentType, PartnerKind } from './values.js';
+import type { DepartmentType, PartnerKind, PartnerStatus, ProjectKind } from './values.js';
 
 // All of the pairing module's SQL, through the request's EntityManager with server-side parameters.
 // Rows come back camelCase and typed; services hold the rules, resolvers map to GraphQL.
@@ -16,9 +16,9 @@ export interface PartnerRecord {
   homeOrg: string | null;
   termStart: string | null;
   termEnd: string | null;
-  projectKind: string | null;
+  projectKind: ProjectKind | null;
   budget: bigint | null;
-  status: string | null;
+  status: PartnerStatus | null;
   /** villages carried now (department suggestions only) */
   carried?: number | null;
 }

@@ -35,7 +35,7 @@ describe('five ones', () => {
     const dept = await w.partner('DEPARTMENT', w.ids.r.id, { departmentType: 'PARTY_MASS' });
     const leader = await w.partner('LEADER', w.ids.c.id);
     const fs = await w.partner('FIRST_SECRETARY', w.ids.c.id, { homeOrg: '某局', termStart: '2025-01-01', termEnd: '2027-01-01' });
-    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: '种植', budget: '500000.00', status: '实施中' });
+    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: 'PLANTING', budget: '500000.00', status: 'IN_PROGRESS' });
     for (const p of [countyEnt, dept, leader, fs, project]) await w.regionAdmin.client.ok(PAIR, { p, v: w.ids.v.id, s: '2025-01-01' });
     const Q = `query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { targets fullyCovered rate slots { slot filled } gaps { village { code } missing projectsBelowTarget } } } }`;
     let c = (await w.regionAdmin.client.ok(Q, { c: w.county.code })).adminUnit.pairingCoverage;
@@ -69,7 +69,7 @@ describe('five ones', () => {
     });
     for (const v of [inStrict, inPlain]) {
       const villageId = (await admin.client.ok(ID, { c: v.code })).adminUnit.id;
-      const project = (await admin.client.ok(REGISTER, { i: { unitId: villageId, kind: 'PROJECT', name: `PROJECT-${++n}`, projectKind: '种植', budget: '1000.00', status: '实施中' } })).registerPartner.id;
+      const project = (await admin.client.ok(REGISTER, { i: { unitId: villageId, kind: 'PROJECT', name: `PROJECT-${++n}`, projectKind: 'PLANTING', budget: '1000.00', status: 'IN_PROGRESS' } })).registerPartner.id;
       await admin.client.ok(PAIR, { p: project, v: villageId, s: '2025-01-01' });
     }
     const c = (await admin.client.ok(`query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { gaps { village { code } missing } } } }`, { c: top.code })).adminUnit.pairingCoverage;
@@ -174,7 +174,7 @@ describe('five ones', () => {
     const mine = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code(), contact: '13800000001' });
     const theirCode = code();
     const theirs = await w.partner('ENTERPRISE', w.ids.c.id, { creditCode: theirCode, contact: '13800000002' });
-    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: '种植', budget: '500000.00', status: '实施中' });
+    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: 'PLANTING', budget: '500000.00', status: 'IN_PROGRESS' });
     for (const p of [mine, theirs, project]) await w.regionAdmin.client.ok(PAIR, { p, v: w.ids.v.id, s: '2025-01-01' });
     const link = async (partner: string) => {
       const u = await app.user(w.region, ['ENTERPRISE']);

@@ -35,11 +35,11 @@ describe('partners and support entries can be read back', () => {
   test('a partner\'s term and project kind; the partners of a unit, paged and counted; me.partner', async ({ app }) => {
     const w = await world(app);
     const fs = await w.partner('FIRST_SECRETARY', w.ids.county, { homeOrg: '某局', termStart: '2025-01-01', termEnd: '2027-12-31' });
-    const project = await w.partner('PROJECT', w.ids.county, { projectKind: '种植', budget: '500000.00' });
+    const project = await w.partner('PROJECT', w.ids.county, { projectKind: 'PLANTING', budget: '500000.00' });
     const ent = await w.partner('ENTERPRISE', w.ids.region, { creditCode: code() });
     await w.admin.client.ok(PAIR, { p: ent, v: w.ids.v1, s: '2025-01-01' });
     const p = await w.admin.client.ok(`query($a: ID!, $b: ID!) { a: partner(id: $a) { termStart termEnd } b: partner(id: $b) { projectKind } }`, { a: fs, b: project });
-    expect(p).toEqual({ a: { termStart: '2025-01-01', termEnd: '2027-12-31' }, b: { projectKind: '种植' } });
+    expect(p).toEqual({ a: { termStart: '2025-01-01', termEnd: '2027-12-31' }, b: { projectKind: 'PLANTING' } });
 
     const LIST = `query($c: String!, $a: String, $s: Boolean, $k: PartnerKind) { adminUnit(code: $c) { partners(first: 1, after: $a, serving: $s, kind: $k) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } }`;
     const first = (await w.admin.client.ok(LIST, { c: w.county.code })).adminUnit.partners;

@@ -1,6 +1,6 @@
 import { executeBound } from '@jiceng/db';
 import { test, expect, describe } from '@jiceng/testkit';
-import { DEPARTMENT_TYPES, PARTNER_KINDS } from '../src/values.js';
+import { DEPARTMENT_TYPES, PARTNER_KINDS, PARTNER_STATUSES, PROJECT_KINDS } from '../src/values.js';
 
 /** The values a check constraint of a table allows for a column (`col = any (array['A'::text, …])`). */
 async function checkValues(app: any, table: string, column: string): Promise<string[]> {
@@ -15,9 +15,11 @@ describe('the value lists', () => {
   test('the SQL check constraints allow exactly the GraphQL enums\' values', async ({ app }) => {
     expect(await checkValues(app, 'partner', 'kind')).toEqual([...PARTNER_KINDS]);
     expect(await checkValues(app, 'partner', 'department_type')).toEqual([...DEPARTMENT_TYPES]);
-    const schema = await app.anonymous.request(`{ k: __type(name: "PartnerKind") { enumValues { name } } d: __type(name: "DepartmentType") { enumValues { name } } }`);
-    expect(schema.data.k.enumValues.map((v: any) => v.name)).toEqual([...PARTNER_KINDS]);
-    expect(schema.data.d.enumValues.map((v: any) => v.name)).toEqual([...DEPARTMENT_TYPES]);
+    expect(await checkValues(app, 'partner', 'project_kind')).toEqual([...PROJECT_KINDS]);
+    expect(await checkValues(app, 'partner', 'status')).toEqual([...PARTNER_STATUSES]);
+    const lists = { PartnerKind: PARTNER_KINDS, DepartmentType: DEPARTMENT_TYPES, ProjectKind: PROJECT_KINDS, PartnerStatus: PARTNER_STATUSES };
+    const schema = await app.anonymous.request(`{ ${Object.keys(lists).map((t) => `${t}: __type(name: "${t}") { enumValues { name } }`).join(' ')} }`);
+    for (const [t, values] of Object.entries(lists)) expect(schema.data[t].enumValues.map((v: any) => v.name), t).toEqual([...values]);
   });
 });
 

@@ -2,7 +2,10 @@ import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { toGlobalId } from '@jiceng/core';
 import { AdminUnit, LocalDateScalar, MoneyScalar } from '@jiceng/tenancy';
 import type { PartnerRecord } from '../pairing.store.js';
-import { DepartmentTypeEnum, PartnerKindEnum, SlotEnum, type DepartmentType, type PartnerKind, type Slot } from '../values.js';
+import {
+  DepartmentTypeEnum, PartnerKindEnum, PartnerStatusEnum, ProjectKindEnum, SlotEnum,
+  type DepartmentType, type PartnerKind, type PartnerStatus, type ProjectKind, type Slot,
+} from '../values.js';
 
 @ObjectType() export class Partner {
   @Field(() => ID) id!: string;
@@ -13,10 +16,10 @@ import { DepartmentTypeEnum, PartnerKindEnum, SlotEnum, type DepartmentType, typ
   @Field(() => DepartmentTypeEnum, { nullable: true }) departmentType!: DepartmentType | null;
   @Field(() => String, { nullable: true }) homeOrg!: string | null;
   @Field(() => MoneyScalar, { nullable: true }) budget!: bigint | null;
-  @Field(() => String, { nullable: true }) status!: string | null;
+  @Field(() => PartnerStatusEnum, { nullable: true }) status!: PartnerStatus | null;
   @Field(() => LocalDateScalar, { nullable: true, description: 'start of the term (first secretaries: 驻村 term)' }) termStart!: string | null;
   @Field(() => LocalDateScalar, { nullable: true, description: 'end of the term' }) termEnd!: string | null;
-  @Field(() => String, { nullable: true, description: 'a project\'s kind (种植, 养殖, …)' }) projectKind!: string | null;
+  @Field(() => ProjectKindEnum, { nullable: true, description: 'a project\'s kind' }) projectKind!: ProjectKind | null;
   @Field(() => Int, { nullable: true, description: 'villages carried now (suggestions)' }) carried!: number | null;
 }
 
@@ -75,9 +78,9 @@ export class PairingCoverage {
   @Field(() => String, { nullable: true }) homeOrg?: string;
   @Field(() => LocalDateScalar, { nullable: true }) termStart?: string;
   @Field(() => LocalDateScalar, { nullable: true }) termEnd?: string;
-  @Field(() => String, { nullable: true }) projectKind?: string;
+  @Field(() => ProjectKindEnum, { nullable: true }) projectKind?: ProjectKind;
   @Field(() => MoneyScalar, { nullable: true }) budget?: bigint;
-  @Field(() => String, { nullable: true }) status?: string;
+  @Field(() => PartnerStatusEnum, { nullable: true }) status?: PartnerStatus;
 }
 
 @InputType('SupportInput') export class SupportInputType {
