@@ -81,24 +81,27 @@ export async function upsertAccountLink(em: EntityManager, userId: string, partn
 
 /** Partners of a listing: registered under a subtree (with serving: also paired with its villages). */
 export interface PartnerFilter {
-  path: string;
   serving: boolean;
   kind: PartnerKind | null;
 }
-const partnerWhere = `(pa.unit_path <@ $1::ltree or ($2 and exists (select 1 from pairing p where p.partner_id = pa.id and p.unit_path <@ $1::ltree)))
+const partnerWhere = `(pa.unit_path <@ r.path or ($2 and exists (select 1 from pairing p where p.partner_id = pa.id and p.unit_path <@ r.path)))
    and ($3::text is null or pa.kind = $3)`;
 
-/** Up to `limit` partners after an id, oldest first. */
-export async function partnersPage(em: EntityManager, f: PartnerFilter, afterId: string | null, limit: number): Promise<PartnerRecord[]> {
-  const rows = await executeBound<Raw<PartnerRecord, 'budget'>>(em,
-    `select ${partnerColumns('pa')} from partner pa where ${partnerWhere} and ($4::bigint is null or pa.id > $4) order by pa.id limit $5`,
-    [f.path, f.serving, f.kind, afterId, limit]);
+/** For each subtree: up to `limit` partners after an id, oldest first. */
+export async function partnerPagesUnder(em: EntityManager, paths: readonly string[], f: PartnerFilter, afterId: string | null, limit: number): Promise<(PartnerRecord & { root: string })[]> {
+  const rows = await executeBound<Raw<PartnerRecord, 'budget'> & { root: string }>(em,
+    `select r.path::text as "root", x.* from unnest($1::ltree[]) as r(path)
+       cross join lateral (select ${partnerColumns('pa')} from partner pa where ${partnerWhere} and ($4::bigint is null or pa.id > $4) order by pa.id limit $5) x
+      order by r.path, x.id::bigint`,
+    [paths, f.serving, f.kind, afterId, limit]);
   return rows.map(partnerOf);
 }
 
-export async function countPartners(em: EntityManager, f: PartnerFilter): Promise<number> {
-  const [row] = await executeBound<{ n: number }>(em, `select count(*)::int as n from partner pa where ${partnerWhere}`, [f.path, f.serving, f.kind]);
-  return row!.n;
+/** For each subtree: how many partners the listing holds. */
+export function countPartnersUnder(em: EntityManager, paths: readonly string[], f: PartnerFilter): Promise<{ root: string; n: number }[]> {
+  return executeBound(em,
+    `select r.path::text as "root", (select count(*)::int from partner pa where ${partnerWhere}) as n from unnest($1::ltree[]) as r(path)`,
+    [paths, f.serving, f.kind]);
 }
 
 export interface PairingRecord {
@@ -238,28 +241,32 @@ export interface SupportEntryRecord extends SupportFigures {
   correctedBy: string | null;
 }
 export interface SupportFilter {
-  path: string;
   from: string;
   to: string;
   partnerId: string | null;
 }
-const supportWhere = `s.unit_path <@ $1::ltree and s.logged_on between $2::date and $3::date and ($4::bigint is null or s.partner_id = $4)`;
+const supportWhere = `s.unit_path <@ r.path and s.logged_on between $2::date and $3::date and ($4::bigint is null or s.partner_id = $4)`;
 
-/** Up to `limit` entries before an id, newest first. */
-export async function supportEntriesPage(em: EntityManager, f: SupportFilter, beforeId: string | null, limit: number): Promise<SupportEntryRecord[]> {
-  const rows = await executeBound<Raw<SupportEntryRecord, 'materialsValue'>>(em,
-    `select s.id::text as "id", s.partner_id::text as "partnerId", s.unit_id::text as "unitId", to_char(s.logged_on, 'YYYY-MM-DD') as "loggedOn",
-            s.visits, s.people_placed as "peoplePlaced", s.materials_value::text as "materialsValue", s.meetings, s.problems_solved as "problemsSolved",
-            s.projects_coordinated as "projectsCoordinated", s.note, s.corrects::text as "corrects",
-            (select c.id::text from support_log c where c.corrects = s.id) as "correctedBy"
-       from support_log s where ${supportWhere} and ($5::bigint is null or s.id < $5) order by s.id desc limit $6`,
-    [f.path, f.from, f.to, f.partnerId, beforeId, limit]);
+/** For each subtree: up to `limit` entries before an id, newest first. */
+export async function supportEntryPagesUnder(em: EntityManager, paths: readonly string[], f: SupportFilter, beforeId: string | null, limit: number): Promise<(SupportEntryRecord & { root: string })[]> {
+  const rows = await executeBound<Raw<SupportEntryRecord, 'materialsValue'> & { root: string }>(em,
+    `select r.path::text as "root", x.* from unnest($1::ltree[]) as r(path)
+       cross join lateral (
+         select s.id::text as "id", s.partner_id::text as "partnerId", s.unit_id::text as "unitId", to_char(s.logged_on, 'YYYY-MM-DD') as "loggedOn",
+                s.visits, s.people_placed as "peoplePlaced", s.materials_value::text as "materialsValue", s.meetings, s.problems_solved as "problemsSolved",
+                s.projects_coordinated as "projectsCoordinated", s.note, s.corrects::text as "corrects",
+                (select c.id::text from support_log c where c.corrects = s.id) as "correctedBy"
+           from support_log s where ${supportWhere} and ($5::bigint is null or s.id < $5) order by s.id desc limit $6) x
+      order by r.path, x.id::bigint desc`,
+    [paths, f.from, f.to, f.partnerId, beforeId, limit]);
   return rows.map((r) => ({ ...r, materialsValue: BigInt(r.materialsValue!) }));
 }
 
-export async function countSupportEntries(em: EntityManager, f: SupportFilter): Promise<number> {
-  const [row] = await executeBound<{ n: number }>(em, `select count(*)::int as n from support_log s where ${supportWhere}`, [f.path, f.from, f.to, f.partnerId]);
-  return row!.n;
+/** For each subtree: how many entries the listing holds. */
+export function countSupportEntriesUnder(em: EntityManager, paths: readonly string[], f: SupportFilter): Promise<{ root: string; n: number }[]> {
+  return executeBound(em,
+    `select r.path::text as "root", (select count(*)::int from support_log s where ${supportWhere}) as n from unnest($1::ltree[]) as r(path)`,
+    [paths, f.from, f.to, f.partnerId]);
 }
 
 /** An entry as a correction sees it: whose and where, and whether it has been corrected already. */

@@ -43,7 +43,17 @@ describe('no N+1', () => {
       } } }
     } } } } }`;
 
-  test('children { pairings, supportTotals, pairingCoverage, departmentSuggestions }: the same statements for any number of units', async ({ app }) => {
+  const LISTS = `query($c: String!) { adminUnit(code: $c) {
+    children(first: 3) { edges { node { code
+      partners(first: 2, serving: true) { totalCount edges { node { name kind } } }
+      supportEntries(${PERIOD}, first: 2) { totalCount edges { node { loggedOn correctedBy partner { kind } village { code } } } }
+      children(first: 3) { edges { node { code
+        partners(first: 5) { totalCount edges { node { kind } } }
+        supportEntries(${PERIOD}, first: 5) { totalCount edges { node { visits corrects } } }
+      } } }
+    } } } } }`;
+
+  test('children { pairings, supportTotals, pairingCoverage, departmentSuggestions, partners, supportEntries }: the same statements for any number of units', async ({ app }) => {
     const statements: number[] = [];
     for (const [townships, villages] of [[2, 2], [3, 3]] as const) {
       const region = await app.tree.region();
@@ -74,7 +84,23 @@ describe('no N+1', () => {
       const totals = (await inspector.client.ok(TOTALS, { c: county.code })).adminUnit.children.edges.map((e: any) => e.node);
       const afterTotals = app.sqlCount;
       const coverage = (await inspector.client.ok(COVERAGE, { c: county.code })).adminUnit.children.edges.map((e: any) => e.node);
-      statements.push(afterTotals, app.sqlCount - afterTotals);
+      const afterCoverage = app.sqlCount;
+      const lists = (await inspector.client.ok(LISTS, { c: county.code })).adminUnit.children.edges.map((e: any) => e.node);
+      statements.push(afterTotals, afterCoverage - afterTotals, app.sqlCount - afterCoverage);
+      for (const t of lists) {
+        expect(t.partners.totalCount).toBe(2 * villages);
+        expect(t.partners.edges).toHaveLength(2);
+        // two entries a village and the correction of one
+        expect(t.supportEntries.totalCount).toBe(3 * villages);
+        expect(t.supportEntries.edges[0].node).toMatchObject({ loggedOn: '2025-04-01', correctedBy: null, partner: { kind: 'LEADER' } });
+        for (const v of t.children.edges.map((e: any) => e.node)) {
+          expect(v.partners.totalCount).toBe(2);
+          expect(v.partners.edges.map((e: any) => e.node.kind)).toEqual(['LEADER', 'PROJECT']);
+          expect(v.supportEntries.totalCount).toBe(3);
+          expect(v.supportEntries.edges.map((e: any) => e.node.visits)).toEqual([5, 2, 2]);
+          expect(v.supportEntries.edges[0].node.corrects).not.toBeNull();
+        }
+      }
       expect(totals).toHaveLength(townships);
       for (const t of totals) {
         expect(t.supportTotals).toEqual({ entries: 2 * villages, visits: 7 * villages });
@@ -96,6 +122,6 @@ describe('no N+1', () => {
       }
     }
     console.log(`pairing fields over a region's tree: ${statements.join(' and ')} SQL statements`);
-    expect(statements.slice(2)).toEqual(statements.slice(0, 2));
+    expect(statements.slice(3)).toEqual(statements.slice(0, 3));
   });
 });

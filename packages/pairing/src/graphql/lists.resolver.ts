@@ -4,11 +4,11 @@ import {
   AdminUnit, Connection, LocalDateScalar, Me, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
-import { partnersByIds, partnersUnder, supportEntriesUnder } from '../lists.service.js';
+import { partnerCounts, partnerPages, partnersByIds, supportEntryCounts, supportEntryPages } from '../lists.service.js';
 import { ownPartner } from '../pairing.service.js';
 import type { PartnerRecord, SupportEntryRecord } from '../pairing.store.js';
 import { PartnerKindEnum, type PartnerKind } from '../values.js';
-import { partnerId, viewOf } from './pairing.resolver.js';
+import { partnerId, unitKey, viewOf, type UnitKey } from './pairing.resolver.js';
 import { Partner, SupportFigures, toPartner } from './types.js';
 
 // Lists to find records by: a unit's partners, the support entries of a subtree (a partner finds the
@@ -39,8 +39,13 @@ export class PairingListsResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionShape<unknown>> {
     const size = pageSize(first);
-    const page = await partnersUnder(ctx.em, requirePrincipal(ctx), await viewOf(ctx), u, { kind: kind ?? null, serving: serving ?? false }, decodeIdCursor(after), size + 1);
-    return toConnection(toPage(page.rows, size, (r) => r.id, page.total), toPartner);
+    const afterId = decodeIdCursor(after);
+    const [p, view, f] = [requirePrincipal(ctx), await viewOf(ctx), { kind: kind ?? null, serving: serving ?? false }];
+    const args = `${f.kind ?? ''}:${f.serving}`;
+    const rows = await ctx.loader(`pairing:partners:${args}:${afterId ?? ''}:${size}`, (units: readonly UnitKey[]) =>
+      partnerPages(ctx.em, p, view, units, f, afterId, size + 1)).load(unitKey(u));
+    const total = () => ctx.loader(`pairing:partners:count:${args}`, (units: readonly UnitKey[]) => partnerCounts(ctx.em, p, units, f)).load(unitKey(u));
+    return toConnection(toPage(rows, size, (r) => r.id, total), toPartner);
   }
 
   @FieldResolver(() => SupportEntryConnection, { description: 'support entries for villages of this subtree in a period, newest first (a partner user: its own partner\'s only)' })
@@ -50,8 +55,13 @@ export class PairingListsResolver {
   ): Promise<ConnectionShape<unknown>> {
     const size = pageSize(first);
     const beforeId = decodeIdCursor(after);
-    const page = await supportEntriesUnder(ctx.em, requirePrincipal(ctx), await viewOf(ctx), u, { from, to }, partner ? partnerId(partner) : null, beforeId, size + 1);
-    return toConnection(toPage(page.rows, size, (r) => r.id, page.total), (r: SupportEntryRecord) => ({
+    const [p, view, only] = [requirePrincipal(ctx), await viewOf(ctx), partner ? partnerId(partner) : null];
+    const args = `${from}:${to}:${only ?? ''}`;
+    const rows = await ctx.loader(`pairing:supportEntries:${args}:${beforeId ?? ''}:${size}`, (units: readonly UnitKey[]) =>
+      supportEntryPages(ctx.em, p, view, units, { from, to }, only, beforeId, size + 1)).load(unitKey(u));
+    const total = () => ctx.loader(`pairing:supportEntries:count:${args}`, (units: readonly UnitKey[]) =>
+      supportEntryCounts(ctx.em, p, view, units, { from, to }, only)).load(unitKey(u));
+    return toConnection(toPage(rows, size, (r) => r.id, total), (r: SupportEntryRecord) => ({
       ...r, id: supportId(r.id), corrects: supportId(r.corrects), correctedBy: supportId(r.correctedBy),
     }));
   }

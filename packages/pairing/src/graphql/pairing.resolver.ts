@@ -19,7 +19,7 @@ export function viewOf(ctx: JicengContext): Promise<PartnerView> {
 
 /** A unit as a loader key: every unit of a query level is batched into one call. */
 export const unitKey = (u: AdminUnitRow) => ({ id: u.id, path: u.path });
-type UnitKey = ReturnType<typeof unitKey>;
+export type UnitKey = ReturnType<typeof unitKey>;
 
 @Resolver(() => AdminUnit)
 export class PairingUnitResolver {
