@@ -1,4 +1,5 @@
-import { executeBound } from '@jiceng/db';
+import { executeBound, inScope } from '@jiceng/db';
+import { pairingEntities } from '../src/entities/pairing.entities.js';
 import { test, expect, describe } from '@jiceng/testkit';
 import { DEPARTMENT_TYPES, PARTNER_KINDS, PARTNER_STATUSES, PROJECT_KINDS } from '../src/values.js';
 
@@ -20,6 +21,33 @@ describe('the value lists', () => {
     const lists = { PartnerKind: PARTNER_KINDS, DepartmentType: DEPARTMENT_TYPES, ProjectKind: PROJECT_KINDS, PartnerStatus: PARTNER_STATUSES };
     const schema = await app.anonymous.request(`{ ${Object.keys(lists).map((t) => `${t}: __type(name: "${t}") { enumValues { name } }`).join(' ')} }`);
     for (const [t, values] of Object.entries(lists)) expect(schema.data[t].enumValues.map((v: any) => v.name), t).toEqual([...values]);
+  });
+});
+
+describe('the entities', () => {
+  test('em.find on every pairing entity returns only rows inside the scope (with and without the scope filter)', async ({ app }) => {
+    const region = await app.tree.region();
+    const [home, away] = [await region.county(), await region.county()];
+    for (const county of [home, away]) {
+      const village = await (await county.township()).village();
+      const account = await app.user(village, ['ENTERPRISE']);
+      await app.asOwner(async (em) => {
+        await executeBound(em, `insert into pairing_standard (unit_id, effective_year) values ($1, 2025)`, [county.id]);
+        const [partner] = await executeBound<{ id: string }>(em, `insert into partner (unit_id, kind, name) values ($1, 'LEADER', 'leader') returning id`, [county.id]);
+        await executeBound(em, `insert into pairing (partner_id, unit_id, starts_on) values ($1, $2, date '2025-01-01')`, [partner!.id, village.id]);
+        await executeBound(em, `insert into partner_account (user_id, partner_id, unit_id) values ($1, $2, $3)`, [account.id, partner!.id, county.id]);
+        await executeBound(em, `insert into support_log (partner_id, unit_id, logged_on, visits) values ($1, $2, date '2025-03-01', 1)`, [partner!.id, village.id]);
+      });
+    }
+    await inScope(app.orm, [home.path], async (em) => {
+      for (const entity of pairingEntities) {
+        for (const filters of [false, true]) {
+          const rows = await em.find(entity as any, {}, { filters });
+          expect(rows.length, entity.meta.className).toBe(1);
+          for (const r of rows as any[]) expect(r.unitPath === home.path || r.unitPath.startsWith(`${home.path}.`), entity.meta.className).toBe(true);
+        }
+      }
+    });
   });
 });
 

@@ -99,7 +99,7 @@ function sample(type: GraphQLInputType): unknown {
   if (isInputObjectType(type)) {
     return Object.fromEntries(Object.values(type.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, sample(f.type)]));
   }
-  const scalar: Record<string, unknown> = { Int: 1, Float: 1, Boolean: true, ID: 'QWRtaW5Vbml0OjE', String: 'x', Money: '1.00', Date: '2026-01-01' };
+  const scalar: Record<string, unknown> = { Int: 1, Float: 1, Boolean: true, ID: 'QWRtaW5Vbml0OjE', String: 'x', Money: '1.00', Date: '2026-01-01', LocalDate: '2026-01-01' };
   return scalar[getNamedType(type).name] ?? 'x';
 }
 
