@@ -26,3 +26,6 @@ export function targetsAmong(em: EntityManager, unitIds: readonly string[], year
        from rectification_target where unit_id = any ($1::bigint[]) and year = $2`,
     [unitIds, year]);
 }
+
+/** The GraphQL enum of weakness causes (`WeaknessCause`), for other modules' fields that carry a cause. */
+export { CauseEnum as WeaknessCauseEnum } from './graphql/types.js';

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { toGlobalId } from '@jiceng/core';
+import { WeaknessCauseEnum } from '@jiceng/rectification';
 import { AdminUnit, LocalDateScalar, MoneyScalar } from '@jiceng/tenancy';
 import type { PartnerRecord } from '../pairing.store.js';
 import {
@@ -31,7 +32,7 @@ import {
 
 @ObjectType() export class VillageCoverage {
   @Field(() => AdminUnit) village!: unknown;
-  @Field(() => String, { nullable: true }) cause!: string | null;
+  @Field(() => WeaknessCauseEnum, { nullable: true, description: 'null for a partner user (no rectification data)' }) cause!: string | null;
   @Field(() => [SlotEnum], { description: 'slots still to fill' }) missing!: Slot[];
   @Field(() => Int) enterprises!: number;
   @Field(() => Int) projects!: number;
