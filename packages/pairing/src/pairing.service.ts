@@ -1,6 +1,6 @@
 import { badInput, conflict, forbidden, localDate, notFound } from '@jiceng/core';
 import { withScopeAlso, type EntityManager } from '@jiceng/db';
-import { PARTNER_ROLES, STAFF_ROLES, assertCan, grantReach, inScope, requireUnit, requireUser, requireVillage, type Principal } from '@jiceng/tenancy';
+import { PARTNER_ROLES, STAFF_ROLES, assertCan, grantReach, inScope, requireUnit, requireUser, requireVillage, unitsByIds, type Principal } from '@jiceng/tenancy';
 import { validatePairInput, validatePartnerInput, validateSupportInput, type PairInput, type PartnerInput, type SupportInput } from './inputs.js';
 import * as store from './pairing.store.js';
 import type { PartnerRecord } from './pairing.store.js';
@@ -104,11 +104,12 @@ export async function pair(em: EntityManager, p: Principal, input: PairInput): P
  * pairing itself is visible to it).
  */
 export async function endPairing(em: EntityManager, p: Principal, pairingId: string, endsOn: string): Promise<string> {
-  // the arranging unit is read under RLS: one above the caller's scope yields no path
   const row = await store.pairingToEnd(em, dbId(pairingId, 'pairingId', 'pairing'));
   if (!row) throw notFound('pairing');
   assertCan(p, 'pairing:manage', { path: row.unitPath, what: 'pairing' });
-  if (!row.arrangedPath || !inScope(p, row.arrangedPath)) throw forbidden('the pairing was arranged by a unit above yours; only it (or a unit above it) may end it');
+  // the arranging unit is read in the caller's scope: one above it is not found
+  const [arranging] = await unitsByIds(em, [row.arrangedBy]);
+  if (!arranging || !inScope(p, arranging.path)) throw forbidden('the pairing was arranged by a unit above yours; only it (or a unit above it) may end it');
   if (localDate(endsOn, 'endsOn') <= row.startsOn) throw badInput('endsOn', 'must be a date after the start of the term');
   if (row.endsOn) throw conflict('the pairing has ended already');
   await store.setPairingEnd(em, row.id, endsOn);

@@ -130,13 +130,12 @@ export async function insertPairing(em: EntityManager, i: { partnerId: string; v
   return row!.id;
 }
 
-/** A pairing with the path of the unit that arranged it (null when that unit is above the caller's scope). */
-export async function pairingToEnd(em: EntityManager, id: string): Promise<{ id: string; unitPath: string; startsOn: string; endsOn: string | null; arrangedPath: string | null } | null> {
-  const [row] = await executeBound<{ id: string; unitPath: string; startsOn: string; endsOn: string | null; arrangedPath: string | null }>(em,
+/** A pairing with the unit that arranged it (made before the column: the partner's registering unit). */
+export async function pairingToEnd(em: EntityManager, id: string): Promise<{ id: string; unitPath: string; startsOn: string; endsOn: string | null; arrangedBy: string } | null> {
+  const [row] = await executeBound<{ id: string; unitPath: string; startsOn: string; endsOn: string | null; arrangedBy: string }>(em,
     `select p.id::text as "id", p.unit_path::text as "unitPath", to_char(p.starts_on, 'YYYY-MM-DD') as "startsOn",
-            to_char(p.ends_on, 'YYYY-MM-DD') as "endsOn", u.path::text as "arrangedPath"
-       from pairing p left join admin_unit u on u.id = coalesce(p.arranged_by, (select pa.unit_id from partner pa where pa.id = p.partner_id))
-      where p.id = $1`, [id]);
+            to_char(p.ends_on, 'YYYY-MM-DD') as "endsOn", coalesce(p.arranged_by, (select pa.unit_id from partner pa where pa.id = p.partner_id))::text as "arrangedBy"
+       from pairing p where p.id = $1`, [id]);
   return row ?? null;
 }
 
