@@ -1,5 +1,6 @@
 import { executeBound, inScope } from '@jiceng/db';
 import { pairingEntities } from '../src/entities/pairing.entities.js';
+import { pairingMigrations } from '../src/migrations.js';
 import { test, expect, describe } from '@jiceng/testkit';
 import { DEPARTMENT_TYPES, PARTNER_KINDS, PARTNER_STATUSES, PROJECT_KINDS } from '../src/values.js';
 
@@ -21,6 +22,21 @@ describe('the value lists', () => {
     const lists = { PartnerKind: PARTNER_KINDS, DepartmentType: DEPARTMENT_TYPES, ProjectKind: PROJECT_KINDS, PartnerStatus: PARTNER_STATUSES };
     const schema = await app.anonymous.request(`{ ${Object.keys(lists).map((t) => `${t}: __type(name: "${t}") { enumValues { name } }`).join(' ')} }`);
     for (const [t, values] of Object.entries(lists)) expect(schema.data[t].enumValues.map((v: any) => v.name), t).toEqual([...values]);
+  });
+});
+
+describe('migration 0350', () => {
+  test('maps earlier free text onto the project kinds and statuses: unknown kinds to OTHER, unknown statuses to null', async ({ app }) => {
+    const sql = pairingMigrations.find((m) => m.id.startsWith('0350'))!.sql;
+    const between = (from: string, to: string) => sql.slice(sql.indexOf(from) + from.length, sql.indexOf(to));
+    const kind = between('update partner set project_kind = ', 'where project_kind is not null');
+    const status = between('update partner set status = ', 'where status is not null');
+    const kinds = await app.asOwner((em) => em.execute<{ k: string }[]>(
+      `select ${kind} as k from (values ('种植'), ('特色种养'), ('肉牛养殖'), ('光伏电站'), ('乡村旅游'), ('别的')) v(project_kind)`));
+    expect(kinds.map((r) => r.k)).toEqual(['PLANTING', 'SPECIALTY_FARMING', 'LIVESTOCK', 'PHOTOVOLTAIC', 'TOURISM', 'OTHER']);
+    const statuses = await app.asOwner((em) => em.execute<{ s: string | null }[]>(
+      `select ${status} as s from (values ('实施中'), ('已完成'), ('规划中'), ('暂停'), ('？')) v(status)`));
+    expect(statuses.map((r) => r.s)).toEqual(['IN_PROGRESS', 'COMPLETED', 'PLANNED', 'SUSPENDED', null]);
   });
 });
 
