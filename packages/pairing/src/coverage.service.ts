@@ -1,6 +1,17 @@
-import { executeBound, requestScope, type EntityManager } from '@jiceng/db';
-import { configUnder } from '@jiceng/tenancy';
-import { DEPARTMENT_FOR_CAUSE } from './pairing.service.js';
+import { notFound } from '@jiceng/core';
+import { requestScope, type EntityManager } from '@jiceng/db';
+import { targetsAmong, targetsUnder } from '@jiceng/rectification';
+import { assertCan, configUnder, type Principal } from '@jiceng/tenancy';
+import { validatePeriod } from './inputs.js';
+import { DEPARTMENT_FOR_CAUSE, maskPartner, type PartnerView } from './pairing.service.js';
+import * as store from './pairing.store.js';
+import type { PairingRecord, PartnerRecord, SupportTotalsRecord } from './pairing.store.js';
+import { SLOTS, type DepartmentType, type Slot } from './values.js';
+
+export { SLOTS } from './values.js';
+
+// Figures over subtrees. Each function takes every unit of a query level at once (the resolvers batch
+// them per level with DataLoaders), so a list of N units costs the same few statements as one unit.
 
 export interface PairingStandard {
   minEnterprises: number;
@@ -12,12 +23,26 @@ export interface PairingStandard {
 // a first secretary, and projects (at least 1; target 3)
 export const DEFAULT_PAIRING_STANDARD: PairingStandard = { minEnterprises: 2, minRegionEnterprises: 1, minProjects: 1, targetProjects: 3 };
 
+/** The deepest path that is an ancestor of (or equal to) every path given. */
+export function commonAncestor(paths: readonly string[]): string {
+  let common = paths[0]!.split('.');
+  for (const p of paths.slice(1)) {
+    const labels = p.split('.');
+    let k = 0;
+    while (k < common.length && k < labels.length && common[k] === labels[k]) k++;
+    common = common.slice(0, k);
+  }
+  return common.join('.') || 'cn';
+}
+
+const isWithin = (path: string, root: string) => path === root || path.startsWith(root + '.');
+
 /**
- * The standard for each village of a subtree in a year: the one set nearest to the village on its own
- * ancestor line (a subtree above regions spans several regions' standards), else the default.
+ * The standard for each village of the subtrees in a year: the one set nearest to the village on its
+ * own ancestor line (a subtree above regions spans several regions' standards), else the default.
  */
-export async function pairingStandardsUnder(em: EntityManager, path: string, year: number): Promise<(villagePath: string) => PairingStandard> {
-  const standardOf = await configUnder(em, { table: 'pairing_standard', since: 'effective_year' }, year, path, (r): PairingStandard => ({
+export async function pairingStandardsUnder(em: EntityManager, paths: readonly string[], year: number): Promise<(villagePath: string) => PairingStandard> {
+  const standardOf = await configUnder(em, { table: 'pairing_standard', since: 'effective_year' }, year, commonAncestor(paths), (r): PairingStandard => ({
     minEnterprises: r.min_enterprises, minRegionEnterprises: r.min_region_enterprises, minProjects: r.min_projects, targetProjects: r.target_projects,
   }));
   return (villagePath) => standardOf(villagePath) ?? DEFAULT_PAIRING_STANDARD;
@@ -36,46 +61,24 @@ export interface VillageSlots {
   projects: number;
 }
 
-const DEPT_COLUMN: Record<string, string> = { PARTY_MASS: 'dept_party_mass', ECONOMIC: 'dept_economic', LEGAL_PETITION: 'dept_legal_petition' };
-
-/** Each target village's five slots, counting pairings in force at any time during the year. */
-export async function villageSlots(em: EntityManager, path: string, year: number): Promise<VillageSlots[]> {
+/** Each target village's five slots under the subtrees, counting pairings in force at any time during the year. */
+export async function villageSlots(em: EntityManager, paths: readonly string[], year: number): Promise<VillageSlots[]> {
   // two grouped statements merged here: the planner misjudges a join against the targets view
-  const targets = await em.execute<{ unit_id: string; path: string; cause: string | null }[]>(
-    `select unit_id, unit_path::text as path, cause from rectification_target where unit_path <@ ?::ltree and year = ? order by unit_id`,
-    [path, year],
-  );
-  const counts = await em.execute<any[]>(
-    `select p.unit_id,
-            count(*) filter (where pa.kind = 'ENTERPRISE') as enterprises,
-            count(*) filter (where pa.kind = 'ENTERPRISE' and nlevel(pa.unit_path) = 2) as region_enterprises,
-            count(*) filter (where pa.kind = 'DEPARTMENT') as departments,
-            count(*) filter (where pa.kind = 'DEPARTMENT' and pa.department_type = 'PARTY_MASS') as dept_party_mass,
-            count(*) filter (where pa.kind = 'DEPARTMENT' and pa.department_type = 'ECONOMIC') as dept_economic,
-            count(*) filter (where pa.kind = 'DEPARTMENT' and pa.department_type = 'LEGAL_PETITION') as dept_legal_petition,
-            count(*) filter (where pa.kind = 'LEADER') as leaders,
-            count(*) filter (where pa.kind = 'FIRST_SECRETARY') as first_secretaries,
-            count(*) filter (where pa.kind = 'PROJECT') as projects
-       from pairing p join partner pa on pa.id = p.partner_id
-      where p.unit_path <@ ?::ltree and p.starts_on <= make_date(?, 12, 31) and (p.ends_on is null or p.ends_on > make_date(?, 1, 1))
-      group by p.unit_id`,
-    [path, year, year],
-  );
-  const byUnit = new Map(counts.map((c) => [String(c.unit_id), c]));
+  const targets = await targetsUnder(em, paths, year);
+  const counts = new Map((await store.pairingCountsUnder(em, paths, year)).map((c) => [c.unitId, c]));
   return targets.map((t) => {
-    const r = byUnit.get(String(t.unit_id)) ?? {};
+    const c = counts.get(t.unitId);
+    const type = t.cause ? DEPARTMENT_FOR_CAUSE[t.cause] : undefined;
     return {
-      unitId: String(t.unit_id), path: t.path, cause: t.cause, enterprises: Number(r.enterprises ?? 0), regionEnterprises: Number(r.region_enterprises ?? 0),
+      unitId: t.unitId, path: t.path, cause: t.cause, enterprises: c?.enterprises ?? 0, regionEnterprises: c?.regionEnterprises ?? 0,
       // DOMAIN §4: the department slot is filled by a department whose type follows the cause (any, with no cause recorded)
-      departments: Number((t.cause ? r[DEPT_COLUMN[DEPARTMENT_FOR_CAUSE[t.cause]!]!] : r.departments) ?? 0), leaders: Number(r.leaders ?? 0), firstSecretaries: Number(r.first_secretaries ?? 0), projects: Number(r.projects ?? 0),
+      departments: (type ? c?.departmentsByType[type] : c?.departments) ?? 0, leaders: c?.leaders ?? 0, firstSecretaries: c?.firstSecretaries ?? 0, projects: c?.projects ?? 0,
     };
   });
 }
 
-export const SLOTS = ['ENTERPRISES', 'DEPARTMENT', 'LEADER', 'FIRST_SECRETARY', 'PROJECTS'] as const;
-
-export function missingSlots(v: VillageSlots, std: PairingStandard): string[] {
-  const missing: string[] = [];
+export function missingSlots(v: VillageSlots, std: PairingStandard): Slot[] {
+  const missing: Slot[] = [];
   if (v.enterprises < std.minEnterprises || v.regionEnterprises < std.minRegionEnterprises) missing.push('ENTERPRISES');
   if (v.departments < 1) missing.push('DEPARTMENT');
   if (v.leaders < 1) missing.push('LEADER');
@@ -84,12 +87,19 @@ export function missingSlots(v: VillageSlots, std: PairingStandard): string[] {
   return missing;
 }
 
-export async function coverage(em: EntityManager, path: string, year: number) {
-  const standardOf = await pairingStandardsUnder(em, path, year);
-  const villages = (await villageSlots(em, path, year)).map((v) => {
-    const std = standardOf(v.path);
-    return { ...v, missing: missingSlots(v, std), projectsBelowTarget: v.projects < std.targetProjects };
-  });
+export interface VillageCoverage extends VillageSlots {
+  missing: Slot[];
+  projectsBelowTarget: boolean;
+}
+export interface Coverage {
+  targets: number;
+  fullyCovered: number;
+  rate: number;
+  slots: { slot: Slot; filled: number; rate: number }[];
+  villages: VillageCoverage[];
+}
+
+function summarize(villages: VillageCoverage[]): Coverage {
   const targets = villages.length;
   const fullyCovered = villages.filter((v) => v.missing.length === 0).length;
   const slots = SLOTS.map((slot) => {
@@ -100,36 +110,61 @@ export async function coverage(em: EntityManager, path: string, year: number) {
 }
 
 /**
- * Departments whose type fits the village's cause, fewest villages carried first, not already paired
- * with it; only those the caller can pair (registered inside the request's scope, not merely serving it).
+ * 五个一 coverage of each subtree's target villages in a year. A partner user reads no rectification data:
+ * it sees no target villages (RLS) and no causes.
  */
-export async function suggestDepartments(em: EntityManager, village: { id: string; path: string }, year: number, limit = 10) {
-  const [t] = await em.execute<{ cause: string | null }[]>(`select cause from rectification_target where unit_id = ? and year = ?`, [village.id, year]);
-  const type = t?.cause ? DEPARTMENT_FOR_CAUSE[t.cause] : null;
-  if (!type) return [];
-  return executeBound<any>(em,
-    `select d.*, (select count(distinct p.unit_id) from pairing p where p.partner_id = d.id and (p.ends_on is null or p.ends_on > current_date)) as carried
-       from partner d
-      where d.kind = 'DEPARTMENT' and d.department_type = $1 and d.unit_path <@ any ($2::ltree[])
-        and not exists (select 1 from pairing p where p.partner_id = d.id and p.unit_id = $3 and (p.ends_on is null or p.ends_on > current_date))
-      order by carried, d.name, d.id limit $4`,
-    [type, requestScope(em), village.id, limit],
-  );
+export async function coverageOf(em: EntityManager, p: Principal, view: PartnerView, units: readonly { path: string }[], year: number): Promise<Coverage[]> {
+  for (const u of units) assertCan(p, 'pairing:read', { path: u.path, what: 'admin unit' });
+  const paths = units.map((u) => u.path);
+  const [standardOf, slots] = [await pairingStandardsUnder(em, paths, year), await villageSlots(em, paths, year)];
+  const villages = slots.map((v): VillageCoverage => {
+    const std = standardOf(v.path);
+    return { ...v, cause: view.partnerOnly ? null : v.cause, missing: missingSlots(v, std), projectsBelowTarget: v.projects < std.targetProjects };
+  });
+  return paths.map((root) => summarize(villages.filter((v) => isWithin(v.path, root))));
 }
 
-/** Support totals over a subtree and period; corrected entries count through their corrections. */
-export async function supportTotals(em: EntityManager, path: string, from: string, to: string, partnerId: string | null = null) {
-  const [r] = await em.execute<any[]>(
-    `select count(*) as entries, coalesce(sum(visits), 0) as visits, coalesce(sum(people_placed), 0) as people_placed,
-            coalesce(sum(materials_value), 0) as materials_value, coalesce(sum(meetings), 0) as meetings,
-            coalesce(sum(problems_solved), 0) as problems_solved, coalesce(sum(projects_coordinated), 0) as projects_coordinated
-       from support_log s
-      where s.unit_path <@ ?::ltree and s.logged_on >= ? and s.logged_on <= ? and (?::bigint is null or s.partner_id = ?::bigint)
-        and not exists (select 1 from support_log c where c.corrects = s.id)`,
-    [path, from, to, partnerId, partnerId],
-  );
-  return {
-    entries: Number(r.entries), visits: Number(r.visits), peoplePlaced: Number(r.people_placed), materialsValue: BigInt(r.materials_value),
-    meetings: Number(r.meetings), problemsSolved: Number(r.problems_solved), projectsCoordinated: Number(r.projects_coordinated),
-  };
+/** Coverage of one subtree (services and scripts). */
+export async function coverage(em: EntityManager, p: Principal, view: PartnerView, unit: { path: string }, year: number): Promise<Coverage> {
+  return (await coverageOf(em, p, view, [unit], year))[0]!;
+}
+
+/**
+ * For each village: departments whose type fits its cause, fewest villages carried first, not already
+ * paired with it; only those the caller can pair (registered inside the request's scope, not merely
+ * serving it). Suggestions follow the weakness cause (rectification data): none for a partner user.
+ */
+export async function suggestDepartments(em: EntityManager, p: Principal, view: PartnerView, villages: readonly { id: string; path: string }[], year: number, limit = 10): Promise<PartnerRecord[][]> {
+  for (const v of villages) assertCan(p, 'pairing:read', { path: v.path, what: 'admin unit' });
+  if (view.partnerOnly) return villages.map(() => []);
+  const typeOf = new Map<string, DepartmentType>();
+  for (const t of await targetsAmong(em, villages.map((v) => v.id), year)) {
+    const type = t.cause ? DEPARTMENT_FOR_CAUSE[t.cause] : undefined;
+    if (type) typeOf.set(t.unitId, type);
+  }
+  if (!typeOf.size) return villages.map(() => []);
+  const rows = await store.departmentCandidates(em, [...typeOf].map(([villageId, type]) => ({ villageId, type })), requestScope(em), limit);
+  return villages.map((v) => rows.filter((r) => r.villageId === v.id).map(({ villageId: _v, ...r }) => r));
+}
+
+/** Pairings of each village, ended ones included, partners as the viewer may see them. */
+export async function pairingsOf(em: EntityManager, p: Principal, view: PartnerView, units: readonly { id: string; path: string }[]): Promise<PairingRecord[][]> {
+  for (const u of units) assertCan(p, 'pairing:read', { path: u.path, what: 'admin unit' });
+  const rows = await store.pairingsOfUnits(em, units.map((u) => u.id));
+  return units.map((u) => rows.filter((r) => r.unitId === u.id).map((r) => ({ ...r, partner: maskPartner(view, r.partner) })));
+}
+
+/**
+ * Support totals over each subtree and a period (optionally one partner's); corrected entries count
+ * through their corrections. A partner user reads its own partner's figures only: a co-partner's are
+ * not found.
+ */
+export async function supportTotalsOf(em: EntityManager, p: Principal, view: PartnerView, units: readonly { path: string }[],
+  period: { from: string; to: string }, partnerId: string | null = null): Promise<SupportTotalsRecord[]> {
+  for (const u of units) assertCan(p, 'support:read', { path: u.path, what: 'admin unit' });
+  const { from, to } = validatePeriod(period.from, period.to);
+  if (view.partnerOnly && (!view.own || (partnerId && partnerId !== view.own))) throw notFound('partner');
+  const rows = await store.supportTotalsUnder(em, [...new Set(units.map((u) => u.path))], from, to, view.partnerOnly ? view.own : partnerId);
+  const byPath = new Map(rows.map(({ path, ...r }) => [path, r]));
+  return units.map((u) => byPath.get(u.path)!);
 }

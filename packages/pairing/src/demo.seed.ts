@@ -42,7 +42,7 @@ export async function seedPairingDemo({ orm, log }: SeedContext): Promise<void> 
         from rectification_target t join admin_unit v on v.id = t.unit_id where t.year = 2025 and t.unit_path <@ 'cn.r15' and ${h("v.code || 'fs'")} < 0.97`);
     await em.execute(`
       insert into partner (unit_id, kind, name, project_kind, budget, status, home_org)
-      select v.county_id, 'PROJECT', v.name || '发展项目' || g || '（示例）', '特色种养', 50000000, '实施中', v.id::text
+      select v.county_id, 'PROJECT', v.name || '发展项目' || g || '（示例）', 'SPECIALTY_FARMING', 50000000, 'IN_PROGRESS', v.id::text
         from rectification_target t join admin_unit v on v.id = t.unit_id, generate_series(1, 3) g
        where t.year = 2025 and t.unit_path <@ 'cn.r15' and g <= 1 + floor(${h("v.code || 'pj'")} * 3) and ${h("v.code || 'pjx'")} < 0.9`);
     // pairings from 2025-01-01

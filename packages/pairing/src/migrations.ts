@@ -188,6 +188,37 @@ revoke execute on function jiceng_my_partner_row(bigint) from public;
 grant execute on function jiceng_my_partner_row(bigint) to :api_role;
 `;
 
+// A project's kind and a partner's status become closed lists (values.ts: PROJECT_KINDS,
+// PARTNER_STATUSES). Earlier free text is mapped onto them: a kind not recognised becomes OTHER, a
+// status not recognised becomes null (unknown) rather than a guess.
+const closedProjectKindAndStatus = `
+select set_config('app.scopes', '{cn}', true);
+update partner set project_kind = case
+    when project_kind is null then null
+    when project_kind in ('特色种养', '种养', '种养结合') then 'SPECIALTY_FARMING'
+    when project_kind ~ '种植|农业|果|菜|粮' then 'PLANTING'
+    when project_kind ~ '养殖|畜|牧|禽' then 'LIVESTOCK'
+    when project_kind ~ '加工' then 'PROCESSING'
+    when project_kind ~ '旅游' then 'TOURISM'
+    when project_kind ~ '电商' then 'ECOMMERCE'
+    when project_kind ~ '光伏' then 'PHOTOVOLTAIC'
+    when project_kind ~ '基础设施|道路|水利' then 'INFRASTRUCTURE'
+    when project_kind ~ '集体经济' then 'COLLECTIVE_ECONOMY'
+    else 'OTHER' end
+  where project_kind is not null;
+update partner set status = case
+    when status ~ '实施|在建|进行' then 'IN_PROGRESS'
+    when status ~ '规划|拟|计划|筹备' then 'PLANNED'
+    when status ~ '完成|建成|竣工|结束' then 'COMPLETED'
+    when status ~ '暂停|停工|中止' then 'SUSPENDED'
+    end
+  where status is not null;
+select set_config('app.scopes', '', true);
+alter table partner
+  add constraint partner_project_kind check (project_kind in ('PLANTING', 'LIVESTOCK', 'SPECIALTY_FARMING', 'PROCESSING', 'TOURISM', 'ECOMMERCE', 'PHOTOVOLTAIC', 'INFRASTRUCTURE', 'COLLECTIVE_ECONOMY', 'OTHER')),
+  add constraint partner_status check (status in ('PLANNED', 'IN_PROGRESS', 'COMPLETED', 'SUSPENDED'));
+`;
+
 export const pairingMigrations: Migration[] = [
   { id: '0300_pairing', sql: pairing },
   { id: '0301_pairing_partner_where_it_serves', sql: partnerWhereItServes },
@@ -198,4 +229,5 @@ export const pairingMigrations: Migration[] = [
   { id: '0321_pairing_my_pairing_terms', sql: myPairingTerms },
   // a partner user reads its own partner (me.partner) even when no pairing of it is in force today
   { id: '0322_pairing_my_partner_row', sql: myPartnerRow },
+  { id: '0350_pairing_project_kind_and_status_closed', sql: closedProjectKindAndStatus },
 ];

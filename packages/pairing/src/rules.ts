@@ -10,6 +10,15 @@ export const pairingRules: RuleMap = {
     logSupport: canDo('support:log'),
     correctSupport: canDo('support:log'),
   },
+  // the module's fields on AdminUnit: the services assert the unit's scope
+  AdminUnit: {
+    pairingCoverage: canDo('pairing:read'),
+    departmentSuggestions: canDo('pairing:read'),
+    pairings: canDo('pairing:read'),
+    partners: canDo('pairing:read'),
+    supportTotals: canDo('support:read'),
+    supportEntries: canDo('support:read'),
+  },
   Partner: { '*': isAuthenticated },
   SlotCoverage: { '*': isAuthenticated },
   VillageCoverage: { '*': isAuthenticated },

@@ -9,7 +9,7 @@ const code = () => {
 };
 const ID = `query($c: String!) { adminUnit(code: $c) { id } }`;
 const REGISTER = `mutation($i: PartnerInput!) { registerPartner(input: $i) { id kind } }`;
-const PAIR = `mutation($p: ID!, $v: ID!, $s: String!, $e: String) { pairPartner(partnerId: $p, villageId: $v, startsOn: $s, endsOn: $e) }`;
+const PAIR = `mutation($p: ID!, $v: ID!, $s: LocalDate!, $e: LocalDate) { pairPartner(partnerId: $p, villageId: $v, startsOn: $s, endsOn: $e) }`;
 
 async function world(app: TestApp) {
   const region = await app.tree.region();
@@ -35,7 +35,7 @@ describe('five ones', () => {
     const dept = await w.partner('DEPARTMENT', w.ids.r.id, { departmentType: 'PARTY_MASS' });
     const leader = await w.partner('LEADER', w.ids.c.id);
     const fs = await w.partner('FIRST_SECRETARY', w.ids.c.id, { homeOrg: '某局', termStart: '2025-01-01', termEnd: '2027-01-01' });
-    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: '种植', budget: '500000.00', status: '实施中' });
+    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: 'PLANTING', budget: '500000.00', status: 'IN_PROGRESS' });
     for (const p of [countyEnt, dept, leader, fs, project]) await w.regionAdmin.client.ok(PAIR, { p, v: w.ids.v.id, s: '2025-01-01' });
     const Q = `query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { targets fullyCovered rate slots { slot filled } gaps { village { code } missing projectsBelowTarget } } } }`;
     let c = (await w.regionAdmin.client.ok(Q, { c: w.county.code })).adminUnit.pairingCoverage;
@@ -69,7 +69,7 @@ describe('five ones', () => {
     });
     for (const v of [inStrict, inPlain]) {
       const villageId = (await admin.client.ok(ID, { c: v.code })).adminUnit.id;
-      const project = (await admin.client.ok(REGISTER, { i: { unitId: villageId, kind: 'PROJECT', name: `PROJECT-${++n}`, projectKind: '种植', budget: '1000.00', status: '实施中' } })).registerPartner.id;
+      const project = (await admin.client.ok(REGISTER, { i: { unitId: villageId, kind: 'PROJECT', name: `PROJECT-${++n}`, projectKind: 'PLANTING', budget: '1000.00', status: 'IN_PROGRESS' } })).registerPartner.id;
       await admin.client.ok(PAIR, { p: project, v: villageId, s: '2025-01-01' });
     }
     const c = (await admin.client.ok(`query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { gaps { village { code } missing } } } }`, { c: top.code })).adminUnit.pairingCoverage;
@@ -136,17 +136,17 @@ describe('five ones', () => {
     await expect(inScope(app.orm, [w.village.path], (em) => em.execute(`update support_log set visits = 9`))).rejects.toThrow();
     // ending the pairing today removes access at once
     const today = new Date().toISOString().slice(0, 10);
-    await w.regionAdmin.client.ok(`mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
+    await w.regionAdmin.client.ok(`mutation($p: ID!, $e: LocalDate!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
     expect((await fresh.ok(`query($v: String!) { adminUnit(code: $v) { code } }`, { v: w.village.code })).adminUnit).toBeNull();
     // support dated within the ended term may still be logged; dated on or after its end it may not
     await fresh.ok(LOG, { v: w.ids.v.id });
-    const late = await fresh.fails('BAD_USER_INPUT', `mutation($v: ID!, $d: String!) { logSupport(input: { villageId: $v, loggedOn: $d, visits: 1 }) }`, { v: w.ids.v.id, d: today });
+    const late = await fresh.fails('BAD_USER_INPUT', `mutation($v: ID!, $d: LocalDate!) { logSupport(input: { villageId: $v, loggedOn: $d, visits: 1 }) }`, { v: w.ids.v.id, d: today });
     expect(late.extensions?.field).toBe('loggedOn');
   });
 
   test('a pairing is ended by the unit that arranged it or one above: not by the township of its village', async ({ app }) => {
     const w = await world(app);
-    const END = `mutation($p: ID!, $e: String!) { endPairing(pairingId: $p, endsOn: $e) }`;
+    const END = `mutation($p: ID!, $e: LocalDate!) { endPairing(pairingId: $p, endsOn: $e) }`;
     const ent = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code() });
     const regionPairing = (await w.regionAdmin.client.ok(PAIR, { p: ent, v: w.ids.v.id, s: '2025-01-01' })).pairPartner;
     const township = await app.user(w.township, ['ORG_ADMIN']);
@@ -174,7 +174,7 @@ describe('five ones', () => {
     const mine = await w.partner('ENTERPRISE', w.ids.r.id, { creditCode: code(), contact: '13800000001' });
     const theirCode = code();
     const theirs = await w.partner('ENTERPRISE', w.ids.c.id, { creditCode: theirCode, contact: '13800000002' });
-    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: '种植', budget: '500000.00', status: '实施中' });
+    const project = await w.partner('PROJECT', w.ids.c.id, { projectKind: 'PLANTING', budget: '500000.00', status: 'IN_PROGRESS' });
     for (const p of [mine, theirs, project]) await w.regionAdmin.client.ok(PAIR, { p, v: w.ids.v.id, s: '2025-01-01' });
     const link = async (partner: string) => {
       const u = await app.user(w.region, ['ENTERPRISE']);

@@ -102,7 +102,7 @@ isolationMatrix('rectification, pairing and funding: role × operation × {own u
   dashboard('fundsSummary(year)', 'fundsSummary(year: 2025) { allocated disbursed spent balance }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE']),
   villageMutation('assessVillage', `mutation($v: ID!) { assessVillage(villageId: $v, year: 2025, stars: 6) { category } }`, (v) => ({ v }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok }),
   villageMutation('receiveComplaint', `mutation($v: ID!) { receiveComplaint(villageId: $v, receivedOn: "2025-09-01", summary: "x") { id } }`, (v) => ({ v }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok, REPORTER: ok }),
-  villageMutation('registerPartner', `mutation($v: ID!, $n: String!) { registerPartner(input: { unitId: $v, kind: "LEADER", name: $n }) { id } }`, (v) => ({ v, n: `leader-${++seq}` }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok }),
+  villageMutation('registerPartner', `mutation($v: ID!, $n: String!) { registerPartner(input: { unitId: $v, kind: LEADER, name: $n }) { id } }`, (v) => ({ v, n: `leader-${++seq}` }), { PLATFORM_ADMIN: ok, ORG_ADMIN: ok }),
   villageMutation('disburseFunds', `mutation($v: ID!, $k: String!) { disburseFunds(villageId: $v, fund: OFFICE, year: 2025, amount: "1.00", voucher: "PZ", on: "2025-05-01", idempotencyKey: $k) { id } }`,
     (v) => ({ v, k: `matrix-disburse-${process.pid}-${++seq}` }), { FINANCE: 'INSUFFICIENT_FUNDS' }),
   dashboard('fundingCompliance(year)', 'fundingCompliance(year: 2025) { officeBelowStandard { id } counties { rate } }', ['ORG_ADMIN', 'INSPECTOR', 'FINANCE']),
