@@ -192,7 +192,7 @@ export interface FundsFigures {
  * and above it reads the per-county rollup (compacted rows plus pending deltas), not every account.
  */
 export async function fundsSummary(em: EntityManager, unit: Pick<AdminUnitRow, 'path' | 'level'>, year: number | null): Promise<FundsFigures[]> {
-  const rolledUp = unit.level === 'REGION' || unit.level === 'COUNTY';
+  const rolledUp = unit.level === 'COUNTRY' || unit.level === 'REGION' || unit.level === 'COUNTY';
   const rows = await em.execute<{ fund: string; year: number; kind: string; amount: string }[]>(
     rolledUp
       ? `select fund, year, kind, sum(amount)::text as amount from (

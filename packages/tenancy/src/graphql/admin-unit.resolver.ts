@@ -9,6 +9,8 @@ import { AdminLevel, AdminUnit, AdminUnitConnection, LevelCount } from './admin-
 import { toConnection, type ConnectionShape } from './connection.js';
 import { requirePrincipal } from './principal.js';
 
+const DESCENDANT_LEVELS = Object.values(AdminLevel).filter((l) => l !== AdminLevel.COUNTRY);
+
 export const unitGlobalId = (id: string) => toGlobalId('AdminUnit', id);
 export const unitDbId = (globalId: string, field = 'id') => fromGlobalId(globalId, 'AdminUnit', field);
 
@@ -66,9 +68,9 @@ export class AdminUnitResolver {
     return u.descendantCounts?.[level] ?? 0;
   }
 
-  @FieldResolver(() => [LevelCount], { description: 'descendants per level' })
+  @FieldResolver(() => [LevelCount], { description: 'descendants per level, REGION to VILLAGE (nothing lies below at COUNTRY)' })
   counts(@Root() u: AdminUnitRow): LevelCount[] {
-    return Object.values(AdminLevel).map((level) => ({ level, count: u.descendantCounts?.[level] ?? 0 }));
+    return DESCENDANT_LEVELS.map((level) => ({ level, count: u.descendantCounts?.[level] ?? 0 }));
   }
 
   @FieldResolver(() => AdminUnitConnection, { description: 'name search (trigram) within this subtree' })
