@@ -86,6 +86,20 @@ export async function ancestorsOfMany(em: EntityManager, paths: readonly string[
   return byKey(paths, rows, (r) => r.for_path).map((group) => group.map(mapUnit));
 }
 
+/** The statement behind searchUnits (its parameters: searchUnitsParams), exported for the benchmark's EXPLAIN. */
+export const SEARCH_UNITS_SQL = `select u.* from admin_unit u
+  where ($1::text is null or (string_to_array(u.path::text, '.') @> array[$1::text] and ltree_isparent($2::ltree, u.path)))
+    and u.id <> $3 and ($4::text is null or u.level = $4)
+    and ((string_to_array(u.name, null) @> string_to_array($5, null) and strpos(u.name, $5) > 0) or u.name % $5)
+  order by (strpos(u.name, $5) > 0) desc, similarity(u.name, $5) desc, u.code
+  limit $6 offset $7`;
+
+export function searchUnitsParams(under: Pick<AdminUnitRow, 'id' | 'path' | 'parentId'>, text: string, level: AdminLevel | null, limit: number, offset: number): unknown[] {
+  // under the country every unit carries its label: no subtree condition to look up
+  const label = under.parentId === null ? null : under.path.slice(under.path.lastIndexOf('.') + 1);
+  return [label, under.path, under.id, level, text, limit, offset];
+}
+
 /**
  * Name search within a unit's subtree: names that contain the text, or are similar to it (pg_trgm),
  * containing ones first, then by similarity and code. One GIN index (migration 0151) holds each unit's
@@ -105,17 +119,7 @@ export async function searchUnits(
   if (q.length < 1 || q.length > 50) throw badInput('name', 'must be 1 to 50 characters');
   const size = pageSize(page.first);
   const offset = decodeOffsetCursor(page.after);
-  // under the country every unit carries its label: no subtree condition to look up
-  const label = under.parentId === null ? null : under.path.slice(under.path.lastIndexOf('.') + 1);
-  const rows = await executeBound<any>(em,
-    `select u.* from admin_unit u
-      where ($1::text is null or (string_to_array(u.path::text, '.') @> array[$1::text] and ltree_isparent($2::ltree, u.path)))
-        and u.id <> $3 and ($4::text is null or u.level = $4)
-        and ((string_to_array(u.name, null) @> string_to_array($5, null) and strpos(u.name, $5) > 0) or u.name % $5)
-      order by (strpos(u.name, $5) > 0) desc, similarity(u.name, $5) desc, u.code
-      limit $6 offset $7`,
-    [label, under.path, under.id, level, q, size + 1, offset],
-  );
+  const rows = await executeBound<any>(em, SEARCH_UNITS_SQL, searchUnitsParams(under, q, level, size + 1, offset));
   const units = rows.map(mapUnit);
   const p = toPage(units, size, () => '');
   return { ...p, cursorOf: (n) => encodeCursor(String(offset + units.indexOf(n) + 1)) };

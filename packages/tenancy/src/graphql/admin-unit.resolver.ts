@@ -68,7 +68,7 @@ export class AdminUnitResolver {
     return u.descendantCounts?.[level] ?? 0;
   }
 
-  @FieldResolver(() => [LevelCount], { description: 'descendants per level, REGION to VILLAGE (nothing lies below at COUNTRY)' })
+  @FieldResolver(() => [LevelCount], { description: 'descendants per level, REGION to VILLAGE (the country, the root, is no descendant)' })
   counts(@Root() u: AdminUnitRow): LevelCount[] {
     return DESCENDANT_LEVELS.map((level) => ({ level, count: u.descendantCounts?.[level] ?? 0 }));
   }
