@@ -87,12 +87,7 @@ export async function ancestorsOfMany(em: EntityManager, paths: readonly string[
 }
 
 /** The statement behind searchUnits (its parameters: searchUnitsParams), exported for the benchmark's EXPLAIN. */
-export const SEARCH_UNITS_SQL = `select u.* from admin_unit u
-  where ($1::text is null or (string_to_array(u.path::text, '.') @> array[$1::text] and ltree_isparent($2::ltree, u.path)))
-    and u.id <> $3 and ($4::text is null or u.level = $4)
-    and ((string_to_array(u.name, null) @> string_to_array($5, null) and strpos(u.name, $5) > 0) or u.name % $5)
-  order by (strpos(u.name, $5) > 0) desc, similarity(u.name, $5) desc, u.code
-  limit $6 offset $7`;
+export const SEARCH_UNITS_SQL = `select * from jiceng_search_units($1, $2, $3, $4, $5, $6, $7)`;
 
 export function searchUnitsParams(under: Pick<AdminUnitRow, 'id' | 'path' | 'parentId'>, text: string, level: AdminLevel | null, limit: number, offset: number): unknown[] {
   // under the country every unit carries its label: no subtree condition to look up
@@ -106,7 +101,8 @@ export function searchUnitsParams(under: Pick<AdminUnitRow, 'id' | 'path' | 'par
  * path labels, name characters and name trigrams, so the subtree and the text are looked up together
  * (the label of the unit searched under, e.g. `r41`, is in the path of every unit below it): the cost
  * follows the matches, not the size of the subtree or of the country. The characters answer texts too
- * short for trigrams (most Chinese names are 2 to 4 characters).
+ * short for trigrams (most Chinese names are 2 to 4 characters). The statement is the function
+ * jiceng_search_units, which applies the caller's scope itself (RLS would keep the index out).
  */
 export async function searchUnits(
   em: EntityManager,
