@@ -292,7 +292,7 @@ export async function compliance(em: EntityManager, p: Principal | null | undefi
     { office: defaultStandard('OFFICE', on), activityPerMember: defaultStandard('ACTIVITY_PER_MEMBER', on) },
     unit.level === 'COUNTY' ? String(unit.id) : null);
   // below a county the figures cover only the unit asked about: the row is labelled with it, not its county
-  const wholeCounties = unit.level === 'REGION' || unit.level === 'COUNTY';
+  const wholeCounties = unit.level === 'COUNTRY' || unit.level === 'REGION' || unit.level === 'COUNTY';
   return {
     officeBelowStandard: r.office,
     activityBelowStandard: r.activity,

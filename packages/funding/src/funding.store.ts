@@ -250,7 +250,7 @@ export async function subtreeBalances(em: EntityManager, units: readonly Unit[],
         union all
         select a.fund, a.year, a.kind, a.balance from account a where not u.rolled and a.unit_path <@ u.path and ($4::int is null or a.year = $4)) x
       group by u.id, x.fund, x.year, x.kind`,
-    [units.map((u) => u.id), units.map((u) => u.path), units.map((u) => u.level === 'REGION' || u.level === 'COUNTY'), year]);
+    [units.map((u) => u.id), units.map((u) => u.path), units.map((u) => u.level === 'COUNTRY' || u.level === 'REGION' || u.level === 'COUNTY'), year]);
   return rows.map((r) => ({ ...r, amount: BigInt(r.amount) }));
 }
 

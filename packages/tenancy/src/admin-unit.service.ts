@@ -91,7 +91,24 @@ export async function ancestorsOfMany(em: EntityManager, paths: readonly string[
   return byKey(paths, rows, (r) => r.for_path).map((group) => group.map(mapUnit));
 }
 
-/** Name search (pg_trgm) within a unit's subtree, best match first, then by code. */
+/** The statement behind searchUnits (its parameters: searchUnitsParams), exported for the benchmark's EXPLAIN. */
+export const SEARCH_UNITS_SQL = `select * from jiceng_search_units($1, $2, $3, $4, $5, $6, $7)`;
+
+export function searchUnitsParams(under: Pick<AdminUnitRow, 'id' | 'path' | 'parentId'>, text: string, level: AdminLevel | null, limit: number, offset: number): unknown[] {
+  // under the country every unit carries its label: no subtree condition to look up
+  const label = under.parentId === null ? null : under.path.slice(under.path.lastIndexOf('.') + 1);
+  return [label, under.path, under.id, level, text, limit, offset];
+}
+
+/**
+ * Name search within a unit's subtree: names that contain the text, or are similar to it (pg_trgm),
+ * containing ones first, then by similarity and code. One GIN index (migration 0151) holds each unit's
+ * path labels, name characters and name trigrams, so the subtree and the text are looked up together
+ * (the label of the unit searched under, e.g. `r41`, is in the path of every unit below it): the cost
+ * follows the matches, not the size of the subtree or of the country. The characters answer texts too
+ * short for trigrams (most Chinese names are 2 to 4 characters). The statement is the function
+ * jiceng_search_units, which applies the caller's scope itself (RLS would keep the index out).
+ */
 export async function searchUnits(
   em: EntityManager,
   under: AdminUnitRow,
@@ -103,14 +120,7 @@ export async function searchUnits(
   if (q.length < 1 || q.length > 50) throw badInput('name', 'must be 1 to 50 characters');
   const size = pageSize(page.first);
   const offset = decodeOffsetCursor(page.after);
-  const rows = await em.execute<any[]>(
-    `select u.* from admin_unit u
-      where u.path <@ ?::ltree and u.id <> ? and (?::text is null or u.level = ?)
-        and (strpos(u.name, ?) > 0 or u.name % ?)
-      order by (strpos(u.name, ?) > 0) desc, similarity(u.name, ?) desc, u.code
-      limit ? offset ?`,
-    [under.path, under.id, level, level, q, q, q, q, size + 1, offset],
-  );
+  const rows = await executeBound<any>(em, SEARCH_UNITS_SQL, searchUnitsParams(under, q, level, size + 1, offset));
   const units = rows.map(mapUnit);
   const p = toPage(units, size, () => '');
   return { ...p, cursorOf: (n) => encodeCursor(String(offset + units.indexOf(n) + 1)) };
@@ -122,7 +132,8 @@ export function assertLevel(level: string, field = 'level'): AdminLevel {
 }
 
 const NESTING: Record<AdminLevel, AdminLevel[]> = {
-  REGION: ['REGION'],
+  COUNTRY: [],
+  REGION: ['COUNTRY', 'REGION'],
   COUNTY: ['REGION'],
   TOWNSHIP: ['COUNTY', 'REGION'],
   VILLAGE: ['TOWNSHIP'],

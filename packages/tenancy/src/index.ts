@@ -24,7 +24,7 @@ export * from './admin-unit.service.js';
 export * from './user.service.js';
 export * from './loaders.js';
 export * from './placement.js';
-export { AdminUnitEntity, ADMIN_LEVELS, type AdminUnitRow } from './entities/admin-unit.entity.js';
+export { AdminUnitEntity, ADMIN_LEVELS, COUNTRY_CODE, COUNTRY_PATH, type AdminUnitRow } from './entities/admin-unit.entity.js';
 export * from './entities/user.entity.js';
 export * from './migrations.js';
 export * from './import/code-list.js';

@@ -442,6 +442,139 @@ create or replace function jiceng_principal(p_user bigint)
 $$;
 `;
 
+// The country as the root unit (中华人民共和国, level COUNTRY, code 000000000000, path `cn`): the
+// national scope `cn` (PLATFORM_ADMIN) was a real label with no unit of its own, so no single query
+// answered for the whole country. Now every top-level region hangs under it, `adminUnit` finds it like
+// any other unit, and its descendant counts are kept too: from its regions' own counts (a few dozen
+// rows), never by a pass over the whole tree.
+const country = `
+alter table admin_unit drop constraint admin_unit_level_check;
+alter table admin_unit add constraint admin_unit_level_check check (level in ('COUNTRY', 'REGION', 'COUNTY', 'TOWNSHIP', 'VILLAGE'));
+alter table admin_unit drop constraint admin_unit_check;
+select set_config('app.scopes', '{cn}', true);
+insert into admin_unit (code, name, level, path) values ('000000000000', '中华人民共和国', 'COUNTRY', 'cn');
+update admin_unit set parent_id = (select id from admin_unit where level = 'COUNTRY')
+ where parent_id is null and level <> 'COUNTRY';
+-- one root, the country, at path cn; every other unit has a parent
+alter table admin_unit add constraint admin_unit_root check ((parent_id is null) = (level = 'COUNTRY') and (level = 'COUNTRY') = (path = 'cn'));
+create unique index admin_unit_one_root on admin_unit ((true)) where parent_id is null;
+
+-- Recounting now ends with the country. The subtree recount of 0102 keeps its body under a new name.
+alter function jiceng_refresh_descendant_counts(ltree[]) rename to jiceng_refresh_subtree_counts;
+revoke execute on function jiceng_refresh_subtree_counts(ltree[]) from :api_role;
+
+-- the country's counts: its top-level regions plus what they count below them
+create function jiceng_refresh_country_counts() returns void
+  language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+begin
+  perform set_config('app.scopes', '{cn}', true);
+  with root as (
+    select id from admin_unit where parent_id is null
+  ), per_level as (
+    select t.level, count(*)::bigint as n from admin_unit t where t.parent_id = (select id from root) group by t.level
+    union all
+    select e.key, sum(e.value::bigint) from admin_unit t, jsonb_each_text(t.descendant_counts) e
+     where t.parent_id = (select id from root) group by e.key
+  ), counts as (
+    select coalesce(jsonb_object_agg(level, n), '{}') as counts
+      from (select level, sum(n) as n from per_level group by level) s
+  )
+  update admin_unit u set descendant_counts = c.counts
+    from counts c
+   where u.id = (select id from root) and u.descendant_counts is distinct from c.counts;
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+end $$;
+
+-- Recounts the units at p_paths, all their ancestors and the country.
+create function jiceng_refresh_descendant_counts(p_paths ltree[]) returns void
+  language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  if p_paths is null or cardinality(p_paths) = 0 then
+    return;
+  end if;
+  perform jiceng_refresh_subtree_counts(p_paths);
+  perform jiceng_refresh_country_counts();
+end $$;
+revoke execute on function jiceng_refresh_descendant_counts(ltree[]), jiceng_refresh_country_counts() from public;
+grant execute on function jiceng_refresh_descendant_counts(ltree[]) to :api_role;
+
+-- as in 0102, but a top-level region that comes, goes or moves recounts its parent, the country
+create or replace function jiceng_admin_unit_counts_changed() returns trigger
+  language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  changed ltree[];
+begin
+  -- the refresh itself updates admin_unit; a bulk import recounts once at its end
+  if pg_trigger_depth() > 1 or current_setting('app.defer_unit_counts', true) = '1' then
+    return null;
+  end if;
+  if tg_op = 'INSERT' then
+    changed := array(select path from new_units);
+  elsif tg_op = 'DELETE' then
+    changed := array(select path from old_units);
+  else
+    changed := array(select unnest(array[n.path, o.path]) from new_units n join old_units o on o.id = n.id
+                      where o.path <> n.path or o.level <> n.level);
+  end if;
+  perform jiceng_refresh_descendant_counts(array(select distinct subpath(p, 0, nlevel(p) - 1) from unnest(changed) p where nlevel(p) > 1));
+  return null;
+end $$;
+
+select jiceng_refresh_descendant_counts(array['cn'::ltree]);
+select set_config('app.scopes', '', true);
+`;
+
+// Name search within a subtree (searchUnits): one GIN index over each unit's path labels, name
+// characters and name trigrams, so a subtree and a text are found together in the index. Within a
+// province of the whole country's 665k units, the path-first scan it replaces read 55k rows to find a
+// few hundred (docs/operations.md). It serves plain trigram searches too, so it replaces that index.
+// (The root label cn, on every unit, is left out: a search under the country needs no label.)
+const unitSearch = `
+create index admin_unit_search on admin_unit using gin (
+  (array_remove(string_to_array(path::text, '.'), 'cn')), (string_to_array(name, null)), name gin_trgm_ops);
+drop index admin_unit_name_trgm;
+-- statistics on the index's expressions, or the planner reads the whole table instead (seen: 2 s a search)
+analyze admin_unit;
+
+-- The search itself. Under row-level security the planner may not use a non-leakproof operator (@> on
+-- arrays, pg_trgm's %) as an index condition ahead of the policy's, so as the API role it read the whole
+-- table. This function reads as the auth role (its policy on admin_unit is true) and applies the
+-- caller's scope itself, exactly as the policy does. Under the country (p_label null) the scope alone
+-- bounds the subtree.
+create function jiceng_search_units(p_label text, p_path ltree, p_id bigint, p_level text, p_text text, p_limit integer, p_offset integer)
+  returns setof admin_unit language plpgsql stable security definer set search_path = public, pg_temp as $$
+begin
+  if p_label is null then
+    return query select u.* from admin_unit u
+      where u.path <@ any ((select jiceng_scopes())) and u.id <> p_id and (p_level is null or u.level = p_level)
+        and ((string_to_array(u.name, null) @> string_to_array(p_text, null) and strpos(u.name, p_text) > 0) or u.name % p_text)
+      order by (strpos(u.name, p_text) > 0) desc, similarity(u.name, p_text) desc, u.code
+      limit p_limit offset p_offset;
+  else
+    return query select u.* from admin_unit u
+      where u.path <@ any ((select jiceng_scopes())) and u.id <> p_id and (p_level is null or u.level = p_level)
+        and array_remove(string_to_array(u.path::text, '.'), 'cn') @> array[p_label] and ltree_isparent(p_path, u.path)
+        and ((string_to_array(u.name, null) @> string_to_array(p_text, null) and strpos(u.name, p_text) > 0) or u.name % p_text)
+      order by (strpos(u.name, p_text) > 0) desc, similarity(u.name, p_text) desc, u.code
+      limit p_limit offset p_offset;
+  end if;
+end $$;
+alter function jiceng_search_units(text, ltree, bigint, text, text, integer, integer) owner to :auth_role;
+revoke execute on function jiceng_search_units(text, ltree, bigint, text, text, integer, integer) from public;
+grant execute on function jiceng_search_units(text, ltree, bigint, text, text, integer, integer) to :api_role;
+
+-- A bulk import leaves its new entries in the index's pending list, which every search would read
+-- through: it merges them once at its end.
+create function jiceng_merge_unit_search() returns bigint language sql security definer
+set search_path = public, pg_temp as $$
+  select gin_clean_pending_list('admin_unit_search'::regclass)
+$$;
+revoke execute on function jiceng_merge_unit_search() from public;
+grant execute on function jiceng_merge_unit_search() to :api_role;
+`;
+
 export const tenancyMigrations: Migration[] = [
   { id: '0100_tenancy_admin_units', sql: adminUnits },
   { id: '0101_tenancy_accounts', sql: accounts },
@@ -467,4 +600,6 @@ exception when insufficient_privilege then
 end $$;` },
   { id: '0190_tenancy_unit_moves', sql: moves },
   { id: '0195_tenancy_warning_roles', sql: warningRoles },
+  { id: '0150_tenancy_country', sql: country },
+  { id: '0151_tenancy_unit_search', sql: unitSearch },
 ];

@@ -4,7 +4,7 @@ import { readCsv } from '../src/import/csv.js';
 
 describe('the code list (统计用区划代码)', () => {
   it('derives level and implied parent from the 2-2-2-3-3 digits', () => {
-    expect(levelOfCode('150000000000')).toMatchObject({ level: 'REGION', tier: 'PROVINCE', impliedParent: null, label: 'r15' });
+    expect(levelOfCode('150000000000')).toMatchObject({ level: 'REGION', tier: 'PROVINCE', impliedParent: '000000000000', label: 'r15' });
     expect(levelOfCode('150400000000')).toMatchObject({ level: 'REGION', tier: 'PREFECTURE', impliedParent: '150000000000', label: 'r1504' });
     expect(levelOfCode('150429000000')).toMatchObject({ level: 'COUNTY', impliedParent: '150400000000', label: 'c150429' });
     expect(levelOfCode('150429100000')).toMatchObject({ level: 'TOWNSHIP', impliedParent: '150429000000', label: 't150429100' });
@@ -23,6 +23,17 @@ describe('the code list (统计用区划代码)', () => {
     expect(parentFits({ level: 'TOWNSHIP' }, province)).toBe(false);
     expect(parentFits({ level: 'VILLAGE' }, { level: 'COUNTY' })).toBe(false);
     expect(parentFits({ level: 'VILLAGE' }, { level: 'TOWNSHIP' })).toBe(true);
+  });
+
+  it('hangs provinces, and only provinces, under the country; nothing holds the country', () => {
+    const country = { level: 'COUNTRY' as const };
+    expect(parentFits({ level: 'REGION', tier: 'PROVINCE' }, country)).toBe(true);
+    expect(parentFits({ level: 'REGION', tier: 'PREFECTURE' }, country)).toBe(false);
+    expect(parentFits({ level: 'COUNTY' }, country)).toBe(false);
+    expect(parentFits({ level: 'REGION', tier: 'PREFECTURE' }, { level: 'REGION', tier: 'PROVINCE' })).toBe(true);
+    expect(parentFits({ level: 'COUNTRY' }, { level: 'REGION', tier: 'PROVINCE' })).toBe(false);
+    // the country's code is no row of a code list
+    expect(parseCodeList('code,name\n000000000000,中华人民共和国\n').problems[0]!.message).toMatch(/malformed code/);
   });
 
   it('reports every row problem with its line number', () => {

@@ -10,17 +10,30 @@ const nextSeq = () => ++seq;
 
 /** Builds admin units top-down, as the owner: `tree.region().county().township().village()`. */
 export class TreeBuilder {
+  private root: Promise<AdminUnitRow> | undefined;
   constructor(private readonly orm: Orm) {}
 
-  region(name = `测试盟${nextSeq()}`) {
-    return this.unit(null, 'REGION', name);
+  /** The country, the one root of the tree (created by migration 0150), read afresh (its counts change). */
+  async country(): Promise<Node> {
+    return new Node(this, await this.readRoot());
+  }
+
+  /** A top-level region (a province), under the country. */
+  async region(name = `测试盟${nextSeq()}`) {
+    // the root's id and path never change: read it once
+    this.root ??= this.readRoot();
+    return this.unit(await this.root, 'REGION', name);
+  }
+
+  private readRoot(): Promise<AdminUnitRow> {
+    return inScope(this.orm, ['cn'], async (em) => mapUnit((await em.execute<any[]>(`select * from admin_unit where parent_id is null`))[0]));
   }
 
   async unit(parent: AdminUnitRow | null, level: Level, name: string, extra: Partial<{ population: number; households: number; partyMembers: number; economy: 'FARMING' | 'PASTORAL'; urban: boolean }> = {}): Promise<Node> {
     const n = nextSeq();
     const code = codeFor(level, n);
     const label = `${level[0]!.toLowerCase()}${code}`;
-    const path = parent ? `${parent.path}.${label}` : `cn.${label}`;
+    const path = parent ? `${parent.path}.${label}` : `cn.${label}`; // (no parent: refused, only the country has none)
     const row = await inScope(this.orm, ['cn'], async (em) => {
       const [r] = await em.execute<any[]>(
         `insert into admin_unit (code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban)

@@ -10,7 +10,7 @@ const DEMO_UNITS = new URL('../../../../infra/data/units-15.csv.gz', import.meta
 export const DEMO_PASSWORD = 'jiceng-demo';
 
 export const DEMO_ACCOUNTS = [
-  { username: 'demo-platform', displayName: '平台管理员 (demo)', unitCode: '150000000000', roles: ['PLATFORM_ADMIN'] },
+  { username: 'demo-platform', displayName: '平台管理员 (demo)', unitCode: '000000000000', roles: ['PLATFORM_ADMIN'] },
   { username: 'demo-region', displayName: '自治区党委组织部 (demo)', unitCode: '150000000000', roles: ['ORG_ADMIN'] },
   { username: 'demo-inspector', displayName: '自治区督查 (demo)', unitCode: '150000000000', roles: ['INSPECTOR'] },
   { username: 'demo-county', displayName: '宁城县委组织部 (demo)', unitCode: '150429000000', roles: ['ORG_ADMIN'] },

@@ -1,10 +1,13 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { scopeFilter } from '@jiceng/db';
 
-export const ADMIN_LEVELS = ['REGION', 'COUNTY', 'TOWNSHIP', 'VILLAGE'] as const;
+export const ADMIN_LEVELS = ['COUNTRY', 'REGION', 'COUNTY', 'TOWNSHIP', 'VILLAGE'] as const;
+/** The root of the tree (migration 0150): the whole country, the unit at the national scope `cn`. */
+export const COUNTRY_CODE = '000000000000';
+export const COUNTRY_PATH = 'cn';
 export type AdminLevel = (typeof ADMIN_LEVELS)[number];
 
-/** A node of the administrative tree: region, county, township (乡镇/苏木) or village (村/嘎查/社区). */
+/** A node of the administrative tree: the country (its root), region, county, township (乡镇/苏木) or village (村/嘎查/社区). */
 export const AdminUnitEntity = defineEntity({
   name: 'AdminUnit',
   tableName: 'admin_unit',

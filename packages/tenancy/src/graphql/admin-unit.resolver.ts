@@ -11,6 +11,8 @@ import { movesOf } from '../placement.js';
 import { toConnection, type ConnectionShape } from './connection.js';
 import { requirePrincipal } from './principal.js';
 
+const DESCENDANT_LEVELS = Object.values(AdminLevel).filter((l) => l !== AdminLevel.COUNTRY);
+
 export const unitGlobalId = (id: string) => toGlobalId('AdminUnit', id);
 export const unitDbId = (globalId: string, field = 'id') => fromGlobalId(globalId, 'AdminUnit', field);
 
@@ -93,9 +95,9 @@ export class AdminUnitResolver {
     return u.descendantCounts?.[level] ?? 0;
   }
 
-  @FieldResolver(() => [LevelCount], { description: 'descendants per level' })
+  @FieldResolver(() => [LevelCount], { description: 'descendants per level, REGION to VILLAGE (the country, the root, is no descendant)' })
   counts(@Root() u: AdminUnitRow): LevelCount[] {
-    return Object.values(AdminLevel).map((level) => ({ level, count: u.descendantCounts?.[level] ?? 0 }));
+    return DESCENDANT_LEVELS.map((level) => ({ level, count: u.descendantCounts?.[level] ?? 0 }));
   }
 
   @FieldResolver(() => AdminUnitConnection, { description: 'name search (trigram) within this subtree' })

@@ -2,12 +2,13 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from './connection.js';
 
 export enum AdminLevel {
+  COUNTRY = 'COUNTRY',
   REGION = 'REGION',
   COUNTY = 'COUNTY',
   TOWNSHIP = 'TOWNSHIP',
   VILLAGE = 'VILLAGE',
 }
-registerEnumType(AdminLevel, { name: 'AdminLevel', description: 'Level in the administrative tree (区/盟市, 旗县, 苏木乡镇, 嘎查村)' });
+registerEnumType(AdminLevel, { name: 'AdminLevel', description: 'Level in the administrative tree (全国, 省/区/盟市, 旗县, 苏木乡镇, 嘎查村); COUNTRY is its one root' });
 
 export enum VillageEconomy {
   FARMING = 'FARMING',

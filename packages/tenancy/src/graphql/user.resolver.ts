@@ -62,9 +62,9 @@ export class UserResolver {
   @Query(() => Me, { description: 'The caller, their home unit and scope' })
   async me(@Ctx() ctx: JicengContext) {
     const p = requirePrincipal(ctx);
-    // the national scope `cn` has no unit of its own: its roots are the top-level units
+    // the national scope `cn` is the country's own path (its unit, the root of the tree)
     const scopeUnits = await executeBound<any>(ctx.em,
-      `select id from admin_unit where path = any($1::ltree[]) or (parent_id is null and 'cn'::ltree = any($1::ltree[])) order by path`,
+      `select id from admin_unit where path = any($1::ltree[]) order by path`,
       [p.scopes],
     );
     const scope = (await Promise.all(scopeUnits.map((r) => unitLoader(ctx).load(String(r.id))))).filter(Boolean) as AdminUnitRow[];

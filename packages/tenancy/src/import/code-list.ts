@@ -1,4 +1,4 @@
-import type { AdminLevel } from '../entities/admin-unit.entity.js';
+import { COUNTRY_CODE, type AdminLevel } from '../entities/admin-unit.entity.js';
 import { readCsv } from './csv.js';
 
 /**
@@ -7,13 +7,16 @@ import { readCsv } from './csv.js';
  * the parent its code implies, e.g. after 撤乡并镇), urban_rural_code (城乡分类代码: 1xx urban, 2xx rural),
  * population, households, party_members, economy (FARMING | PASTORAL), urban (true | false).
  * Level and, by default, parent follow from the code: 2 province, 2 prefecture, 2 county, 3 township
- * and 3 village digits. Optional columns a file leaves out are left as they are on existing units.
+ * and 3 village digits; a province hangs under the country (000000000000, which a file cannot carry). Optional columns a file leaves out are left as they are on existing units.
  */
+/** The levels a code list carries: every one but the country, which the tree always has. */
+export type ListedLevel = Exclude<AdminLevel, 'COUNTRY'>;
+
 export interface CodeListRow {
   line: number;
   code: string;
   name: string;
-  level: AdminLevel;
+  level: ListedLevel;
   /** province or prefecture for REGION */
   regionTier?: 'PROVINCE' | 'PREFECTURE';
   parentCode: string | null;
@@ -37,19 +40,21 @@ const COLUMNS: readonly string[] = ['code', 'name', ...OPTIONAL_COLUMNS];
 /** 城乡分类代码 of the national statistics bureau: 111–123 urban (城镇), 210 and 220 rural (乡村). */
 const URBAN_RURAL_CODES = new Set(['111', '112', '121', '122', '123', '210', '220']);
 
-export function levelOfCode(code: string): { level: AdminLevel; tier?: 'PROVINCE' | 'PREFECTURE'; impliedParent: string | null; label: string } {
-  if (code.slice(2) === '0000000000') return { level: 'REGION', tier: 'PROVINCE', impliedParent: null, label: `r${code.slice(0, 2)}` };
+export function levelOfCode(code: string): { level: ListedLevel; tier?: 'PROVINCE' | 'PREFECTURE'; impliedParent: string | null; label: string } {
+  if (code.slice(2) === '0000000000') return { level: 'REGION', tier: 'PROVINCE', impliedParent: COUNTRY_CODE, label: `r${code.slice(0, 2)}` };
   if (code.slice(4) === '00000000') return { level: 'REGION', tier: 'PREFECTURE', impliedParent: code.slice(0, 2) + '0000000000', label: `r${code.slice(0, 4)}` };
   if (code.slice(6) === '000000') return { level: 'COUNTY', impliedParent: code.slice(0, 4) + '00000000', label: `c${code.slice(0, 6)}` };
   if (code.slice(9) === '000') return { level: 'TOWNSHIP', impliedParent: code.slice(0, 6) + '000000', label: `t${code.slice(0, 9)}` };
   return { level: 'VILLAGE', impliedParent: code.slice(0, 9) + '000', label: `v${code}` };
 }
 
-/** Which parent levels a level may sit under: a region may contain regions (province → prefecture). */
+/** Which parent levels a level may sit under: the country contains provinces, a region may contain regions (province → prefecture). */
 export function parentFits(child: { level: AdminLevel; tier?: string }, parent: { level: AdminLevel; tier?: string | null }): boolean {
   switch (child.level) {
+    case 'COUNTRY':
+      return false;
     case 'REGION':
-      return parent.level === 'REGION' && parent.tier === 'PROVINCE' && child.tier === 'PREFECTURE';
+      return child.tier === 'PROVINCE' ? parent.level === 'COUNTRY' : parent.level === 'REGION' && parent.tier === 'PROVINCE';
     case 'COUNTY':
       return parent.level === 'REGION';
     case 'TOWNSHIP':

@@ -63,8 +63,9 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
   await em.transactional(async (tx) => {
     // new units arrive with their descendant counts; the per-statement recount waits for the end
     await tx.execute(`select set_config('app.defer_unit_counts', '1', true)`);
-    // the trigram index takes new names into its pending list, merged later, not batch by batch
-    await tx.execute(`select set_config('gin_pending_list_limit', '262144', true)`);
+    // the search index (GIN) takes new units into its pending list, merged once at the end, not batch
+    // by batch; a merge the list's size forces meanwhile sorts in work_mem, not in 4 MB pieces
+    await tx.execute(`select set_config('gin_pending_list_limit', '262144', true), set_config('work_mem', '256MB', true)`);
     await insertFresh(tx, fresh, existing);
     result.updated = await updateKnown(tx, known, columns);
     result.unchanged = known.length - result.updated;
@@ -73,8 +74,8 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
     const gained = new Set<string>();
     for (const r of fresh) if (r.parentCode && existing.has(r.parentCode)) gained.add(existing.get(r.parentCode)!.path);
     if (gained.size) await executeBound(tx, `select jiceng_refresh_descendant_counts($1::ltree[])`, [[...gained]]);
-    // a freshly loaded tree without planner statistics is planned as if empty
-    if (fresh.length || result.updated) await tx.execute(`select jiceng_analyze(array['admin_unit'])`);
+    // the search index's pending entries merged; a freshly loaded tree without planner statistics is planned as if empty
+    if (fresh.length || result.updated) await tx.execute(`select jiceng_merge_unit_search(), (select count(*) from jiceng_analyze(array['admin_unit']))`);
   });
   return result;
 }

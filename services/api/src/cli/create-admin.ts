@@ -1,15 +1,17 @@
 // Creates (or resets) a PLATFORM_ADMIN account: the first account of a production deployment.
-// Usage: JICENG_ADMIN_PASSWORD=... pnpm admin:create <username> <unit-code>
+// Usage: JICENG_ADMIN_PASSWORD=... pnpm admin:create <username> [unit-code]
+// Its home unit is the country (000000000000) unless a unit code is given; its scope is the whole
+// country either way.
 import { createLogger, readConfig } from '@jiceng/core';
 import { createOrm, inScope, migrate } from '@jiceng/db';
-import { assertPassword, hashPassword } from '@jiceng/tenancy';
+import { assertPassword, COUNTRY_CODE, hashPassword } from '@jiceng/tenancy';
 import { allEntities, allMigrations, openConfiguredDatabase } from '../boot.js';
 
-const [username, unitCode] = process.argv.slice(2);
+const [username, unitCode = COUNTRY_CODE] = process.argv.slice(2);
 const password = process.env.JICENG_ADMIN_PASSWORD ?? '';
 const log = createLogger('info', { cli: 'create-admin' });
 if (!username || !/^\d{12}$/.test(unitCode ?? '')) {
-  console.error('usage: JICENG_ADMIN_PASSWORD=... pnpm admin:create <username> <12-digit unit code>');
+  console.error('usage: JICENG_ADMIN_PASSWORD=... pnpm admin:create <username> [12-digit unit code, default the country 000000000000]');
   process.exit(2);
 }
 assertPassword(password, 'JICENG_ADMIN_PASSWORD');
