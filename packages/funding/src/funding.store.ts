@@ -236,21 +236,24 @@ export interface BalanceRow {
 /**
  * Balances by fund, year and account kind over each unit's subtree, for many units in one statement:
  * a region or county reads the per-county rollup (compacted rows plus pending deltas), a unit below
- * reads its accounts.
+ * reads its accounts. A village (a leaf) reads its own accounts by unit id: under row-level security the
+ * ltree `<@` (not leakproof) cannot drive an index scan, so `unit_path <@` scans every account per unit.
  */
 export async function subtreeBalances(em: EntityManager, units: readonly Unit[], year: number | null): Promise<BalanceRow[]> {
   if (!units.length) return [];
   const rows = await executeBound<Omit<BalanceRow, 'amount'> & { amount: string }>(em,
     `select u.id::text as "unitId", x.fund, x.year, x.kind, sum(x.amount)::text as amount
-       from unnest($1::bigint[], $2::ltree[], $3::boolean[]) as u(id, path, rolled)
+       from unnest($1::bigint[], $2::ltree[], $3::boolean[], $5::boolean[]) as u(id, path, rolled, village)
       cross join lateral (
         select r.fund, r.year, r.kind, r.amount from fund_rollup r where u.rolled and r.unit_path <@ u.path and ($4::int is null or r.year = $4)
         union all
         select d.fund, d.year, d.kind, d.amount from fund_rollup_delta d where u.rolled and d.unit_path <@ u.path and ($4::int is null or d.year = $4)
         union all
-        select a.fund, a.year, a.kind, a.balance from account a where not u.rolled and a.unit_path <@ u.path and ($4::int is null or a.year = $4)) x
+        select a.fund, a.year, a.kind, a.balance from account a where not u.rolled and not u.village and a.unit_path <@ u.path and ($4::int is null or a.year = $4)
+        union all
+        select a.fund, a.year, a.kind, a.balance from account a where u.village and a.unit_id = u.id and ($4::int is null or a.year = $4)) x
       group by u.id, x.fund, x.year, x.kind`,
-    [units.map((u) => u.id), units.map((u) => u.path), units.map((u) => u.level === 'COUNTRY' || u.level === 'REGION' || u.level === 'COUNTY'), year]);
+    [units.map((u) => u.id), units.map((u) => u.path), units.map((u) => u.level === 'COUNTRY' || u.level === 'REGION' || u.level === 'COUNTY'), year, units.map((u) => u.level === 'VILLAGE')]);
   return rows.map((r) => ({ ...r, amount: BigInt(r.amount) }));
 }
 

@@ -19,7 +19,7 @@ export interface RectificationSummary extends Omit<store.SummaryRow, 'unitId'> {
  * belonged to then (moves after the year are undone: `placementChanges`). The current year is counted as
  * of today, on today's tree. One statement for the units on today's tree, one per unit with moves to undo.
  */
-export async function summaries(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<RectificationSummary[]> {
+export async function summaries(em: EntityManager, units: readonly { id: string; path: string; level?: string }[], year: number): Promise<RectificationSummary[]> {
   const asOf = isPastYear(year) ? yearEnd(year) : null;
   const changes = asOf ? await placementChanges(em, units, asOf) : new Map<string, PlacementChange>();
   const rows = await store.summaryRows(em, units.filter((u) => !changes.has(String(u.id))), year, asOf);

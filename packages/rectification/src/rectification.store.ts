@@ -463,11 +463,11 @@ const isDay = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d);
  * the unit: its subtree today, or (past years after a move) the units placed under it then ($4 out, $5 in).
  * A past year (`asOf`, its last day) counts each case in the state of its last transition dated by then.
  */
-function summarySql(asOf: string | null, adjusted: boolean): string {
+function summarySql(asOf: string | null, adjusted: boolean, villages = false): string {
   if (asOf != null && !isDay(asOf)) throw new Error(`bad day ${asOf}`);
   const inUnit = (a: string) => adjusted
     ? `((${a}.unit_path <@ u.path and ${a}.unit_id <> all ($4::bigint[])) or ${a}.unit_id = any ($5::bigint[]))`
-    : `${a}.unit_path <@ u.path`;
+    : villages ? `${a}.unit_id = u.id` : `${a}.unit_path <@ u.path`;
   const day = asOf == null ? 'current_date' : `least(current_date, '${asOf}'::date)`;
   // (the opening record, IDENTIFIED → IDENTIFIED, changes nothing: a late opening is dated at its year's end)
   const stateAt = asOf == null ? 'c.state' :
@@ -490,10 +490,18 @@ function summarySql(asOf: string | null, adjusted: boolean): string {
      from u`;
 }
 
-/** Summary figures of many units' subtrees in one statement. */
-export function summaryRows(em: EntityManager, units: readonly { id: string; path: string }[], year: number, asOf: string | null): Promise<SummaryRow[]> {
-  if (!units.length) return Promise.resolve([]);
-  return q<SummaryRow>(em, summarySql(asOf, false), [units.map((u) => u.id), units.map((u) => u.path), year]);
+/**
+ * Summary figures of many units' subtrees: one statement for the villages among them, one for the rest.
+ * A village (a leaf) is matched by unit id: under row-level security the ltree `<@` (not leakproof) cannot
+ * drive an index scan, so a subtree condition scans each table once per unit (seconds for a county's villages).
+ */
+export async function summaryRows(em: EntityManager, units: readonly { id: string; path: string; level?: string }[], year: number, asOf: string | null): Promise<SummaryRow[]> {
+  const rows: SummaryRow[] = [];
+  for (const villages of [true, false]) {
+    const some = units.filter((u) => (u.level === 'VILLAGE') === villages);
+    if (some.length) rows.push(...await q<SummaryRow>(em, summarySql(asOf, false, villages), [some.map((u) => u.id), some.map((u) => u.path), year]));
+  }
+  return rows;
 }
 
 /** One unit's summary, counting `out` units as outside and `into` units as inside (its subtree as it was). */

@@ -317,10 +317,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     handle,
     async stop(drainMs = 30_000) {
       draining = true;
-      // subscribers reconnect elsewhere; upgraded sockets would otherwise hold server.close open
-      await live.stop();
+      // no new connection from now on; the close completes once every connection has ended
       const closed = new Promise<void>((ok) => server.close(() => ok()));
       server.closeIdleConnections();
+      // subscribers reconnect elsewhere; upgraded sockets would otherwise hold server.close open
+      await live.stop();
       let timer: NodeJS.Timeout | undefined;
       const finished = inFlight === 0 || (await new Promise<boolean>((ok) => {
         drained = () => ok(true);
