@@ -82,3 +82,16 @@ export async function stationFailureCounts(em: EntityManager, paths: readonly st
               and f.happened_on >= make_date($2, 1, 1) and f.happened_on < make_date($2 + 1, 1, 1)) as n
        from unnest($1::ltree[]) p`, [paths, year]);
 }
+
+/** Open warnings at these handler levels in the scope, earliest follow-up deadline first (me.dueItems). */
+export async function warningsToHandle(em: EntityManager, scopes: readonly string[], handlerLevels: readonly string[], limit: number) {
+  return executeBound<{ id: string; unitId: string; dueOn: string | null; indicatorCode: string; level: string; facts: string }>(em,
+    `select id::text, unit_id::text as "unitId", to_char(follow_up_due, 'YYYY-MM-DD') as "dueOn", indicator_code as "indicatorCode", level, left(facts, 200) as facts
+       from warning where resolved_on is null and handler_level = any ($2::text[]) and unit_path <@ any ($1::ltree[])
+      order by follow_up_due nulls last, id limit $3`, [scopes, handlerLevels, limit]);
+}
+
+export async function unitLevel(em: EntityManager, unitId: string): Promise<string | null> {
+  const [r] = await executeBound<{ level: string }>(em, `select level from admin_unit where id = $1`, [unitId]);
+  return r?.level ?? null;
+}

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import './actions.js';
+import './due-items.js';
 import type { JicengModule } from '@jiceng/tenancy';
 import { warningMigrations } from './migrations.js';
 import { WarningResolver, WarningUnitResolver } from './graphql/warning.resolver.js';
