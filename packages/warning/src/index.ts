@@ -7,6 +7,7 @@ import { WarningResolver, WarningUnitResolver } from './graphql/warning.resolver
 import { AccountabilityResolver, AccountabilityUnitResolver } from './graphql/accountability.resolver.js';
 import { warningRules } from './rules.js';
 import { seedWarningDemo } from './demo.seed.js';
+import { seedAccountabilityDemo } from './accountability.demo.js';
 
 export * from './catalog.js';
 export { insertCatalog } from './warning.store.js';
@@ -19,5 +20,8 @@ export const warningModule: JicengModule = {
   resolvers: [WarningResolver, WarningUnitResolver, AccountabilityResolver, AccountabilityUnitResolver],
   rules: warningRules,
   migrations: warningMigrations,
-  seedDemo: seedWarningDemo,
+  seedDemo: async (seed) => {
+    await seedWarningDemo(seed);
+    await seedAccountabilityDemo(seed);
+  },
 };
