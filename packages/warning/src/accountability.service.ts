@@ -3,7 +3,7 @@
 // township's assessment. SQL lives in accountability.store.ts.
 import { badInput, localDate, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { assertCan, assertCanFromAbove, requireUnit, requireVillage, type Principal } from '@jiceng/tenancy';
+import { assertCan, assertCanFromAbove, isWithin, requireUnit, requireVillage, type Principal } from '@jiceng/tenancy';
 import * as store from './accountability.store.js';
 import type { AccountabilityStandard, LapseKind } from './accountability.store.js';
 import { catalogsInForce, indicatorExists } from './warning.store.js';
@@ -76,12 +76,29 @@ export async function setAccountabilityStandard(em: EntityManager, p: Principal,
   await store.insertAccountabilityStandard(em, unit.id, effectiveOn, s);
 }
 
-/** Reporters of a subtree with a lapse in the year, their counts and consequence (the standard at the year's end). */
-export async function reporterAccountability(em: EntityManager, unitPath: string, year: number) {
-  const rows = await store.reporterCounts(em, unitPath, year);
-  const standardAt = await store.accountabilityStandards(em, `${year}-12-31`, unitPath);
-  return rows.map((r) => {
+/** The deepest path above or at every one of these paths. */
+function commonAncestor(paths: readonly string[]): string {
+  let labels = paths[0]!.split('.');
+  for (const p of paths.slice(1)) {
+    const other = p.split('.');
+    let k = 0;
+    while (k < labels.length && k < other.length && labels[k] === other[k]) k++;
+    labels = labels.slice(0, k);
+  }
+  return labels.join('.');
+}
+
+/**
+ * For each subtree: its reporters with a lapse in the year, their counts and consequence (the standard
+ * in force at the year's end at the reporter's village). Two statements for any number of subtrees.
+ */
+export async function reporterAccountability(em: EntityManager, unitPaths: readonly string[], year: number) {
+  if (!unitPaths.length) return [];
+  const rows = await store.reporterCounts(em, unitPaths, year);
+  const standardAt = await store.accountabilityStandards(em, `${year}-12-31`, commonAncestor(unitPaths) || unitPaths[0]!);
+  const all = rows.map((r) => {
     const total = r.late + r.missed + r.concealed;
     return { ...r, total, consequence: consequenceOf(total, standardAt(r.unitPath)) };
   });
+  return unitPaths.map((path) => all.filter((r) => isWithin(r.unitPath, path)));
 }

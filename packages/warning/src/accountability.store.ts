@@ -57,22 +57,23 @@ export interface ReporterCountsRow {
 }
 
 /**
- * Per reporter (REPORTER accounts) of a subtree, their lapses in a year: late reports (by the day
- * observed), missed and concealed ones (by the day they happened). Only reporters with a lapse.
+ * Per reporter (REPORTER accounts) of any of these subtrees, their lapses in a year: late reports (by
+ * the day observed), missed and concealed ones (by the day they happened). Only reporters with a
+ * lapse. A reporter reports only on their own village, so their lapses lie in every subtree that holds them.
  */
-export async function reporterCounts(em: EntityManager, path: string, year: number): Promise<ReporterCountsRow[]> {
+export async function reporterCounts(em: EntityManager, paths: readonly string[], year: number): Promise<ReporterCountsRow[]> {
   return executeBound(em,
     `with y as (select make_date($2, 1, 1) as a, make_date($2 + 1, 1, 1) as b),
      late as (select w.reported_by as uid, count(*)::int as n from warning w, y
-               where w.unit_path <@ $1::ltree and w.late and w.observed_on >= y.a and w.observed_on < y.b group by 1),
+               where w.unit_path <@ any ($1::ltree[]) and w.late and w.observed_on >= y.a and w.observed_on < y.b group by 1),
      lapses as (select l.reporter_id as uid, count(*) filter (where kind = 'MISSED')::int as missed,
                        count(*) filter (where kind = 'CONCEALED')::int as concealed
-                  from reporter_lapse l, y where l.unit_path <@ $1::ltree and l.happened_on >= y.a and l.happened_on < y.b group by 1)
+                  from reporter_lapse l, y where l.unit_path <@ any ($1::ltree[]) and l.happened_on >= y.a and l.happened_on < y.b group by 1)
      select u.id::text, u.username, u.display_name as "displayName", u.roles, u.disabled, u.unit_id::text as "unitId", u.unit_path::text as "unitPath",
             coalesce(late.n, 0) as late, coalesce(lapses.missed, 0) as missed, coalesce(lapses.concealed, 0) as concealed
        from app_user u left join late on late.uid = u.id left join lapses on lapses.uid = u.id
-      where 'REPORTER' = any(u.roles) and (late.uid is not null or lapses.uid is not null)
-      order by u.unit_path, u.id`, [path, year]);
+      where 'REPORTER' = any(u.roles) and u.unit_path <@ any ($1::ltree[]) and (late.uid is not null or lapses.uid is not null)
+      order by u.unit_path, u.id`, [paths, year]);
 }
 
 /** Station failures recorded in a year, per subtree. */

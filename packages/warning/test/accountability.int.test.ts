@@ -50,6 +50,10 @@ describe('reporter accountability', () => {
     ]);
     expect((await w.centre.client.ok(ACCOUNT, { c: w.county.code, y: 2024 })).adminUnit.reporterAccountability)
       .toEqual([expect.objectContaining({ total: 1, consequence: 'CRITICISM_MONTH_BONUS_WITHHELD' })]);
+    // batched over a list of units: each township lists its own reporters
+    const kids = (await w.centre.client.ok(`query($c: String!) { adminUnit(code: $c) { children { edges { node { code reporterAccountability(year: 2025) { total } } } } } }`, { c: w.county.code })).adminUnit.children.edges;
+    expect(Object.fromEntries(kids.map(({ node }: any) => [node.code, node.reporterAccountability.map((r: any) => r.total)])))
+      .toEqual({ [w.township.code]: [1, 2, 4], [w.otherTownship.code]: [] });
     // the station sees its township's reporters
     expect((await w.station.client.ok(ACCOUNT, { c: w.township.code, y: 2025 })).adminUnit.reporterAccountability).toHaveLength(3);
 
@@ -104,5 +108,33 @@ describe('reporter accountability', () => {
     expect(adminUnit.stationFailures).toBe(3);
     expect(Object.fromEntries(adminUnit.children.edges.map(({ node: c }: any) => [c.code, c.stationFailures]))).toEqual({ [w.township.code]: 2, [w.otherTownship.code]: 1 });
     expect((await w.station.client.ok(`query($c: String!) { adminUnit(code: $c) { stationFailures(year: 2025) } }`, { c: w.township.code })).adminUnit.stationFailures).toBe(2);
+  });
+
+  test('no N+1: reporterAccountability and stationFailures under a list of townships cost the same for 2 and 5', async ({ app }) => {
+    const Q = `query($c: String!) { adminUnit(code: $c) { children(first: 5) { edges { node { code
+      reporterAccountability(year: 2025) { reporter { username } village { code } total consequence } stationFailures(year: 2025) } } } } }`;
+    const counts: number[] = [];
+    for (const n of [2, 5]) {
+      const region = await app.tree.region();
+      const county = await region.county();
+      await app.asOwner((em) => insertCatalog(em, region.id, '2025-01-01', catalogRows(SEED_002_CATALOG)));
+      const admin = await app.user(county, ['ORG_ADMIN']);
+      for (let i = 0; i < n; i++) {
+        const township = await county.township();
+        const v = await township.village();
+        const r = await app.user(v, ['REPORTER']);
+        await admin.client.ok(MISSED, { v: uid(v.id), r: usr(r.id), on: '2025-03-04' });
+        await admin.client.ok(`mutation($t: ID!) { recordStationFailure(townshipId: $t, on: "2025-04-01", note: "未上报") }`, { t: uid(township.id) });
+      }
+      app.sqlCount = 0;
+      const r = await admin.client.ok(Q, { c: county.code });
+      counts.push(app.sqlCount);
+      expect(r.adminUnit.children.edges).toHaveLength(n);
+      for (const { node } of r.adminUnit.children.edges) {
+        expect(node.reporterAccountability).toEqual([expect.objectContaining({ total: 1, consequence: 'CRITICISM_MONTH_BONUS_WITHHELD' })]);
+        expect(node.stationFailures).toBe(1);
+      }
+    }
+    expect(counts[1]).toBe(counts[0]);
   });
 });

@@ -80,7 +80,8 @@ export class AccountabilityUnitResolver {
   async reporterAccountability(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
     assertCan(ctx.principal, 'warning:accountability');
     assertStatsYear(year);
-    const rows = await reporterAccountability(ctx.em, u.path, year);
+    const rows = await ctx.loader<AdminUnitRow, Awaited<ReturnType<typeof reporterAccountability>>[number]>(`warning:accountability:${year}`,
+      (units) => reporterAccountability(ctx.em, units.map((x) => x.path), year), byUnit).load(u);
     return rows.map((r) => ({ ...r, reporter: r, village: unitLoader(ctx).load(r.unitId) }));
   }
 
