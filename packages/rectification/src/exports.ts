@@ -42,3 +42,30 @@ export async function transformedVillagesForFunding(em: EntityManager, villageId
     [villageIds, TRANSFORMED_OR_LATER]);
   return new Set(rows.map((r) => r.unitId));
 }
+
+export interface DueRow { id: string; unitId: string; dueOn: string | null; title: string }
+
+/** Complaints not yet answered in the scope, earliest reply deadline first (me.dueItems). */
+export async function openComplaintsDue(em: EntityManager, scopes: readonly string[], limit: number): Promise<DueRow[]> {
+  return executeBound(em,
+    `select id::text, unit_id::text as "unitId", to_char(reply_due_on, 'YYYY-MM-DD') as "dueOn", left(summary, 200) as title
+       from complaint where replied_on is null and unit_path <@ any ($1::ltree[]) order by reply_due_on, id limit $2`, [scopes, limit]);
+}
+
+/** Unresolved problem items past their deadline in the scope, earliest first (me.dueItems). */
+export async function overdueProblemItems(em: EntityManager, scopes: readonly string[], limit: number): Promise<DueRow[]> {
+  return executeBound(em,
+    `select id::text, unit_id::text as "unitId", to_char(due_on, 'YYYY-MM-DD') as "dueOn", left(problem, 200) as title
+       from problem_item where resolved_on is null and due_on < current_date and unit_path <@ any ($1::ltree[])
+      order by due_on, id limit $2`, [scopes, limit]);
+}
+
+/** TRANSFORMED cases without an acceptance in the scope, oldest first (me.dueItems; no deadline). */
+export async function casesDueForAcceptance(em: EntityManager, scopes: readonly string[], limit: number): Promise<DueRow[]> {
+  return executeBound(em,
+    `select c.id::text, c.unit_id::text as "unitId", null as "dueOn", c.year || ' rectification case' as title
+       from rectification_case c
+      where c.state = 'TRANSFORMED' and c.unit_path <@ any ($1::ltree[])
+        and not exists (select 1 from acceptance a where a.case_id = c.id)
+      order by c.updated_at, c.id limit $2`, [scopes, limit]);
+}

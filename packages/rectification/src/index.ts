@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import './actions.js';
+import './due-items.js';
 import type { JicengModule } from '@jiceng/tenancy';
 import { rectificationMigrations } from './migrations.js';
 import { RectificationCaseResolver, RectificationUnitResolver, RelapsePatternsResolver } from './graphql/rectification.resolver.js';

@@ -5,6 +5,7 @@ import { AdminUnitResolver } from './graphql/admin-unit.resolver.js';
 import { UserResolver } from './graphql/user.resolver.js';
 import { ImportResolver } from './graphql/import.resolver.js';
 import { LiveResolver } from './graphql/live.js';
+import { DueItemsResolver } from './graphql/due-items.resolver.js';
 import { seedTenancyDemo } from './demo/seed.js';
 import { tenancyMigrations } from './migrations.js';
 import { tenancyRules } from './rules.js';
@@ -24,6 +25,8 @@ export * from './admin-unit.service.js';
 export * from './user.service.js';
 export * from './loaders.js';
 export * from './placement.js';
+export * from './due-items.js';
+export { DueItem } from './graphql/due-items.resolver.js';
 export { AdminUnitEntity, ADMIN_LEVELS, COUNTRY_CODE, COUNTRY_PATH, type AdminUnitRow } from './entities/admin-unit.entity.js';
 export * from './entities/user.entity.js';
 export * from './migrations.js';
@@ -41,7 +44,7 @@ export { requirePrincipal } from './graphql/principal.js';
 export const tenancyModule: JicengModule = {
   name: 'tenancy',
   entities: [AdminUnitEntity, UserEntity],
-  resolvers: [AdminUnitResolver, UserResolver, ImportResolver, LiveResolver],
+  resolvers: [AdminUnitResolver, UserResolver, ImportResolver, LiveResolver, DueItemsResolver],
   rules: tenancyRules,
   migrations: tenancyMigrations,
   seedDemo: seedTenancyDemo,

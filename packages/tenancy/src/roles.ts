@@ -2,7 +2,7 @@
 export const Role = {
   PLATFORM_ADMIN: 'PLATFORM_ADMIN',
   ORG_ADMIN: 'ORG_ADMIN', // 组织部
-  INSPECTOR: 'INSPECTOR', // read-only
+  INSPECTOR: 'INSPECTOR', // reads; records only inspection findings (missed/concealed reports, station failures)
   FINANCE: 'FINANCE', // 财政
   REPORTER: 'REPORTER', // 信息员
   FIRST_SECRETARY: 'FIRST_SECRETARY', // 第一书记

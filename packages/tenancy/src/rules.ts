@@ -34,5 +34,6 @@ export const tenancyRules: RuleMap = {
   UserEdge: { '*': isAuthenticated },
   AuthPayload: { '*': allow },
   Me: { '*': isAuthenticated },
+  DueItem: { '*': isAuthenticated },
   ImportResult: { '*': isAuthenticated },
 };

@@ -156,6 +156,26 @@ function expectedAt(e: Expected, i: number): Outcome {
 
 const describeError = (r: GraphQLResult) => r.errors?.map((e) => ({ code: e.extensions?.code, message: e.message })) ?? null;
 
+/**
+ * Runs an operation against a target that does not exist and then every cell: compares the outcomes,
+ * checks each answer for leaks, and requires out-of-scope answers to look exactly like the missing one.
+ */
+async function checkCells<P extends string>(app: TestApp, caller: TestUser, scope: string[], field: string,
+  cells: { position: P; target: Node; want: Outcome }[], run: (target: Target, position: P | 'missing') => Promise<GraphQLResult>): Promise<void> {
+  const missing = await run(MISSING, 'missing');
+  const got: Record<string, Outcome> = {};
+  const want: Record<string, Outcome> = {};
+  for (const { position, target, want: w } of cells) {
+    const r = await run(target, position);
+    got[position] = outcomeOf(r, field);
+    want[position] = w;
+    await expectNoLeak(app, caller, scope, r.data);
+    // out of scope must look exactly like a target that does not exist
+    if (!within(target.path, scope)) expect(describeError(r), `${position} vs missing`).toEqual(describeError(missing));
+  }
+  expect(got).toEqual(want);
+}
+
 /** Registers one test per operation × role; each runs the operation against every position and MISSING. */
 export function isolationMatrix(title: string, cases: MatrixCase[], roles: readonly MatrixRole[] = MATRIX_ROLES): void {
   describe(title, () => {
@@ -168,19 +188,81 @@ export function isolationMatrix(title: string, cases: MatrixCase[], roles: reado
             const world = await isolationWorld(app);
             const caller = await app.user(world.home, [role]);
             const scope = expectedScope(role, world.home.unit);
-            const missing = await c.run({ app, world, caller, target: MISSING, position: 'missing' });
-            const got: Record<string, Outcome> = {};
-            const want: Record<string, Outcome> = {};
-            for (const [i, position] of POSITIONS.entries()) {
-              const target = world.at(position);
-              const r = await c.run({ app, world, caller, target, position });
-              got[position] = outcomeOf(r, c.field);
-              want[position] = expectedAt(e, i);
-              await expectNoLeak(app, caller, scope, r.data);
-              // out of scope must look exactly like a target that does not exist
-              if (!within(target.path, scope)) expect(describeError(r), `${position} vs missing`).toEqual(describeError(missing));
+            await checkCells(app, caller, scope, c.field, POSITIONS.map((position, i) => ({ position, target: world.at(position), want: expectedAt(e, i) })),
+              (target, position) => c.run({ app, world, caller, target, position }));
+          });
+        }
+      });
+    }
+  });
+}
+
+/**
+ * The field workers' matrix (dynamic management 110): a reporter (信息员) at a village, a dynamic manager
+ * (WARNING_MANAGER) at the township assigned to two of its villages, and the township's station
+ * (WARNING_STATION). Positions are villages: the reporter's own, another assigned to the manager, an
+ * unassigned one of the same township, and one of another township.
+ *
+ *   county ─┬─ township ─┬─ own (the reporter's; assigned)
+ *           │            ├─ assigned
+ *           │            └─ unassigned
+ *           └─ otherTownship ── other
+ */
+export const FIELD_POSITIONS = ['own', 'assigned', 'unassigned', 'other'] as const;
+export type FieldPosition = (typeof FIELD_POSITIONS)[number];
+export const FIELD_ROLES = ['REPORTER', 'WARNING_MANAGER', 'WARNING_STATION'] as const satisfies readonly Role[];
+export type FieldRole = (typeof FIELD_ROLES)[number];
+
+export interface FieldWorld {
+  region: Node; county: Node; township: Node; otherTownship: Node;
+  own: Node; assigned: Node; unassigned: Node; other: Node;
+  at(position: FieldPosition): Node;
+}
+
+export interface FieldCellArgs { app: TestApp; world: FieldWorld; caller: TestUser; target: Target; position: FieldPosition | 'missing' }
+
+export interface FieldMatrixCase {
+  operation: string;
+  field: string;
+  run(args: FieldCellArgs): Promise<GraphQLResult>;
+  expect: Record<FieldRole, readonly [own: Outcome, assigned: Outcome, unassigned: Outcome, other: Outcome]>;
+}
+
+async function fieldWorld(app: TestApp): Promise<FieldWorld> {
+  const region = await app.tree.region();
+  const county = await region.county();
+  const township = await county.township();
+  const [own, assigned, unassigned] = [await township.village(), await township.village(), await township.village()];
+  const otherTownship = await county.township();
+  const other = await otherTownship.village();
+  const byPosition: Record<FieldPosition, Node> = { own, assigned, unassigned, other };
+  return { region, county, township, otherTownship, own, assigned, unassigned, other, at: (p) => byPosition[p] };
+}
+
+/**
+ * Registers one test per operation × field role. `setup` prepares the world (e.g. a catalogue) as the
+ * owner. Each answer is checked for leaks against the role's scope, and out-of-scope answers are
+ * compared with the answer for a target that does not exist.
+ */
+export function fieldIsolationMatrix(title: string, cases: FieldMatrixCase[], setup?: (app: TestApp, world: FieldWorld) => Promise<void>): void {
+  describe(title, () => {
+    for (const c of cases) {
+      describe(c.operation, () => {
+        for (const role of FIELD_ROLES) {
+          const e = c.expect[role];
+          test(`${role}: ${FIELD_POSITIONS.map((p, i) => `${p} ${e[i]}`).join(', ')}`, async ({ app }) => {
+            const world = await fieldWorld(app);
+            await setup?.(app, world);
+            const home = role === 'REPORTER' ? world.own : world.township;
+            const caller = await app.user(home, [role]);
+            let scope = [world.township.path];
+            if (role === 'REPORTER') scope = [world.own.path];
+            if (role === 'WARNING_MANAGER') {
+              await app.asOwner((em) => executeBound(em, `insert into warning_manager_village (user_id, unit_id) values ($1, $2), ($1, $3)`, [caller.id, world.own.id, world.assigned.id]));
+              scope = [world.own.path, world.assigned.path];
             }
-            expect(got).toEqual(want);
+            await checkCells(app, caller, scope, c.field, FIELD_POSITIONS.map((position, i) => ({ position, target: world.at(position), want: e[i]! })),
+              (target, position) => c.run({ app, world, caller, target, position }));
           });
         }
       });

@@ -1,20 +1,27 @@
 import 'reflect-metadata';
 import './actions.js';
+import './due-items.js';
 import type { JicengModule } from '@jiceng/tenancy';
 import { warningMigrations } from './migrations.js';
 import { WarningResolver, WarningUnitResolver } from './graphql/warning.resolver.js';
+import { AccountabilityResolver, AccountabilityUnitResolver } from './graphql/accountability.resolver.js';
 import { warningRules } from './rules.js';
 import { seedWarningDemo } from './demo.seed.js';
+import { seedAccountabilityDemo } from './accountability.demo.js';
 
 export * from './catalog.js';
 export { insertCatalog } from './warning.store.js';
 export * from './warning.service.js';
+export * from './accountability.service.js';
 
 export const warningModule: JicengModule = {
   name: 'warning',
   entities: [],
-  resolvers: [WarningResolver, WarningUnitResolver],
+  resolvers: [WarningResolver, WarningUnitResolver, AccountabilityResolver, AccountabilityUnitResolver],
   rules: warningRules,
   migrations: warningMigrations,
-  seedDemo: seedWarningDemo,
+  seedDemo: async (seed) => {
+    await seedWarningDemo(seed);
+    await seedAccountabilityDemo(seed);
+  },
 };

@@ -1,4 +1,4 @@
-import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // Dynamic management "110" (动态管理110, seed 002): an indicator catalogue per region with an effective
 // date, a light per village and indicator, warnings raised by reporters and handled up the levels, the
@@ -165,6 +165,9 @@ create or replace function jiceng_assigned_scopes(p_user bigint) returns ltree[]
 $$;
 `;
 
+import { accountabilitySql } from './accountability.migrations.js';
+
 export const warningMigrations: Migration[] = [
   { id: '0500_warning_lights', sql: warning },
+  { id: '0530_reporter_accountability', sql: accountabilitySql },
 ];

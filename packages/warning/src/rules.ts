@@ -5,6 +5,10 @@ export const warningRules: RuleMap = {
   Mutation: {
     reportWarning: canDo('warning:report'),
     resolveWarning: canDo('warning:resolve'),
+    recordMissedReport: canDo('warning:record-missed'),
+    recordConcealment: canDo('warning:record-concealment'),
+    recordStationFailure: canDo('warning:record-station-failure'),
+    setReporterAccountabilityStandard: canDo('warning:standard'),
   },
   IndicatorCategory: { '*': isAuthenticated },
   IndicatorItem: { '*': isAuthenticated },
@@ -12,4 +16,5 @@ export const warningRules: RuleMap = {
   LightCounts: { '*': isAuthenticated },
   Warning: { '*': isAuthenticated },
   WarningStats: { '*': isAuthenticated },
+  ReporterAccountability: { '*': isAuthenticated },
 };

@@ -4,6 +4,7 @@ import { badInput, conflict, localDate, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import { assertCan, requireVillage, type Principal } from '@jiceng/tenancy';
 import * as store from './warning.store.js';
+import { lateAfterWorkingDays } from './accountability.service.js';
 import type { HandlerLevel, Light, Severity, WarningLevel, WarningRow } from './warning.store.js';
 
 export const LEVELS: readonly WarningLevel[] = ['YELLOW', 'RED'];
@@ -11,7 +12,8 @@ export const SEVERITIES: readonly Severity[] = ['MINOR', 'ORDINARY', 'MAJOR'];
 /** 小问题不出村, 一般问题不出乡镇, 重大问题不出县区. */
 export const HANDLER_FOR: Record<Severity, HandlerLevel> = { MINOR: 'VILLAGE', ORDINARY: 'TOWNSHIP', MAJOR: 'COUNTY' };
 
-/** The default standard (seed 002): late after 2 working days; follow-up within 5 working days. */
+/** The default standard (seed 002): follow-up within 5 working days; late after 2 working days unless a
+ * reporter accountability standard says otherwise (accountability.service.ts). */
 export const WARNING_STANDARD = { lateAfterWorkingDays: 2, followUpWorkingDays: 5 };
 
 /** Roles that report on any village of their scope; a REPORTER only on their own village. */
@@ -55,6 +57,7 @@ export async function reportWarning(em: EntityManager, p: Principal, input: Repo
   const warning = await store.insertWarning(em, {
     unitId: village.id, indicatorCode: input.indicatorCode, level, severity: input.severity as Severity,
     handlerLevel: HANDLER_FOR[input.severity as Severity], facts, observedOn, reportedBy: p.userId, idempotencyKey: key, ...WARNING_STANDARD,
+    lateAfterWorkingDays: await lateAfterWorkingDays(em, village.path),
   });
   await moveLight(em, village.id, input.indicatorCode, villageFrom, warning.id, p.userId, `report: ${facts.slice(0, 200)}`);
   return warning;

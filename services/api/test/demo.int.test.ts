@@ -120,4 +120,10 @@ test('the demo: dynamic management over the region; demo-reporter reports on the
   expect((await station.ok(`{ adminUnit(code: "150429100000") { lightCounts { red } } }`)).adminUnit.lightCounts.red).toBeGreaterThan(0);
   const manager = await login('demo-manager');
   expect((await manager.ok(`query($c: String!) { adminUnit(code: $c) { light } }`, { c: me.me.unit.code })).adminUnit.light).toBe('RED');
+  // reporter accountability: every consequence appears in 天义镇; five station failures in 宁城县
+  const acc = (await station.ok(`{ adminUnit(code: "150429100000") { reporterAccountability(year: 2025) { reporter { username } total consequence } } }`)).adminUnit;
+  expect(acc.reporterAccountability.map((r: any) => [r.reporter.username, r.consequence]).sort()).toEqual([
+    ['demo-reporter', 'SUSPENSION_YEAR_BONUS'], ['demo-reporter-2', 'CRITICISM_MONTH_BONUS_WITHHELD'], ['demo-reporter-3', 'COUNTY_NOTICE_HALF_YEAR_BONUS']]);
+  expect((await login('demo-county').then((c) => c.ok(`{ adminUnit(code: "150429000000") { stationFailures(year: 2025) } }`))).adminUnit.stationFailures).toBe(5);
+  expect((await manager.ok(`{ me { dueItems { kind } } }`)).me.dueItems.every((d: any) => d.kind === 'WARNING_TO_HANDLE')).toBe(true);
 });

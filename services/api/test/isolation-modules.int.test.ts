@@ -1,6 +1,8 @@
-import { isolationMatrix, unitId, type CellArgs, type MatrixCase, type Target } from '@jiceng/testkit';
+import { executeBound } from '@jiceng/db';
+import { fieldIsolationMatrix, isolationMatrix, unitId, userGlobalId, MISSING, type CellArgs, type FieldCellArgs, type FieldMatrixCase, type MatrixCase, type Target } from '@jiceng/testkit';
+import { SEED_002_CATALOG, catalogRows, insertCatalog } from '@jiceng/warning';
 
-// The isolation matrix of the foundation, extended to the rectification, pairing and funding
+// The isolation matrix of the foundation, extended to the rectification, pairing, funding and warning
 // operations: role × operation × {own, ancestor, sibling, descendant}, each answer checked for leaks
 // and out-of-scope answers compared with the answer for a target that does not exist.
 const ok = 'ok';
@@ -126,3 +128,80 @@ isolationMatrix('rectification, pairing and funding: role × operation × {own u
   villageMutation('grantAward', `mutation($v: ID!, $k: String!) { grantAward(villageId: $v, year: 2025, idempotencyKey: $k) { id } }`,
     (v) => ({ v, k: `matrix-award-${process.pid}-${++seq}` }), { PLATFORM_ADMIN: 'BAD_USER_INPUT', ORG_ADMIN: 'BAD_USER_INPUT', FINANCE: 'BAD_USER_INPUT' }),
 ]);
+
+const NO_WARNING = Buffer.from('Warning:999999999').toString('base64url');
+
+isolationMatrix('dynamic management 110 (county-level roles): role × operation × {own unit, ancestor, sibling, descendant}', [
+  dashboard('light', 'light', ['ORG_ADMIN', 'INSPECTOR', 'REPORTER']),
+  dashboard('lightCounts', 'lightCounts { green yellow red }', ['ORG_ADMIN', 'INSPECTOR', 'REPORTER']),
+  dashboard('warningStats(year)', 'warningStats(year: 2025) { yellowRaised redRaised resolved open disputes disputesResolved }', ['ORG_ADMIN', 'INSPECTOR', 'REPORTER']),
+  dashboard('reporterAccountability(year)', 'reporterAccountability(year: 2025) { reporter { username } total consequence }', ['ORG_ADMIN', 'INSPECTOR']),
+  dashboard('stationFailures(year)', 'stationFailures(year: 2025)', ['ORG_ADMIN', 'INSPECTOR']),
+  { ...villageMutation('indicatorCatalog', `query($v: ID!) { indicatorCatalog(unitId: $v) { code } }`, (v) => ({ v }),
+    { PLATFORM_ADMIN: ok, ORG_ADMIN: ok, INSPECTOR: ok, REPORTER: ok }), operation: 'indicatorCatalog(unitId)' },
+  // no catalogue in this world: refused as input in scope; a reporter only reports on their own village (a county's reporter has none)
+  villageMutation('reportWarning', `mutation($v: ID!, $k: String!) { reportWarning(input: { villageId: $v, indicatorCode: "PB01-01", level: YELLOW, severity: MINOR, facts: "x", observedOn: "2025-06-01", idempotencyKey: $k }) { id } }`,
+    (v) => ({ v, k: `matrix-warn-${++seq}` }), { PLATFORM_ADMIN: 'BAD_USER_INPUT', ORG_ADMIN: 'BAD_USER_INPUT', REPORTER: NF }),
+  uniform('resolveWarning', `mutation { resolveWarning(id: "${NO_WARNING}", on: "2025-06-01", note: "x") { id } }`, () => ({}),
+    { PLATFORM_ADMIN: NF, ORG_ADMIN: NF, INSPECTOR: NO, FINANCE: NO, REPORTER: NO, ENTERPRISE: NO }),
+  // a reporter that does not exist: the village is checked first, so out of scope looks missing
+  villageMutation('recordMissedReport', `mutation($v: ID!, $r: ID!) { recordMissedReport(villageId: $v, indicatorCode: "PB01-01", reporterId: $r, on: "2025-06-01", note: "x") }`,
+    (v) => ({ v, r: userGlobalId(MISSING.id) }), { PLATFORM_ADMIN: NF, ORG_ADMIN: NF, INSPECTOR: NF }),
+  villageMutation('recordConcealment', `mutation($v: ID!, $r: ID!) { recordConcealment(villageId: $v, indicatorCode: "PB01-01", reporterId: $r, on: "2025-06-01", note: "x") }`,
+    (v) => ({ v, r: userGlobalId(MISSING.id) }), { PLATFORM_ADMIN: NF, ORG_ADMIN: NF, INSPECTOR: NF }),
+  // a village is not a township: refused as input, in scope only
+  villageMutation('recordStationFailure', `mutation($v: ID!) { recordStationFailure(townshipId: $v, on: "2025-06-01", note: "x") }`, (v) => ({ v }),
+    { PLATFORM_ADMIN: 'BAD_USER_INPUT', ORG_ADMIN: 'BAD_USER_INPUT', INSPECTOR: 'BAD_USER_INPUT' }),
+]);
+
+// The field workers: a reporter reaches only their village, a dynamic manager their villages, a station its township.
+const R = 'REPORTER' as const;
+const unitField = (operation: string, selection: string, readers: { REPORTER: boolean; WARNING_MANAGER: boolean; WARNING_STATION: boolean }): FieldMatrixCase => {
+  const query = `query($code: String!) { adminUnit(code: $code) { code ${selection} } }`;
+  const seen = (yes: boolean) => (yes ? ok : NO);
+  return {
+    operation,
+    field: 'adminUnit',
+    run: ({ caller, target }) => caller.client.request(query, { code: target.code }),
+    expect: {
+      REPORTER: [seen(readers.REPORTER), nil, nil, nil],
+      WARNING_MANAGER: [seen(readers.WARNING_MANAGER), seen(readers.WARNING_MANAGER), nil, nil],
+      WARNING_STATION: [seen(readers.WARNING_STATION), seen(readers.WARNING_STATION), seen(readers.WARNING_STATION), nil],
+    },
+  };
+};
+const reach = (reporter: string, manager: string, station: string): FieldMatrixCase['expect'] => ({
+  REPORTER: [reporter, NF, NF, NF], WARNING_MANAGER: [manager, manager, NF, NF], WARNING_STATION: [station, station, station, NF],
+});
+const refused = (who: 'REPORTER' | 'WARNING_MANAGER' | 'WARNING_STATION', e: FieldMatrixCase['expect']) => ({ ...e, [who]: [NO, NO, NO, NO] as const });
+/** A warning at the target village (inserted as the owner), or one that does not exist. */
+async function warningAt({ app, target, position }: FieldCellArgs): Promise<string> {
+  if (position === 'missing') return NO_WARNING;
+  const reporter = await app.user(target as any, [R]);
+  const id = await app.asOwner(async (em) => (await executeBound<{ id: string }>(em,
+    `insert into warning (unit_id, indicator_code, level, severity, handler_level, facts, observed_on, reported_by, idempotency_key)
+     values ($1, 'PB01-01', 'YELLOW', 'MINOR', 'VILLAGE', 'x', '2025-06-01', $2, $3) returning id::text`, [target.id, reporter.id, `m${++seq}`]))[0]!.id);
+  return Buffer.from(`Warning:${id}`).toString('base64url');
+}
+const reporterAt = async ({ app, target, position }: FieldCellArgs) => (position === 'missing' ? userGlobalId(MISSING.id) : userGlobalId((await app.user(target as any, [R])).id));
+
+fieldIsolationMatrix('dynamic management 110 (field workers): role × operation × {own village, assigned, unassigned, other township}', [
+  unitField('light', 'light', { REPORTER: true, WARNING_MANAGER: true, WARNING_STATION: true }),
+  unitField('lightCounts', 'lightCounts { green yellow red }', { REPORTER: true, WARNING_MANAGER: true, WARNING_STATION: true }),
+  unitField('warningStats(year)', 'warningStats(year: 2025) { yellowRaised open }', { REPORTER: true, WARNING_MANAGER: true, WARNING_STATION: true }),
+  unitField('reporterAccountability(year)', 'reporterAccountability(year: 2025) { reporter { username } total }', { REPORTER: false, WARNING_MANAGER: false, WARNING_STATION: true }),
+  unitField('stationFailures(year)', 'stationFailures(year: 2025)', { REPORTER: false, WARNING_MANAGER: false, WARNING_STATION: true }),
+  { operation: 'indicatorCatalog(unitId)', field: 'indicatorCatalog', expect: reach(ok, ok, ok),
+    run: ({ caller, target }) => caller.client.request(`query($u: ID!) { indicatorCatalog(unitId: $u) { code } }`, { u: unitId(target) }) },
+  { operation: 'reportWarning', field: 'reportWarning', expect: reach(ok, ok, ok),
+    run: ({ caller, target }) => caller.client.request(`mutation($v: ID!, $k: String!) { reportWarning(input: { villageId: $v, indicatorCode: "PB01-01", level: YELLOW, severity: ORDINARY, facts: "班子不团结", observedOn: "2025-06-01", idempotencyKey: $k }) { id village { code light } } }`,
+      { v: unitId(target), k: `field-${++seq}` }) },
+  { operation: 'resolveWarning', field: 'resolveWarning', expect: refused('REPORTER', reach(ok, ok, ok)),
+    run: async (args) => args.caller.client.request(`mutation($id: ID!) { resolveWarning(id: $id, on: "2025-06-02", note: "已整改") { id } }`, { id: await warningAt(args) }) },
+  { operation: 'recordMissedReport', field: 'recordMissedReport', expect: refused('WARNING_MANAGER', refused('REPORTER', reach(ok, ok, ok))),
+    run: async (args) => args.caller.client.request(`mutation($v: ID!, $r: ID!) { recordMissedReport(villageId: $v, indicatorCode: "PB01-01", reporterId: $r, on: "2025-06-01", note: "站上先发现") }`,
+      { v: unitId(args.target), r: await reporterAt(args) }) },
+  { operation: 'recordConcealment', field: 'recordConcealment', expect: { REPORTER: [NO, NO, NO, NO], WARNING_MANAGER: [NO, NO, NO, NO], WARNING_STATION: [NO, NO, NO, NO] },
+    run: async (args) => args.caller.client.request(`mutation($v: ID!, $r: ID!) { recordConcealment(villageId: $v, indicatorCode: "PB01-01", reporterId: $r, on: "2025-06-01", note: "x") }`,
+      { v: unitId(args.target), r: await reporterAt(args) }) },
+], (app, world) => app.asOwner((em) => insertCatalog(em, world.region.id, '2025-01-01', catalogRows(SEED_002_CATALOG))).then(() => undefined));
