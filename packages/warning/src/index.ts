@@ -5,10 +5,12 @@ import { warningMigrations } from './migrations.js';
 import { WarningResolver, WarningUnitResolver } from './graphql/warning.resolver.js';
 import { warningRules } from './rules.js';
 import { seedWarningDemo } from './demo.seed.js';
+import { escalationTask } from './handling.service.js';
 
 export * from './catalog.js';
 export { insertCatalog } from './warning.store.js';
 export * from './warning.service.js';
+export * from './handling.service.js';
 
 export const warningModule: JicengModule = {
   name: 'warning',
@@ -17,4 +19,5 @@ export const warningModule: JicengModule = {
   rules: warningRules,
   migrations: warningMigrations,
   seedDemo: seedWarningDemo,
+  maintenance: [escalationTask],
 };

@@ -165,6 +165,41 @@ create or replace function jiceng_assigned_scopes(p_user bigint) returns ltree[]
 $$;
 `;
 
+// The handling of a warning (handling.store.ts): its append-only history (escalations, notices, ledger).
+const handling = `
+create table warning_history (
+  id bigint generated always as identity primary key,
+  warning_id bigint not null references warning (id),
+  ${TENANT_KEYS},
+  kind text not null check (kind in ('ESCALATED', 'NOTICE_SENT', 'CASE_OPENED')),
+  handler_from text check (handler_from in ('VILLAGE', 'TOWNSHIP', 'COUNTY', 'CITY')),
+  handler_to text check (handler_to in ('VILLAGE', 'TOWNSHIP', 'COUNTY', 'CITY')),
+  follow_up_due date,
+  note text not null,
+  recorded_by bigint references app_user (id),
+  recorded_at timestamptz not null default now()
+);
+create index warning_history_warning on warning_history (warning_id, id);
+${tenantTableSql('warning_history')}
+${fillTenantKeysSql('warning_history')}
+-- append-only; only the tenancy keys follow a unit move (pairing's jiceng_refuse_change)
+create trigger warning_history_append_only before update or delete on warning_history
+  for each row execute function jiceng_refuse_change();
+
+-- Every change of a warning's handler level enters its history, whichever path made it: the reason is
+-- the transaction's app.escalation_reason (the overdue task sets it), else a worsening indicator.
+create function warning_escalated() returns trigger language plpgsql as $$
+begin
+  insert into warning_history (warning_id, unit_id, kind, handler_from, handler_to, follow_up_due, note)
+  values (new.id, new.unit_id, 'ESCALATED', old.handler_level, new.handler_level, new.follow_up_due,
+          coalesce(nullif(current_setting('app.escalation_reason', true), ''), 'the indicator worsened'));
+  return new;
+end $$;
+create trigger warning_escalated after update of handler_level on warning
+  for each row when (old.handler_level is distinct from new.handler_level) execute function warning_escalated();
+`;
+
 export const warningMigrations: Migration[] = [
   { id: '0500_warning_lights', sql: warning },
+  { id: '0510_warning_history', sql: handling },
 ];

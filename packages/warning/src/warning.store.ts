@@ -123,20 +123,6 @@ export async function resolveOpenOn(em: EntityManager, unitId: string, indicator
   return rows.length;
 }
 
-/**
- * Escalates one level every open warning past its follow-up deadline whose handler is below the
- * city, when today is a working day at the warning's village; the next deadline follows the calendar.
- */
-export async function escalateOverdue(em: EntityManager, followUpWorkingDays: number): Promise<number> {
-  const rows = await executeBound(em,
-    `update warning w set handler_level = case handler_level when 'VILLAGE' then 'TOWNSHIP' when 'TOWNSHIP' then 'COUNTY' else 'CITY' end,
-            follow_up_due = jiceng_add_working_days(w.unit_path, current_date, $1::int)
-      where w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < current_date
-        and jiceng_add_working_days(w.unit_path, current_date - 1, 1) = current_date
-      returning w.id`, [followUpWorkingDays]);
-  return rows.length;
-}
-
 // ---- lights ----
 
 /** Locks the village's light row (created GREEN when missing): reports on a village run one at a time. */

@@ -1,0 +1,101 @@
+import { test, expect, describe, type TestApp } from '@jiceng/testkit';
+import { fromGlobalId, toGlobalId } from '@jiceng/core';
+import { inScope } from '@jiceng/db';
+import { SEED_002_CATALOG, catalogRows, insertCatalog, warningModule } from '../src/index.js';
+
+const REPORT = `mutation($i: ReportWarningInput!) { reportWarning(input: $i) { id handlerLevel followUpDue } }`;
+const uid = (id: string) => toGlobalId('AdminUnit', id);
+const dbId = (gid: string) => fromGlobalId(gid, 'Warning');
+let key = 0;
+
+async function world(app: TestApp) {
+  const region = await app.tree.region();
+  const county = await region.county();
+  const township = await county.township();
+  const [v1, v2] = [await township.village(), await township.village()];
+  await app.asOwner((em) => insertCatalog(em, region.id, '2025-01-01', catalogRows(SEED_002_CATALOG)));
+  const station = await app.user(township, ['WARNING_STATION']);
+  const report = async (village: { id: string }, extra: Record<string, unknown> = {}) =>
+    (await station.client.ok(REPORT, { i: { villageId: uid(village.id), indicatorCode: 'PB01-01', level: 'YELLOW', severity: 'ORDINARY', facts: '班子成员不团结', observedOn: '2025-06-02', idempotencyKey: `h${++key}`, ...extra } })).reportWarning;
+  return { region, county, township, v1, v2, station, report };
+}
+
+/** The registered maintenance task, run once as the service runs it (the whole country in scope). */
+async function runEscalation(app: TestApp): Promise<number> {
+  const task = warningModule.maintenance!.find((t) => t.name === 'escalate overdue warnings')!;
+  return inScope(app.orm, ['cn'], (em) => task.run(em));
+}
+
+const sql = <T>(app: TestApp, q: string, params: unknown[] = []) => app.asOwner((em) => em.execute<T[]>(q, params));
+
+describe('handling: escalation', () => {
+  test('an overdue warning escalates one level when the task runs on a working day (调休 included), not on a holiday', async ({ app }) => {
+    const w = await world(app);
+    const overdue = await w.report(w.v1);
+    const notYet = await w.report(w.v2);
+    const minor = await w.report(w.v2, { indicatorCode: 'PB01-02', severity: 'MINOR' });
+    expect(overdue.handlerLevel).toBe('TOWNSHIP');
+    expect(minor.followUpDue).toBeNull();
+    await sql(app, `update warning set follow_up_due = current_date - 1 where id = ?`, [dbId(overdue.id)]);
+    // today is a public holiday on the region's calendar: nothing moves
+    await sql(app, `insert into calendar_day (unit_id, day, kind) values (?, current_date, 'HOLIDAY')`, [w.region.id]);
+    expect(await runEscalation(app)).toBe(0);
+    // today is a make-up workday (调休), whatever day of the week it is: the overdue warning goes up a level
+    await sql(app, `update calendar_day set kind = 'WORKDAY' where unit_id = ? and day = current_date`, [w.region.id]);
+    expect(await runEscalation(app)).toBe(1);
+    const [row] = await sql<any>(app,
+      `select handler_level, to_char(follow_up_due, 'YYYY-MM-DD') as due, to_char(jiceng_add_working_days(unit_path, current_date, 5), 'YYYY-MM-DD') as expected
+         from warning where id = ?`, [dbId(overdue.id)]);
+    expect(row.handler_level).toBe('COUNTY');
+    expect(row.due).toBe(row.expected);
+    const others = await sql<any>(app, `select handler_level from warning where id in (?, ?) order by id`, [dbId(notYet.id), dbId(minor.id)]);
+    expect(others.map((o) => o.handler_level)).toEqual(['TOWNSHIP', 'VILLAGE']);
+    // the escalation is in the warning's history (append-only)
+    const history = await sql<any>(app, `select kind, handler_from, handler_to, to_char(follow_up_due, 'YYYY-MM-DD') as due, note from warning_history where warning_id = ?`, [dbId(overdue.id)]);
+    expect(history).toEqual([{ kind: 'ESCALATED', handler_from: 'TOWNSHIP', handler_to: 'COUNTY', due: row.expected, note: 'not handled by its follow-up deadline' }]);
+    await expect(sql(app, `delete from warning_history where warning_id = ?`, [dbId(overdue.id)])).rejects.toThrow(/append-only/);
+    // the new deadline is ahead: running again changes nothing for it
+    await runEscalation(app);
+    expect((await sql<any>(app, `select handler_level from warning where id = ?`, [dbId(overdue.id)]))[0].handler_level).toBe('COUNTY');
+    // up to the city, no further
+    await sql(app, `update warning set follow_up_due = current_date - 1 where id = ?`, [dbId(overdue.id)]);
+    await runEscalation(app);
+    await sql(app, `update warning set follow_up_due = current_date - 1 where id = ?`, [dbId(overdue.id)]);
+    await runEscalation(app);
+    expect((await sql<any>(app, `select handler_level from warning where id = ?`, [dbId(overdue.id)]))[0].handler_level).toBe('CITY');
+    await sql(app, `update warning set follow_up_due = current_date - 1 where id = ?`, [dbId(overdue.id)]);
+    await runEscalation(app);
+    expect((await sql<any>(app, `select handler_level from warning where id = ?`, [dbId(overdue.id)]))[0].handler_level).toBe('CITY');
+    expect((await sql<any>(app, `select handler_to from warning_history where warning_id = ? order by id`, [dbId(overdue.id)])).map((h) => h.handler_to)).toEqual(['COUNTY', 'CITY']);
+  });
+
+  test('a resolved warning does not escalate; a fixed day stands for today (a Saturday is not a working day)', async ({ app }) => {
+    const w = await world(app);
+    const a = await w.report(w.v1);
+    const b = await w.report(w.v2);
+    await sql(app, `update warning set follow_up_due = '2025-06-01' where id in (?, ?)`, [dbId(a.id), dbId(b.id)]);
+    await w.station.client.ok(`mutation($id: ID!) { resolveWarning(id: $id, on: "2025-06-03", note: "已整改") { id } }`, { id: b.id });
+    const { escalateOverdueWarnings } = await import('../src/handling.service.js');
+    // 2025-06-07 is a Saturday
+    expect(await inScope(app.orm, ['cn'], (em) => escalateOverdueWarnings(em, '2025-06-07'))).toBe(0);
+    expect(await inScope(app.orm, [w.township.path], (em) => escalateOverdueWarnings(em, '2025-06-09'))).toBe(1);
+    const rows = await sql<any>(app, `select id::text, handler_level, to_char(follow_up_due, 'YYYY-MM-DD') as due from warning where id in (?, ?) order by id`, [dbId(a.id), dbId(b.id)]);
+    expect(rows).toEqual([{ id: dbId(a.id), handler_level: 'COUNTY', due: '2025-06-16' }, { id: dbId(b.id), handler_level: 'TOWNSHIP', due: '2025-06-01' }]);
+    await w.station.client.ok(`mutation($id: ID!) { resolveWarning(id: $id, on: "2025-06-10", note: "已整改") { id } }`, { id: a.id });
+  });
+
+  test('a worsening indicator (YELLOW → RED) escalates its open warnings, in their history', async ({ app }) => {
+    const w = await world(app);
+    const yellow = await w.report(w.v1, { severity: 'MINOR' });
+    expect(yellow.handlerLevel).toBe('VILLAGE');
+    const red = await w.report(w.v1, { level: 'RED', severity: 'ORDINARY' });
+    expect(red.handlerLevel).toBe('TOWNSHIP');
+    const [row] = await sql<any>(app, `select handler_level, follow_up_due is not null as due from warning where id = ?`, [dbId(yellow.id)]);
+    expect(row).toEqual({ handler_level: 'TOWNSHIP', due: true });
+    const history = await sql<any>(app, `select kind, handler_from, handler_to, note from warning_history where warning_id = ?`, [dbId(yellow.id)]);
+    expect(history).toEqual([{ kind: 'ESCALATED', handler_from: 'VILLAGE', handler_to: 'TOWNSHIP', note: 'the indicator worsened' }]);
+    // another indicator going RED does not touch it
+    await w.report(w.v1, { indicatorCode: 'PB01-03', level: 'RED' });
+    expect((await sql<any>(app, `select count(*)::int as n from warning_history where warning_id = ?`, [dbId(yellow.id)]))[0].n).toBe(1);
+  });
+});
