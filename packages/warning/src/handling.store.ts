@@ -1,6 +1,6 @@
 // SQL of the handling flow (escalation, history): bound parameters, camelCase typed rows.
 import { executeBound, type EntityManager } from '@jiceng/db';
-import type { HandlerLevel } from './warning.store.js';
+import { WARNING_COLUMNS, type HandlerLevel, type WarningRow } from './warning.store.js';
 
 export interface HistoryRow {
   id: string; warningId: string; kind: string; handlerFrom: HandlerLevel | null; handlerTo: HandlerLevel | null;
@@ -34,4 +34,46 @@ export async function historyOf(em: EntityManager, warningIds: readonly string[]
     `select id::text, warning_id::text as "warningId", kind, handler_from as "handlerFrom", handler_to as "handlerTo",
             to_char(follow_up_due, 'YYYY-MM-DD') as "followUpDue", note, recorded_by::text as "recordedBy", recorded_at as "recordedAt"
        from warning_history where warning_id = any($1::bigint[]) order by warning_id, id`, [warningIds]);
+}
+
+export interface NoticeRow { id: string; warningId: string; handlerLevel: HandlerLevel; sentOn: string; text: string; sentBy: string; createdAt: Date }
+const NOTICE_COLUMNS = `n.id::text, n.warning_id::text as "warningId", n.handler_level as "handlerLevel", to_char(n.sent_on, 'YYYY-MM-DD') as "sentOn",
+  n.text, n.sent_by::text as "sentBy", n.created_at as "createdAt"`;
+
+/** Records a warning notice to the village and its entry in the warning's history. */
+export async function insertNotice(em: EntityManager, n: { warningId: string; unitId: string; handlerLevel: HandlerLevel; sentOn: string; text: string; by: string }): Promise<NoticeRow> {
+  const [row] = await executeBound<NoticeRow>(em,
+    `with n as (
+       insert into warning_notice (warning_id, unit_id, handler_level, sent_on, text, sent_by)
+       values ($1, $2, $3, $4::date, $5, $6) returning *),
+     h as (
+       insert into warning_history (warning_id, unit_id, kind, handler_from, handler_to, note, recorded_by)
+       select warning_id, unit_id, 'NOTICE_SENT', handler_level, handler_level, 'warning notice of ' || to_char(sent_on, 'YYYY-MM-DD'), sent_by from n)
+     select ${NOTICE_COLUMNS} from n`, [n.warningId, n.unitId, n.handlerLevel, n.sentOn, n.text, n.by]);
+  return row!;
+}
+
+export async function noticesOf(em: EntityManager, warningIds: readonly string[]): Promise<NoticeRow[]> {
+  return executeBound(em, `select ${NOTICE_COLUMNS} from warning_notice n where n.warning_id = any($1::bigint[]) order by n.warning_id, n.id`, [warningIds]);
+}
+
+/**
+ * The station ledger of each subtree for a year: the warnings handled above the village (observed in
+ * the year), in the order they arrived, a page after an id; one statement for all the units.
+ */
+export async function ledgerPages(em: EntityManager, paths: readonly string[], year: number, afterId: string | null, limit: number): Promise<(WarningRow & { path: string })[]> {
+  return executeBound(em,
+    `select p::text as path, l.* from unnest($1::ltree[]) p
+       cross join lateral (
+         select ${WARNING_COLUMNS} from warning w
+          where w.unit_path <@ p and w.handler_level <> 'VILLAGE' and w.id > coalesce($3::bigint, 0)
+            and w.observed_on >= make_date($2, 1, 1) and w.observed_on < make_date($2 + 1, 1, 1)
+          order by w.id limit $4) l`, [paths, year, afterId, limit]);
+}
+
+export async function ledgerCounts(em: EntityManager, paths: readonly string[], year: number): Promise<{ path: string; n: number }[]> {
+  return executeBound(em,
+    `select p::text as path, (select count(*)::int from warning w where w.unit_path <@ p and w.handler_level <> 'VILLAGE'
+        and w.observed_on >= make_date($2, 1, 1) and w.observed_on < make_date($2 + 1, 1, 1)) as n
+       from unnest($1::ltree[]) p`, [paths, year]);
 }

@@ -6,6 +6,7 @@ import { WarningResolver, WarningUnitResolver } from './graphql/warning.resolver
 import { warningRules } from './rules.js';
 import { seedWarningDemo } from './demo.seed.js';
 import { escalationTask } from './handling.service.js';
+import { HandlingResolver, HandlingUnitResolver, HandlingWarningResolver } from './graphql/handling.resolver.js';
 
 export * from './catalog.js';
 export { insertCatalog } from './warning.store.js';
@@ -15,7 +16,7 @@ export * from './handling.service.js';
 export const warningModule: JicengModule = {
   name: 'warning',
   entities: [],
-  resolvers: [WarningResolver, WarningUnitResolver],
+  resolvers: [WarningResolver, WarningUnitResolver, HandlingResolver, HandlingWarningResolver, HandlingUnitResolver],
   rules: warningRules,
   migrations: warningMigrations,
   seedDemo: seedWarningDemo,

@@ -199,7 +199,28 @@ create trigger warning_escalated after update of handler_level on warning
   for each row when (old.handler_level is distinct from new.handler_level) execute function warning_escalated();
 `;
 
+// Warning notices (警示通知) the station or centre handling a warning sends to its village; each is also
+// an entry of the warning's history (the station ledger reads warnings with their history and notices).
+const notices = `
+create table warning_notice (
+  id bigint generated always as identity primary key,
+  warning_id bigint not null references warning (id),
+  ${TENANT_KEYS},
+  handler_level text not null check (handler_level in ('VILLAGE', 'TOWNSHIP', 'COUNTY', 'CITY')),
+  sent_on date not null,
+  text text not null check (length(text) between 1 and 2000),
+  sent_by bigint not null references app_user (id),
+  created_at timestamptz not null default now()
+);
+create index warning_notice_warning on warning_notice (warning_id, id);
+${tenantTableSql('warning_notice')}
+${fillTenantKeysSql('warning_notice')}
+create trigger warning_notice_append_only before update or delete on warning_notice
+  for each row execute function jiceng_refuse_change();
+`;
+
 export const warningMigrations: Migration[] = [
   { id: '0500_warning_lights', sql: warning },
   { id: '0510_warning_history', sql: handling },
+  { id: '0511_warning_notice', sql: notices },
 ];

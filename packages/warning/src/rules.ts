@@ -5,7 +5,13 @@ export const warningRules: RuleMap = {
   Mutation: {
     reportWarning: canDo('warning:report'),
     resolveWarning: canDo('warning:resolve'),
+    sendWarningNotice: canDo('warning:notice'),
   },
+  AdminUnit: { warningLedger: canDo('warning:read') },
+  WarningNotice: { '*': isAuthenticated },
+  WarningHistoryEntry: { '*': isAuthenticated },
+  WarningConnection: { '*': isAuthenticated },
+  WarningEdge: { '*': isAuthenticated },
   IndicatorCategory: { '*': isAuthenticated },
   IndicatorItem: { '*': isAuthenticated },
   Indicator: { '*': isAuthenticated },

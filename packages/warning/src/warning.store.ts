@@ -30,7 +30,7 @@ export interface IndicatorRow extends CatalogRow { catalogId: string }
 export interface LightCountsRow { unitPath: string; yellow: number; red: number }
 export interface WarningStatsRow { path: string; yellowRaised: number; redRaised: number; resolved: number; open: number; disputes: number; disputesResolved: number }
 
-const WARNING_COLUMNS = `w.id::text as "id", w.unit_id::text as "unitId", w.unit_path::text as "unitPath", w.indicator_code as "indicatorCode",
+export const WARNING_COLUMNS = `w.id::text as "id", w.unit_id::text as "unitId", w.unit_path::text as "unitPath", w.indicator_code as "indicatorCode",
   w.level, w.severity, w.handler_level as "handlerLevel", w.facts, to_char(w.observed_on, 'YYYY-MM-DD') as "observedOn",
   w.reported_by::text as "reportedBy", w.reported_at as "reportedAt", w.idempotency_key as "idempotencyKey", w.late,
   to_char(w.follow_up_due, 'YYYY-MM-DD') as "followUpDue", to_char(w.resolved_on, 'YYYY-MM-DD') as "resolvedOn",

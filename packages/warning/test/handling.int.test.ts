@@ -99,3 +99,54 @@ describe('handling: escalation', () => {
     expect((await sql<any>(app, `select count(*)::int as n from warning_history where warning_id = ?`, [dbId(yellow.id)]))[0].n).toBe(1);
   });
 });
+
+const NOTICE = `mutation($w: ID!, $on: LocalDate!, $t: String!) { sendWarningNotice(warningId: $w, on: $on, text: $t) { id sentOn text handlerLevel warning { id village { code } } } }`;
+const LEDGER = `query($c: String!, $after: String) { adminUnit(code: $c) { warningLedger(year: 2025, first: 2, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { id handlerLevel village { code } notices { sentOn text } history { kind handlerFrom handlerTo note } } } } } }`;
+
+describe('handling: warning notices and the station ledger', () => {
+  test('the station handling a warning sends its notice; it enters the history and the ledger, paged', async ({ app }) => {
+    const w = await world(app);
+    const a = await w.report(w.v1);
+    const b = await w.report(w.v2, { indicatorCode: 'SA01-01' });
+    const c = await w.report(w.v2, { indicatorCode: 'SA01-02', severity: 'MAJOR' });
+    const minor = await w.report(w.v1, { indicatorCode: 'PB02-01', severity: 'MINOR' });
+    const sent = await w.station.client.ok(NOTICE, { w: a.id, on: '2025-06-03', t: '  请村两委于一周内召开民主生活会  ' });
+    expect(sent.sendWarningNotice).toMatchObject({ sentOn: '2025-06-03', text: '请村两委于一周内召开民主生活会', handlerLevel: 'TOWNSHIP', warning: { id: a.id, village: { code: w.v1.code } } });
+    // a MAJOR matter is the county centre's: the station may not send its notice; the county may
+    expect((await w.station.client.fails('FORBIDDEN', NOTICE, { w: c.id, on: '2025-06-03', t: '通知' }))).toBeTruthy();
+    const county = await app.user(w.county, ['ORG_ADMIN']);
+    await county.client.ok(NOTICE, { w: c.id, on: '2025-06-04', t: '县中心警示通知' });
+    // another township's station does not see the warning
+    const elsewhere = await app.user(await w.county.township(), ['WARNING_STATION']);
+    expect(await elsewhere.client.fails('NOT_FOUND', NOTICE, { w: a.id, on: '2025-06-03', t: '通知' })).toBeTruthy();
+    // a reporter or a manager sends no notices
+    const reporter = await app.user(w.v1, ['REPORTER']);
+    expect(await reporter.client.fails('FORBIDDEN', NOTICE, { w: a.id, on: '2025-06-03', t: '通知' })).toBeTruthy();
+    // bad input names the field; nothing is written
+    for (const [field, vars] of [['text', { w: a.id, on: '2025-06-03', t: '   ' }], ['on', { w: a.id, on: '2025-06-01', t: '通知' }], ['on', { w: a.id, on: `${new Date().getFullYear() + 1}-01-02`, t: '通知' }], ['warningId', { w: 'bad', on: '2025-06-03', t: '通知' }]] as const) {
+      const r = await w.station.client.request(NOTICE, vars);
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    expect((await sql<any>(app, `select count(*)::int as n from warning_notice`))[0].n).toBe(2);
+
+    // the ledger: warnings handled above the village, in arrival order, two a page
+    const p1 = (await w.station.client.ok(LEDGER, { c: w.township.code })).adminUnit.warningLedger;
+    expect(p1.totalCount).toBe(3);
+    expect(p1.edges.map((e: any) => e.node.id)).toEqual([a.id, b.id]);
+    expect(p1.edges[0].node).toMatchObject({ notices: [{ sentOn: '2025-06-03', text: '请村两委于一周内召开民主生活会' }], history: [{ kind: 'NOTICE_SENT', handlerFrom: 'TOWNSHIP', handlerTo: 'TOWNSHIP' }] });
+    expect(p1.pageInfo.hasNextPage).toBe(true);
+    const p2 = (await w.station.client.ok(LEDGER, { c: w.township.code, after: p1.pageInfo.endCursor })).adminUnit.warningLedger;
+    expect(p2.edges.map((e: any) => e.node.id)).toEqual([c.id]);
+    expect(p2.edges[0].node.notices).toEqual([{ sentOn: '2025-06-04', text: '县中心警示通知' }]);
+    expect(p2.pageInfo.hasNextPage).toBe(false);
+    expect([...p1.edges, ...p2.edges].map((e: any) => e.node.id)).not.toContain(minor.id);
+    // a resolved warning takes no more notices
+    await w.station.client.ok(`mutation($id: ID!) { resolveWarning(id: $id, on: "2025-06-05", note: "已整改") { id } }`, { id: a.id });
+    expect(await w.station.client.fails('CONFLICT', NOTICE, { w: a.id, on: '2025-06-05', t: '通知' })).toBeTruthy();
+    // the other township's ledger is out of reach
+    expect((await elsewhere.client.ok(LEDGER, { c: w.township.code })).adminUnit).toBeNull();
+    const bad = await w.station.client.request(LEDGER, { c: w.township.code, after: 'nope' });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+});
