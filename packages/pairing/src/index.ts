@@ -10,6 +10,7 @@ import { seedPairingDemo } from './demo.seed.js';
 export * from './credit-code.js';
 export * from './pairing.service.js';
 export * from './coverage.service.js';
+export * from './exports.js';
 
 export const pairingModule: JicengModule = {
   name: 'pairing',

@@ -8,5 +8,8 @@ defineActions({
   'warning:report': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'REPORTER', 'WARNING_MANAGER', 'WARNING_STATION'],
   // the station or centre handling a warning sends its notice (警示通知) and keeps its ledger
   'warning:notice': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'WARNING_STATION'],
+  // the county centre (or above) issues 限期整改通知; the lead department reads those addressed to it
+  'warning:rectification-notice': ['PLATFORM_ADMIN', 'ORG_ADMIN'],
+  'warning:read-rectification-notices': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR', 'WARNING_STATION', 'DEPARTMENT'],
   'warning:resolve': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'WARNING_MANAGER', 'WARNING_STATION'],
 });

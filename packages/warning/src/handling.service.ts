@@ -1,7 +1,8 @@
 // The station's handling of warnings: escalation up the levels, notices, the ledger. SQL in handling.store.ts.
 import { badInput, conflict, forbidden, localDate, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { assertCan, type MaintenanceTask, type Principal } from '@jiceng/tenancy';
+import { assertCan, requireVillage, type MaintenanceTask, type Principal } from '@jiceng/tenancy';
+import { departmentPartner } from '@jiceng/pairing';
 import * as handling from './handling.store.js';
 import * as store from './warning.store.js';
 import type { HandlerLevel, WarningRow } from './warning.store.js';
@@ -32,10 +33,20 @@ export function handlerPath(villagePath: string, level: HandlerLevel): string {
   return labels.slice(0, Math.max(1, labels.length - LEVELS_UP[level])).join('.');
 }
 
+/** One of the caller's scopes holds the unit at `path` (the unit itself or one above it). */
+const scopeHolds = (p: Principal, path: string) => p.scopes.some((s) => path === s || path.startsWith(`${s}.`));
+
 /** The caller acts for the handler of the warning: their scope holds the handling unit (a unit above may act too). */
 function assertHandles(p: Principal, w: WarningRow) {
-  const at = handlerPath(w.unitPath, w.handlerLevel);
-  if (!p.scopes.some((s) => at === s || at.startsWith(`${s}.`))) throw forbidden(`the warning is handled by ${HANDLER_NAME[w.handlerLevel]}`);
+  if (!scopeHolds(p, handlerPath(w.unitPath, w.handlerLevel))) throw forbidden(`the warning is handled by ${HANDLER_NAME[w.handlerLevel]}`);
+}
+
+/** A notice's text: trimmed, 1 to 2000 characters. */
+function noticeText(text: string): string {
+  const body = text.trim();
+  if (!body) throw badInput('text', 'must not be empty');
+  if (body.length > 2000) throw badInput('text', 'must be at most 2000 characters');
+  return body;
 }
 
 async function today(em: EntityManager): Promise<string> {
@@ -45,9 +56,7 @@ async function today(em: EntityManager): Promise<string> {
 
 /** The station or centre handling a warning sends the village a warning notice (警示通知); it enters the ledger. */
 export async function sendWarningNotice(em: EntityManager, p: Principal, id: string, on: string, text: string): Promise<{ warning: WarningRow; notice: handling.NoticeRow }> {
-  const body = text.trim();
-  if (!body) throw badInput('text', 'must not be empty');
-  if (body.length > 2000) throw badInput('text', 'must be at most 2000 characters');
+  const body = noticeText(text);
   const day = localDate(on, 'on');
   const [w] = await store.warningsByIds(em, [id], true);
   if (!w) throw notFound('warning');
@@ -58,4 +67,38 @@ export async function sendWarningNotice(em: EntityManager, p: Principal, id: str
   if (day > await today(em)) throw badInput('on', 'must not be in the future');
   const notice = await handling.insertNotice(em, { warningId: w.id, unitId: w.unitId, handlerLevel: w.handlerLevel, sentOn: day, text: body, by: p.userId });
   return { warning: w, notice };
+}
+
+export interface RectificationNoticeInput { warningId?: string | null; villageId?: string | null; deadline: string; leadDepartmentId: string; text: string }
+
+/** The county centre (ORG_ADMIN of the county or above) issues a 限期整改通知 with a lead department. */
+export async function issueRectificationNotice(em: EntityManager, p: Principal, i: RectificationNoticeInput): Promise<handling.RectificationNoticeRow> {
+  if ((i.warningId == null) === (i.villageId == null)) throw badInput('warningId', 'give either warningId or villageId');
+  const body = noticeText(i.text);
+  const deadline = localDate(i.deadline, 'deadline');
+  let village: { id: string; path: string };
+  let warningId: string | null = null;
+  if (i.warningId != null) {
+    const [w] = await store.warningsByIds(em, [i.warningId]);
+    if (!w) throw notFound('warning');
+    village = { id: w.unitId, path: w.unitPath };
+    warningId = w.id;
+  } else {
+    village = await requireVillage(em, i.villageId!);
+  }
+  assertCan(p, 'warning:rectification-notice', { path: village.path, what: i.warningId != null ? 'warning' : 'village' });
+  if (!scopeHolds(p, handlerPath(village.path, 'COUNTY'))) throw forbidden('a deadline rectification notice is issued by the county centre or above');
+  if (deadline <= await today(em)) throw badInput('deadline', 'must be after today');
+  const dept = await departmentPartner(em, i.leadDepartmentId);
+  if (!dept) throw badInput('leadDepartmentId', 'not a department registered in pairing within your reach');
+  return handling.insertRectificationNotice(em, { unitId: village.id, warningId, leadDepartmentId: dept.id, deadline, text: body, by: p.userId });
+}
+
+/** A department's accounts see the notices addressed to their department; staff those on villages of their scope. */
+export async function rectificationNotices(em: EntityManager, p: Principal, limit: number): Promise<handling.RectificationNoticeRow[]> {
+  assertCan(p, 'warning:read-rectification-notices');
+  if (p.roles.includes('DEPARTMENT') && !p.roles.some((r) => r === 'ORG_ADMIN' || r === 'PLATFORM_ADMIN' || r === 'INSPECTOR' || r === 'WARNING_STATION')) {
+    return handling.departmentNotices(em, p.userId, limit);
+  }
+  return handling.noticesInScope(em, limit);
 }

@@ -77,3 +77,27 @@ export async function ledgerCounts(em: EntityManager, paths: readonly string[], 
         and w.observed_on >= make_date($2, 1, 1) and w.observed_on < make_date($2 + 1, 1, 1)) as n
        from unnest($1::ltree[]) p`, [paths, year]);
 }
+
+export interface RectificationNoticeRow {
+  id: string; unitId: string; warningId: string | null; leadDepartmentId: string; deadline: string; text: string; issuedOn: string; issuedBy: string;
+}
+const RN_COLUMNS = `n.id::text, n.unit_id::text as "unitId", n.warning_id::text as "warningId", n.lead_department_id::text as "leadDepartmentId",
+  to_char(n.deadline, 'YYYY-MM-DD') as deadline, n.text, to_char(n.issued_on, 'YYYY-MM-DD') as "issuedOn", n.issued_by::text as "issuedBy"`;
+
+export async function insertRectificationNotice(em: EntityManager, n: { unitId: string; warningId: string | null; leadDepartmentId: string; deadline: string; text: string; by: string }): Promise<RectificationNoticeRow> {
+  const [row] = await executeBound<RectificationNoticeRow>(em,
+    `with n as (insert into rectification_notice (unit_id, warning_id, lead_department_id, deadline, text, issued_by)
+                values ($1, $2, $3, $4::date, $5, $6) returning *)
+     select ${RN_COLUMNS} from n`, [n.unitId, n.warningId, n.leadDepartmentId, n.deadline, n.text, n.by]);
+  return row!;
+}
+
+/** Notices addressed to the department an account speaks for (whatever its scope), deadline first. */
+export async function departmentNotices(em: EntityManager, userId: string, limit: number): Promise<RectificationNoticeRow[]> {
+  return executeBound(em, `select ${RN_COLUMNS} from jiceng_department_notices($1) n order by n.deadline, n.id limit $2`, [userId, limit]);
+}
+
+/** Notices on villages of the caller's scope (staff), deadline first. */
+export async function noticesInScope(em: EntityManager, limit: number): Promise<RectificationNoticeRow[]> {
+  return executeBound(em, `select ${RN_COLUMNS} from rectification_notice n order by n.deadline, n.id limit $1`, [limit]);
+}

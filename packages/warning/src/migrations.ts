@@ -219,8 +219,40 @@ create trigger warning_notice_append_only before update or delete on warning_not
   for each row execute function jiceng_refuse_change();
 `;
 
+// The county centre's deadline rectification notice (限期整改通知) on a village (or a warning of it), led by
+// a department registered in pairing (涉及哪个部门就由哪个部门牵头). The department's accounts read the
+// notices addressed to it through jiceng_department_notices (their scope is their paired villages only).
+const rectificationNotices = `
+create table rectification_notice (
+  id bigint generated always as identity primary key,
+  ${TENANT_KEYS},
+  warning_id bigint references warning (id),
+  lead_department_id bigint not null references partner (id),
+  deadline date not null,
+  text text not null check (length(text) between 1 and 2000),
+  issued_on date not null default current_date,
+  issued_by bigint not null references app_user (id),
+  created_at timestamptz not null default now()
+);
+create index rectification_notice_department on rectification_notice (lead_department_id, deadline);
+${tenantTableSql('rectification_notice')}
+${fillTenantKeysSql('rectification_notice')}
+create trigger rectification_notice_append_only before update or delete on rectification_notice
+  for each row execute function jiceng_refuse_change();
+grant select on rectification_notice to :auth_role;
+create policy rectification_notice_auth on rectification_notice for select to :auth_role using (true);
+create function jiceng_department_notices(p_user bigint) returns setof rectification_notice
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select n.* from rectification_notice n where n.lead_department_id = jiceng_my_partner(p_user)
+$$;
+alter function jiceng_department_notices(bigint) owner to :auth_role;
+revoke execute on function jiceng_department_notices(bigint) from public;
+grant execute on function jiceng_department_notices(bigint) to :api_role;
+`;
+
 export const warningMigrations: Migration[] = [
   { id: '0500_warning_lights', sql: warning },
   { id: '0510_warning_history', sql: handling },
   { id: '0511_warning_notice', sql: notices },
+  { id: '0512_rectification_notice', sql: rectificationNotices },
 ];

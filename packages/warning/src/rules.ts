@@ -1,14 +1,16 @@
 import { canDo, isAuthenticated, type RuleMap } from '@jiceng/tenancy';
 
 export const warningRules: RuleMap = {
-  Query: { indicatorCatalog: canDo('warning:read') },
+  Query: { indicatorCatalog: canDo('warning:read'), rectificationNotices: canDo('warning:read-rectification-notices') },
   Mutation: {
     reportWarning: canDo('warning:report'),
     resolveWarning: canDo('warning:resolve'),
     sendWarningNotice: canDo('warning:notice'),
+    issueRectificationNotice: canDo('warning:rectification-notice'),
   },
   AdminUnit: { warningLedger: canDo('warning:read') },
   WarningNotice: { '*': isAuthenticated },
+  RectificationNotice: { '*': isAuthenticated },
   WarningHistoryEntry: { '*': isAuthenticated },
   WarningConnection: { '*': isAuthenticated },
   WarningEdge: { '*': isAuthenticated },

@@ -150,3 +150,58 @@ describe('handling: warning notices and the station ledger', () => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
+
+const ISSUE = `mutation($i: RectificationNoticeInput!) { issueRectificationNotice(input: $i) { id deadline text warningId leadDepartmentId village { code } } }`;
+const NOTICES = `{ rectificationNotices { id deadline text leadDepartmentId village { code } } }`;
+
+describe('handling: deadline rectification notices (限期整改通知)', () => {
+  test('the county centre names a lead department; the department sees only the notices addressed to it', async ({ app }) => {
+    const w = await world(app);
+    const warning = await w.report(w.v1, { level: 'RED', severity: 'MAJOR' });
+    const dept = async (name: string, unitId: string) => (await sql<any>(app,
+      `insert into partner (unit_id, kind, name, department_type) values (?, 'DEPARTMENT', ?, 'LEGAL_PETITION') returning id::text as id`, [unitId, name]))[0].id as string;
+    const land = await dept('县自然资源局', w.county.id);
+    const civil = await dept('县民政局', w.county.id);
+    const [ent] = await sql<any>(app, `insert into partner (unit_id, kind, name, credit_code) values (?, 'ENTERPRISE', '某公司', '91150429MA0000000X') returning id::text as id`, [w.county.id]);
+    const account = async (partnerId: string) => {
+      const u = await app.user(w.county, ['DEPARTMENT']);
+      await sql(app, `insert into partner_account (user_id, partner_id, unit_id) values (?, ?, ?)`, [u.id, partnerId, w.county.id]);
+      return u;
+    };
+    const landUser = await account(land);
+    const civilUser = await account(civil);
+    const pid = (id: string) => toGlobalId('Partner', id);
+    const county = await app.user(w.county, ['ORG_ADMIN']);
+    const base = { deadline: '2099-06-30', leadDepartmentId: pid(land), text: '限期三十日内完成土地纠纷整改' };
+    const n1 = (await county.client.ok(ISSUE, { i: { ...base, warningId: warning.id } })).issueRectificationNotice;
+    expect(n1).toMatchObject({ deadline: '2099-06-30', warningId: warning.id, leadDepartmentId: pid(land), village: { code: w.v1.code } });
+    const n2 = (await county.client.ok(ISSUE, { i: { ...base, villageId: uid(w.v2.id), leadDepartmentId: pid(civil), text: '低保评议整改' } })).issueRectificationNotice;
+    // the township station is not the county centre; another county's centre does not see the village
+    const township = await app.user(w.township, ['ORG_ADMIN']);
+    expect(await township.client.fails('FORBIDDEN', ISSUE, { i: { ...base, villageId: uid(w.v1.id) } })).toBeTruthy();
+    const otherCounty = await app.user(await w.region.county(), ['ORG_ADMIN']);
+    expect(await otherCounty.client.fails('NOT_FOUND', ISSUE, { i: { ...base, villageId: uid(w.v1.id) } })).toBeTruthy();
+    expect(await w.station.client.fails('FORBIDDEN', ISSUE, { i: { ...base, villageId: uid(w.v1.id) } })).toBeTruthy();
+    // bad input names the field, nothing is written
+    for (const [field, extra] of [
+      ['leadDepartmentId', { villageId: uid(w.v1.id), leadDepartmentId: pid(ent.id) }],
+      ['deadline', { villageId: uid(w.v1.id), deadline: '2020-01-01' }],
+      ['text', { villageId: uid(w.v1.id), text: ' ' }],
+      ['warningId', { villageId: uid(w.v1.id), warningId: warning.id }],
+      ['warningId', {}],
+    ] as const) {
+      const r = await county.client.request(ISSUE, { i: { ...base, ...extra } });
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    expect((await sql<any>(app, `select count(*)::int as n from rectification_notice`))[0].n).toBe(2);
+    // each department reads its own notices only (the village is outside its scope: null)
+    expect((await landUser.client.ok(NOTICES)).rectificationNotices).toEqual([{ id: n1.id, deadline: '2099-06-30', text: base.text, leadDepartmentId: pid(land), village: null }]);
+    expect((await civilUser.client.ok(NOTICES)).rectificationNotices.map((n: any) => n.id)).toEqual([n2.id]);
+    // staff read those in their scope
+    expect((await county.client.ok(NOTICES)).rectificationNotices.map((n: any) => n.id)).toEqual([n1.id, n2.id]);
+    expect((await otherCounty.client.ok(NOTICES)).rectificationNotices).toEqual([]);
+    // a reporter reads none
+    const reporter = await app.user(w.v1, ['REPORTER']);
+    expect(await reporter.client.fails('FORBIDDEN', NOTICES)).toBeTruthy();
+  });
+});

@@ -1,10 +1,10 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
-  AdminUnit, Connection, LocalDateScalar, assertCan, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage,
+  AdminUnit, Connection, LocalDateScalar, assertCan, unitDbId, unitLoader, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage,
   type AdminUnitRow, type ConnectionShape, type JicengContext } from '@jiceng/tenancy';
 import * as handling from '../handling.store.js';
-import { sendWarningNotice } from '../handling.service.js';
+import { issueRectificationNotice, rectificationNotices, sendWarningNotice } from '../handling.service.js';
 import { assertStatsYear } from '../warning.service.js';
 import type { WarningRow } from '../warning.store.js';
 import { HandlerLevel, Warning, warningView } from './warning.resolver.js';
@@ -28,6 +28,30 @@ export class WarningHistoryEntry {
   @Field(() => String, { description: 'when (ISO 8601)' }) recordedAt!: string;
 }
 
+@ObjectType({ description: 'A deadline rectification notice (限期整改通知) of the county centre, led by a department' })
+export class RectificationNotice {
+  @Field(() => ID) id!: string;
+  @Field(() => AdminUnit, { nullable: true, description: 'the village (null when outside the reader\'s scope, e.g. for a department not paired with it)' }) village!: unknown;
+  @Field(() => ID, { nullable: true }) warningId!: string | null;
+  @Field(() => ID, { description: 'the lead department (a pairing partner of kind DEPARTMENT)' }) leadDepartmentId!: string;
+  @Field(() => LocalDateScalar) deadline!: string;
+  @Field(() => String) text!: string;
+  @Field(() => LocalDateScalar) issuedOn!: string;
+}
+
+@InputType() export class RectificationNoticeInput {
+  @Field(() => ID, { nullable: true, description: 'the warning it follows (or villageId)' }) warningId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'the village (or warningId)' }) villageId?: string | null;
+  @Field(() => LocalDateScalar) deadline!: string;
+  @Field(() => ID, { description: 'a Partner of kind DEPARTMENT' }) leadDepartmentId!: string;
+  @Field(() => String) text!: string;
+}
+
+const rectificationNoticeView = (ctx: JicengContext, n: handling.RectificationNoticeRow) => ({
+  ...n, id: toGlobalId('RectificationNotice', n.id), warningId: n.warningId && toGlobalId('Warning', n.warningId),
+  leadDepartmentId: toGlobalId('Partner', n.leadDepartmentId), village: unitLoader(ctx).load(n.unitId),
+});
+
 export const WarningConnection = Connection(Warning, 'Warning');
 
 const noticeView = (ctx: JicengContext, w: WarningRow, n: handling.NoticeRow) => ({ ...n, id: toGlobalId('WarningNotice', n.id), warning: warningView(ctx, w) });
@@ -39,6 +63,23 @@ export class HandlingResolver {
     @Arg('text', () => String) text: string, @Ctx() ctx: JicengContext) {
     const { warning, notice } = await sendWarningNotice(ctx.em, requirePrincipal(ctx), fromGlobalId(warningId, 'Warning', 'warningId'), on, text);
     return noticeView(ctx, warning, notice);
+  }
+
+  @Mutation(() => RectificationNotice, { description: 'The county centre issues a deadline rectification notice (限期整改通知) naming a lead department' })
+  async issueRectificationNotice(@Arg('input', () => RectificationNoticeInput) input: RectificationNoticeInput, @Ctx() ctx: JicengContext) {
+    const n = await issueRectificationNotice(ctx.em, requirePrincipal(ctx), {
+      ...input,
+      warningId: input.warningId == null ? null : fromGlobalId(input.warningId, 'Warning', 'warningId'),
+      villageId: input.villageId == null ? null : unitDbId(input.villageId, 'villageId'),
+      leadDepartmentId: fromGlobalId(input.leadDepartmentId, 'Partner', 'leadDepartmentId'),
+    });
+    return rectificationNoticeView(ctx, n);
+  }
+
+  @Query(() => [RectificationNotice], { description: 'Deadline rectification notices: a department\'s accounts see those addressed to their department, staff those in their scope; deadline first' })
+  async rectificationNotices(@Ctx() ctx: JicengContext, @Arg('first', () => Int, { nullable: true }) first?: number) {
+    const rows = await rectificationNotices(ctx.em, requirePrincipal(ctx), pageSize(first));
+    return rows.map((n) => rectificationNoticeView(ctx, n));
   }
 }
 
