@@ -11,5 +11,7 @@ defineActions({
   // the county centre (or above) issues 限期整改通知; the lead department reads those addressed to it
   'warning:rectification-notice': ['PLATFORM_ADMIN', 'ORG_ADMIN'],
   'warning:read-rectification-notices': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR', 'WARNING_STATION', 'DEPARTMENT'],
+  // a RED warning into a rectification case (rectification:manage decides too)
+  'warning:open-case': ['PLATFORM_ADMIN', 'ORG_ADMIN'],
   'warning:resolve': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'WARNING_MANAGER', 'WARNING_STATION'],
 });

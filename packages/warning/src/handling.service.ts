@@ -3,6 +3,7 @@ import { badInput, conflict, forbidden, localDate, notFound } from '@jiceng/core
 import type { EntityManager } from '@jiceng/db';
 import { assertCan, requireVillage, type MaintenanceTask, type Principal } from '@jiceng/tenancy';
 import { departmentPartner } from '@jiceng/pairing';
+import { openCaseFor } from '@jiceng/rectification';
 import * as handling from './handling.store.js';
 import * as store from './warning.store.js';
 import type { HandlerLevel, WarningRow } from './warning.store.js';
@@ -101,4 +102,24 @@ export async function rectificationNotices(em: EntityManager, p: Principal, limi
     return handling.departmentNotices(em, p.userId, limit);
   }
   return handling.noticesInScope(em, limit);
+}
+
+/**
+ * From red to rectification (派出工作组整顿) in one step: an open RED warning opens its village's case for
+ * the year of `on` through rectification's service, and the warning keeps the case id.
+ */
+export async function openCaseFromWarning(em: EntityManager, p: Principal, id: string, on: string): Promise<{ warning: WarningRow; caseId: string }> {
+  const day = localDate(on, 'on');
+  const [w] = await store.warningsByIds(em, [id], true);
+  if (!w) throw notFound('warning');
+  assertCan(p, 'warning:open-case', { path: w.unitPath, what: 'warning' });
+  if (w.level !== 'RED') throw badInput('warningId', 'only a RED warning turns into a rectification case');
+  if (w.resolvedOn) throw conflict('the warning is resolved already');
+  if (day < w.observedOn) throw badInput('on', 'must not be before the day the matter was observed');
+  if (day > await today(em)) throw badInput('on', 'must not be in the future');
+  const [linked] = await handling.caseIdsOf(em, [w.id]);
+  if (linked?.caseId) throw conflict('a rectification case was opened from this warning already');
+  const caseId = await openCaseFor(em, p, w.unitId, Number(day.slice(0, 4)), `RED warning ${w.indicatorCode}: ${w.facts.slice(0, 200)}`);
+  await handling.linkCase(em, w.id, caseId, day, p.userId);
+  return { warning: w, caseId };
 }

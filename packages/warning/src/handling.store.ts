@@ -101,3 +101,15 @@ export async function departmentNotices(em: EntityManager, userId: string, limit
 export async function noticesInScope(em: EntityManager, limit: number): Promise<RectificationNoticeRow[]> {
   return executeBound(em, `select ${RN_COLUMNS} from rectification_notice n order by n.deadline, n.id limit $1`, [limit]);
 }
+
+/** Links a warning to the rectification case opened from it, and enters it in the warning's history. */
+export async function linkCase(em: EntityManager, warningId: string, caseId: string, on: string, by: string): Promise<void> {
+  await executeBound(em,
+    `with w as (update warning set case_id = $2 where id = $1 returning id, unit_id, handler_level)
+     insert into warning_history (warning_id, unit_id, kind, handler_from, handler_to, note, recorded_by)
+     select id, unit_id, 'CASE_OPENED', handler_level, handler_level, 'rectification case opened on ' || $3, $4 from w`, [warningId, caseId, on, by]);
+}
+
+export async function caseIdsOf(em: EntityManager, warningIds: readonly string[]): Promise<{ id: string; caseId: string | null }[]> {
+  return executeBound(em, `select id::text, case_id::text as "caseId" from warning where id = any($1::bigint[])`, [warningIds]);
+}

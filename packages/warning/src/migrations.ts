@@ -255,4 +255,5 @@ export const warningMigrations: Migration[] = [
   { id: '0510_warning_history', sql: handling },
   { id: '0511_warning_notice', sql: notices },
   { id: '0512_rectification_notice', sql: rectificationNotices },
+  { id: '0513_warning_case', sql: `alter table warning add column case_id bigint references rectification_case (id);` },
 ];

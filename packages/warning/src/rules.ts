@@ -7,6 +7,7 @@ export const warningRules: RuleMap = {
     resolveWarning: canDo('warning:resolve'),
     sendWarningNotice: canDo('warning:notice'),
     issueRectificationNotice: canDo('warning:rectification-notice'),
+    openCaseFromWarning: canDo('warning:open-case'),
   },
   AdminUnit: { warningLedger: canDo('warning:read') },
   WarningNotice: { '*': isAuthenticated },

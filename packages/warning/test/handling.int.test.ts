@@ -205,3 +205,30 @@ describe('handling: deadline rectification notices (限期整改通知)', () => 
     expect(await reporter.client.fails('FORBIDDEN', NOTICES)).toBeTruthy();
   });
 });
+
+const OPEN_CASE = `mutation($w: ID!, $on: LocalDate!) { openCaseFromWarning(warningId: $w, on: $on) { id rectificationCaseId history { kind note } } }`;
+
+describe('handling: from red to rectification', () => {
+  test('an open RED warning opens its village\'s case for the year in one step, linked; twice is CONFLICT', async ({ app }) => {
+    const w = await world(app);
+    const red = await w.report(w.v1, { level: 'RED', severity: 'MAJOR' });
+    const yellow = await w.report(w.v2);
+    const county = await app.user(w.county, ['ORG_ADMIN']);
+    const r = (await county.client.ok(OPEN_CASE, { w: red.id, on: '2025-06-03' })).openCaseFromWarning;
+    expect(r.rectificationCaseId).toMatch(/.+/);
+    expect(r.history).toEqual([{ kind: 'CASE_OPENED', note: 'rectification case opened on 2025-06-03' }]);
+    const caseId = fromGlobalId(r.rectificationCaseId, 'RectificationCase');
+    const [c] = await sql<any>(app, `select unit_id::text as unit, year, state from rectification_case where id = ?`, [caseId]);
+    expect(c).toEqual({ unit: w.v1.id, year: 2025, state: 'IDENTIFIED' });
+    // the case is rectification's own: readable there
+    const viaRect = await county.client.ok(`query($id: ID!) { rectificationCase(id: $id) { id } }`, { id: r.rectificationCaseId });
+    expect(viaRect.rectificationCase.id).toBe(r.rectificationCaseId);
+    expect(await county.client.fails('CONFLICT', OPEN_CASE, { w: red.id, on: '2025-06-03' })).toBeTruthy();
+    // a YELLOW warning does not; a station may not; another county does not see it
+    expect((await county.client.request(OPEN_CASE, { w: yellow.id, on: '2025-06-03' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'warningId' });
+    expect(await w.station.client.fails('FORBIDDEN', OPEN_CASE, { w: red.id, on: '2025-06-03' })).toBeTruthy();
+    const other = await app.user(await w.region.county(), ['ORG_ADMIN']);
+    expect(await other.client.fails('NOT_FOUND', OPEN_CASE, { w: red.id, on: '2025-06-03' })).toBeTruthy();
+    expect((await sql<any>(app, `select count(*)::int as n from rectification_case`))[0].n).toBe(1);
+  });
+});

@@ -1,10 +1,10 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
-  AdminUnit, Connection, LocalDateScalar, assertCan, unitDbId, unitLoader, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage,
+  AdminUnit, Connection, LocalDateScalar, assertCan, oneByKey, unitDbId, unitLoader, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage,
   type AdminUnitRow, type ConnectionShape, type JicengContext } from '@jiceng/tenancy';
 import * as handling from '../handling.store.js';
-import { issueRectificationNotice, rectificationNotices, sendWarningNotice } from '../handling.service.js';
+import { issueRectificationNotice, openCaseFromWarning, rectificationNotices, sendWarningNotice } from '../handling.service.js';
 import { assertStatsYear } from '../warning.service.js';
 import type { WarningRow } from '../warning.store.js';
 import { HandlerLevel, Warning, warningView } from './warning.resolver.js';
@@ -76,6 +76,12 @@ export class HandlingResolver {
     return rectificationNoticeView(ctx, n);
   }
 
+  @Mutation(() => Warning, { description: 'Turns an open RED warning into its village\'s rectification case for the year of `on` (派出工作组整顿), linking the warning' })
+  async openCaseFromWarning(@Arg('warningId', () => ID) warningId: string, @Arg('on', () => LocalDateScalar) on: string, @Ctx() ctx: JicengContext) {
+    const { warning } = await openCaseFromWarning(ctx.em, requirePrincipal(ctx), fromGlobalId(warningId, 'Warning', 'warningId'), on);
+    return warningView(ctx, warning);
+  }
+
   @Query(() => [RectificationNotice], { description: 'Deadline rectification notices: a department\'s accounts see those addressed to their department, staff those in their scope; deadline first' })
   async rectificationNotices(@Ctx() ctx: JicengContext, @Arg('first', () => Int, { nullable: true }) first?: number) {
     const rows = await rectificationNotices(ctx.em, requirePrincipal(ctx), pageSize(first));
@@ -94,6 +100,13 @@ export class HandlingWarningResolver {
       return ids.map((id) => all.filter((r) => r.warningId === id));
     }).load(warningDbId(w));
     return rows.map((r) => ({ ...r, recordedAt: new Date(r.recordedAt).toISOString() }));
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'the rectification case opened from this warning (a RectificationCase id)' })
+  async rectificationCaseId(@Root() w: { id: string }, @Ctx() ctx: JicengContext) {
+    const row = await ctx.loader<string, { caseId: string | null } | null>('warning:case', async (ids) =>
+      oneByKey(ids, await handling.caseIdsOf(ctx.em, ids), (r) => r.id)).load(warningDbId(w));
+    return row?.caseId ? toGlobalId('RectificationCase', row.caseId) : null;
   }
 
   @FieldResolver(() => [WarningNotice], { description: 'the warning notices sent to the village about it, oldest first' })
