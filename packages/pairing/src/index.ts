@@ -16,6 +16,7 @@ export * from './inputs.js';
 export * from './values.js';
 export * from './entities/pairing.entities.js';
 export type { PairingRecord, PartnerRecord, SupportEntryRecord, SupportTotalsRecord } from './pairing.store.js';
+export * from './exports.js';
 
 export const pairingModule: JicengModule = {
   name: 'pairing',

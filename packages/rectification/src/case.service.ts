@@ -122,6 +122,20 @@ export async function designateWeak(em: EntityManager, p: Principal, input: Desi
   });
 }
 
+/**
+ * For another module's one-step action (a RED warning turned into a case, 派出工作组整顿): the village's
+ * case of the year, opened (identified) when it has none or it was withdrawn. Returns the case id.
+ */
+export async function openCaseFor(em: EntityManager, p: Principal, villageId: string, year: number, why: string): Promise<string> {
+  assertYear(year);
+  const village = await requireVillage(em, villageId);
+  assertCan(p, 'rectification:manage', { path: village.path, what: 'village' });
+  return em.transactional(async (tx) => {
+    await ensureCase(tx, village, year, p.userId, why);
+    return (await store.caseOfVillage(tx, village.id, year))!.id;
+  });
+}
+
 /** 重点整顿对象: a township marks one of its target villages as a key target. */
 export async function markKeyTarget(em: EntityManager, p: Principal, input: { villageId: string; year: number; key: boolean }) {
   assertYear(input.year);

@@ -6,6 +6,13 @@ defineActions({
   'warning:read': READERS,
   // a reporter on their own village, a dynamic manager on their villages, a station in its township
   'warning:report': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'REPORTER', 'WARNING_MANAGER', 'WARNING_STATION'],
+  // the station or centre handling a warning sends its notice (警示通知) and keeps its ledger
+  'warning:notice': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'WARNING_STATION'],
+  // the county centre (or above) issues 限期整改通知; the lead department reads those addressed to it
+  'warning:rectification-notice': ['PLATFORM_ADMIN', 'ORG_ADMIN'],
+  'warning:read-rectification-notices': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR', 'WARNING_STATION', 'DEPARTMENT'],
+  // a RED warning into a rectification case (rectification:manage decides too)
+  'warning:open-case': ['PLATFORM_ADMIN', 'ORG_ADMIN'],
   'warning:resolve': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'WARNING_MANAGER', 'WARNING_STATION'],
   // reporter accountability (信息员责任追究) and station failures
   'warning:accountability': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR', 'WARNING_STATION'],

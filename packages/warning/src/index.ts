@@ -8,20 +8,24 @@ import { AccountabilityResolver, AccountabilityUnitResolver } from './graphql/ac
 import { warningRules } from './rules.js';
 import { seedWarningDemo } from './demo.seed.js';
 import { seedAccountabilityDemo } from './accountability.demo.js';
+import { escalationTask } from './handling.service.js';
+import { HandlingResolver, HandlingUnitResolver, HandlingWarningResolver } from './graphql/handling.resolver.js';
 
 export * from './catalog.js';
 export { insertCatalog } from './warning.store.js';
 export * from './warning.service.js';
 export * from './accountability.service.js';
+export * from './handling.service.js';
 
 export const warningModule: JicengModule = {
   name: 'warning',
   entities: [],
-  resolvers: [WarningResolver, WarningUnitResolver, AccountabilityResolver, AccountabilityUnitResolver],
+  resolvers: [WarningResolver, WarningUnitResolver, AccountabilityResolver, AccountabilityUnitResolver, HandlingResolver, HandlingWarningResolver, HandlingUnitResolver],
   rules: warningRules,
   migrations: warningMigrations,
   seedDemo: async (seed) => {
     await seedWarningDemo(seed);
     await seedAccountabilityDemo(seed);
   },
+  maintenance: [escalationTask],
 };

@@ -1,4 +1,4 @@
-import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // Dynamic management "110" (动态管理110, seed 002): an indicator catalogue per region with an effective
 // date, a light per village and indicator, warnings raised by reporters and handled up the levels, the
@@ -167,7 +167,96 @@ $$;
 
 import { accountabilitySql } from './accountability.migrations.js';
 
+// The handling of a warning (handling.store.ts): its append-only history (escalations, notices, ledger).
+const handling = `
+create table warning_history (
+  id bigint generated always as identity primary key,
+  warning_id bigint not null references warning (id),
+  ${TENANT_KEYS},
+  kind text not null check (kind in ('ESCALATED', 'NOTICE_SENT', 'CASE_OPENED')),
+  handler_from text check (handler_from in ('VILLAGE', 'TOWNSHIP', 'COUNTY', 'CITY')),
+  handler_to text check (handler_to in ('VILLAGE', 'TOWNSHIP', 'COUNTY', 'CITY')),
+  follow_up_due date,
+  note text not null,
+  recorded_by bigint references app_user (id),
+  recorded_at timestamptz not null default now()
+);
+create index warning_history_warning on warning_history (warning_id, id);
+${tenantTableSql('warning_history')}
+${fillTenantKeysSql('warning_history')}
+-- append-only; only the tenancy keys follow a unit move (pairing's jiceng_refuse_change)
+create trigger warning_history_append_only before update or delete on warning_history
+  for each row execute function jiceng_refuse_change();
+
+-- Every change of a warning's handler level enters its history, whichever path made it: the reason is
+-- the transaction's app.escalation_reason (the overdue task sets it), else a worsening indicator.
+create function warning_escalated() returns trigger language plpgsql as $$
+begin
+  insert into warning_history (warning_id, unit_id, kind, handler_from, handler_to, follow_up_due, note)
+  values (new.id, new.unit_id, 'ESCALATED', old.handler_level, new.handler_level, new.follow_up_due,
+          coalesce(nullif(current_setting('app.escalation_reason', true), ''), 'the indicator worsened'));
+  return new;
+end $$;
+create trigger warning_escalated after update of handler_level on warning
+  for each row when (old.handler_level is distinct from new.handler_level) execute function warning_escalated();
+`;
+
+// Warning notices (警示通知) the station or centre handling a warning sends to its village; each is also
+// an entry of the warning's history (the station ledger reads warnings with their history and notices).
+const notices = `
+create table warning_notice (
+  id bigint generated always as identity primary key,
+  warning_id bigint not null references warning (id),
+  ${TENANT_KEYS},
+  handler_level text not null check (handler_level in ('VILLAGE', 'TOWNSHIP', 'COUNTY', 'CITY')),
+  sent_on date not null,
+  text text not null check (length(text) between 1 and 2000),
+  sent_by bigint not null references app_user (id),
+  created_at timestamptz not null default now()
+);
+create index warning_notice_warning on warning_notice (warning_id, id);
+${tenantTableSql('warning_notice')}
+${fillTenantKeysSql('warning_notice')}
+create trigger warning_notice_append_only before update or delete on warning_notice
+  for each row execute function jiceng_refuse_change();
+`;
+
+// The county centre's deadline rectification notice (限期整改通知) on a village (or a warning of it), led by
+// a department registered in pairing (涉及哪个部门就由哪个部门牵头). The department's accounts read the
+// notices addressed to it through jiceng_department_notices (their scope is their paired villages only).
+const rectificationNotices = `
+create table rectification_notice (
+  id bigint generated always as identity primary key,
+  ${TENANT_KEYS},
+  warning_id bigint references warning (id),
+  lead_department_id bigint not null references partner (id),
+  deadline date not null,
+  text text not null check (length(text) between 1 and 2000),
+  issued_on date not null default current_date,
+  issued_by bigint not null references app_user (id),
+  created_at timestamptz not null default now()
+);
+create index rectification_notice_department on rectification_notice (lead_department_id, deadline);
+${tenantTableSql('rectification_notice')}
+${fillTenantKeysSql('rectification_notice')}
+create trigger rectification_notice_append_only before update or delete on rectification_notice
+  for each row execute function jiceng_refuse_change();
+grant select on rectification_notice to :auth_role;
+create policy rectification_notice_auth on rectification_notice for select to :auth_role using (true);
+create function jiceng_department_notices(p_user bigint) returns setof rectification_notice
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select n.* from rectification_notice n where n.lead_department_id = jiceng_my_partner(p_user)
+$$;
+alter function jiceng_department_notices(bigint) owner to :auth_role;
+revoke execute on function jiceng_department_notices(bigint) from public;
+grant execute on function jiceng_department_notices(bigint) to :api_role;
+`;
+
 export const warningMigrations: Migration[] = [
   { id: '0500_warning_lights', sql: warning },
+  { id: '0510_warning_history', sql: handling },
+  { id: '0511_warning_notice', sql: notices },
+  { id: '0512_rectification_notice', sql: rectificationNotices },
+  { id: '0513_warning_case', sql: `alter table warning add column case_id bigint references rectification_case (id);` },
   { id: '0530_reporter_accountability', sql: accountabilitySql },
 ];

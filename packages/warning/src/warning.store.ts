@@ -30,7 +30,7 @@ export interface IndicatorRow extends CatalogRow { catalogId: string }
 export interface LightCountsRow { unitPath: string; yellow: number; red: number }
 export interface WarningStatsRow { path: string; yellowRaised: number; redRaised: number; resolved: number; open: number; disputes: number; disputesResolved: number }
 
-const WARNING_COLUMNS = `w.id::text as "id", w.unit_id::text as "unitId", w.unit_path::text as "unitPath", w.indicator_code as "indicatorCode",
+export const WARNING_COLUMNS = `w.id::text as "id", w.unit_id::text as "unitId", w.unit_path::text as "unitPath", w.indicator_code as "indicatorCode",
   w.level, w.severity, w.handler_level as "handlerLevel", w.facts, to_char(w.observed_on, 'YYYY-MM-DD') as "observedOn",
   w.reported_by::text as "reportedBy", w.reported_at as "reportedAt", w.idempotency_key as "idempotencyKey", w.late,
   to_char(w.follow_up_due, 'YYYY-MM-DD') as "followUpDue", to_char(w.resolved_on, 'YYYY-MM-DD') as "resolvedOn",
@@ -120,20 +120,6 @@ export async function resolveOpenOn(em: EntityManager, unitId: string, indicator
   const rows = await executeBound(em,
     `update warning set resolved_on = $3::date, resolution_note = $4, resolved_by = $5
       where unit_id = $1 and indicator_code = $2 and resolved_on is null returning id`, [unitId, indicatorCode, on, note, by]);
-  return rows.length;
-}
-
-/**
- * Escalates one level every open warning past its follow-up deadline whose handler is below the
- * city, when today is a working day at the warning's village; the next deadline follows the calendar.
- */
-export async function escalateOverdue(em: EntityManager, followUpWorkingDays: number): Promise<number> {
-  const rows = await executeBound(em,
-    `update warning w set handler_level = case handler_level when 'VILLAGE' then 'TOWNSHIP' when 'TOWNSHIP' then 'COUNTY' else 'CITY' end,
-            follow_up_due = jiceng_add_working_days(w.unit_path, current_date, $1::int)
-      where w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < current_date
-        and jiceng_add_working_days(w.unit_path, current_date - 1, 1) = current_date
-      returning w.id`, [followUpWorkingDays]);
   return rows.length;
 }
 

@@ -74,7 +74,7 @@ export class Warning {
   @Field(() => String, { description: 'the same key again returns the first report (per account)' }) idempotencyKey!: string;
 }
 
-const warningView = (ctx: JicengContext, w: store.WarningRow) =>
+export const warningView = (ctx: JicengContext, w: store.WarningRow) =>
   ({ ...w, id: toGlobalId('Warning', w.id), reportedAt: new Date(w.reportedAt).toISOString(), village: unitLoader(ctx).load(w.unitId) });
 
 @Resolver()
