@@ -45,13 +45,13 @@ describe('standards are set from above', () => {
 
   test('the database refuses a unit writing its own standards, calendar days or funding and pairing standards', async ({ app }) => {
     const w = await world(app);
-    for (const sql of [
-      `insert into rectification_standard (unit_id, effective_year, key_target_share) values (${w.township.id}, 2026, 0)`,
-      `insert into pairing_standard (unit_id, effective_year, min_projects) values (${w.township.id}, 2026, 0)`,
-      `insert into funding_standard (unit_id, key, effective_on, value) values (${w.region.id}, 'OFFICE', '2026-01-01', 1)`,
-      `insert into calendar_day (unit_id, day, kind) values (${w.region.id}, '2026-10-01', 'HOLIDAY')`,
-    ]) {
-      const at = sql.includes(`${w.region.id},`) ? w.region.path : w.township.path;
+    // each statement written with the scope of the unit it is about (the unit itself, not one above)
+    for (const [sql, at] of [
+      [`insert into rectification_standard (unit_id, effective_year, key_target_share) values (${w.township.id}, 2026, 0)`, w.township.path],
+      [`insert into pairing_standard (unit_id, effective_year, min_projects) values (${w.township.id}, 2026, 0)`, w.township.path],
+      [`insert into funding_standard (unit_id, key, effective_on, value) values (${w.region.id}, 'OFFICE', '2026-01-01', 1)`, w.region.path],
+      [`insert into calendar_day (unit_id, day, kind) values (${w.region.id}, '2026-10-01', 'HOLIDAY')`, w.region.path],
+    ] as const) {
       await expect(inScope(app.orm, [at], (em) => em.execute(sql)), sql).rejects.toThrow();
     }
     // from above, the same rows are accepted; a calendar day only on a region
