@@ -2,6 +2,7 @@ import { executeBound, inScope, type EntityManager } from '@jiceng/db';
 import { DEMO_PASSWORD, hashPassword, type SeedContext } from '@jiceng/tenancy';
 import { SEED_002_CATALOG, catalogRows } from './catalog.js';
 import { insertCatalog } from './warning.store.js';
+import { DISPUTE_CATEGORIES } from './disputes.store.js';
 
 const h = (expr: string) => `((hashtext(${expr}) & 2147483647)::float8 / 2147483648)`;
 /** Seed 002's figures (菏泽, "近年来"), taken as one year over about 5,000 villages, scaled to the region. */
@@ -115,6 +116,3 @@ async function disputes(em: EntityManager, total: number, resolved: number) {
        cross join lateral (select date '2025-01-01' + floor(${h("g || 'dd'")} * 350)::int as rec) d`,
     [total, resolved, DISPUTE_CATEGORIES]);
 }
-
-export const DISPUTE_CATEGORIES = ['LAND_CONTRACTING', 'HOMESTEAD', 'REQUISITION_DEMOLITION', 'CLAN', 'NEIGHBOURS', 'PUBLIC_ORDER', 'VILLAGE_PLANNING',
-  'FAMILY_PLANNING', 'VILLAGE_AFFAIRS_DISCLOSURE', 'FINANCES', 'CADRE_CONDUCT', 'ORGANISATION', 'FARMERS_BURDENS'];

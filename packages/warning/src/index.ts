@@ -9,6 +9,7 @@ import { warningRules } from './rules.js';
 import { seedWarningDemo } from './demo.seed.js';
 import { seedAccountabilityDemo } from './accountability.demo.js';
 import { escalationTask } from './handling.service.js';
+import { DisputeResolver, DisputeUnitResolver } from './graphql/disputes.resolver.js';
 import { HandlingResolver, HandlingUnitResolver, HandlingWarningResolver } from './graphql/handling.resolver.js';
 
 export * from './catalog.js';
@@ -20,7 +21,8 @@ export * from './handling.service.js';
 export const warningModule: JicengModule = {
   name: 'warning',
   entities: [],
-  resolvers: [WarningResolver, WarningUnitResolver, AccountabilityResolver, AccountabilityUnitResolver, HandlingResolver, HandlingWarningResolver, HandlingUnitResolver],
+  resolvers: [WarningResolver, WarningUnitResolver, AccountabilityResolver, AccountabilityUnitResolver, HandlingResolver, HandlingWarningResolver, HandlingUnitResolver,
+    DisputeResolver, DisputeUnitResolver],
   rules: warningRules,
   migrations: warningMigrations,
   seedDemo: async (seed) => {

@@ -166,6 +166,7 @@ $$;
 `;
 
 import { accountabilitySql } from './accountability.migrations.js';
+import { disputeSettlementSql } from './disputes.store.js';
 
 // The handling of a warning (handling.store.ts): its append-only history (escalations, notices, ledger).
 const handling = `
@@ -259,4 +260,5 @@ export const warningMigrations: Migration[] = [
   { id: '0512_rectification_notice', sql: rectificationNotices },
   { id: '0513_warning_case', sql: `alter table warning add column case_id bigint references rectification_case (id);` },
   { id: '0530_reporter_accountability', sql: accountabilitySql },
+  { id: '0550_dispute_settlement', sql: disputeSettlementSql },
 ];

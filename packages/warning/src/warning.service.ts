@@ -2,7 +2,7 @@
 // report and a resolution move the lights. SQL lives in warning.store.ts.
 import { badInput, conflict, localDate, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { assertCan, requireVillage, type Principal } from '@jiceng/tenancy';
+import { assertCan, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import * as store from './warning.store.js';
 import { lateAfterWorkingDays } from './accountability.service.js';
 import type { HandlerLevel, Light, Severity, WarningLevel, WarningRow } from './warning.store.js';
@@ -23,6 +23,15 @@ export interface ReportInput {
   villageId: string; indicatorCode: string; level: string; severity: string; facts: string; observedOn: string; idempotencyKey: string;
 }
 
+/** A village the caller may report on (warnings, disputes): in reach for `warning:report`, and a
+ * reporter (信息员) only their own village, whatever else they may see (another one is NOT_FOUND). */
+export async function reportableVillage(em: EntityManager, p: Principal, villageId: string, field = 'villageId'): Promise<AdminUnitRow> {
+  const village = await requireVillage(em, villageId, field);
+  assertCan(p, 'warning:report', { path: village.path, what: 'village' });
+  if (!p.roles.some((r) => (REPORT_ANY_IN_SCOPE as readonly string[]).includes(r)) && p.unitId !== village.id) throw notFound('village');
+  return village;
+}
+
 export async function reportWarning(em: EntityManager, p: Principal, input: ReportInput): Promise<WarningRow> {
   if (!(LEVELS as readonly string[]).includes(input.level)) throw badInput('level', 'must be YELLOW or RED');
   if (!(SEVERITIES as readonly string[]).includes(input.severity)) throw badInput('severity', `must be one of ${SEVERITIES.join(', ')}`);
@@ -31,10 +40,7 @@ export async function reportWarning(em: EntityManager, p: Principal, input: Repo
   const key = input.idempotencyKey.trim();
   if (!key || key.length > 100) throw badInput('idempotencyKey', 'must be 1 to 100 characters');
   const observedOn = localDate(input.observedOn, 'observedOn');
-  const village = await requireVillage(em, input.villageId);
-  assertCan(p, 'warning:report', { path: village.path, what: 'village' });
-  // a reporter (信息员) reports only about their own village, whatever else they may see
-  if (!p.roles.some((r) => (REPORT_ANY_IN_SCOPE as readonly string[]).includes(r)) && p.unitId !== village.id) throw notFound('village');
+  const village = await reportableVillage(em, p, input.villageId);
   const [todayRow] = await em.execute<{ d: string }[]>(`select to_char(current_date, 'YYYY-MM-DD') as d`);
   if (observedOn > todayRow!.d) throw badInput('observedOn', 'must not be in the future');
 
