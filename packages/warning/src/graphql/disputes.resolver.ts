@@ -1,11 +1,12 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root, registerEnumType } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
-  AdminUnit, Connection, LocalDateScalar, assertCan, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
+  AdminUnit, Connection, LocalDateScalar, assertCan, decodeIdCursor, pageSize, requirePrincipal, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext } from '@jiceng/tenancy';
 import * as store from '../disputes.store.js';
 import { deferDispute, recordDispute, settleDispute } from '../disputes.service.js';
 import { assertStatsYear } from '../warning.service.js';
+import { subtreeConnection } from './subtree-page.js';
 
 export const DisputeCategory = Object.fromEntries(store.DISPUTE_CATEGORIES.map((c) => [c, c])) as { [K in store.DisputeCategory]: K };
 registerEnumType(DisputeCategory, {
@@ -59,8 +60,6 @@ export class DisputeResolver {
   }
 }
 
-const byUnit = { cacheKeyFn: (u: AdminUnitRow) => u.id };
-
 @Resolver(() => AdminUnit)
 export class DisputeUnitResolver {
   @FieldResolver(() => DisputeConnection, { description: 'The disputes of the subtree recorded in a year (resolved or open only, or both), in the order recorded, with totalCount' })
@@ -71,17 +70,9 @@ export class DisputeUnitResolver {
   ): Promise<ConnectionShape<unknown>> {
     assertCan(ctx.principal, 'warning:read');
     assertStatsYear(year);
-    const size = pageSize(first);
-    const afterId = decodeIdCursor(after);
     const which = resolved ?? null;
-    const rows = await ctx.loader<AdminUnitRow, store.DisputeRow[]>(`warning:disputes:${year}:${which}:${afterId}:${size}`, async (units) => {
-      const all = await store.disputePages(ctx.em, units.map((x) => x.path), year, which, afterId, size + 1);
-      return units.map((x) => all.filter((r) => r.path === x.path));
-    }, byUnit).load(u);
-    const total = () => ctx.loader<AdminUnitRow, number>(`warning:disputeCount:${year}:${which}`, async (units) => {
-      const all = await store.disputeCounts(ctx.em, units.map((x) => x.path), year, which);
-      return units.map((x) => all.find((r) => r.path === x.path)?.n ?? 0);
-    }, byUnit).load(u);
-    return toConnection(toPage(rows, size, (r) => r.id, total), (r) => disputeView(ctx, r));
+    return subtreeConnection(ctx, u, `warning:disputes:${year}:${which}`, { afterId: decodeIdCursor(after), size: pageSize(first) },
+      (paths, afterId, limit) => store.disputePages(ctx.em, paths, year, which, afterId, limit),
+      (paths) => store.disputeCounts(ctx.em, paths, year, which), (r) => disputeView(ctx, r));
   }
 }

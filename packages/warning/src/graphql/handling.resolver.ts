@@ -1,13 +1,14 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import {
-  AdminUnit, Connection, LocalDateScalar, assertCan, oneByKey, unitDbId, unitLoader, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage,
+  AdminUnit, Connection, LocalDateScalar, assertCan, oneByKey, unitDbId, unitLoader, decodeIdCursor, pageSize, requirePrincipal,
   type AdminUnitRow, type ConnectionShape, type JicengContext } from '@jiceng/tenancy';
 import * as handling from '../handling.store.js';
 import { issueRectificationNotice, openCaseFromWarning, rectificationNotices, sendWarningNotice } from '../handling.service.js';
 import { assertStatsYear } from '../warning.service.js';
 import type { WarningRow } from '../warning.store.js';
 import { HandlerLevel, Warning, warningView } from './warning.resolver.js';
+import { subtreeConnection } from './subtree-page.js';
 
 @ObjectType({ description: 'A warning notice (警示通知) the station or centre handling a warning sent to its village' })
 export class WarningNotice {
@@ -119,8 +120,6 @@ export class HandlingWarningResolver {
   }
 }
 
-const byUnit = { cacheKeyFn: (u: AdminUnitRow) => u.id };
-
 @Resolver(() => AdminUnit)
 export class HandlingUnitResolver {
   @FieldResolver(() => WarningConnection, { description: 'The station ledger (台账): warnings of the subtree observed in a year and handled above the village, in the order they arrived, with their history and notices' })
@@ -130,16 +129,8 @@ export class HandlingUnitResolver {
   ): Promise<ConnectionShape<unknown>> {
     assertCan(ctx.principal, 'warning:read');
     assertStatsYear(year);
-    const size = pageSize(first);
-    const afterId = decodeIdCursor(after);
-    const rows = await ctx.loader<AdminUnitRow, WarningRow[]>(`warning:ledger:${year}:${afterId}:${size}`, async (units) => {
-      const all = await handling.ledgerPages(ctx.em, units.map((x) => x.path), year, afterId, size + 1);
-      return units.map((x) => all.filter((r) => r.path === x.path));
-    }, byUnit).load(u);
-    const total = () => ctx.loader<AdminUnitRow, number>(`warning:ledgerCount:${year}`, async (units) => {
-      const all = await handling.ledgerCounts(ctx.em, units.map((x) => x.path), year);
-      return units.map((x) => all.find((r) => r.path === x.path)?.n ?? 0);
-    }, byUnit).load(u);
-    return toConnection(toPage(rows, size, (r) => r.id, total), (r) => warningView(ctx, r));
+    return subtreeConnection(ctx, u, `warning:ledger:${year}`, { afterId: decodeIdCursor(after), size: pageSize(first) },
+      (paths, afterId, limit) => handling.ledgerPages(ctx.em, paths, year, afterId, limit),
+      (paths) => handling.ledgerCounts(ctx.em, paths, year), (r) => warningView(ctx, r));
   }
 }
