@@ -30,7 +30,7 @@ try {
   const ids = world.villages.map((v) => Number(v.id));
   const scope = `{${world.county.path}}`;
   const village = `\\set v random(${Math.min(...ids)}, ${Math.max(...ids)})\n`;
-  const posting = `select * from jiceng_post_transfer('pgb-' || md5(random()::text), 'h', 'DISBURSE', 'OFFICE', 2026, :v, 'BUDGET', :v, 'CASH', 100, '2026-03-01', 'PZ', null, null, null, null, ${world.user})`;
+  const posting = `select * from jiceng_post_transfer('pgb-' || md5(random()::text), 'h', 'DISBURSE', 'OFFICE', 2026, :v, 'BUDGET', :v, 'CASH', 100, '2026-03-01', 'PZ-' || md5(random()::text), null, null, null, null, ${world.user})`;
   const scripts = {
     'the statements of one disburseFunds request, five round trips': `${village}begin;\nselect set_config('app.scopes', '${scope}', true);\nselect * from admin_unit where id = any (array[:v]::bigint[]) and path <@ any ('${scope}'::ltree[]);\n${posting};\ncommit;\n`,
     'the posting alone, one round trip': `${village}select set_config('app.scopes', '${scope}', true) \\; ${posting};\n`,

@@ -24,7 +24,8 @@ export async function openLedgerWorld({ poolMax = 8 } = {}) {
     await migrate(urls.ownerUrl, allMigrations());
     const owner = await createOrm({ url: urls.ownerUrl, entities: allEntities(), poolMax: 2 });
     const fixture = await inScope(owner, ['cn'], async (em) => {
-      const [r] = await em.execute(`insert into admin_unit (code, name, level, path) values ('990000000000', '基准区', 'REGION', 'cn.r99') returning id`);
+      // a region hangs under the country, the root unit (path cn)
+      const [r] = await em.execute(`insert into admin_unit (code, name, level, parent_id, path) values ('990000000000', '基准区', 'REGION', (select id from admin_unit where path = 'cn'), 'cn.r99') returning id`);
       const [c] = await em.execute(`insert into admin_unit (code, name, level, parent_id, path) values ('990100000000', '基准旗', 'COUNTY', ?, 'cn.r99.c990100') returning id`, [r.id]);
       await em.execute(`update admin_unit set county_id = id where id = ?`, [c.id]);
       const [t] = await em.execute(`insert into admin_unit (code, name, level, parent_id, path, county_id) values ('990100001000', '基准镇', 'TOWNSHIP', ?, 'cn.r99.c990100.t990100001', ?) returning id`, [c.id, c.id]);
