@@ -183,6 +183,13 @@ async function warningAt({ app, target, position }: FieldCellArgs): Promise<stri
      values ($1, 'PB01-01', 'YELLOW', 'MINOR', 'VILLAGE', 'x', '2025-06-01', $2, $3) returning id::text`, [target.id, reporter.id, `m${++seq}`]))[0]!.id);
   return Buffer.from(`Warning:${id}`).toString('base64url');
 }
+/** A dispute at the target village (inserted as the owner), or one that does not exist. */
+async function disputeAt({ app, target, position }: FieldCellArgs): Promise<string> {
+  if (position === 'missing') return Buffer.from('Dispute:999999999').toString('base64url');
+  const id = await app.asOwner(async (em) => (await executeBound<{ id: string }>(em,
+    `insert into warning_dispute (unit_id, category, summary, recorded_on) values ($1, 'NEIGHBOURS', '邻里纠纷', '2025-06-01') returning id::text`, [target.id]))[0]!.id);
+  return Buffer.from(`Dispute:${id}`).toString('base64url');
+}
 const reporterAt = async ({ app, target, position }: FieldCellArgs) => (position === 'missing' ? userGlobalId(MISSING.id) : userGlobalId((await app.user(target as any, [R])).id));
 
 fieldIsolationMatrix('dynamic management 110 (field workers): role × operation × {own village, assigned, unassigned, other township}', [
@@ -205,6 +212,10 @@ fieldIsolationMatrix('dynamic management 110 (field workers): role × operation 
   { operation: 'recordDispute', field: 'recordDispute', expect: reach(ok, ok, ok),
     run: ({ caller, target }) => caller.client.request(`mutation($v: ID!) { recordDispute(input: { villageId: $v, category: LAND_CONTRACTING, summary: "土地承包纠纷", recordedOn: "2025-06-01" }) { id } }`,
       { v: unitId(target) }) },
+  { operation: 'settleDispute', field: 'settleDispute', expect: reach(ok, ok, ok),
+    run: async (args) => args.caller.client.request(`mutation($id: ID!) { settleDispute(id: $id, on: "2025-06-02", result: "双方和解") { id resolvedOn } }`, { id: await disputeAt(args) }) },
+  { operation: 'deferDispute', field: 'deferDispute', expect: reach(ok, ok, ok),
+    run: async (args) => args.caller.client.request(`mutation($id: ID!) { deferDispute(id: $id, explanation: "待土地确权", promisedOn: "2099-12-31") { id } }`, { id: await disputeAt(args) }) },
   { operation: 'recordConcealment', field: 'recordConcealment', expect: { REPORTER: [NO, NO, NO, NO], WARNING_MANAGER: [NO, NO, NO, NO], WARNING_STATION: [NO, NO, NO, NO] },
     run: async (args) => args.caller.client.request(`mutation($v: ID!, $r: ID!) { recordConcealment(villageId: $v, indicatorCode: "PB01-01", reporterId: $r, on: "2025-06-01", note: "x") }`,
       { v: unitId(args.target), r: await reporterAt(args) }) },
