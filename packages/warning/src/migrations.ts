@@ -167,6 +167,7 @@ $$;
 
 import { accountabilitySql } from './accountability.migrations.js';
 import { disputeSettlementSql } from './disputes.store.js';
+import { lightMoveSql } from './move.migrations.js';
 
 // The handling of a warning (handling.store.ts): its append-only history (escalations, notices, ledger).
 const handling = `
@@ -261,4 +262,5 @@ export const warningMigrations: Migration[] = [
   { id: '0513_warning_case', sql: `alter table warning add column case_id bigint references rectification_case (id);` },
   { id: '0530_reporter_accountability', sql: accountabilitySql },
   { id: '0550_dispute_settlement', sql: disputeSettlementSql },
+  { id: '0560_warning_rollup_move', sql: lightMoveSql },
 ];

@@ -1,0 +1,42 @@
+// 撤乡并镇 and the light rollup (warning_rollup, keyed by path): a unit move rewrites the paths of the
+// moved subtree's rows, rollup rows included, so the units inside the moved subtree keep their counts.
+// The units above it are not rewritten: each non-green village of the subtree leaves the rollup rows of
+// its old ancestors outside the subtree and enters those of its new ones. The trigger fires on
+// village_light's path rewrite, in the move's transaction (like funding's account_rollup_rekey).
+export const lightMoveSql = `
+-- light_event stays append-only, but its tenancy keys follow a unit move (its first trigger refused the
+-- move of any village with a light history)
+drop trigger light_event_append_only on light_event;
+drop function light_event_append_only();
+create trigger light_event_append_only before update or delete on light_event for each row execute function jiceng_refuse_change();
+revoke update, delete on light_event from :api_role;
+grant update (unit_path, county_id) on light_event to :api_role;
+
+-- the number of trailing labels two paths share: the moved subtree's part of a village's path (every
+-- label is a unit's own, and a move always changes the moved unit's parent)
+create function jiceng_shared_tail(a ltree, b ltree) returns integer
+  language sql immutable set search_path = public, pg_temp as $$
+  select coalesce(max(k), 0) from generate_series(1, least(nlevel(a), nlevel(b))) k
+   where subpath(a, nlevel(a) - k) = subpath(b, nlevel(b) - k)
+$$;
+
+create function jiceng_warning_rollup_rekey() returns trigger
+  language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  s integer := jiceng_shared_tail(old.unit_path, new.unit_path);
+  y integer := (old.light = 'YELLOW')::int;
+  r integer := (old.light = 'RED')::int;
+begin
+  -- the old ancestors above the moved subtree (the country, level 1, carries no row)
+  update warning_rollup w set yellow = w.yellow - y, red = w.red - r
+   where w.unit_path in (select subpath(old.unit_path, 0, k) from generate_series(2, nlevel(old.unit_path) - s) k);
+  insert into warning_rollup as w (unit_path, yellow, red)
+  select subpath(new.unit_path, 0, k), y, r from generate_series(2, nlevel(new.unit_path) - s) k
+  on conflict (unit_path) do update set yellow = w.yellow + y, red = w.red + r;
+  return null;
+end $$;
+revoke execute on function jiceng_warning_rollup_rekey() from public;
+create trigger village_light_rollup_rekey after update of unit_path on village_light for each row
+  when (old.unit_path is distinct from new.unit_path and old.light <> 'GREEN')
+  execute function jiceng_warning_rollup_rekey();
+`;
