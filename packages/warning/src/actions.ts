@@ -4,6 +4,8 @@ const READERS = ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR', 'REPORTER', 'WARNIN
 defineActions({
   // the catalogue, lights and figures of dynamic management
   'warning:read': READERS,
+  // a region's indicator catalogue, set from above (a unit above the region, or the platform)
+  'warning:catalog': ['PLATFORM_ADMIN', 'ORG_ADMIN'],
   // a reporter on their own village, a dynamic manager on their villages, a station in its township;
   // the same reach records, settles and defers the village's disputes (矛盾纠纷排查)
   'warning:report': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'REPORTER', 'WARNING_MANAGER', 'WARNING_STATION'],

@@ -13,6 +13,7 @@ import { DisputeResolver, DisputeUnitResolver } from './graphql/disputes.resolve
 import { HandlingResolver, HandlingUnitResolver, HandlingWarningResolver } from './graphql/handling.resolver.js';
 
 export * from './catalog.js';
+export * from './catalog.service.js';
 export { insertCatalog } from './warning.store.js';
 export * from './warning.service.js';
 export * from './accountability.service.js';

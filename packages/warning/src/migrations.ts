@@ -1,4 +1,4 @@
-import { TENANT_KEYS, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
 
 // Dynamic management "110" (动态管理110, seed 002): an indicator catalogue per region with an effective
 // date, a light per village and indicator, warnings raised by reporters and handled up the levels, the
@@ -263,4 +263,6 @@ export const warningMigrations: Migration[] = [
   { id: '0530_reporter_accountability', sql: accountabilitySql },
   { id: '0550_dispute_settlement', sql: disputeSettlementSql },
   { id: '0560_warning_rollup_move', sql: lightMoveSql },
+  // the catalogue is set through the API from above the region (setIndicatorCatalog), as the database holds too
+  { id: '0561_warning_catalog_from_above', sql: `${configFromAboveSql('warning_catalog')}\n${configFromAboveSql('warning_indicator')}` },
 ];

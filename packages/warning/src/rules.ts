@@ -3,6 +3,7 @@ import { canDo, isAuthenticated, type RuleMap } from '@jiceng/tenancy';
 export const warningRules: RuleMap = {
   Query: { indicatorCatalog: canDo('warning:read'), rectificationNotices: canDo('warning:read-rectification-notices') },
   Mutation: {
+    setIndicatorCatalog: canDo('warning:catalog'),
     reportWarning: canDo('warning:report'),
     resolveWarning: canDo('warning:resolve'),
     recordMissedReport: canDo('warning:record-missed'),

@@ -53,6 +53,18 @@ export async function insertCatalog(em: EntityManager, unitId: string, effective
   return c!.id;
 }
 
+/** The catalogue set on a unit from a day, if any. */
+export async function catalogOn(em: EntityManager, unitId: string, effectiveOn: string): Promise<string | null> {
+  const [c] = await executeBound<{ id: string }>(em, `select id::text as id from warning_catalog where unit_id = $1 and effective_on = $2::date`, [unitId, effectiveOn]);
+  return c?.id ?? null;
+}
+
+/** Deletes a catalogue that is not yet in force (it is being replaced). */
+export async function deleteCatalog(em: EntityManager, catalogId: string): Promise<void> {
+  await executeBound(em, `delete from warning_indicator where catalog_id = $1`, [catalogId]);
+  await executeBound(em, `delete from warning_catalog where id = $1`, [catalogId]);
+}
+
 /** The catalogue in force at each path today: the nearest unit's, latest effective date first. */
 export async function catalogsInForce(em: EntityManager, paths: readonly string[]): Promise<{ path: string; catalogId: string | null }[]> {
   return executeBound(em,

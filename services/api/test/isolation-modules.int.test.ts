@@ -216,6 +216,10 @@ fieldIsolationMatrix('dynamic management 110 (field workers): role × operation 
     run: async (args) => args.caller.client.request(`mutation($id: ID!) { settleDispute(id: $id, on: "2025-06-02", result: "双方和解") { id resolvedOn } }`, { id: await disputeAt(args) }) },
   { operation: 'deferDispute', field: 'deferDispute', expect: reach(ok, ok, ok),
     run: async (args) => args.caller.client.request(`mutation($id: ID!) { deferDispute(id: $id, explanation: "待土地确权", promisedOn: "2099-12-31") { id } }`, { id: await disputeAt(args) }) },
+  // a region's catalogue is set from above by a centre: never by field workers
+  { operation: 'setIndicatorCatalog', field: 'setIndicatorCatalog', expect: { REPORTER: [NO, NO, NO, NO], WARNING_MANAGER: [NO, NO, NO, NO], WARNING_STATION: [NO, NO, NO, NO] },
+    run: ({ caller, target }) => caller.client.request(`mutation($u: ID!) { setIndicatorCatalog(unitId: $u, effectiveOn: "2099-01-01", categories: [{ code: "SA", name: "平安建设", items: [{ code: "SA01", name: "社会治安", indicators: [{ code: "SA01-01", name: "黄赌毒现象" }] }] }]) { code } }`,
+      { u: unitId(target) }) },
   { operation: 'recordConcealment', field: 'recordConcealment', expect: { REPORTER: [NO, NO, NO, NO], WARNING_MANAGER: [NO, NO, NO, NO], WARNING_STATION: [NO, NO, NO, NO] },
     run: async (args) => args.caller.client.request(`mutation($v: ID!, $r: ID!) { recordConcealment(villageId: $v, indicatorCode: "PB01-01", reporterId: $r, on: "2025-06-01", note: "x") }`,
       { v: unitId(args.target), r: await reporterAt(args) }) },

@@ -4,6 +4,7 @@ import {
   AdminUnit, LocalDateScalar, assertCan, oneByKey, requirePrincipal, requireUnit, unitDbId, unitLoader, type AdminUnitRow, type JicengContext, Light } from '@jiceng/tenancy';
 import * as store from '../warning.store.js';
 import { assertStatsYear, reportWarning, resolveWarning } from '../warning.service.js';
+import { setIndicatorCatalog } from '../catalog.service.js';
 
 // one Light enum for the API: tenancy's, which the lightChanged subscription uses too
 export { Light };
@@ -28,6 +29,40 @@ export class IndicatorCategory {
   @Field(() => String) code!: string;
   @Field(() => String) name!: string;
   @Field(() => [IndicatorItem]) items!: IndicatorItem[];
+}
+
+@InputType() export class IndicatorInput {
+  @Field(() => String, { description: 'its item\'s code, a dash and two digits: PB01-01' }) code!: string;
+  @Field(() => String) name!: string;
+}
+@InputType() export class IndicatorItemInput {
+  @Field(() => String, { description: 'its category\'s code and two digits: PB01' }) code!: string;
+  @Field(() => String) name!: string;
+  @Field(() => [IndicatorInput]) indicators!: IndicatorInput[];
+}
+@InputType() export class IndicatorCategoryInput {
+  @Field(() => String, { description: 'two capital letters: PB' }) code!: string;
+  @Field(() => String) name!: string;
+  @Field(() => [IndicatorItemInput]) items!: IndicatorItemInput[];
+}
+
+/** Indicator rows (in catalogue order) as categories → items → indicators. */
+function toCategories(rows: store.IndicatorRow[]): IndicatorCategory[] {
+  const categories: IndicatorCategory[] = [];
+  for (const r of rows) {
+    let cat = categories.at(-1);
+    if (cat?.code !== r.categoryCode) {
+      cat = { code: r.categoryCode, name: r.categoryName, items: [] };
+      categories.push(cat);
+    }
+    let item = cat.items.at(-1);
+    if (item?.code !== r.itemCode) {
+      item = { code: r.itemCode, name: r.itemName, indicators: [] };
+      cat.items.push(item);
+    }
+    item.indicators.push({ code: r.code, name: r.name });
+  }
+  return categories;
 }
 
 @ObjectType({ description: 'Villages by light in a subtree (a village counts itself once)' })
@@ -86,21 +121,19 @@ export class WarningResolver {
     assertCan(p, 'warning:read', { path: unit.path, what: 'admin unit' });
     const [c] = await store.catalogsInForce(ctx.em, [unit.path]);
     if (!c?.catalogId) return [];
-    const categories: IndicatorCategory[] = [];
-    for (const r of await store.indicatorsOf(ctx.em, [c.catalogId])) {
-      let cat = categories.at(-1);
-      if (cat?.code !== r.categoryCode) {
-        cat = { code: r.categoryCode, name: r.categoryName, items: [] };
-        categories.push(cat);
-      }
-      let item = cat.items.at(-1);
-      if (item?.code !== r.itemCode) {
-        item = { code: r.itemCode, name: r.itemName, indicators: [] };
-        cat.items.push(item);
-      }
-      item.indicators.push({ code: r.code, name: r.name });
-    }
-    return categories;
+    return toCategories(await store.indicatorsOf(ctx.em, [c.catalogId]));
+  }
+
+  @Mutation(() => [IndicatorCategory], {
+    description: 'Sets a region\'s indicator catalogue from a day on (today or later), from a unit above the region; '
+      + 'replaces one set for the same day that is not in force yet. Answers the catalogue as set.',
+  })
+  async setIndicatorCatalog(
+    @Arg('unitId', () => ID) unitId: string, @Arg('effectiveOn', () => LocalDateScalar) effectiveOn: string,
+    @Arg('categories', () => [IndicatorCategoryInput]) categories: IndicatorCategoryInput[], @Ctx() ctx: JicengContext,
+  ) {
+    const id = await setIndicatorCatalog(ctx.em, requirePrincipal(ctx), unitDbId(unitId, 'unitId'), effectiveOn, categories);
+    return toCategories(await store.indicatorsOf(ctx.em, [id]));
   }
 
   @Mutation(() => Warning, { description: 'Reports a change in an indicator of a village: the light changes at once, at every level' })
