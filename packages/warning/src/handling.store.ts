@@ -113,3 +113,57 @@ export async function linkCase(em: EntityManager, warningId: string, caseId: str
 export async function caseIdsOf(em: EntityManager, warningIds: readonly string[]): Promise<{ id: string; caseId: string | null }[]> {
   return executeBound(em, `select id::text, case_id::text as "caseId" from warning where id = any($1::bigint[])`, [warningIds]);
 }
+
+// ---- due items (me.dueItems) ----
+
+export interface NoticeDueRow { id: string; unitId: string; dueOn: string | null; text: string; warningId: string | null }
+
+/**
+ * Warning notices (警示通知) on the open warnings of villages in the scopes, the latest notice per warning,
+ * due by the warning's follow-up deadline; earliest first.
+ */
+export async function warningNoticesDue(em: EntityManager, scopes: readonly string[], limit: number): Promise<NoticeDueRow[]> {
+  return executeBound(em,
+    `select * from (
+       select distinct on (n.warning_id) n.id::text, n.unit_id::text as "unitId", to_char(w.follow_up_due, 'YYYY-MM-DD') as "dueOn",
+              left(n.text, 200) as text, n.warning_id::text as "warningId"
+         from warning_notice n join warning w on w.id = n.warning_id
+        where w.resolved_on is null and n.unit_path <@ any ($1::ltree[])
+        order by n.warning_id, n.id desc) d
+      order by "dueOn" nulls last, id limit $2`, [scopes, limit]);
+}
+
+/** A deadline rectification notice is open while its warning is, or (on a village) while the village is not GREEN. */
+const NOTICE_OPEN = `case when n.warning_id is not null then exists (select 1 from warning w where w.id = n.warning_id and w.resolved_on is null)
+  else exists (select 1 from village_light v where v.unit_id = n.unit_id and v.light <> 'GREEN') end`;
+
+/** Open deadline rectification notices (限期整改通知) on villages in the scopes, deadline first. */
+export async function rectificationNoticesDue(em: EntityManager, scopes: readonly string[], limit: number): Promise<NoticeDueRow[]> {
+  return executeBound(em,
+    `select n.id::text, n.unit_id::text as "unitId", to_char(n.deadline, 'YYYY-MM-DD') as "dueOn", left(n.text, 200) as text, n.warning_id::text as "warningId"
+       from rectification_notice n where n.unit_path <@ any ($1::ltree[]) and ${NOTICE_OPEN}
+      order by n.deadline, n.id limit $2`, [scopes, limit]);
+}
+
+/** Open deadline rectification notices addressed to the department an account speaks for, deadline first. */
+export async function departmentNoticesDue(em: EntityManager, userId: string, limit: number): Promise<NoticeDueRow[]> {
+  return executeBound(em,
+    `select n.id::text, n.unit_id::text as "unitId", to_char(n.deadline, 'YYYY-MM-DD') as "dueOn", left(n.text, 200) as text, n.warning_id::text as "warningId"
+       from jiceng_department_notices_due($1, $2) n`, [userId, limit]);
+}
+
+/** The department's open notices (as in NOTICE_OPEN), read past its scope (a department sees only its paired villages). */
+export const departmentNoticesDueSql = `
+grant select on warning, village_light to :auth_role;
+create policy warning_auth on warning for select to :auth_role using (true);
+create policy village_light_auth on village_light for select to :auth_role using (true);
+create function jiceng_department_notices_due(p_user bigint, p_limit integer) returns setof rectification_notice
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select n.* from rectification_notice n
+   where n.lead_department_id = jiceng_my_partner(p_user) and ${NOTICE_OPEN}
+   order by n.deadline, n.id limit p_limit
+$$;
+alter function jiceng_department_notices_due(bigint, integer) owner to :auth_role;
+revoke execute on function jiceng_department_notices_due(bigint, integer) from public;
+grant execute on function jiceng_department_notices_due(bigint, integer) to :api_role;
+`;

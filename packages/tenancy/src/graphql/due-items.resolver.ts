@@ -9,11 +9,11 @@ import { requirePrincipal } from './principal.js';
 
 @ObjectType({ description: 'Something due for the caller: a warning to handle, a complaint to answer, an overdue problem item, a case to accept' })
 export class DueItem {
-  @Field(() => String, { description: 'WARNING_TO_HANDLE, COMPLAINT_REPLY, PROBLEM_ITEM_OVERDUE, CASE_ACCEPTANCE (modules may add kinds)' }) kind!: string;
+  @Field(() => String, { description: 'WARNING_TO_HANDLE, WARNING_NOTICE, RECTIFICATION_NOTICE, COMPLAINT_REPLY, PROBLEM_ITEM_OVERDUE, CASE_ACCEPTANCE (modules may add kinds)' }) kind!: string;
   @Field(() => String) title!: string;
   @Field(() => LocalDateScalar, { nullable: true, description: 'the deadline; null when there is none' }) dueOn!: string | null;
-  @Field(() => AdminUnit) unit!: unknown;
-  @Field(() => ID, { description: 'the global id of the warning, complaint, problem item or case' }) refId!: string;
+  @Field(() => AdminUnit, { nullable: true, description: 'the unit it concerns; null outside the caller\'s scope (a department\'s notice on a village it is not paired with)' }) unit!: unknown;
+  @Field(() => ID, { description: 'the global id of the warning, warning notice, rectification notice, complaint, problem item or case' }) refId!: string;
 }
 
 @Resolver(() => Me)
