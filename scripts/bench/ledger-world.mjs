@@ -1,27 +1,13 @@
-// Shared by the ledger benchmarks: a throwaway database on DATABASE_URL or on an embedded server of
-// its own (JICENG_BENCH_DATA_DIR, default <tmp>/jiceng-bench-data, kept between runs, fsync on), so it
-// can run beside `pnpm start`. It holds a region, a county, a township of 50 villages, a FINANCE user,
+// Shared by the ledger benchmarks: a throwaway database (bench-db.mjs). It holds a region, a county, a township of 50 villages, a FINANCE user,
 // an appropriation and a budget in every village.
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createOrm, createDatabase, dropDatabase, ensureRoles, inScope, migrate, databaseUrls, openDatabase } from '../../packages/db/dist/index.js';
-import { allEntities, allMigrations } from '../../services/api/dist/index.js';
+import { createOrm, inScope } from '../../packages/db/dist/index.js';
+import { allEntities } from '../../services/api/dist/index.js';
+import { openBenchDatabase } from './bench-db.mjs';
 import { appropriate, allocate } from '../../packages/funding/dist/index.js';
 
 export async function openLedgerWorld({ poolMax = 8 } = {}) {
-  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.JICENG_BENCH_DATA_DIR ?? join(tmpdir(), 'jiceng-bench-data') });
-  const name = `jiceng_bench_${randomBytes(4).toString('hex')}`;
-  const passwords = { owner: randomBytes(9).toString('hex'), api: randomBytes(9).toString('hex') };
-  const close = async () => {
-    await dropDatabase(db.adminUrl, name).catch(() => undefined);
-    await db.stop();
-  };
+  const { urls, close } = await openBenchDatabase();
   try {
-    await ensureRoles(db.adminUrl, passwords);
-    await createDatabase(db.adminUrl, name);
-    const urls = databaseUrls(db.adminUrl, name, passwords);
-    await migrate(urls.ownerUrl, allMigrations());
     const owner = await createOrm({ url: urls.ownerUrl, entities: allEntities(), poolMax: 2 });
     const fixture = await inScope(owner, ['cn'], async (em) => {
       // a region hangs under the country, the root unit (path cn)

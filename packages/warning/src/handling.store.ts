@@ -10,18 +10,27 @@ export interface HistoryRow {
 /**
  * Escalates one level every open warning past its follow-up deadline whose handler is below the city,
  * when the day is a working day at the warning's village (holidays and 调休 of the calendar); the next
- * deadline is the given working days later. The history row is written by the warning_escalated trigger.
+ * deadline is the given working days later. One statement for the whole tree. The history row is written by the warning_escalated trigger.
  */
 export async function escalateOverdue(em: EntityManager, followUpWorkingDays: number, on?: string): Promise<number> {
   await executeBound(em, `select set_config('app.escalation_reason', 'not handled by its follow-up deadline', true)`, []);
   try {
+    // Set-based: the calendar is read once per township, not per warning (holidays and make-up workdays
+    // lie on regions only, so every village of a township has the same working days).
     const rows = await executeBound(em,
-      `with today as (select coalesce($2::date, current_date) as d)
-       update warning w set handler_level = case handler_level when 'VILLAGE' then 'TOWNSHIP' when 'TOWNSHIP' then 'COUNTY' else 'CITY' end,
-              follow_up_due = jiceng_add_working_days(w.unit_path, today.d, $1::int)
-         from today
-        where w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < today.d
-          and jiceng_add_working_days(w.unit_path, today.d - 1, 1) = today.d
+      `with today as (select coalesce($2::date, current_date) as d),
+       due as (
+         select w.id, subpath(w.unit_path, 0, nlevel(w.unit_path) - 1) as township
+           from warning w, today
+          where w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < today.d),
+       townships as (
+         select t.township, jiceng_add_working_days(t.township, today.d, $1::int) as next_due
+           from (select distinct township from due) t, today
+          where jiceng_add_working_days(t.township, today.d - 1, 1) = today.d)
+       update warning w set handler_level = case w.handler_level when 'VILLAGE' then 'TOWNSHIP' when 'TOWNSHIP' then 'COUNTY' else 'CITY' end,
+              follow_up_due = townships.next_due
+         from due join townships using (township)
+        where w.id = due.id
         returning w.id`, [followUpWorkingDays, on ?? null]);
     return rows.length;
   } finally {

@@ -167,7 +167,7 @@ $$;
 
 import { accountabilitySql } from './accountability.migrations.js';
 import { disputeSettlementSql } from './disputes.store.js';
-import { lightMoveSql } from './move.migrations.js';
+import { escalationHistorySql, lightMoveSql } from './move.migrations.js';
 import { departmentNoticesDueSql } from './handling.store.js';
 
 // The handling of a warning (handling.store.ts): its append-only history (escalations, notices, ledger).
@@ -267,4 +267,5 @@ export const warningMigrations: Migration[] = [
   // the catalogue is set through the API from above the region (setIndicatorCatalog), as the database holds too
   { id: '0561_warning_catalog_from_above', sql: `${configFromAboveSql('warning_catalog')}\n${configFromAboveSql('warning_indicator')}` },
   { id: '0562_department_notices_due', sql: departmentNoticesDueSql },
+  { id: '0563_escalation_history_per_statement', sql: escalationHistorySql },
 ];

@@ -40,3 +40,26 @@ create trigger village_light_rollup_rekey after update of unit_path on village_l
   when (old.unit_path is distinct from new.unit_path and old.light <> 'GREEN')
   execute function jiceng_warning_rollup_rekey();
 `;
+
+// The escalation task moves thousands of warnings in one statement: their history rows are written by one
+// statement-level trigger (transition tables) instead of one trigger call and one insert per warning.
+export const escalationHistorySql = `
+drop trigger warning_escalated on warning;
+drop function warning_escalated();
+create function warning_escalated() returns trigger language plpgsql as $$
+begin
+  insert into warning_history (warning_id, unit_id, kind, handler_from, handler_to, follow_up_due, note)
+  select n.id, n.unit_id, 'ESCALATED', o.handler_level, n.handler_level, n.follow_up_due,
+         coalesce(nullif(current_setting('app.escalation_reason', true), ''), 'the indicator worsened')
+    from escalated_new n join escalated_old o on o.id = n.id
+   where o.handler_level is distinct from n.handler_level
+   order by n.id;
+  return null;
+end $$;
+-- room on every page: an escalation changes no indexed column, so with room it is a HOT update (no index
+-- entries to write); a full page makes every escalated warning a new entry in each of its five indexes
+alter table warning set (fillfactor = 50);
+create trigger warning_escalated after update on warning
+  referencing old table as escalated_old new table as escalated_new
+  for each statement execute function warning_escalated();
+`;

@@ -23,7 +23,7 @@ async function world(app: TestApp) {
 
 describe('me.dueItems', () => {
   test('each module contributes: warnings to handle by handler level and scope, complaints, overdue problem items, cases to accept', async ({ app }) => {
-    const { county, township, v1, v2, v3, station, manager, centre } = await world(app);
+    const { v1, v2, v3, station, manager, centre } = await world(app);
     const reporter = await app.user(v1, ['REPORTER']);
     const report = async (client: typeof station.client, village: { id: string }, severity: string, code = 'PB01-01') =>
       (await client.ok(`mutation($i: ReportWarningInput!) { reportWarning(input: $i) { id followUpDue } }`, {
@@ -74,7 +74,7 @@ describe('me.dueItems', () => {
   });
 
   test('notices with deadlines: a warning notice for its village until the warning is resolved; a deadline rectification notice for its department, village and station until the matter is settled', async ({ app }) => {
-    const { county, township, v1, v2, v3, station, manager, centre } = await world(app);
+    const { county, v1, v2, v3, station, manager, centre } = await world(app);
     const [reporter, reporter2] = [await app.user(v1, ['REPORTER']), await app.user(v2, ['REPORTER'])];
     const department = async (name: string) => {
       const id = await app.asOwner(async (em) => String((await em.execute<any[]>(
