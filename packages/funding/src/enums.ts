@@ -2,7 +2,9 @@
 // (graphql/funding.types.ts) and a test compares each with its SQL check constraint (test/enums.int.test.ts).
 
 /** The funds (DOMAIN.md §5): each has its own accounts and transfers. */
-export const FUNDS = ['OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD'] as const;
+/** REPORTER_SUBSIDY: the reporters' (信息员) monthly subsidy of dynamic management 110 (seed 002), paid by
+ * county finance through the warning module (0460). */
+export const FUNDS = ['OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD', 'REPORTER_SUBSIDY'] as const;
 export type Fund = (typeof FUNDS)[number];
 
 /** What a transfer does: money enters (APPROPRIATE), moves down (ALLOCATE), is paid (DISBURSE), spent (SPEND) or awarded (AWARD). */

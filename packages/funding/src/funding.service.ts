@@ -67,8 +67,9 @@ export async function allocateByStandard(em: EntityManager, p: Principal, i: { f
   const on = assertDate(i.on, 'on', i.year);
   const villages = await ruralVillagesUnder(em, from.path);
   if (!villages.length) throw badInput('fromUnitId', 'no villages below this unit');
-  const stdKey = fund === 'ACTIVITY' ? 'ACTIVITY_PER_MEMBER' : fund;
   if (fund === 'AWARD') throw badInput('fund', 'awards are granted with grantAward');
+  if (fund === 'REPORTER_SUBSIDY') throw badInput('fund', 'the reporters\' subsidy has no per-village standard: allocate it, and pay it with payReporterSubsidies');
+  const stdKey = fund === 'ACTIVITY' ? 'ACTIVITY_PER_MEMBER' : fund;
   const standardOf = await fundStandardsUnder(em, from.path, stdKey, `${i.year}-01-01`);
   const specs: TransferSpec[] = [];
   for (const v of villages) {

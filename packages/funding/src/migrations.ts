@@ -464,4 +464,9 @@ export const fundingMigrations: Migration[] = [
   { id: '0420_funding_award_and_voucher_registers', sql: registers },
   // a region's funding standards are set from strictly above it (a parent region or the platform)
   { id: '0430_funding_standard_from_above', sql: configFromAboveSql('funding_standard') },
+  // the reporters' monthly subsidy (信息员补贴, seed 002), paid by county finance (packages/warning)
+  { id: '0460_funding_reporter_subsidy_fund', sql: `
+alter table account drop constraint account_fund_check;
+alter table account add constraint account_fund_check
+  check (fund in ('OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD', 'REPORTER_SUBSIDY'));` },
 ];

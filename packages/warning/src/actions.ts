@@ -23,4 +23,6 @@ defineActions({
   'warning:record-concealment': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR'],
   'warning:record-station-failure': ['PLATFORM_ADMIN', 'ORG_ADMIN', 'INSPECTOR'],
   'warning:standard': ['PLATFORM_ADMIN', 'ORG_ADMIN'],
+  // county finance pays the reporters' monthly subsidy (信息员补贴) through the funding ledger
+  'warning:pay-subsidy': ['PLATFORM_ADMIN', 'FINANCE'],
 });

@@ -10,6 +10,7 @@ import { seedWarningDemo } from './demo.seed.js';
 import { seedAccountabilityDemo } from './accountability.demo.js';
 import { escalationTask } from './handling.service.js';
 import { DisputeResolver, DisputeUnitResolver } from './graphql/disputes.resolver.js';
+import { SubsidyResolver } from './graphql/subsidy.resolver.js';
 import { HandlingResolver, HandlingUnitResolver, HandlingWarningResolver } from './graphql/handling.resolver.js';
 
 export * from './catalog.js';
@@ -18,12 +19,13 @@ export { insertCatalog } from './warning.store.js';
 export * from './warning.service.js';
 export * from './accountability.service.js';
 export * from './handling.service.js';
+export * from './subsidy.service.js';
 
 export const warningModule: JicengModule = {
   name: 'warning',
   entities: [],
   resolvers: [WarningResolver, WarningUnitResolver, AccountabilityResolver, AccountabilityUnitResolver, HandlingResolver, HandlingWarningResolver, HandlingUnitResolver,
-    DisputeResolver, DisputeUnitResolver],
+    DisputeResolver, DisputeUnitResolver, SubsidyResolver],
   rules: warningRules,
   migrations: warningMigrations,
   seedDemo: async (seed) => {

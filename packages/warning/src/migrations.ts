@@ -169,6 +169,7 @@ import { accountabilitySql } from './accountability.migrations.js';
 import { disputeSettlementSql } from './disputes.store.js';
 import { escalationHistorySql, lightMoveSql } from './move.migrations.js';
 import { departmentNoticesDueSql } from './handling.store.js';
+import { subsidySql } from './subsidy.store.js';
 
 // The handling of a warning (handling.store.ts): its append-only history (escalations, notices, ledger).
 const handling = `
@@ -268,4 +269,5 @@ export const warningMigrations: Migration[] = [
   { id: '0561_warning_catalog_from_above', sql: `${configFromAboveSql('warning_catalog')}\n${configFromAboveSql('warning_indicator')}` },
   { id: '0562_department_notices_due', sql: departmentNoticesDueSql },
   { id: '0563_escalation_history_per_statement', sql: escalationHistorySql },
+  { id: '0564_reporter_subsidy', sql: subsidySql },
 ];

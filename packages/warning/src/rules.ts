@@ -16,6 +16,7 @@ export const warningRules: RuleMap = {
     recordDispute: canDo('warning:report'),
     settleDispute: canDo('warning:report'),
     deferDispute: canDo('warning:report'),
+    payReporterSubsidies: canDo('warning:pay-subsidy'),
   },
   AdminUnit: { warningLedger: canDo('warning:read'), disputes: canDo('warning:read') },
   Dispute: { '*': isAuthenticated },
@@ -33,4 +34,5 @@ export const warningRules: RuleMap = {
   Warning: { '*': isAuthenticated },
   WarningStats: { '*': isAuthenticated },
   ReporterAccountability: { '*': isAuthenticated },
+  ReporterSubsidy: { '*': isAuthenticated },
 };
