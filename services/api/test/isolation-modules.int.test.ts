@@ -149,6 +149,9 @@ isolationMatrix('dynamic management 110 (county-level roles): role × operation 
     (v) => ({ v, r: userGlobalId(MISSING.id) }), { PLATFORM_ADMIN: NF, ORG_ADMIN: NF, INSPECTOR: NF }),
   villageMutation('recordConcealment', `mutation($v: ID!, $r: ID!) { recordConcealment(villageId: $v, indicatorCode: "PB01-01", reporterId: $r, on: "2025-06-01", note: "x") }`,
     (v) => ({ v, r: userGlobalId(MISSING.id) }), { PLATFORM_ADMIN: NF, ORG_ADMIN: NF, INSPECTOR: NF }),
+  // county finance pays the reporters' subsidy for a township or county: a village is refused as input, in scope only
+  villageMutation('payReporterSubsidies', `mutation($v: ID!, $k: String!) { payReporterSubsidies(unitId: $v, month: "2025-06", voucher: "PZ-matrix", idempotencyKey: $k) { status } }`,
+    (v) => ({ v, k: `matrix-subsidy-${++seq}` }), { PLATFORM_ADMIN: 'BAD_USER_INPUT', FINANCE: 'BAD_USER_INPUT' }),
   // a village is not a township: refused as input, in scope only
   villageMutation('recordStationFailure', `mutation($v: ID!) { recordStationFailure(townshipId: $v, on: "2025-06-01", note: "x") }`, (v) => ({ v }),
     { PLATFORM_ADMIN: 'BAD_USER_INPUT', ORG_ADMIN: 'BAD_USER_INPUT', INSPECTOR: 'BAD_USER_INPUT' }),
@@ -216,6 +219,10 @@ fieldIsolationMatrix('dynamic management 110 (field workers): role × operation 
     run: async (args) => args.caller.client.request(`mutation($id: ID!) { settleDispute(id: $id, on: "2025-06-02", result: "双方和解") { id resolvedOn } }`, { id: await disputeAt(args) }) },
   { operation: 'deferDispute', field: 'deferDispute', expect: reach(ok, ok, ok),
     run: async (args) => args.caller.client.request(`mutation($id: ID!) { deferDispute(id: $id, explanation: "待土地确权", promisedOn: "2099-12-31") { id } }`, { id: await disputeAt(args) }) },
+  // finance pays the reporters' subsidy: never field workers
+  { operation: 'payReporterSubsidies', field: 'payReporterSubsidies', expect: { REPORTER: [NO, NO, NO, NO], WARNING_MANAGER: [NO, NO, NO, NO], WARNING_STATION: [NO, NO, NO, NO] },
+    run: ({ caller, target }) => caller.client.request(`mutation($u: ID!, $k: String!) { payReporterSubsidies(unitId: $u, month: "2025-06", voucher: "PZ-field", idempotencyKey: $k) { status } }`,
+      { u: unitId(target), k: `field-subsidy-${++seq}` }) },
   // a region's catalogue is set from above by a centre: never by field workers
   { operation: 'setIndicatorCatalog', field: 'setIndicatorCatalog', expect: { REPORTER: [NO, NO, NO, NO], WARNING_MANAGER: [NO, NO, NO, NO], WARNING_STATION: [NO, NO, NO, NO] },
     run: ({ caller, target }) => caller.client.request(`mutation($u: ID!) { setIndicatorCatalog(unitId: $u, effectiveOn: "2099-01-01", categories: [{ code: "SA", name: "平安建设", items: [{ code: "SA01", name: "社会治安", indicators: [{ code: "SA01-01", name: "黄赌毒现象" }] }] }]) { code } }`,
