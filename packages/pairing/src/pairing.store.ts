@@ -283,3 +283,63 @@ export async function insertSupport(em: EntityManager, i: SupportFigures & { par
     [i.partnerId, i.villageId, i.loggedOn, i.visits, i.peoplePlaced, String(i.materialsValue), i.meetings, i.problemsSolved, i.projectsCoordinated, i.note, i.corrects, i.loggedBy]);
   return row!.id;
 }
+
+// ---------------------------------------------------------------- spreadsheet exports (packages/sheets)
+
+/** A pairing of the pairing register: a village's partner in one of the five slots (partner kind) and its term. */
+export interface PairingRegisterRow {
+  pairingId: string;
+  unitId: string;
+  unitPath: string;
+  partnerId: string;
+  kind: PartnerKind;
+  name: string;
+  startsOn: string;
+  endsOn: string | null;
+}
+
+/**
+ * The pairings in force at some time in a year of up to `villages` villages of a subtree after a village
+ * id (keyset on the village id), by village then start: one statement a page.
+ */
+export function pairingRegisterPage(em: EntityManager, path: string, year: number, afterUnitId: string | null, villages: number): Promise<PairingRegisterRow[]> {
+  const during = `p.starts_on < make_date($2 + 1, 1, 1) and (p.ends_on is null or p.ends_on > make_date($2, 1, 1))`;
+  return executeBound<PairingRegisterRow>(em,
+    `with v as (select distinct p.unit_id from pairing p where p.unit_path <@ $1::ltree and ${during} and p.unit_id > coalesce($3::bigint, 0)
+                 order by p.unit_id limit $4)
+     select p.id::text as "pairingId", p.unit_id::text as "unitId", p.unit_path::text as "unitPath", pa.id::text as "partnerId", pa.kind, pa.name,
+            to_char(p.starts_on, 'YYYY-MM-DD') as "startsOn", to_char(p.ends_on, 'YYYY-MM-DD') as "endsOn"
+       from v join pairing p on p.unit_id = v.unit_id and ${during} join partner pa on pa.id = p.partner_id
+      order by p.unit_id, p.starts_on, p.id`,
+    [path, year, afterUnitId, villages]);
+}
+
+/** A support log entry of the support register, with its partner. */
+export interface SupportRegisterRow extends SupportFigures {
+  id: string;
+  unitId: string;
+  unitPath: string;
+  partnerKind: PartnerKind;
+  partnerName: string;
+  loggedOn: string;
+  note: string | null;
+  corrects: string | null;
+}
+
+/**
+ * The support entries of a subtree logged in a year (an entry replaced by a correction is left out: its
+ * correction stands for it), optionally one partner's, a page after an id (keyset on id).
+ */
+export async function supportRegisterPage(em: EntityManager, path: string, year: number, partnerId: string | null, afterId: string | null, limit: number): Promise<SupportRegisterRow[]> {
+  const rows = await executeBound<Raw<SupportRegisterRow, 'materialsValue'>>(em,
+    `select s.id::text as "id", s.unit_id::text as "unitId", s.unit_path::text as "unitPath", pa.kind as "partnerKind", pa.name as "partnerName",
+            to_char(s.logged_on, 'YYYY-MM-DD') as "loggedOn", s.visits, s.people_placed as "peoplePlaced", s.materials_value::text as "materialsValue",
+            s.meetings, s.problems_solved as "problemsSolved", s.projects_coordinated as "projectsCoordinated", s.note, s.corrects::text as "corrects"
+       from support_log s join partner pa on pa.id = s.partner_id
+      where s.unit_path <@ $1::ltree and s.logged_on >= make_date($2, 1, 1) and s.logged_on < make_date($2 + 1, 1, 1)
+        and ($3::bigint is null or s.partner_id = $3) and s.id > coalesce($4::bigint, 0)
+        and not exists (select 1 from support_log c where c.corrects = s.id)
+      order by s.id limit $5`,
+    [path, year, partnerId, afterId, limit]);
+  return rows.map((r) => ({ ...r, materialsValue: BigInt(r.materialsValue!) }));
+}

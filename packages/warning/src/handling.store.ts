@@ -176,3 +176,14 @@ alter function jiceng_department_notices_due(bigint, integer) owner to :auth_rol
 revoke execute on function jiceng_department_notices_due(bigint, integer) from public;
 grant execute on function jiceng_department_notices_due(bigint, integer) to :api_role;
 `;
+/**
+ * The warnings ledger of a subtree for a year (every warning observed in the year, handled at any level),
+ * in the order they arrived, a page after an id: the spreadsheet export's rows.
+ */
+export async function warningRegisterPage(em: EntityManager, path: string, year: number, afterId: string | null, limit: number): Promise<WarningRow[]> {
+  return executeBound(em,
+    `select ${WARNING_COLUMNS} from warning w
+      where w.unit_path <@ $1::ltree and w.id > coalesce($3::bigint, 0)
+        and w.observed_on >= make_date($2, 1, 1) and w.observed_on < make_date($2 + 1, 1, 1)
+      order by w.id limit $4`, [path, year, afterId, limit]);
+}

@@ -20,6 +20,7 @@ export * from './warning.service.js';
 export * from './accountability.service.js';
 export * from './handling.service.js';
 export * from './subsidy.service.js';
+export * from './exports.js';
 
 export const warningModule: JicengModule = {
   name: 'warning',
