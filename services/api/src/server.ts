@@ -16,6 +16,7 @@ import { authenticate, loaderCache, type JicengContext, type ServiceSettings } f
 import { attachLive, type Live, type LiveOptions } from './live.js';
 import { tokenOf } from './credentials.js';
 import { exportRoutes } from './export-routes.js';
+import { serveWeb } from './web.js';
 import { guardFields, guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
@@ -29,6 +30,8 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** subscriptions (graphql-ws on /graphql): account recheck interval, listening connection */
   live?: LiveOptions;
+  /** the web board's build (default packages/web/dist; web.ts) */
+  webDir?: string;
 }
 
 /** An error the client may see as it is (ours, or GraphQL's own); anything else is logged and masked. */
@@ -185,7 +188,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
-  async function context(req: IncomingMessage, requestId: string, guard: RequestGuard): Promise<JicengContext> {
+  async function context(req: IncomingMessage, requestId: string, guard: RequestGuard, token: string | null = tokenOf(req)?.token ?? null): Promise<JicengContext> {
     const em = await beginRequest(opts.orm);
     const ctx: JicengContext = {
       requestId,
@@ -199,8 +202,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     setGuard(ctx, guard);
     try {
       await guard.start(em); // the timeouts cover authentication too
-      const token = tokenOf(req);
-      if (token !== null) ctx.principal = await authenticate(em, opts.settings, token, (pid) => guard.setBackend(pid));
+      if (token) ctx.principal = await authenticate(em, opts.settings, token, (pid) => guard.setBackend(pid));
       else guard.setBackend(await setScope(em, []));
     } catch (e) {
       await guard.finish();
@@ -278,6 +280,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
     }
   }
 
+  /** One operation for an endpoint beside /graphql (POST /session): as over /graphql, but with no credentials. */
+  async function execute(req: IncomingMessage, requestId: string, query: string, variables: Record<string, unknown>) {
+    const guard = new RequestGuard(limits, opts.orm);
+    const ctx = await context(req, requestId, guard, null);
+    try {
+      const r = await apollo.executeOperation({ query, variables }, { contextValue: ctx });
+      return r.body.kind === 'single' ? r.body.singleResult : { errors: [{ message: 'internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
+    } finally {
+      await guard.finish();
+      await endRequest(ctx.em, true).catch(() => undefined);
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const requestId = (req.headers['x-request-id'] as string)?.slice(0, 64) || randomUUID();
     // while draining, keep-alive connections close after their response instead of idling to the timeout
@@ -305,6 +320,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         }
       }
       if (path.startsWith('/export/')) return await exportRoute(req, res, requestId);
+      if (await serveWeb(req, res, path, { orm: opts.orm, settings: opts.settings, dir: opts.webDir, execute: (q, v) => execute(req, requestId, q, v), readBody: () => readBody(req, limits.maxBodyBytes) })) return;
       return send(res, 404, { error: 'not found' });
     } catch (e) {
       const known = e instanceof AppError ? e : isDatabaseUnavailable(e) ? serviceUnavailable('the database is unavailable; retry shortly') : null;
