@@ -15,7 +15,30 @@ export interface JicengModule {
   seedDemo?: (seed: SeedContext) => Promise<void>;
   /** Periodic housekeeping the service runs in the background, over the whole tree. */
   maintenance?: MaintenanceTask[];
+  /**
+   * Verifies this module's rollups (per-unit figures kept on write) against their source rows: every
+   * disagreement found, none when consistent. `pnpm rollup:check` runs each module's, scoped to the whole country.
+   */
+  rollupCheck?: RollupCheck;
 }
+
+/** One figure of one rollup row that differs from what its source rows say. */
+export interface RollupDisagreement {
+  /** the rollup (table) */
+  rollup: string;
+  unitId: string;
+  unitPath: string;
+  /** the year of the row, null for rollups not kept per year */
+  year: number | null;
+  /** the figure (column), or a key within it (`supportDay:2025-03-01`, …) */
+  figure: string;
+  /** what the rollup holds (null: no row) and what the source rows say */
+  rollupValue: string | null;
+  sourceValue: string | null;
+}
+
+/** A module's rollup check: runs in a transaction that sees the whole tree. */
+export type RollupCheck = (em: EntityManager) => Promise<RollupDisagreement[]>;
 
 export interface MaintenanceTask {
   name: string;
