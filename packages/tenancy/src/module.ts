@@ -1,6 +1,8 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
-import type { EntityManager, Migration, Orm } from '@jiceng/db';
+import type { EntityManager, Migration, Orm, RollupDisagreement } from '@jiceng/db';
+
+export type { RollupDisagreement } from '@jiceng/db';
 import type { Logger } from '@jiceng/core';
 import type { RuleMap } from './shield.js';
 
@@ -20,21 +22,6 @@ export interface JicengModule {
    * disagreement found, none when consistent. `pnpm rollup:check` runs each module's, scoped to the whole country.
    */
   rollupCheck?: RollupCheck;
-}
-
-/** One figure of one rollup row that differs from what its source rows say. */
-export interface RollupDisagreement {
-  /** the rollup (table) */
-  rollup: string;
-  unitId: string;
-  unitPath: string;
-  /** the year of the row, null for rollups not kept per year */
-  year: number | null;
-  /** the figure (column), or a key within it (`supportDay:2025-03-01`, …) */
-  figure: string;
-  /** what the rollup holds (null: no row) and what the source rows say */
-  rollupValue: string | null;
-  sourceValue: string | null;
 }
 
 /** A module's rollup check: runs in a transaction that sees the whole tree. */
