@@ -30,6 +30,8 @@ export interface RollupSource {
   unit?: string;
   /** an update matters only when one of these columns changes (default: any update) */
   columns?: string[];
+  /** the rows whose keys a statement touches, given its transition table (default: that table's rows) */
+  rows?: (transition: string) => string;
 }
 
 export interface RollupSpec {
@@ -68,13 +70,18 @@ export function rollupExpectedSql(s: RollupSpec): string {
      group by anc.id, anc.path, anc.county_id, ${keyCols(s, 'v.')}`;
 }
 
+/** Puts back the caller's scope and partner view (see withWholeTree). */
+const restoreCaller = `perform set_config('app.scopes', coalesce(caller_scope, ''), true), set_config('app.partner_view', coalesce(caller_view, ''), true);`;
+
+/** A function body that sees the whole tree as staff (no partner view: it must count every partner's rows), then restores the caller's settings. */
 const withWholeTree = (body: string) => `
 declare
   caller_scope text := current_setting('app.scopes', true);
+  caller_view text := current_setting('app.partner_view', true);
 begin
-  perform set_config('app.scopes', '{cn}', true);
+  perform set_config('app.scopes', '{cn}', true), set_config('app.partner_view', '', true);
 ${body}
-  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+  ${restoreCaller}
 end`;
 
 /** The refresh of the pairs in the CTE text `keys` (columns u and the keys): lock, recompute, add the differences upwards. */
@@ -109,7 +116,7 @@ function refreshSql(s: RollupSpec, keys: string): string {
 
 /** The pairs a source's statement touched: `rows` is its transition table (or a subquery over them). */
 function touched(s: RollupSpec, src: RollupSource, rows: string): string {
-  return `select ${src.unit ?? 'r.unit_id'} as u, ${src.keys.map((e, i) => `${e} as ${s.keys[i]!.column}`).join(', ')} from ${rows} r`;
+  return `select ${src.unit ?? 'r.unit_id'} as u, ${src.keys.map((e, i) => `${e} as ${s.keys[i]!.column}`).join(', ')} from ${src.rows ? src.rows(rows) : rows} r`;
 }
 
 /** Migration SQL: the table, its policies and grants, the refresh triggers on every source, the move hook and the rebuild. */
@@ -129,7 +136,7 @@ create function ${name}() returns trigger language plpgsql security definer set 
 ${withWholeTree(`
   -- a bulk load defers the rollup to its end (${fn}_rebuild)
   if current_setting('app.defer_rollups', true) = '1' then
-    perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+    ${restoreCaller}
     return null;
   end if;
   if tg_op = 'INSERT' then${refreshSql(s, `select distinct * from (${touched(s, src, 'new_rows')}) t`)}

@@ -7,6 +7,7 @@ import { MePartnerResolver, PairingListsResolver, SupportEntryResolver } from '.
 import { pairingRules } from './rules.js';
 import { seedPairingDemo } from './demo.seed.js';
 import { pairingEntities } from './entities/pairing.entities.js';
+import { pairingRollupCheck } from './rollup.js';
 
 export * from './credit-code.js';
 export * from './pairing.service.js';
@@ -17,6 +18,7 @@ export * from './values.js';
 export * from './entities/pairing.entities.js';
 export type { PairingRecord, PartnerRecord, SupportEntryRecord, SupportTotalsRecord } from './pairing.store.js';
 export * from './exports.js';
+export { SUPPORT_ROLLUP, pairingRollupCheck } from './rollup.js';
 
 export const pairingModule: JicengModule = {
   name: 'pairing',
@@ -25,4 +27,5 @@ export const pairingModule: JicengModule = {
   rules: pairingRules,
   migrations: pairingMigrations,
   seedDemo: seedPairingDemo,
+  rollupCheck: pairingRollupCheck,
 };

@@ -230,6 +230,20 @@ export async function supportTotalsUnder(em: EntityManager, paths: readonly stri
   return rows.map((r) => ({ ...r, materialsValue: BigInt(r.materialsValue ?? 0) }));
 }
 
+/** Support totals per unit over a period, every partner's, from the support rollup: one range read per unit on (unit_id, day). */
+export async function supportTotalsOfUnits(em: EntityManager, unitIds: readonly string[], from: string, to: string): Promise<(SupportTotalsRecord & { unitId: string })[]> {
+  const rows = await executeBound<Raw<SupportTotalsRecord, 'materialsValue'> & { unitId: string }>(em,
+    `select u.id::text as "unitId", coalesce(sum(r.entries), 0)::int as entries, coalesce(sum(r.visits), 0)::int as visits,
+            coalesce(sum(r.people_placed), 0)::int as "peoplePlaced", coalesce(sum(r.materials_value), 0)::text as "materialsValue",
+            coalesce(sum(r.meetings), 0)::int as meetings, coalesce(sum(r.problems_solved), 0)::int as "problemsSolved",
+            coalesce(sum(r.projects_coordinated), 0)::int as "projectsCoordinated"
+       from unnest($1::bigint[]) as u(id)
+       left join support_rollup r on r.unit_id = u.id and r.day between $2::date and $3::date
+      group by u.id`,
+    [unitIds, from, to]);
+  return rows.map((r) => ({ ...r, materialsValue: BigInt(r.materialsValue ?? 0) }));
+}
+
 export interface SupportEntryRecord extends SupportFigures {
   id: string;
   partnerId: string;
