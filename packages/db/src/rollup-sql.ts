@@ -58,7 +58,7 @@ const villageRows = (s: RollupSpec, k: string) =>
 
 /** All (village, key) pairs that the source rows hold. */
 const allPairs = (s: RollupSpec) =>
-  `(${s.sources.map((src) => `select distinct ${src.unit ?? 'r.unit_id'} as u, ${src.keys.map((e, i) => `${e} as ${s.keys[i]!.column}`).join(', ')} from ${src.table} r`).join(' union ')})`;
+  `(${s.sources.map((src) => `select distinct ${src.unit ?? 'r.unit_id'} as u, ${src.keys.map((e, i) => `${e} as ${s.keys[i]!.column}`).join(', ')} from ${src.rows ? src.rows(src.table) : src.table} r`).join(' union ')})`;
 
 /** What the rollup should hold for every unit and key (the subtree sums of the village figures). */
 export function rollupExpectedSql(s: RollupSpec): string {
@@ -198,8 +198,25 @@ ${withWholeTree(`
   insert into ${s.table} (unit_id, unit_path, county_id, ${k}, ${s.figures.join(', ')})
   ${rollupExpectedSql(s)};`)} $$;
 revoke execute on function ${fn}_rebuild() from public;
-`;
+${REBUILD_ALL_SQL}`;
 }
+
+/**
+ * jiceng_rebuild_rollups(): every rollup again (each module's jiceng_<name>_rebuild), for the end of a bulk
+ * load that deferred them all (app.defer_rollups = '1': a module's seed also writes rows other modules'
+ * rollups count, e.g. targets for pairing's coverage). Emitted with every rollup (create or replace).
+ */
+const REBUILD_ALL_SQL = `
+create or replace function jiceng_rebuild_rollups() returns void language plpgsql set search_path = public, pg_temp as $$
+declare f text;
+begin
+  for f in select p.proname from pg_proc p where p.pronamespace = 'public'::regnamespace and p.pronargs = 0
+              and p.proname like 'jiceng\\_%\\_rebuild' and p.proname like '%rollup%' order by 1 loop
+    execute format('select %I()', f);
+  end loop;
+end $$;
+revoke execute on function jiceng_rebuild_rollups() from public;
+`;
 
 /**
  * The check: every (unit, key, figure) where the rollup and the source rows disagree (a missing row

@@ -124,6 +124,21 @@ export async function coverageOf(em: EntityManager, p: Principal, view: PartnerV
   return paths.map((root) => summarize(villages.filter((v) => isWithin(v.path, root))));
 }
 
+export type CoverageCounts = Omit<Coverage, 'villages'>;
+
+/**
+ * 五个一 coverage counts of each unit's subtree in a year, from the coverage rollup (one indexed read for
+ * all of them). A partner user reads no rectification data: no row of the rollup (RLS), so no targets.
+ */
+export async function coverageCountsOf(em: EntityManager, p: Principal, units: readonly { id: string; path: string }[], year: number): Promise<CoverageCounts[]> {
+  for (const u of units) assertCan(p, 'pairing:read', { path: u.path, what: 'admin unit' });
+  const byId = new Map((await store.coverageCountsOf(em, [...new Set(units.map((u) => String(u.id)))], year)).map((r) => [r.unitId, r]));
+  return units.map((u) => {
+    const { targets, fullyCovered, filled } = byId.get(String(u.id))!;
+    return { targets, fullyCovered, rate: targets ? fullyCovered / targets : 0, slots: SLOTS.map((slot, i) => ({ slot, filled: filled[i]!, rate: targets ? filled[i]! / targets : 0 })) };
+  });
+}
+
 /** Coverage of one subtree (services and scripts). */
 export async function coverage(em: EntityManager, p: Principal, view: PartnerView, unit: { path: string }, year: number): Promise<Coverage> {
   return (await coverageOf(em, p, view, [unit], year))[0]!;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import './actions.js';
 import type { JicengModule } from '@jiceng/tenancy';
 import { pairingMigrations } from './migrations.js';
-import { PairingResolver, PairingUnitResolver } from './graphql/pairing.resolver.js';
+import { PairingCoverageResolver, PairingResolver, PairingUnitResolver } from './graphql/pairing.resolver.js';
 import { MePartnerResolver, PairingListsResolver, SupportEntryResolver } from './graphql/lists.resolver.js';
 import { pairingRules } from './rules.js';
 import { seedPairingDemo } from './demo.seed.js';
@@ -18,12 +18,12 @@ export * from './values.js';
 export * from './entities/pairing.entities.js';
 export type { PairingRecord, PartnerRecord, SupportEntryRecord, SupportTotalsRecord } from './pairing.store.js';
 export * from './exports.js';
-export { SUPPORT_ROLLUP, pairingRollupCheck } from './rollup.js';
+export { COVERAGE_ROLLUP, SUPPORT_ROLLUP, pairingRollupCheck } from './rollup.js';
 
 export const pairingModule: JicengModule = {
   name: 'pairing',
   entities: pairingEntities,
-  resolvers: [PairingUnitResolver, PairingResolver, PairingListsResolver, SupportEntryResolver, MePartnerResolver],
+  resolvers: [PairingUnitResolver, PairingCoverageResolver, PairingResolver, PairingListsResolver, SupportEntryResolver, MePartnerResolver],
   rules: pairingRules,
   migrations: pairingMigrations,
   seedDemo: seedPairingDemo,

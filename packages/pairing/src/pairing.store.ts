@@ -1,5 +1,5 @@
 import { executeBound, type EntityManager } from '@jiceng/db';
-import type { DepartmentType, PartnerKind, PartnerStatus, ProjectKind } from './values.js';
+import { SLOTS, type DepartmentType, type PartnerKind, type PartnerStatus, type ProjectKind } from './values.js';
 
 // All of the pairing module's SQL, through the request's EntityManager with server-side parameters.
 // Rows come back camelCase and typed; services hold the rules, resolvers map to GraphQL.
@@ -242,6 +242,23 @@ export async function supportTotalsOfUnits(em: EntityManager, unitIds: readonly 
       group by u.id`,
     [unitIds, from, to]);
   return rows.map((r) => ({ ...r, materialsValue: BigInt(r.materialsValue ?? 0) }));
+}
+
+export interface CoverageCounts {
+  unitId: string;
+  targets: number;
+  fullyCovered: number;
+  /** villages with each slot filled, in SLOTS order */
+  filled: number[];
+}
+
+/** 五个一 coverage counts per unit and year from the coverage rollup: one indexed read by unit id. */
+export function coverageCountsOf(em: EntityManager, unitIds: readonly string[], year: number): Promise<CoverageCounts[]> {
+  return executeBound<CoverageCounts>(em,
+    `select u.id::text as "unitId", coalesce(r.targets, 0)::int as targets, coalesce(r.fully_covered, 0)::int as "fullyCovered",
+            array[${SLOTS.map((s) => `coalesce(r.slot_${s.toLowerCase()}, 0)::int`).join(', ')}] as filled
+       from unnest($1::bigint[]) as u(id) left join coverage_rollup r on r.unit_id = u.id and r.year = $2`,
+    [unitIds, year]);
 }
 
 export interface SupportEntryRecord extends SupportFigures {

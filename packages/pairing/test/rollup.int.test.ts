@@ -18,6 +18,8 @@ const PAIR = `mutation($p: ID!, $v: ID!, $s: LocalDate!) { pairPartner(partnerId
 const LOG = `mutation($i: SupportInput!) { logSupport(input: $i) }`;
 const CORRECT = `mutation($c: ID!, $i: SupportInput!) { correctSupport(correctsId: $c, input: $i) }`;
 const TOTALS = `query($c: String!, $f: LocalDate!, $t: LocalDate!) { adminUnit(code: $c) { supportTotals(from: $f, to: $t) { entries visits materialsValue } } }`;
+const PAIR_FOR = `mutation($p: ID!, $v: ID!, $s: LocalDate!, $e: LocalDate) { pairPartner(partnerId: $p, villageId: $v, startsOn: $s, endsOn: $e) }`;
+const COVERAGE = `query($c: String!) { adminUnit(code: $c) { pairingCoverage(year: 2025) { targets fullyCovered rate slots { slot filled rate } gaps { missing } } } }`;
 const MOVE = `mutation($u: ID!, $p: ID!) { moveAdminUnit(unitId: $u, newParentId: $p) { id } }`;
 
 async function day(app: TestApp, unitId: string, d: string): Promise<Record<string, number>> {
@@ -104,5 +106,68 @@ describe('the support rollup', () => {
     expect(await day(app, w.region.id, '2025-06-01')).toEqual({ entries: 1, visits: 4, materials_value: 0 });
     expect((await w.admin.client.ok(TOTALS, { c: other.code, f: '2025-01-01', t: '2025-12-31' })).adminUnit.supportTotals).toMatchObject({ entries: 1, visits: 4 });
     expect(await check(app)).toEqual([]);
+  });
+});
+
+describe('the coverage rollup', () => {
+  test('targets, pairings, partners and standards move the counts; they agree with the villages counted from the rows (the gaps)', async ({ app }) => {
+    const w = await world(app);
+    const t2 = await w.county.township();
+    const [v1, v2, v3] = [w.village, await w.township.village(), await t2.village()];
+    const [r, c, i1, i2, i3] = [await w.id(w.region.code), await w.id(w.county.code), await w.id(v1.code), await w.id(v2.code), await w.id(v3.code)];
+    const register = async (kind: string, unitId: string, extra: Record<string, unknown> = {}) =>
+      (await w.admin.client.ok(REGISTER, { i: { unitId, kind, name: `${kind}-${++n}`, ...extra } })).registerPartner.id as string;
+    const pair = (p: string, v: string, s = '2025-01-01', e: string | null = null) => w.admin.client.ok(PAIR_FOR, { p, v, s, e });
+    /** the rollup's counts at every unit, against what the villages with gaps (counted from the rows) say */
+    const agree = async () => {
+      for (const code of [w.region.code, w.county.code, w.township.code, t2.code, v1.code, v2.code, v3.code]) {
+        const cov = (await w.admin.client.ok(COVERAGE, { c: code })).adminUnit.pairingCoverage;
+        expect(cov.fullyCovered, code).toBe(cov.targets - cov.gaps.length);
+        for (const s of cov.slots) expect(s.filled, `${code} ${s.slot}`).toBe(cov.targets - cov.gaps.filter((g: any) => g.missing.includes(s.slot)).length);
+      }
+      expect(await check(app)).toEqual([]);
+      return (await w.admin.client.ok(COVERAGE, { c: w.region.code })).adminUnit.pairingCoverage;
+    };
+    const slots = (cov: any) => Object.fromEntries(cov.slots.map((s: any) => [s.slot, s.filled]));
+
+    // targets: a third-category rating, a designation (its cause asks for a party-mass department), one not a target
+    await app.asOwner(async (em) => {
+      await em.execute(`insert into assessment (unit_id, year, stars, category) values (?, 2025, 3, 'THIRD'), (?, 2025, 2, 'THIRD'), (?, 2025, 9, 'FIRST')`, [v1.id, v2.id, v3.id]);
+      await em.execute(`insert into weak_designation (unit_id, year, cause) values (?, 2025, 'WEAK_LAX')`, [v1.id]);
+    });
+    expect(await agree()).toMatchObject({ targets: 2, fullyCovered: 0 });
+    const partners = {
+      regionEnt: await register('ENTERPRISE', r, { creditCode: creditCode() }), countyEnt: await register('ENTERPRISE', c, { creditCode: creditCode() }),
+      economic: await register('DEPARTMENT', r, { departmentType: 'ECONOMIC' }), partyMass: await register('DEPARTMENT', r, { departmentType: 'PARTY_MASS' }),
+      leader: await register('LEADER', c), secretary: await register('FIRST_SECRETARY', c, { homeOrg: '某局', termStart: '2025-01-01', termEnd: '2027-01-01' }),
+      project: await register('PROJECT', c, { projectKind: 'PLANTING', budget: '1000.00', status: 'IN_PROGRESS' }),
+    };
+    for (const p of [partners.regionEnt, partners.countyEnt, partners.economic, partners.leader, partners.secretary, partners.project]) await pair(p, i1);
+    // a department of the wrong type for the cause does not fill the slot; any department does for a village without one
+    await pair(partners.economic, i2);
+    expect(slots(await agree())).toEqual({ ENTERPRISES: 1, DEPARTMENT: 1, LEADER: 1, FIRST_SECRETARY: 1, PROJECTS: 1 });
+    await pair(partners.partyMass, i1);
+    expect(await agree()).toMatchObject({ targets: 2, fullyCovered: 1 });
+    // a pairing that ended before the year does not count; the village that is no target counts nowhere
+    await pair(partners.leader, i2, '2024-01-01', '2025-01-01');
+    await pair(partners.project, i3);
+    expect(slots(await agree())).toMatchObject({ LEADER: 1 });
+    // a stricter standard set on the region (two projects) takes the project slot away
+    await app.asOwner((em) => em.execute(`insert into pairing_standard (unit_id, effective_year, min_projects) values (?, 2025, 2)`, [w.region.id]));
+    expect(await agree()).toMatchObject({ fullyCovered: 0, slots: expect.arrayContaining([{ slot: 'PROJECTS', filled: 0, rate: 0 }]) });
+    await app.asOwner((em) => em.execute(`update pairing_standard set min_projects = 1 where unit_id = ?`, [w.region.id]));
+    expect(await agree()).toMatchObject({ fullyCovered: 1 });
+    // the second village designated weak too: the economic department does not fit its cause
+    await app.asOwner((em) => em.execute(`insert into weak_designation (unit_id, year, cause) values (?, 2025, 'WEAK_LAX')`, [v2.id]));
+    expect(slots(await agree())).toMatchObject({ DEPARTMENT: 1 });
+    // re-rated out of the third category and no longer designated: no longer a target
+    await app.asOwner((em) => em.execute(`delete from weak_designation where unit_id = ?`, [v2.id]));
+    await app.asOwner((em) => em.execute(`update assessment set stars = 9, category = 'FIRST' where unit_id = ? and year = 2025`, [v2.id]));
+    expect(await agree()).toMatchObject({ targets: 1, fullyCovered: 1 });
+    // a move takes the covered village to the other township
+    await w.admin.client.ok(MOVE, { u: i1, p: await w.id(t2.code) });
+    expect((await w.admin.client.ok(COVERAGE, { c: t2.code })).adminUnit.pairingCoverage).toMatchObject({ targets: 1, fullyCovered: 1 });
+    expect((await w.admin.client.ok(COVERAGE, { c: w.township.code })).adminUnit.pairingCoverage).toMatchObject({ targets: 0, fullyCovered: 0 });
+    await agree();
   });
 });
