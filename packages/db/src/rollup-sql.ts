@@ -60,14 +60,26 @@ const villageRows = (s: RollupSpec, k: string) =>
 const allPairs = (s: RollupSpec) =>
   `(${s.sources.map((src) => `select distinct ${src.unit ?? 'r.unit_id'} as u, ${src.keys.map((e, i) => `${e} as ${s.keys[i]!.column}`).join(', ')} from ${src.rows ? src.rows(src.table) : src.table} r`).join(' union ')})`;
 
-/** What the rollup should hold for every unit and key (the subtree sums of the village figures). */
+/**
+ * What the rollup should hold for every unit and key (the subtree sums of the village figures): each
+ * village's own row, and its parent's sums (grouped first: a few thousand rows, not one per village and
+ * level) added to the parent and every unit above it.
+ */
 export function rollupExpectedSql(s: RollupSpec): string {
-  return `with v as (${villageRows(s, allPairs(s))})
-    select anc.id as unit_id, anc.path as unit_path, anc.county_id, ${keyCols(s, 'v.')}, ${s.figures.map((f) => `sum(v.${f})::bigint as ${f}`).join(', ')}
-      from v join admin_unit vu on vu.id = v.u
-      cross join generate_series(1, nlevel(vu.path)) n
-      join admin_unit anc on anc.path = subpath(vu.path, 0, n)
-     group by anc.id, anc.path, anc.county_id, ${keyCols(s, 'v.')}`;
+  const sums = s.figures.map((f) => `sum(${f})::bigint as ${f}`).join(', ');
+  return `with v as (${villageRows(s, allPairs(s))}),
+    by_parent as (
+      select vu.parent_id, ${keyCols(s, 'v.')}, ${s.figures.map((f) => `sum(v.${f}) as ${f}`).join(', ')}
+        from v join admin_unit vu on vu.id = v.u where vu.parent_id is not null group by vu.parent_id, ${keyCols(s, 'v.')}),
+    rows as (
+      select v.u as unit_id, ${keyCols(s, 'v.')}, ${s.figures.map((f) => `v.${f}`).join(', ')} from v
+      union all
+      select anc.id, ${keyCols(s, 'p.')}, ${s.figures.map((f) => `p.${f}`).join(', ')}
+        from by_parent p join admin_unit pu on pu.id = p.parent_id
+        cross join generate_series(1, nlevel(pu.path)) n
+        join admin_unit anc on anc.path = subpath(pu.path, 0, n))
+    select a.id as unit_id, a.path as unit_path, a.county_id, ${keyCols(s, 'x.')}, ${s.figures.map((f) => `x.${f}`).join(', ')}
+      from (select unit_id, ${keyCols(s)}, ${sums} from rows group by unit_id, ${keyCols(s)}) x join admin_unit a on a.id = x.unit_id`;
 }
 
 /** Puts back the caller's scope and partner view (see withWholeTree). */
@@ -192,7 +204,9 @@ ${withWholeTree(`
 create trigger ${s.table}_follows_moves after insert on unit_move for each row execute function ${fn}_move();
 
 -- After a bulk load (with app.defer_rollups = '1'): the whole rollup again, in one statement.
-create function ${fn}_rebuild() returns void language plpgsql security definer set search_path = public, pg_temp as $$
+-- (every village figure is a few index probes by unit id: a bitmap scan of a wider index, which the planner
+-- sometimes prefers, costs ten times as much over every village)
+create function ${fn}_rebuild() returns void language plpgsql security definer set search_path = public, pg_temp set enable_bitmapscan = off as $$
 ${withWholeTree(`
   delete from ${s.table};
   insert into ${s.table} (unit_id, unit_path, county_id, ${k}, ${s.figures.join(', ')})

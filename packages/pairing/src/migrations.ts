@@ -224,6 +224,7 @@ alter table partner
 // already there. A partner-only request reads neither rollup: the support rollup sums every partner's
 // entries, and rectification's rollup is rectification data (as its tables, 0311).
 const rollups = `
+create index support_log_unit_day on support_log (unit_id, logged_on);
 ${rollupTableSql(SUPPORT_ROLLUP)}
 select jiceng_support_rollup_rebuild();
 create policy support_rollup_partner_view on support_rollup as restrictive for select using (${STAFF_VIEW});

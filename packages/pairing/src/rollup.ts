@@ -45,8 +45,9 @@ const filled: Record<Slot, string> = {
   FIRST_SECRETARY: `c.first_secretaries >= 1`,
   PROJECTS: `c.projects >= s.min_projects`,
 };
-/** the target years of the villages of the rows `p` (with unit_id) */
-const targetYears = (from: string) => `(select x.unit_id, x.year from ${from} join rectification_target x on x.unit_id = p.unit_id)`;
+/** the years in which the villages of the rows `p` (with unit_id) are targets (as rectification_target, by unit id) */
+const targetYears = (from: string) => `(select x.unit_id, x.year from ${from}
+  join (select unit_id, year from assessment where category = 'THIRD' union select unit_id, year from weak_designation) x on x.unit_id = p.unit_id)`;
 
 export const COVERAGE_ROLLUP: RollupSpec = {
   name: 'coverage_rollup',
@@ -54,7 +55,10 @@ export const COVERAGE_ROLLUP: RollupSpec = {
   keys: [{ column: 'year', type: 'integer' }],
   figures: ['targets', 'fully_covered', ...SLOTS.map(slotColumn)],
   village: `
-    left join lateral (select true as target, x.cause from rectification_target x where x.unit_id = k.u and x.year = k.year) t on true
+    -- a target (rectification_target: third category or designated weak, with the designation's cause), by unit id
+    left join lateral (select true as target, (select d.cause from weak_designation d where d.unit_id = k.u and d.year = k.year) as cause
+                        where exists (select 1 from assessment a where a.unit_id = k.u and a.year = k.year and a.category = 'THIRD')
+                           or exists (select 1 from weak_designation d where d.unit_id = k.u and d.year = k.year)) t on true
     left join lateral (
       select count(*) filter (where pa.kind = 'ENTERPRISE') as enterprises,
              count(*) filter (where pa.kind = 'ENTERPRISE' and nlevel(pa.unit_path) = 2) as region_enterprises,
@@ -76,13 +80,15 @@ export const COVERAGE_ROLLUP: RollupSpec = {
     left join lateral (select ${SLOTS.map((slot) => `(tt.targets = 1 and f.f_${slot.toLowerCase()})::int as ${slotColumn(slot)}`).join(', ')},
                               (tt.targets = 1 and ${SLOTS.map((slot) => `f.f_${slot.toLowerCase()}`).join(' and ')})::int as fully_covered) v on true`,
   sources: [
-    { table: 'assessment', keys: ['r.year'], columns: ['year', 'category'] },
+    // only a third-category rating makes a target (a re-rating out of it: the old row is third-category)
+    { table: 'assessment', keys: ['r.year'], columns: ['year', 'category'], rows: (t) => `(select * from ${t} where category = 'THIRD')` },
     { table: 'weak_designation', keys: ['r.year'], columns: ['year', 'cause'] },
     { table: 'pairing', keys: ['r.year'], columns: ['partner_id', 'starts_on', 'ends_on'], rows: (t) => targetYears(`${t} p`) },
     { table: 'partner', keys: ['r.year'], columns: ['kind', 'department_type', 'unit_path'], rows: (t) => targetYears(`${t} pa join pairing p on p.partner_id = pa.id`) },
     {
       table: 'pairing_standard', keys: ['r.year'], columns: ['effective_year', 'min_enterprises', 'min_region_enterprises', 'min_projects'],
-      rows: (t) => `(select x.unit_id, x.year from ${t} s join rectification_target x on x.unit_path <@ s.unit_path and x.year >= s.effective_year)`,
+      rows: (t) => `(select x.unit_id, x.year from ${t} s join (select unit_id, unit_path, year from assessment where category = 'THIRD'
+                      union select unit_id, unit_path, year from weak_designation) x on x.unit_path <@ s.unit_path and x.year >= s.effective_year)`,
     },
   ],
 };

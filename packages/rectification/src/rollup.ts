@@ -20,12 +20,14 @@ export const RECTIFICATION_ROLLUP: RollupSpec = {
                          from assessment a where a.unit_id = k.u and a.year = k.year) a on true
     left join lateral (select ${CAUSES.map((c) => `count(*) filter (where d.cause = '${c}') as ${causeColumn(c)}`).join(', ')}
                          from weak_designation d where d.unit_id = k.u and d.year = k.year) d on true
-    left join lateral (select count(*) as targets from rectification_target t where t.unit_id = k.u and t.year = k.year) t on true
+    -- a target (rectification_target: third category or designated weak), from the two counts above
+    left join lateral (select (a.third_category > 0 or ${CAUSES.map((c) => `d.${causeColumn(c)}`).join(' + ')} > 0)::int as targets) t on true
     left join lateral (select count(*) as key_targets from key_target x where x.unit_id = k.u and x.year = k.year) x on true
     left join lateral (select ${CASE_STATES.map((s) => `count(*) filter (where s.state = '${s}') as ${stateColumn(s)}`).join(', ')}
                          from rectification_case c
                          cross join lateral (select coalesce((select t.to_state from case_transition t where t.case_id = c.id and t.happened_on <= make_date(c.year, 12, 31)
-                                                                and t.from_state <> t.to_state order by t.happened_on desc, t.id desc limit 1), 'IDENTIFIED') as state) s
+                                                                and t.from_state <> t.to_state order by t.happened_on desc, t.id desc limit 1), 'IDENTIFIED') as state
+                                             offset 0) s -- (once per case, not once per state counted)
                         where c.unit_id = k.u and c.year = k.year) c on true`,
   sources: [
     { table: 'assessment', keys: ['r.year'], columns: ['year', 'category'] },
