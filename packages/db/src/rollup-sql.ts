@@ -85,15 +85,19 @@ export function rollupExpectedSql(s: RollupSpec): string {
 /** Puts back the caller's scope and partner view (see withWholeTree). */
 const restoreCaller = `perform set_config('app.scopes', coalesce(caller_scope, ''), true), set_config('app.partner_view', coalesce(caller_view, ''), true);`;
 
-/** A function body that sees the whole tree as staff (no partner view: it must count every partner's rows), then restores the caller's settings. */
-const withWholeTree = (body: string) => `
+/**
+ * A function body that sees the whole tree as staff (no partner view: it must count every partner's rows),
+ * then restores the caller's settings (the rest of the caller's transaction keeps its own scope): a
+ * trigger's body returns only through `trigger` (the restore, then `return null`).
+ */
+const withWholeTree = (body: string, trigger = false) => `
 declare
   caller_scope text := current_setting('app.scopes', true);
   caller_view text := current_setting('app.partner_view', true);
 begin
   perform set_config('app.scopes', '{cn}', true), set_config('app.partner_view', '', true);
 ${body}
-  ${restoreCaller}
+  ${restoreCaller}${trigger ? '\n  return null;' : ''}
 end`;
 
 /** The refresh of the pairs in the CTE text `keys` (columns u and the keys): lock, recompute, add the differences upwards. */
@@ -154,8 +158,7 @@ ${withWholeTree(`
   if tg_op = 'INSERT' then${refreshSql(s, `select distinct * from (${touched(s, src, 'new_rows')}) t`)}
   elsif tg_op = 'DELETE' then${refreshSql(s, `select distinct * from (${touched(s, src, 'old_rows')}) t`)}
   else${refreshSql(s, updated)}
-  end if;
-  return null;`)} $$;
+  end if;`, true)} $$;
 create trigger ${s.table}_from_${src.table}_insert after insert on ${src.table}
   referencing new table as new_rows for each statement execute function ${name}();
 create trigger ${s.table}_from_${src.table}_update after update on ${src.table}
@@ -199,8 +202,7 @@ ${withWholeTree(`
     from net join admin_unit a on a.id = net.id cross join ${s.table} m
    where m.unit_id = new.unit_id
    order by net.id, ${keyCols(s, 'm.')}
-  on conflict (unit_id, ${k}) do update set ${s.figures.map((f) => `${f} = r.${f} + excluded.${f}`).join(', ')};
-  return null;`)} $$;
+  on conflict (unit_id, ${k}) do update set ${s.figures.map((f) => `${f} = r.${f} + excluded.${f}`).join(', ')};`, true)} $$;
 create trigger ${s.table}_follows_moves after insert on unit_move for each row execute function ${fn}_move();
 
 -- After a bulk load (with app.defer_rollups = '1'): the whole rollup again, in one statement.

@@ -88,6 +88,21 @@ describe('the rectification rollup', () => {
     });
   });
 
+  test('the triggers count over the whole tree, and the rest of the request keeps its own scope', async ({ app }) => {
+    const w = await world(app);
+    const v = await w.a.village();
+    const county = await app.user(w.county, ['ORG_ADMIN']);
+    const vid = (await county.client.ok(ID, { c: v.code })).adminUnit.id;
+    await county.client.ok(ASSESS, { v: vid, y: YEAR, s: 3 });
+    // the region's row moved, though the county's user cannot see it
+    expect(await rollup(app, w.region.id)).toMatchObject({ targets: 1 });
+    // what the mutation returns after its write is read in the caller's scope, not the whole tree's
+    const A = `{ ancestors { code } }`;
+    const after = (await county.client.ok(`mutation($v: ID!, $y: Int!) { markKeyTarget(villageId: $v, year: $y) ${A} }`, { v: vid, y: YEAR })).markKeyTarget.ancestors;
+    expect(after).toEqual((await county.client.ok(`query($c: String!) { adminUnit(code: $c) ${A} }`, { c: v.code })).adminUnit.ancestors);
+    expect(after.map((x: any) => x.code)).not.toContain(w.region.code);
+  });
+
   test('rollup:check names the unit, year and figure of a corrupted row, and a missing one', async ({ app }) => {
     const w = await world(app);
     const v = await w.a.village();
