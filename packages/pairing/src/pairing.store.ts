@@ -283,3 +283,35 @@ export async function insertSupport(em: EntityManager, i: SupportFigures & { par
     [i.partnerId, i.villageId, i.loggedOn, i.visits, i.peoplePlaced, String(i.materialsValue), i.meetings, i.problemsSolved, i.projectsCoordinated, i.note, i.corrects, i.loggedBy]);
   return row!.id;
 }
+
+/** A partner user's pairing terms with many villages by code (also ended ones, within the account's reach). */
+export function pairingTermsByCode(em: EntityManager, userId: string, codes: readonly string[]): Promise<{ code: string; unitId: string; unitPath: string; startsOn: string; endsOn: string | null }[]> {
+  return executeBound(em,
+    `select t.code, t.unit_id as "unitId", t.unit_path as "unitPath", t.starts_on as "startsOn", t.ends_on as "endsOn" from jiceng_my_pairing_terms_by_code($1, $2::text[]) t`,
+    [userId, [...codes]]);
+}
+
+/** Today's date on the database clock. */
+export async function dbToday(em: EntityManager): Promise<string> {
+  const [row] = await executeBound<{ d: string }>(em, `select current_date::text as d`, []);
+  return row!.d;
+}
+
+/**
+ * Inserts many support entries in one statement (unnest of bound arrays); an entry whose import key the
+ * partner has already is skipped. Returns how many were inserted.
+ */
+export async function insertSupportBatch(em: EntityManager, partnerId: string, loggedBy: string, rows: readonly (SupportFigures & { villageId: string; loggedOn: string; note: string | null; importKey: string })[]): Promise<number> {
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+  const inserted = await executeBound<{ n: number }>(em,
+    `with ins as (
+       insert into support_log (partner_id, unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, logged_by, import_key)
+       select $1, i.unit_id, i.logged_on, i.visits, i.people_placed, i.materials_value, i.meetings, i.problems_solved, i.projects_coordinated, i.note, $2, i.import_key
+         from unnest($3::bigint[], $4::date[], $5::int[], $6::int[], $7::bigint[], $8::int[], $9::int[], $10::int[], $11::text[], $12::text[])
+              as i (unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, import_key)
+       on conflict (partner_id, import_key) where import_key is not null do nothing
+       returning 1)
+     select count(*)::int as n from ins`,
+    [partnerId, loggedBy, col('villageId'), col('loggedOn'), col('visits'), col('peoplePlaced'), rows.map((r) => String(r.materialsValue)), col('meetings'), col('problemsSolved'), col('projectsCoordinated'), col('note'), col('importKey')]);
+  return inserted[0]!.n;
+}

@@ -14,6 +14,8 @@ import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger }
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
 import { attachLive, type Live, type LiveOptions } from './live.js';
+import { importRoutes, type ImportRoutes } from './import-routes.js';
+import type { ImportLimits } from '@jiceng/sheets';
 import { guardFields, guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
@@ -27,6 +29,8 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** subscriptions (graphql-ws on /graphql): account recheck interval, listening connection */
   live?: LiveOptions;
+  /** spreadsheet import limits; unset ones take DEFAULT_IMPORT_LIMITS (docs/operations.md) */
+  imports?: Partial<ImportLimits>;
 }
 
 /** An error the client may see as it is (ours, or GraphQL's own); anything else is logged and masked. */
@@ -145,6 +149,8 @@ export interface App {
   apollo: ApolloServer<JicengContext>;
   /** subscriptions: the local subscribers and the LISTEN connection */
   live: Live;
+  /** spreadsheet imports: their limits and the jobs running here */
+  imports: ImportRoutes;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /**
    * Drains: /readyz turns 503 at once, no new connection or request is taken, and requests in flight
@@ -179,6 +185,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  const imports = importRoutes({ orm: opts.orm, settings: opts.settings, log: opts.log, limits: opts.imports });
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -290,6 +297,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           if (--inFlight === 0) drained?.();
         }
       }
+      if (/^\/(import\/|export\/template\/)/.test(path)) return await imports.handle(req, res, path);
       return send(res, 404, { error: 'not found' });
     } catch (e) {
       const known = e instanceof AppError ? e : isDatabaseUnavailable(e) ? serviceUnavailable('the database is unavailable; retry shortly') : null;
@@ -314,6 +322,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     server,
     apollo,
     live,
+    imports,
     handle,
     async stop(drainMs = 30_000) {
       draining = true;
@@ -336,6 +345,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const late = setTimeout(() => server.closeAllConnections(), 1000);
       await closed;
       clearTimeout(late);
+      // import jobs of this process finish (their writing transaction commits or rolls back)
+      await Promise.race([Promise.all(imports.running), new Promise((ok) => setTimeout(ok, drainMs).unref())]);
       await apollo.stop();
       return { cutOff };
     },
