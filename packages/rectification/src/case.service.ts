@@ -191,7 +191,12 @@ export async function assessVillages(em: EntityManager, p: Principal, rows: read
       for (const year of new Set(changed.map((c) => c.year))) {
         const ofYear = changed.filter((c) => c.year === year);
         const withCase = await store.villagesWithCase(tx, ofYear.filter((c) => c.category !== 'THIRD').map((c) => c.unitId), year);
-        const touched = ofYear.filter((c) => c.category === 'THIRD' || withCase.has(c.unitId));
+        const third = ofYear.filter((c) => c.category === 'THIRD');
+        // a village's first case opens in one statement for all of them; relapses and re-identifications go one by one
+        const opened = third.length
+          ? await store.openFirstCases(tx, third.map((c) => ({ unitId: c.unitId, reason: `identified: ${rows[indexOf.get(`${c.unitId}/${year}`)!]!.stars} stars, third category` })), year, p.userId, await store.todayWithinYear(tx, year))
+          : new Set<string>();
+        const touched = ofYear.filter((c) => (c.category === 'THIRD' && !opened.has(c.unitId)) || withCase.has(c.unitId));
         const units = new Map((await unitsByIds(tx, touched.map((c) => c.unitId))).map((u) => [u.id, u]));
         for (const c of touched) {
           const village = units.get(c.unitId)!;

@@ -209,6 +209,23 @@ export function upsertAssessments(em: EntityManager, rows: readonly { unitId: st
     [rows.map((r) => r.unitId), rows.map((r) => r.year), rows.map((r) => r.stars), rows.map((r) => r.category), by]);
 }
 
+/**
+ * Opens the case of the year, identified on `on`, for each of many villages that has no case that year
+ * and no earlier case (not withdrawn) to relapse or link: the plain first case, two statements' worth in
+ * one. Returns the villages it opened cases for; the others take ensureCase's path one by one.
+ */
+export async function openFirstCases(em: EntityManager, villages: readonly { unitId: string; reason: string }[], year: number, userId: string, on: string): Promise<Set<string>> {
+  const rows = await q<{ id: string }>(em,
+    `with v as (select * from unnest($1::bigint[], $2::text[]) as i (unit_id, reason)),
+          fresh as (select v.* from v where not exists (select 1 from rectification_case c where c.unit_id = v.unit_id and (c.year = $3 or (c.year < $3 and c.state <> 'WITHDRAWN')))),
+          ins as (insert into rectification_case (unit_id, year) select unit_id, $3 from fresh returning id, unit_id),
+          tr as (insert into case_transition (case_id, unit_id, from_state, to_state, reason, by_user, happened_on)
+                 select ins.id, ins.unit_id, 'IDENTIFIED', 'IDENTIFIED', fresh.reason, $4, $5::date from ins join fresh using (unit_id))
+     select unit_id::text as id from ins`,
+    [villages.map((v) => v.unitId), villages.map((v) => v.reason), year, userId, on]);
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Of many villages, those with a case of the year that is not withdrawn (one statement). */
 export async function villagesWithCase(em: EntityManager, unitIds: readonly string[], year: number): Promise<Set<string>> {
   const rows = await q<{ id: string }>(em,

@@ -47,8 +47,9 @@ describe('assessments import', () => {
     const before = await stars(app, ids);
     expect(before.map((r) => [r.stars, r.category])).toEqual([[7, 'SECOND'], [3, 'THIRD'], [9, 'FIRST']]);
     // the third-category village has its case, as assessVillage opens it
-    const q = `query($c: String!) { adminUnit(code: $c) { rectificationCase(year: 2026) { state } } }`;
-    expect((await w.countyAdmin.client.ok(q, { c: w.villages[1]!.code })).adminUnit.rectificationCase.state).toBe('IDENTIFIED');
+    const cases = await app.asOwner((em) => executeBound(em,
+      `select c.state, t.reason from rectification_case c join case_transition t on t.case_id = c.id where c.unit_id = any ($1::bigint[]) and c.year = 2026`, [ids]));
+    expect(cases).toEqual([{ state: 'IDENTIFIED', reason: 'identified: 3 stars, third category' }]);
     const again = await upload(app, w.countyAdmin, 'assessments', file, XLSX);
     expect(again.body.result).toEqual({ inserted: 0, updated: 0, unchanged: 3 });
     expect(await stars(app, ids)).toEqual(before);
@@ -112,7 +113,7 @@ describe('assessments import', () => {
        select c, '批量村' || n, 'VILLAGE', $1, ($2 || '.v' || c)::ltree, $3 from generate_series(1, 500) n, lateral (select $4 || lpad(n::text, 8, '0') as c) x returning code`,
       [w.township.id, w.township.path, w.county.id, prefix])).map((r) => r.code));
     const rows: unknown[][] = [];
-    for (const c of codes) for (let y = 2006; y < 2026; y++) rows.push([c, y, (y % 10) + 1]);
+    for (const c of codes) for (let y = 2006; y < 2026; y++) rows.push([c, y, (y % 6) + 5]);
     rows[7345]![2] = 12;
     const file = csv([['嘎查村代码', '年度', '星级'], ...rows]);
     const r = await upload(app, w.countyAdmin, 'assessments', file, 'text/csv');
@@ -131,9 +132,25 @@ describe('assessments import', () => {
       app.app.imports.limits.maxProblems = max;
     }
     // fixed, it imports: all 10,000 in one go
-    rows[7345]![2] = 2;
+    rows[7345]![2] = 6;
     const ok = await upload(app, w.countyAdmin, 'assessments', csv([['嘎查村代码', '年度', '星级'], ...rows]), 'text/csv');
     expect(ok.body).toMatchObject({ state: 'DONE', written: 10_000, result: { inserted: 10_000 } });
+  });
+});
+
+describe('isolation', () => {
+  test('a township importing rows for another township\'s village gets those rows refused; the county above imports them; a partner imports no assessments', async ({ app }) => {
+    const w = await world(app);
+    const mine = w.villages[0]!;
+    const file = csv([['嘎查村代码', '年度', '星级'], [mine.code, 2026, 6], [w.foreign.code, 2026, 6]]);
+    const refused = await upload(app, w.townshipAdmin, 'assessments', file, 'text/csv');
+    expect(refused.body.problems.map((p: any) => [p.row, p.column, p.code])).toEqual([[3, 'A', 'VILLAGE_NOT_FOUND']]);
+    expect(await stars(app, [mine.id, w.foreign.id])).toEqual([]);
+    const otherTownship = await app.user(w.other, ['ORG_ADMIN']);
+    expect((await upload(app, otherTownship, 'assessments', file, 'text/csv')).body.problems.map((p: any) => p.row)).toEqual([2]);
+    expect((await upload(app, w.countyAdmin, 'assessments', file, 'text/csv')).body).toMatchObject({ state: 'DONE', result: { inserted: 2 } });
+    const reporter = await app.user(w.villages[1]!, ['REPORTER']);
+    expect((await upload(app, reporter, 'assessments', file, 'text/csv')).body).toMatchObject({ state: 'FAILED', errorCode: 'FORBIDDEN' });
   });
 });
 
