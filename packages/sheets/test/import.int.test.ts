@@ -38,7 +38,7 @@ describe('assessments import', () => {
     expect(csvTemplate.toString('utf8', 3)).toMatch(/^帮扶单位,盟市,旗县,苏木乡镇,嘎查村,嘎查村代码,日期/);
     expect((await fetch(`${base(app)}/export/template/other.xlsx`)).status).toBe(404);
     // filled in and sent back
-    w.villages.forEach((v, k) => sheet.addRow(['测试盟', '测试县', '测试镇', v.unit.name, v.code, 2026, [7, 3, 9][k]]));
+    for (const [k, v] of w.villages.entries()) sheet.addRow(['测试盟', '测试县', '测试镇', v.unit.name, v.code, 2026, [7, 3, 9][k]]);
     const file = Buffer.from(await wb.xlsx.writeBuffer());
     const first = await upload(app, w.countyAdmin, 'assessments', file, XLSX);
     expect(first.status).toBe(200);

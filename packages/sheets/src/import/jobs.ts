@@ -103,7 +103,7 @@ export async function runJob(r: JobRunner, job: { id: string; userId: string; to
     const header = matchHeader(spec, sheet);
     const problems: ImportProblem[] = [...header.problems];
     if (header.problems.some((p) => p.code === 'MISSING_HEADER')) return await fail(set, limits, problems);
-    const parsed = parseRows(spec, sheet, header.at);
+    const parsed = parseRows(sheet, header.at);
     problems.push(...parsed.problems);
     await set('validated = $2', [sheet.rows.length]);
     // the caller's writes run as the account is now: its roles and scope read afresh

@@ -1,6 +1,4 @@
 import type { RowProblem } from '@jiceng/core';
-import type { AssessmentRow } from '@jiceng/rectification';
-import type { SupportRow } from '@jiceng/pairing';
 import type { Cell, SheetRows } from './read.js';
 
 // What can be imported: each kind's sheet, its columns (Chinese headers, docs/glossary.md) and how a
@@ -191,7 +189,7 @@ export function matchHeader(spec: KindSpec, sheet: SheetRows): { at: Map<Column,
  * The data rows as the module's rows, with every cell problem; a row with a cell problem is left out of
  * the rows (its other problems are still looked for by the module with the rest).
  */
-export function parseRows(spec: KindSpec, sheet: SheetRows, at: Map<Column, number>): { rows: Record<string, unknown>[]; source: number[]; problems: ImportProblem[] } {
+export function parseRows(sheet: SheetRows, at: Map<Column, number>): { rows: Record<string, unknown>[]; source: number[]; problems: ImportProblem[] } {
   const rows: Record<string, unknown>[] = [];
   const source: number[] = [];
   const problems: ImportProblem[] = [];
