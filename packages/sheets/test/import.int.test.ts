@@ -164,6 +164,14 @@ describe('bad files and limits', () => {
       const big = await upload(app, w.countyAdmin, 'assessments', Buffer.alloc(5000, 0x41), 'text/csv');
       expect(big.status).toBe(413);
       expect(big.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', limit: 'maxBytes', max: 1000 });
+      // no Content-Length (chunked): counted as it arrives
+      const chunked = await fetch(`${base(app)}/import/assessments`, {
+        method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${w.countyAdmin.token}` },
+        body: new ReadableStream({ start(c) { for (let k = 0; k < 5; k++) c.enqueue(new Uint8Array(500).fill(0x41)); c.close(); } }),
+        duplex: 'half',
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
+      expect((await chunked.json()).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', limit: 'maxBytes' });
       limits.maxBytes = saved.maxBytes;
       limits.maxRows = 5;
       const rows = Array.from({ length: 6 }, () => [w.villages[0]!.code, 2026, 5]);
@@ -212,6 +220,28 @@ describe('jobs', () => {
     const regionAdmin = await app.user(w.region, ['ORG_ADMIN']);
     expect((await job(app, regionAdmin, started.body.id)).status).toBe(404);
     expect((await regionAdmin.client.ok(`query($id: ID!) { importJob(id: $id) { id } importJobs { id } }`, { id: started.body.id }))).toEqual({ importJob: null, importJobs: [] });
+    // progress advances batch by batch while the job runs
+    const batchSize = app.app.imports.limits.batchSize;
+    app.app.imports.limits.batchSize = 3;
+    try {
+      const vs = await app.asOwner(async (em) => (await executeBound<{ code: string }>(em,
+        `insert into admin_unit (code, name, level, parent_id, path, county_id)
+         select c, '进度村' || n, 'VILLAGE', $1, ($2 || '.v' || c)::ltree, $3 from generate_series(1, 300) n, lateral (select $4 || lpad(n::text, 8, '0') as c) x returning code`,
+        [w.township.id, w.township.path, w.county.id, `6${String(process.pid % 1000).padStart(3, '0')}`])).map((r) => r.code));
+      const slow = await upload(app, w.countyAdmin, 'assessments', csv([['嘎查村代码', '年度', '星级'], ...vs.map((c) => [c, 2027, 7])]), 'text/csv', '');
+      const seen = new Set<number>();
+      const until = Date.now() + 120_000;
+      let last: any;
+      do {
+        last = (await job(app, w.countyAdmin, slow.body.id)).body;
+        seen.add(last.written);
+        expect(Date.now()).toBeLessThan(until);
+      } while (last.state !== 'DONE' && last.state !== 'FAILED');
+      expect(last).toMatchObject({ state: 'DONE', total: 300, validated: 300, written: 300 });
+      expect([...seen].some((x) => x > 0 && x < 300)).toBe(true);
+    } finally {
+      app.app.imports.limits.batchSize = batchSize;
+    }
     // a job left RUNNING by a process that died (its heartbeat stopped) is FAILED by the sweep
     const left = await upload(app, w.countyAdmin, 'assessments', file, 'text/csv');
     const dbId = Buffer.from(left.body.id, 'base64url').toString().split(':')[1];
