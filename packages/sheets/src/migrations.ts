@@ -33,4 +33,18 @@ create policy import_job_owner on import_job
 grant select, insert, update on import_job to :api_role;
 `;
 
-export const sheetsMigrations: Migration[] = [{ id: '0600_sheets_import_job', sql: importJob }];
+// Every permissive policy the API role meets checks the scope (tenancy's rls test): a job is seen by its
+// owner in a request that has a scope (signed in, enabled), and by the sweep only with the country in scope.
+const importJobScoped = `
+drop policy import_job_owner on import_job;
+create policy import_job_owner on import_job
+  using ((owner_id = nullif(current_setting('app.user_id', true), '')::bigint and cardinality((select jiceng_scopes())) > 0)
+      or (current_setting('app.import_sweep', true) = 'on' and 'cn'::ltree <@ (select jiceng_scopes())))
+  with check ((owner_id = nullif(current_setting('app.user_id', true), '')::bigint and cardinality((select jiceng_scopes())) > 0)
+      or (current_setting('app.import_sweep', true) = 'on' and 'cn'::ltree <@ (select jiceng_scopes())));
+`;
+
+export const sheetsMigrations: Migration[] = [
+  { id: '0600_sheets_import_job', sql: importJob },
+  { id: '0601_sheets_import_job_scoped', sql: importJobScoped },
+];

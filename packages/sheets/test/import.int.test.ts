@@ -245,9 +245,11 @@ describe('jobs', () => {
     // a job left RUNNING by a process that died (its heartbeat stopped) is FAILED by the sweep
     const left = await upload(app, w.countyAdmin, 'assessments', file, 'text/csv');
     const dbId = Buffer.from(left.body.id, 'base64url').toString().split(':')[1];
-    await app.asOwner((em) => executeBound(em, `select set_config('app.import_sweep', 'on', true); `, []).then(() =>
+    await app.asOwner((em) => executeBound(em, `select set_config('app.import_sweep', 'on', true)`, []).then(() =>
       executeBound(em, `update import_job set state = 'RUNNING', heartbeat_at = now() - interval '5 minutes', finished_at = null where id = $1`, [dbId])));
-    expect(await inScope(app.orm, [], (em) => failAbandonedJobs(em))).toBe(1);
+    // the sweep sees other users' jobs only with the whole country in scope
+    expect(await inScope(app.orm, [w.county.path], (em) => failAbandonedJobs(em))).toBe(0);
+    expect(await inScope(app.orm, ['cn'], (em) => failAbandonedJobs(em))).toBe(1);
     expect((await job(app, w.countyAdmin, left.body.id)).body).toMatchObject({ state: 'FAILED', errorCode: 'INTERRUPTED' });
   });
 });

@@ -57,7 +57,7 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
   const sessionTimeouts = sessionTimeoutsFor(resolveLimits(config.limits, config.production));
   const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20), sessionTimeouts });
   // import jobs left running by a process that died are marked FAILED (the periodic sweep catches the rest)
-  const abandoned = await inScope(orm, [], (em) => failAbandonedJobs(em, 2 * HEARTBEAT_MS));
+  const abandoned = await inScope(orm, ['cn'], (em) => failAbandonedJobs(em, 2 * HEARTBEAT_MS));
   if (abandoned) log.warn('import jobs interrupted by a restart marked FAILED', { abandoned });
   const { schema } = await buildAppSchema(allModules);
   const recheckMs = Number(process.env.LIVE_RECHECK_MS) || undefined;

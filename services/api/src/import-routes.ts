@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, ErrorCode, fromGlobalId, type Logger } from '@jiceng/core';
-import { beginRequest, endRequest, type Orm } from '@jiceng/db';
+import { beginRequest, endRequest, inScope, type Orm } from '@jiceng/db';
 import { authenticate, verifyToken, type Principal, type ServiceSettings } from '@jiceng/tenancy';
 import {
   DEFAULT_IMPORT_LIMITS, IMPORT_KINDS, createJob, fileTypeOf, jobOut, readJob, runJob, templateCsv, templateXlsx,
@@ -68,6 +68,8 @@ export function importRoutes(opts: { orm: Orm; settings: ServiceSettings; log: L
       return sendError(res, tooLarge());
     }
     const { principal, version } = await principalOf(req);
+    // a signed-in account with nothing in its scope (a partner whose pairings have all ended) has no village to import for
+    if (!principal.scopes.length) throw new AppError(ErrorCode.FORBIDDEN, 'your account has no unit or village in its scope to import for');
     let year: number | undefined;
     if (kind === 'support') {
       year = Number(url.searchParams.get('year'));
@@ -79,28 +81,24 @@ export function importRoutes(opts: { orm: Orm; settings: ServiceSettings; log: L
       return sendError(res, tooLarge());
     }
     const fileName = url.searchParams.get('name');
-    const job = await createJob(opts.orm, principal.userId, { kind, fileName });
-    const run = runJob({ orm: opts.orm, log: opts.log, limits }, { id: job.id, userId: principal.userId, tokenVersion: version }, { kind, fileName, type, data, year });
+    const job = await createJob(opts.orm, principal, { kind, fileName });
+    const run = runJob({ orm: opts.orm, log: opts.log, limits }, { id: job.id, userId: principal.userId, scopes: principal.scopes, tokenVersion: version }, { kind, fileName, type, data, year });
     running.add(run);
     void run.finally(() => running.delete(run));
     if (url.searchParams.get('wait') === '1') {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([run, new Promise((ok) => { timer = setTimeout(ok, limits.waitMs); })]);
       clearTimeout(timer);
-      return sendJob(res, principal.userId, job.id, 200);
+      return sendJob(res, principal, job.id, 200);
     }
     return send(res, 202, jobOut(job));
   }
 
-  async function sendJob(res: ServerResponse, userId: string, id: string, status: number) {
-    const em = await beginRequest(opts.orm);
-    try {
-      const job = await readJob(em, userId, id);
-      if (!job) return send(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: 'import job not found' } });
-      return send(res, status, jobOut(job));
-    } finally {
-      await endRequest(em, true).catch(() => undefined);
-    }
+  /** The job as its owner reads it (in a transaction with the owner's scope, which the table's policy wants). */
+  async function sendJob(res: ServerResponse, owner: Principal, id: string, status: number) {
+    const job = await inScope(opts.orm, owner.scopes, (em) => readJob(em, owner.userId, id));
+    if (!job) return send(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: 'import job not found' } });
+    return send(res, status, jobOut(job));
   }
 
   return {
@@ -133,7 +131,7 @@ export function importRoutes(opts: { orm: Orm; settings: ServiceSettings; log: L
           } catch {
             return send(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: 'import job not found' } });
           }
-          return await sendJob(res, principal.userId, id, 200);
+          return await sendJob(res, principal, id, 200);
         }
         return send(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: 'not found' } });
       } catch (e) {

@@ -57,9 +57,15 @@ export function listJobs(em: EntityManager, userId: string, first: number): Prom
   return asOwner<ImportJob>(em, userId, `select ${COLUMNS} from import_job where owner_id = $1 order by id desc limit $2`, [userId, Math.max(1, Math.min(first, 100))]);
 }
 
-/** Its own short transaction on the pool, as the job's owner. */
-function update(orm: Orm, userId: string, sql: string, params: unknown[]): Promise<unknown> {
-  return inScope(orm, [], (em) => asOwner(em, userId, sql, params));
+/** Its own short transaction on the pool, as the job's owner (with the scope the owner had when the job began). */
+function update(orm: Orm, owner: JobOwner, sql: string, params: unknown[]): Promise<unknown> {
+  return inScope(orm, owner.scopes, (em) => asOwner(em, owner.userId, sql, params));
+}
+
+/** Whose job: the account and the scope it had when it posted the file (the policy wants one). */
+export interface JobOwner {
+  userId: string;
+  scopes: readonly string[];
 }
 
 export interface ImportRequest {
@@ -72,9 +78,9 @@ export interface ImportRequest {
 }
 
 /** Records a QUEUED job for the caller and returns it. */
-export async function createJob(orm: Orm, userId: string, req: Pick<ImportRequest, 'kind' | 'fileName'>): Promise<ImportJob> {
-  return inScope(orm, [], async (em) => {
-    const [row] = await asOwner<ImportJob>(em, userId, `insert into import_job (owner_id, kind, file_name) values ($1, $2, $3) returning ${COLUMNS}`, [userId, req.kind, req.fileName?.slice(0, 200) ?? null]);
+export async function createJob(orm: Orm, owner: JobOwner, req: Pick<ImportRequest, 'kind' | 'fileName'>): Promise<ImportJob> {
+  return inScope(orm, owner.scopes, async (em) => {
+    const [row] = await asOwner<ImportJob>(em, owner.userId, `insert into import_job (owner_id, kind, file_name) values ($1, $2, $3) returning ${COLUMNS}`, [owner.userId, req.kind, req.fileName?.slice(0, 200) ?? null]);
     return row!;
   });
 }
@@ -90,9 +96,9 @@ export interface JobRunner {
  * every row (sheet, row, column of each problem), then write everything in one transaction as the
  * account is now (its roles and scope read afresh).
  */
-export async function runJob(r: JobRunner, job: { id: string; userId: string; tokenVersion: number }, req: ImportRequest): Promise<void> {
+export async function runJob(r: JobRunner, job: JobOwner & { id: string; tokenVersion: number }, req: ImportRequest): Promise<void> {
   const { orm, limits } = r;
-  const set = (sql: string, params: unknown[]) => update(orm, job.userId, `update import_job set ${sql}, heartbeat_at = now() where id = $1`, [job.id, ...params]);
+  const set = (sql: string, params: unknown[]) => update(orm, job, `update import_job set ${sql}, heartbeat_at = now() where id = $1`, [job.id, ...params]);
   const beat = setInterval(() => void set('state = state', []).catch(() => undefined), HEARTBEAT_MS);
   beat.unref();
   const spec = KINDS[req.kind];
