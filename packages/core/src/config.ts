@@ -31,6 +31,7 @@ export const LIMIT_ENV = {
   statementTimeoutMs: 'DB_STATEMENT_TIMEOUT_MS',
   idleInTransactionTimeoutMs: 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
   maxBodyBytes: 'HTTP_MAX_BODY_BYTES',
+  exportDeadlineMs: 'EXPORT_DEADLINE_MS',
 } as const;
 
 export type LimitSettings = { -readonly [K in keyof typeof LIMIT_ENV]?: number } & { introspection?: boolean };

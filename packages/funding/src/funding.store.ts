@@ -373,3 +373,34 @@ export async function ledgerFindings(em: EntityManager) {
     awardedTwice: twice.map((r) => r.id),
   };
 }
+
+// ---------------------------------------------------------------- spreadsheet exports (packages/sheets)
+
+/** A line of the disbursement list (拨付): the village paid, the fund, voucher, amount and date. */
+export interface DisbursementRow {
+  id: string;
+  /** the village (the deeper unit of the transfer) */
+  unitId: string;
+  unitPath: string;
+  fund: Fund;
+  voucher: string | null;
+  /** fen; a reversal (冲正) is negative, so that a column sum is what the villages were paid */
+  amount: bigint;
+  occurredOn: string;
+  /** the voucher of the disbursement a reversal corrects */
+  reversesVoucher: string | null;
+  reversed: boolean;
+}
+
+/** The disbursements of a subtree in a budget year, reversals included, a page after an id (keyset on id). */
+export async function disbursementPage(em: EntityManager, path: string, year: number, afterId: string | null, limit: number): Promise<DisbursementRow[]> {
+  const rows = await executeBound<Omit<DisbursementRow, 'amount'> & { amount: string }>(em,
+    `select t.id::text as id, t.unit_id::text as "unitId", t.unit_path::text as "unitPath", t.fund, coalesce(t.voucher, o.voucher) as voucher,
+            (case when t.reverses is null then t.amount else -t.amount end)::text as amount, to_char(t.occurred_on, 'YYYY-MM-DD') as "occurredOn",
+            o.voucher as "reversesVoucher", exists (select 1 from transfer r where r.reverses = t.id) as reversed
+       from transfer t left join transfer o on o.id = t.reverses
+      where t.unit_path <@ $1::ltree and t.kind = 'DISBURSE' and t.year = $2 and t.id > coalesce($3::bigint, 0)
+      order by t.id limit $4`,
+    [path, year, afterId, limit]);
+  return rows.map((r) => ({ ...r, amount: BigInt(r.amount) }));
+}

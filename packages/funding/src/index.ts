@@ -15,6 +15,8 @@ export * from './ledger.service.js';
 export * from './funding.service.js';
 export * from './standards.js';
 export * from './invariants.js';
+// the spreadsheet exports (packages/sheets): the disbursement list, a page at a time
+export { disbursementPage, type DisbursementRow } from './funding.store.js';
 
 export const fundingModule: JicengModule = {
   name: 'funding',

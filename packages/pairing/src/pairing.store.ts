@@ -298,20 +298,87 @@ export async function dbToday(em: EntityManager): Promise<string> {
 }
 
 /**
- * Inserts many support entries in one statement (unnest of bound arrays); an entry whose import key the
- * partner has already is skipped. Returns how many were inserted.
+ * Inserts many support entries in one statement (unnest of bound arrays). An entry the partner has
+ * already — the same village, date, six figures and note, however it was logged (imported, logged in
+ * GraphQL, a correction) — is skipped; so is one whose import key the partner has (a concurrent import of
+ * the same file). Imports of one partner are serialised (a transaction lock). Returns how many were inserted.
  */
 export async function insertSupportBatch(em: EntityManager, partnerId: string, loggedBy: string, rows: readonly (SupportFigures & { villageId: string; loggedOn: string; note: string | null; importKey: string })[]): Promise<number> {
   const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+  await executeBound(em, `select pg_advisory_xact_lock(hashtext('support-import'), hashtext($1))`, [partnerId]);
   const inserted = await executeBound<{ n: number }>(em,
-    `with ins as (
+    `with i as (select * from unnest($3::bigint[], $4::date[], $5::int[], $6::int[], $7::bigint[], $8::int[], $9::int[], $10::int[], $11::text[], $12::text[])
+                as i (unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, import_key)),
+          ins as (
        insert into support_log (partner_id, unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, logged_by, import_key)
        select $1, i.unit_id, i.logged_on, i.visits, i.people_placed, i.materials_value, i.meetings, i.problems_solved, i.projects_coordinated, i.note, $2, i.import_key
-         from unnest($3::bigint[], $4::date[], $5::int[], $6::int[], $7::bigint[], $8::int[], $9::int[], $10::int[], $11::text[], $12::text[])
-              as i (unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, import_key)
+         from i
+        where not exists (select 1 from support_log s where s.partner_id = $1 and s.unit_id = i.unit_id and s.logged_on = i.logged_on
+                            and s.visits = i.visits and s.people_placed = i.people_placed and s.materials_value = i.materials_value and s.meetings = i.meetings
+                            and s.problems_solved = i.problems_solved and s.projects_coordinated = i.projects_coordinated and coalesce(s.note, '') = coalesce(i.note, ''))
        on conflict (partner_id, import_key) where import_key is not null do nothing
        returning 1)
      select count(*)::int as n from ins`,
     [partnerId, loggedBy, col('villageId'), col('loggedOn'), col('visits'), col('peoplePlaced'), rows.map((r) => String(r.materialsValue)), col('meetings'), col('problemsSolved'), col('projectsCoordinated'), col('note'), col('importKey')]);
   return inserted[0]!.n;
+}
+
+// ---------------------------------------------------------------- spreadsheet exports (packages/sheets)
+
+/** A pairing of the pairing register: a village's partner in one of the five slots (partner kind) and its term. */
+export interface PairingRegisterRow {
+  pairingId: string;
+  unitId: string;
+  unitPath: string;
+  partnerId: string;
+  kind: PartnerKind;
+  name: string;
+  startsOn: string;
+  endsOn: string | null;
+}
+
+/**
+ * The pairings in force at some time in a year of up to `villages` villages of a subtree after a village
+ * id (keyset on the village id), by village then start: one statement a page.
+ */
+export function pairingRegisterPage(em: EntityManager, path: string, year: number, afterUnitId: string | null, villages: number): Promise<PairingRegisterRow[]> {
+  const during = `p.starts_on < make_date($2 + 1, 1, 1) and (p.ends_on is null or p.ends_on > make_date($2, 1, 1))`;
+  return executeBound<PairingRegisterRow>(em,
+    `with v as (select distinct p.unit_id from pairing p where p.unit_path <@ $1::ltree and ${during} and p.unit_id > coalesce($3::bigint, 0)
+                 order by p.unit_id limit $4)
+     select p.id::text as "pairingId", p.unit_id::text as "unitId", p.unit_path::text as "unitPath", pa.id::text as "partnerId", pa.kind, pa.name,
+            to_char(p.starts_on, 'YYYY-MM-DD') as "startsOn", to_char(p.ends_on, 'YYYY-MM-DD') as "endsOn"
+       from v join pairing p on p.unit_id = v.unit_id and ${during} join partner pa on pa.id = p.partner_id
+      order by p.unit_id, p.starts_on, p.id`,
+    [path, year, afterUnitId, villages]);
+}
+
+/** A support log entry of the support register, with its partner. */
+export interface SupportRegisterRow extends SupportFigures {
+  id: string;
+  unitId: string;
+  unitPath: string;
+  partnerKind: PartnerKind;
+  partnerName: string;
+  loggedOn: string;
+  note: string | null;
+  corrects: string | null;
+}
+
+/**
+ * The support entries of a subtree logged in a year (an entry replaced by a correction is left out: its
+ * correction stands for it), optionally one partner's, a page after an id (keyset on id).
+ */
+export async function supportRegisterPage(em: EntityManager, path: string, year: number, partnerId: string | null, afterId: string | null, limit: number): Promise<SupportRegisterRow[]> {
+  const rows = await executeBound<Raw<SupportRegisterRow, 'materialsValue'>>(em,
+    `select s.id::text as "id", s.unit_id::text as "unitId", s.unit_path::text as "unitPath", pa.kind as "partnerKind", pa.name as "partnerName",
+            to_char(s.logged_on, 'YYYY-MM-DD') as "loggedOn", s.visits, s.people_placed as "peoplePlaced", s.materials_value::text as "materialsValue",
+            s.meetings, s.problems_solved as "problemsSolved", s.projects_coordinated as "projectsCoordinated", s.note, s.corrects::text as "corrects"
+       from support_log s join partner pa on pa.id = s.partner_id
+      where s.unit_path <@ $1::ltree and s.logged_on >= make_date($2, 1, 1) and s.logged_on < make_date($2 + 1, 1, 1)
+        and ($3::bigint is null or s.partner_id = $3) and s.id > coalesce($4::bigint, 0)
+        and not exists (select 1 from support_log c where c.corrects = s.id)
+      order by s.id limit $5`,
+    [path, year, partnerId, afterId, limit]);
+  return rows.map((r) => ({ ...r, materialsValue: BigInt(r.materialsValue!) }));
 }

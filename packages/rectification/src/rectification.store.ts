@@ -706,3 +706,78 @@ export async function casesDueForAcceptance(em: EntityManager, scopes: readonly 
         and not exists (select 1 from acceptance a where a.case_id = c.id)
       order by c.updated_at, c.id limit $2`, [scopes, limit]);
 }
+
+// ---------------------------------------------------------------- spreadsheet exports (packages/sheets)
+
+/** A row of the case register (登记造册): the case, its designation (cause, problem types) and its problem list. */
+export interface CaseRegisterRow {
+  id: string;
+  unitId: string;
+  unitPath: string;
+  state: CaseState;
+  cause: Cause | null;
+  problemTypes: string[];
+  responsibleLeader: string | null;
+  villageSecretary: string | null;
+  workingGroup: string[];
+  plan: string | null;
+  publicizedOn: string | null;
+  deadline: string | null;
+  transformedOn: string | null;
+  closedOn: string | null;
+  problems: string[];
+  measures: string[];
+  responsible: string[];
+  problemDueOn: string | null;
+  problemsOpen: number;
+  acceptedOn: string | null;
+  satisfactionRate: number | null;
+  createdOn: string;
+}
+
+/** The case register of a subtree in a year, a page after an id (keyset on id): one statement a page. */
+export function caseRegisterPage(em: EntityManager, path: string, year: number, afterId: string | null, limit: number): Promise<CaseRegisterRow[]> {
+  return q<CaseRegisterRow>(em,
+    `select c.id::text as id, c.unit_id::text as "unitId", c.unit_path::text as "unitPath", c.state, d.cause, coalesce(d.problem_types, '{}') as "problemTypes",
+            c.responsible_leader as "responsibleLeader", c.village_secretary as "villageSecretary", coalesce(c.working_group, '{}') as "workingGroup",
+            c.plan, to_char(c.publicized_on, 'YYYY-MM-DD') as "publicizedOn", to_char(c.deadline, 'YYYY-MM-DD') as deadline,
+            to_char(c.transformed_on, 'YYYY-MM-DD') as "transformedOn", to_char(c.closed_on, 'YYYY-MM-DD') as "closedOn",
+            coalesce(p.problems, '{}') as problems, coalesce(p.measures, '{}') as measures, coalesce(p.responsible, '{}') as responsible,
+            to_char(p.due_on, 'YYYY-MM-DD') as "problemDueOn", coalesce(p.open, 0)::int as "problemsOpen",
+            to_char(a.accepted_on, 'YYYY-MM-DD') as "acceptedOn", a.satisfaction_rate::float8 as "satisfactionRate",
+            to_char(c.created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as "createdOn"
+       from rectification_case c
+       left join weak_designation d on d.unit_id = c.unit_id and d.year = c.year
+       left join lateral (select array_agg(i.problem order by i.id) as problems, array_agg(i.measure order by i.id) as measures,
+                                 array_agg(i.responsible order by i.id) as responsible, max(i.due_on) as due_on,
+                                 count(*) filter (where i.resolved_on is null) as open
+                            from problem_item i where i.case_id = c.id) p on true
+       left join lateral (select x.accepted_on, x.satisfaction_rate from acceptance x where x.case_id = c.id order by x.accepted_on desc, x.id desc limit 1) a on true
+      where c.unit_path <@ $1::ltree and c.year = $2 and c.id > coalesce($3::bigint, 0)
+      order by c.id limit $4`,
+    [path, year, afterId, limit]);
+}
+
+/** A township's line of the key-target register: its rural villages, and the key targets among them in a year. */
+export interface KeyTargetRegisterRow {
+  townshipId: string;
+  townshipPath: string;
+  villages: number;
+  keyTargets: number;
+  keyTargetNames: string[];
+  keyTargetCodes: string[];
+}
+
+/** The key-target register per township of a subtree in a year (a region has a few thousand townships): one statement. */
+export function keyTargetRegister(em: EntityManager, path: string, year: number): Promise<KeyTargetRegisterRow[]> {
+  return q<KeyTargetRegisterRow>(em,
+    `select t.id::text as "townshipId", t.path::text as "townshipPath", count(v.id)::int as villages, count(k.id)::int as "keyTargets",
+            coalesce(array_agg(v.name order by v.code) filter (where k.id is not null), '{}') as "keyTargetNames",
+            coalesce(array_agg(v.code order by v.code) filter (where k.id is not null), '{}') as "keyTargetCodes"
+       from admin_unit t
+       join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban
+       left join key_target k on k.unit_id = v.id and k.year = $2
+      where t.path <@ $1::ltree and t.level = 'TOWNSHIP'
+      group by t.id, t.path order by t.path`,
+    [path, year]);
+}

@@ -7,6 +7,9 @@ import { ImportJobResolver } from './graphql.js';
 import { importSweepTask } from './import/jobs.js';
 
 export const SHEETS_MODULE = 'sheets';
+export * from './columns.js';
+export * from './export/ledgers.js';
+export * from './export/export.js';
 
 export * from './import/limits.js';
 export * from './import/read.js';

@@ -5,7 +5,7 @@ import { executeBound, inScope } from '@jiceng/db';
 import { failAbandonedJobs } from '../src/index.js';
 import { XLSX, base, csv, ended, job, upload, xlsx } from './helpers.js';
 
-const A_HEAD = ['盟市', '旗县', '苏木乡镇', '嘎查村', '嘎查村代码', '年度', '星级'];
+const A_HEAD = ['盟市', '旗县', '苏木乡镇', '嘎查村', '统计用区划代码', '年度', '星级'];
 
 async function world(app: TestApp) {
   const region = await app.tree.region();
@@ -35,7 +35,7 @@ describe('assessments import', () => {
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(A_HEAD);
     const csvTemplate = Buffer.from(await (await fetch(`${base(app)}/export/template/support.csv`)).arrayBuffer());
     expect(csvTemplate.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    expect(csvTemplate.toString('utf8', 3)).toMatch(/^帮扶单位,盟市,旗县,苏木乡镇,嘎查村,嘎查村代码,日期/);
+    expect(csvTemplate.toString('utf8', 3)).toMatch(/^帮扶单位,盟市,旗县,苏木乡镇,嘎查村,统计用区划代码,日期/);
     expect((await fetch(`${base(app)}/export/template/other.xlsx`)).status).toBe(404);
     // filled in and sent back
     for (const [k, v] of w.villages.entries()) sheet.addRow(['测试盟', '测试县', '测试镇', v.unit.name, v.code, 2026, [7, 3, 9][k]]);
@@ -171,7 +171,7 @@ describe('bad files and limits', () => {
         duplex: 'half',
       } as RequestInit);
       expect(chunked.status).toBe(413);
-      expect((await chunked.json()).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', limit: 'maxBytes' });
+      expect(((await chunked.json()) as { error: unknown }).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', limit: 'maxBytes' });
       limits.maxBytes = saved.maxBytes;
       limits.maxRows = 5;
       const rows = Array.from({ length: 6 }, () => [w.villages[0]!.code, 2026, 5]);

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 import { executeBound } from '@jiceng/db';
 import { creditCodeCheckChar } from '../../pairing/src/credit-code.js';
-import { XLSX, csv, upload, xlsx } from './helpers.js';
+import { XLSX, base, csv, upload, xlsx } from './helpers.js';
 
-const S_HEAD = ['帮扶单位', '嘎查村代码', '日期', '走访次数', '安置就业人数', '物资价值（元）', '会议次数', '解决问题数', '协调项目数', '备注'];
+const S_HEAD = ['帮扶单位', '嘎查村代码', '日期', '走访次数', '安置人数', '物资价值（元）', '会议次数', '解决问题数', '协调项目数', '备注'];
 const PAIR = `mutation($p: ID!, $v: ID!, $s: LocalDate!, $e: LocalDate) { pairPartner(partnerId: $p, villageId: $v, startsOn: $s, endsOn: $e) }`;
 let n = 0;
 const creditCode = () => {
@@ -93,6 +93,29 @@ describe('support import', () => {
     const noYear = await upload(app, w.user, 'support', file, XLSX, 'wait=1');
     expect(noYear.status).toBe(400);
     expect(noYear.body.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'year' });
+  });
+});
+
+describe('round trip', () => {
+  test('the support ledger a partner exports imports again: nothing changes, every figure stays (entries logged in GraphQL, a correction)', async ({ app }) => {
+    const w = await world(app);
+    const village = await w.id(w.paired.code);
+    const LOG = `mutation($i: SupportInput!) { logSupport(input: $i) }`;
+    const first = (await w.user.client.ok(LOG, { i: { villageId: village, loggedOn: '2026-02-03', visits: 2, materialsValue: '0.29', note: '=1+1' } })).logSupport;
+    await w.user.client.ok(LOG, { i: { villageId: village, loggedOn: '2026-05-06', peoplePlaced: 4, meetings: 1, materialsValue: '123456789.01', note: '说明,含逗号"引号"' } });
+    await w.user.client.ok(LOG, { i: { villageId: village, loggedOn: '2026-07-08', problemsSolved: 1, note: '=HYPERLINK("x")' } });
+    await w.user.client.ok(`mutation($c: ID!, $i: SupportInput!) { correctSupport(correctsId: $c, input: $i) }`,
+      { c: first, i: { villageId: village, loggedOn: '2026-02-03', visits: 3, materialsValue: '0.30' } });
+    const before = await totals(w);
+    expect(before).toMatchObject({ entries: 3, visits: 3, materialsValue: '123456789.31' });
+    for (const ext of ['xlsx', 'csv'] as const) {
+      const res = await fetch(`${base(app)}/export/support.${ext}?unit=${w.paired.code}&year=2026`, { headers: { authorization: `Bearer ${w.user.token}` } });
+      expect(res.status).toBe(200);
+      const file = Buffer.from(await res.arrayBuffer());
+      const r = await upload(app, w.user, 'support', file, ext === 'xlsx' ? XLSX : 'text/csv', 'wait=1&year=2026');
+      expect(r.body, JSON.stringify(r.body.problems)).toMatchObject({ state: 'DONE', total: 3, result: { inserted: 0, unchanged: 3 } });
+      expect(await totals(w)).toEqual(before);
+    }
   });
 });
 

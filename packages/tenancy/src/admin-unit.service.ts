@@ -28,6 +28,17 @@ export async function unitsByIds(em: EntityManager, ids: readonly string[]): Pro
   return (await executeBound<any>(em, `select * from admin_unit where id = any ($1::bigint[]) and path <@ any ($2::ltree[])`, [valid, requestScope(em)])).map(mapUnit);
 }
 
+/**
+ * The units of a subtree above a level (for VILLAGE: the prefectures, counties and townships under a
+ * unit; a region has a few thousand at most), in the caller's scope, by path. Spreadsheet exports name
+ * each row's unit path with them.
+ */
+export async function unitsAbove(em: EntityManager, rootPath: string, level: AdminLevel): Promise<AdminUnitRow[]> {
+  const deeper = ADMIN_LEVELS.slice(ADMIN_LEVELS.indexOf(level));
+  return (await executeBound<any>(em, `select * from admin_unit where path <@ $1::ltree and path <@ any ($2::ltree[]) and level <> all ($3::text[]) order by path`,
+    [rootPath, requestScope(em), deeper])).map(mapUnit);
+}
+
 /** A unit the caller can see, or NOT_FOUND (also when it exists outside the caller's scope). */
 export async function requireUnit(em: EntityManager, id: string, field = 'unitId'): Promise<AdminUnitRow> {
   return (await requireUnits(em, [id], () => field))[0]!;

@@ -113,3 +113,15 @@ export async function linkCase(em: EntityManager, warningId: string, caseId: str
 export async function caseIdsOf(em: EntityManager, warningIds: readonly string[]): Promise<{ id: string; caseId: string | null }[]> {
   return executeBound(em, `select id::text, case_id::text as "caseId" from warning where id = any($1::bigint[])`, [warningIds]);
 }
+
+/**
+ * The warnings ledger of a subtree for a year (every warning observed in the year, handled at any level),
+ * in the order they arrived, a page after an id: the spreadsheet export's rows.
+ */
+export async function warningRegisterPage(em: EntityManager, path: string, year: number, afterId: string | null, limit: number): Promise<WarningRow[]> {
+  return executeBound(em,
+    `select ${WARNING_COLUMNS} from warning w
+      where w.unit_path <@ $1::ltree and w.id > coalesce($3::bigint, 0)
+        and w.observed_on >= make_date($2, 1, 1) and w.observed_on < make_date($2 + 1, 1, 1)
+      order by w.id limit $4`, [path, year, afterId, limit]);
+}

@@ -17,6 +17,7 @@ export { insertCatalog } from './warning.store.js';
 export * from './warning.service.js';
 export * from './accountability.service.js';
 export * from './handling.service.js';
+export * from './exports.js';
 
 export const warningModule: JicengModule = {
   name: 'warning',

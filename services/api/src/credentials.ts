@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 
-/** The bearer token of a request (Authorization: Bearer …), or null. The web board adds its session cookie here. */
+/**
+ * The credential of an HTTP request, the one place every route reads it (/graphql, /export/…): today the
+ * bearer token of the Authorization header (`Bearer <token>`); null when there is none. Another way to
+ * carry the same token (a session cookie) is added here.
+ */
 export function tokenOf(req: IncomingMessage): string | null {
   const auth = req.headers.authorization;
-  if (!auth?.startsWith('Bearer ')) return null;
-  return auth.slice(7).trim() || null;
+  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null;
 }

@@ -53,6 +53,8 @@ export const DEFAULT_LIMITS: Limits = {
   idleInTransactionTimeoutMs: 15_000,
   // a code list for importAdminUnits (one region, ~1 MB) fits; larger ones go through pnpm import:units
   maxBodyBytes: 5 * 1024 * 1024,
+  // a spreadsheet export (GET /export/…) streams a whole subtree's ledger: its own deadline (statements keep theirs)
+  exportDeadlineMs: 120_000,
   introspection: false,
   fieldCosts: FIELD_COSTS,
   pageSizes: PAGE_SIZES,

@@ -16,6 +16,8 @@ import { authenticate, loaderCache, type JicengContext, type ServiceSettings } f
 import { attachLive, type Live, type LiveOptions } from './live.js';
 import { importRoutes, type ImportRoutes } from './import-routes.js';
 import type { ImportLimits } from '@jiceng/sheets';
+import { tokenOf } from './credentials.js';
+import { exportRoutes } from './export-routes.js';
 import { guardFields, guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
@@ -204,8 +206,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     setGuard(ctx, guard);
     try {
       await guard.start(em); // the timeouts cover authentication too
-      const auth = req.headers.authorization;
-      if (auth?.startsWith('Bearer ')) ctx.principal = await authenticate(em, opts.settings, auth.slice(7).trim(), (pid) => guard.setBackend(pid));
+      const token = tokenOf(req);
+      if (token !== null) ctx.principal = await authenticate(em, opts.settings, token, (pid) => guard.setBackend(pid));
       else guard.setBackend(await setScope(em, []));
     } catch (e) {
       await guard.finish();
@@ -214,6 +216,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
     }
     return ctx;
   }
+
+  /** Counts a request in flight while fn runs: the drain waits for it. */
+  async function tracked<T>(fn: () => Promise<T>): Promise<T> {
+    inFlight++;
+    try {
+      return await fn();
+    } finally {
+      if (--inFlight === 0) drained?.();
+    }
+  }
+  // spreadsheet exports (export-routes.ts): the same context, guard and drain as /graphql
+  const exportRoute = exportRoutes({ orm: opts.orm, limits, log: opts.log, context, draining: () => draining, tracked, onRequestEnd: opts.onRequestEnd });
 
   async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const headers = new HeaderMap();
@@ -297,7 +311,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           if (--inFlight === 0) drained?.();
         }
       }
-      if (/^\/(import\/|export\/template\/)/.test(path)) return await imports.handle(req, res, path);
+      if (/^\/(import\/|export\/template\/)/.test(path)) return await tracked(() => imports.handle(req, res, path));
+      if (path.startsWith('/export/')) return await exportRoute(req, res, requestId);
       return send(res, 404, { error: 'not found' });
     } catch (e) {
       const known = e instanceof AppError ? e : isDatabaseUnavailable(e) ? serviceUnavailable('the database is unavailable; retry shortly') : null;

@@ -3,7 +3,7 @@ import { AppError, ErrorCode, RowsRefused, type Logger } from '@jiceng/core';
 import { readPrincipals, type Principal } from '@jiceng/tenancy';
 import { assessVillages, checkAssessments, type AssessmentRow } from '@jiceng/rectification';
 import { checkSupport, logSupportBatch, type SupportRow } from '@jiceng/pairing';
-import { KINDS, headerOfField, matchHeader, moduleProblem, parseRows, columnLetter, type ImportKind, type ImportProblem } from './kinds.js';
+import { KINDS, matchHeader, moduleProblem, parseRows, columnLetter, type ImportKind, type ImportProblem } from './kinds.js';
 import { readSheet, type FileType } from './read.js';
 import type { ImportLimits } from './limits.js';
 
@@ -127,11 +127,11 @@ export async function runJob(r: JobRunner, job: JobOwner & { id: string; tokenVe
       } catch (e) {
         if (!(e instanceof RowsRefused)) throw e;
         for (const p of e.problems) {
-          const header = headerOfField(spec, p.field);
-          const col = header ? header : null;
-          const k = col ? sheet.header.findIndex((h) => h.replace(/\s+/g, '') === col.replace(/\s+/g, '')) : -1;
+          // the column the field was read from, under the header the sheet gives it (an alias too)
+          const col = spec.columns.find((c) => c.field === p.field);
+          const k = col ? header.at.get(col) : undefined;
           const m = moduleProblem({ ...p, detail: { ...p.detail, sameAsRow: p.detail?.sameAs !== undefined ? parsed.source[p.detail.sameAs as number] : undefined } });
-          problems.push({ sheet: sheet.sheet, row: parsed.source[p.index] ?? null, column: k >= 0 ? columnLetter(k) : null, header: col, ...m });
+          problems.push({ sheet: sheet.sheet, row: parsed.source[p.index] ?? null, column: k === undefined ? null : columnLetter(k), header: k === undefined ? col?.header ?? null : sheet.header[k]!, ...m });
         }
         result = null;
       }

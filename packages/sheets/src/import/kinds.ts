@@ -1,5 +1,6 @@
 import type { RowProblem } from '@jiceng/core';
-import type { Cell, SheetRows } from './read.js';
+import { UNIT_CODE_HEADER, UNIT_PATH_HEADERS } from '../columns.js';
+import type { ReadCell, SheetRows } from './read.js';
 
 // What can be imported: each kind's sheet, its columns (Chinese headers, docs/glossary.md) and how a
 // cell becomes a value. The unit-path columns (盟市 / 旗县 / 苏木乡镇 / 嘎查村) may be present, as in the
@@ -18,10 +19,12 @@ export interface ImportProblem {
   message: string;
 }
 
-type Parse = (cell: Cell) => { value?: unknown; problem?: [code: string, message: string] };
+type Parse = (cell: ReadCell) => { value?: unknown; problem?: [code: string, message: string] };
 
 interface Column {
   header: string;
+  /** other headers taken for this column (those of the exported ledgers, older template names) */
+  aliases?: string[];
   /** the field of the module's row it fills; null: read and ignored (the unit path) */
   field: string | null;
   required: boolean;
@@ -41,13 +44,13 @@ export interface KindSpec {
 }
 
 const PATH_COLUMNS = (example: [string, string, string, string]): Column[] =>
-  (['盟市', '旗县', '苏木乡镇', '嘎查村'] as const).map((header, k) => ({
+  UNIT_PATH_HEADERS.map((header, k) => ({
     header, field: null, required: false, help: '可留空；仅供阅读，导入时以嘎查村代码为准', parse: () => ({}), example: example[k]!,
   }));
 
 const FORMULA: [string, string] = ['FORMULA', '单元格是公式，请填写数值（复制后“选择性粘贴—数值”）'];
 
-function text(cell: Cell) {
+function text(cell: ReadCell) {
   if (cell === null) return null;
   if (typeof cell === 'object' && !(cell instanceof Date)) return undefined;
   return String(cell).trim();
@@ -97,7 +100,9 @@ const date: Parse = (cell) => {
 
 const freeText: Parse = (cell) => {
   if (cell !== null && typeof cell === 'object' && 'formula' in cell) return { problem: FORMULA };
-  const t = text(cell);
+  // the apostrophe an export puts before a text that would read as a formula (columns.ts neutralise) is not part of it
+  const raw = text(cell);
+  const t = typeof raw === 'string' ? raw.replace(/^'(?=[=+\-@\t\r])/, '') : raw;
   if (t === undefined) return { problem: ['BAD_TEXT', '单元格无法读取为文字'] };
   if (t && t.length > 500) return { problem: ['TOO_LONG', '不超过500个字'] };
   return { value: t || null };
@@ -116,7 +121,7 @@ export const KINDS: Record<ImportKind, KindSpec> = {
     title: '十星级评定导入模板',
     columns: [
       ...PATH_COLUMNS(['赤峰市', '宁城县', '天义镇', '示例村']),
-      { header: '嘎查村代码', field: 'villageCode', required: true, help: '12位统计用区划代码（文本格式，勿去掉前导数字）', parse: villageCode, example: '150429100201' },
+      { header: UNIT_CODE_HEADER, aliases: ['嘎查村代码'], field: 'villageCode', required: true, help: '嘎查村的12位统计用区划代码（文本格式）', parse: villageCode, example: '150429100201' },
       { header: '年度', field: 'year', required: true, help: '评定年度，2000–2100', parse: wholeNumber(2000, 2100, true, '年度'), example: 2026 },
       { header: '星级', field: 'stars', required: true, help: '十星级评定的星数，0–10 的整数；不高于标准的星数（默认4星）为三类村，立整顿台账', parse: wholeNumber(0, 10, true, '星级'), example: 7 },
     ],
@@ -132,22 +137,25 @@ export const KINDS: Record<ImportKind, KindSpec> = {
     sheet: '帮扶记录',
     title: '结对帮扶记录导入模板',
     columns: [
-      { header: '帮扶单位', field: 'partner', required: true, help: '您的单位名称（与系统中登记的名称一致）', parse: requiredText('帮扶单位'), example: '示例企业有限公司' },
+      { header: '帮扶单位', aliases: ['帮扶单位（人）'], field: 'partner', required: true, help: '您的单位名称（与系统中登记的名称一致）', parse: requiredText('帮扶单位'), example: '示例企业有限公司' },
       ...PATH_COLUMNS(['赤峰市', '宁城县', '天义镇', '示例村']),
-      { header: '嘎查村代码', field: 'villageCode', required: true, help: '12位统计用区划代码；必须是与您的单位结对的嘎查村', parse: villageCode, example: '150429100201' },
+      { header: UNIT_CODE_HEADER, aliases: ['嘎查村代码'], field: 'villageCode', required: true, help: '嘎查村的12位统计用区划代码；必须是与您的单位结对的嘎查村', parse: villageCode, example: '150429100201' },
       { header: '日期', field: 'loggedOn', required: true, help: '帮扶日期（如 2026-03-15），在结对期限内、导入年度内，不晚于今天', parse: date, example: '2026-03-15' },
       { header: '走访次数', field: 'visits', required: false, help: '整数，不小于0；空白为0', parse: wholeNumber(0, 1_000_000, false, '走访次数'), example: 2 },
-      { header: '安置就业人数', field: 'peoplePlaced', required: false, help: '整数，不小于0', parse: wholeNumber(0, 1_000_000, false, '安置就业人数'), example: 0 },
-      { header: '物资价值（元）', field: 'materialsValue', required: false, help: '金额（元），最多两位小数', parse: yuan, example: 1500.5 },
+      { header: '安置人数', aliases: ['安置就业人数'], field: 'peoplePlaced', required: false, help: '安置就业人数，整数，不小于0', parse: wholeNumber(0, 1_000_000, false, '安置人数'), example: 0 },
+      { header: '物资价值（元）', aliases: ['物资价值'], field: 'materialsValue', required: false, help: '金额（元），最多两位小数', parse: yuan, example: 1500.5 },
       { header: '会议次数', field: 'meetings', required: false, help: '整数，不小于0', parse: wholeNumber(0, 1_000_000, false, '会议次数'), example: 1 },
       { header: '解决问题数', field: 'problemsSolved', required: false, help: '整数，不小于0', parse: wholeNumber(0, 1_000_000, false, '解决问题数'), example: 0 },
       { header: '协调项目数', field: 'projectsCoordinated', required: false, help: '整数，不小于0', parse: wholeNumber(0, 1_000_000, false, '协调项目数'), example: 0 },
       { header: '备注', field: 'note', required: false, help: '可留空，不超过500字', parse: freeText, example: '' },
+      // columns of the exported support ledger, read and ignored: a file exported can be imported again
+      { header: '结对类型', field: null, required: false, help: '可留空；导出的帮扶记录中的列，导入时不读取', parse: () => ({}), example: '' },
+      { header: '更正', field: null, required: false, help: '可留空；导出的帮扶记录中的列，导入时不读取（更正请在系统中操作）', parse: () => ({}), example: '' },
     ],
     notes: [
       '由结对单位的账号导入本单位的帮扶记录；每行至少有一项数字大于0。',
       '导入时须指定年度（?year=2026），每行日期须在该年度内。',
-      '同一嘎查村、日期、各项数字和备注完全相同的行视为同一条记录：文件内重复是错误，重新导入同一文件不会重复登记。',
+      '同一嘎查村、日期、各项数字和备注完全相同的行视为同一条记录：文件内重复是错误；已登记过的（导入或在系统中登记的）不再重复登记，导出的帮扶记录可以原样再导入。',
       '任何一行有问题，整个文件都不写入，并列出所有问题（工作表、行、列）。',
     ],
   },
@@ -169,7 +177,7 @@ const normalize = (h: string) => h.replace(/\s+/g, '').replace(/\(/g, '（').rep
 export function matchHeader(spec: KindSpec, sheet: SheetRows): { at: Map<Column, number>; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
   const at = new Map<Column, number>();
-  const byName = new Map(spec.columns.map((c) => [normalize(c.header), c]));
+  const byName = new Map(spec.columns.flatMap((c) => [c.header, ...(c.aliases ?? [])].map((h) => [normalize(h), c] as const)));
   sheet.header.forEach((h, k) => {
     if (!h) return;
     const c = byName.get(normalize(h));
@@ -247,9 +255,4 @@ export function moduleProblem(p: RowProblem): { code: string; message: string } 
     NO_FIGURES: '每行至少有一项数字大于 0（走访、安置就业、物资价值、会议、解决问题或协调项目）',
   };
   return { code: p.problem, message: messages[p.problem] ?? p.problem };
-}
-
-/** The header of the column a module's field comes from. */
-export function headerOfField(spec: KindSpec, field: string): string | null {
-  return spec.columns.find((c) => c.field === field)?.header ?? null;
 }

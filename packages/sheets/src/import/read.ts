@@ -10,14 +10,14 @@ import type { ImportLimits } from './limits.js';
 export type FileType = 'xlsx' | 'csv';
 
 /** A cell as read: a value, or a formula (refused where a value belongs), or an error value. */
-export type Cell = string | number | boolean | Date | null | { formula: string } | { error: string };
+export type ReadCell = string | number | boolean | Date | null | { formula: string } | { error: string };
 
 export interface SheetRows {
   sheet: string;
   /** the header row's texts, by column (0 = A) */
   header: string[];
   /** data rows (empty rows left out) with their 1-based row number in the sheet */
-  rows: { row: number; cells: Cell[] }[];
+  rows: { row: number; cells: ReadCell[] }[];
 }
 
 export const malformed = (message: string, details: Record<string, unknown> = {}) => new AppError(ErrorCode.MALFORMED_FILE, message, details);
@@ -51,7 +51,7 @@ export function readCsv(data: Buffer, limits: ImportLimits, sheetName: string): 
     throw malformed('文件不是 UTF-8 编码的 CSV (the file is not UTF-8 text)');
   }
   if (text.includes('\u0000')) throw malformed('文件不是 CSV 文本 (the file holds NUL characters: not CSV text)');
-  const rows: { row: number; cells: Cell[] }[] = [];
+  const rows: { row: number; cells: ReadCell[] }[] = [];
   let header: string[] | null = null;
   let cells: string[] = [];
   let cell = '';
@@ -139,8 +139,8 @@ export function checkZip(data: Buffer, limits: ImportLimits): void {
   }
 }
 
-/** A cell value from exceljs, as a Cell. */
-function cellOf(v: unknown): Cell {
+/** A cell value from exceljs, as a ReadCell. */
+function cellOf(v: unknown): ReadCell {
   if (v === undefined || v === null) return null;
   if (typeof v === 'string') return v.trim() === '' ? null : v;
   if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
@@ -165,7 +165,7 @@ export async function readXlsx(data: Buffer, limits: ImportLimits): Promise<Shee
       const name = (sheet as unknown as { name?: string }).name ?? 'Sheet1';
       if (name === '说明') continue;
       let header: string[] | null = null;
-      const rows: { row: number; cells: Cell[] }[] = [];
+      const rows: { row: number; cells: ReadCell[] }[] = [];
       for await (const row of sheet) {
         const values = (row.values as unknown[]).slice(1).map(cellOf);
         if (header === null) {
