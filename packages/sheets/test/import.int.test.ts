@@ -138,6 +138,37 @@ describe('assessments import', () => {
   });
 });
 
+describe('cases follow the imported ratings', () => {
+  test('third category relapses a transformed village\'s earlier case; a re-rating out withdraws an untouched case; a started case refuses its row', async ({ app }) => {
+    const w = await world(app);
+    const [x, y, z] = w.villages;
+    const [earlier] = await app.asOwner((em) => executeBound<{ id: string }>(em,
+      `insert into rectification_case (unit_id, year, state) values ($1, 2025, 'TRANSFORMED') returning id::text`, [x!.id]));
+    const head = ['统计用区划代码', '年度', '星级'];
+    const third = await upload(app, w.countyAdmin, 'assessments', csv([head, [x!.code, 2026, 3], [y!.code, 2026, 2], [z!.code, 2026, 4]]), 'text/csv');
+    expect(third.body).toMatchObject({ state: 'DONE', result: { inserted: 3 } });
+    const cases = () => app.asOwner((em) => executeBound<{ unit: string; year: number; state: string; previous: string | null }>(em,
+      `select unit_id::text as unit, year, state, previous_case_id::text as previous from rectification_case where unit_id = any ($1::bigint[]) order by unit_id, year`,
+      [[x!.id, y!.id, z!.id]]));
+    expect(await cases()).toEqual([
+      { unit: x!.id, year: 2025, state: 'RELAPSED', previous: null },
+      { unit: x!.id, year: 2026, state: 'IDENTIFIED', previous: earlier!.id },
+      { unit: y!.id, year: 2026, state: 'IDENTIFIED', previous: null },
+      { unit: z!.id, year: 2026, state: 'IDENTIFIED', previous: null },
+    ]);
+    // z's case has started: re-rating it out of the third category is refused, and nothing of the file is written
+    await app.asOwner((em) => executeBound(em, `update rectification_case set state = 'RECTIFYING' where unit_id = $1 and year = 2026`, [z!.id]));
+    const out = await upload(app, w.countyAdmin, 'assessments', csv([head, [y!.code, 2026, 7], [z!.code, 2026, 8]]), 'text/csv');
+    expect(out.body.problems.map((p: any) => [p.row, p.column, p.code])).toEqual([[3, 'C', 'CASE_STARTED']]);
+    expect((await cases()).find((c) => c.unit === y!.id && c.year === 2026)!.state).toBe('IDENTIFIED');
+    // without z, y's untouched case is withdrawn; rated third again, it is identified again
+    expect((await upload(app, w.countyAdmin, 'assessments', csv([head, [y!.code, 2026, 7]]), 'text/csv')).body.result).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect((await cases()).find((c) => c.unit === y!.id && c.year === 2026)!.state).toBe('WITHDRAWN');
+    await upload(app, w.countyAdmin, 'assessments', csv([head, [y!.code, 2026, 1]]), 'text/csv');
+    expect((await cases()).find((c) => c.unit === y!.id && c.year === 2026)!.state).toBe('IDENTIFIED');
+  });
+});
+
 describe('isolation', () => {
   test('a township importing rows for another township\'s village gets those rows refused; the county above imports them; a partner imports no assessments', async ({ app }) => {
     const w = await world(app);
