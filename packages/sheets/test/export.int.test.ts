@@ -312,6 +312,32 @@ describe('ledger exports', () => {
   });
 });
 
+describe('a reader that stops', () => {
+  test('the export waits for it between batches (nothing piles up) and ends when aborted', async ({ app }) => {
+    const region = await app.tree.region();
+    const village = await (await (await region.county()).township()).village();
+    const admin = await app.user(region, ['ORG_ADMIN']);
+    await app.asOwner((em) => executeBound(em, `insert into warning_dispute (unit_id, category, summary, recorded_on) select $1, 'CLAN', '纠纷' || g, '2026-05-01' from generate_series(1, 50) g`, [village.id]));
+    for (const format of ['csv', 'xlsx']) {
+      await inScope(app.orm, [], async (em) => {
+        const principal = await authenticate(em, app.settings, admin.token);
+        const prepared = await prepareExport(em, principal, { ledger: 'disputes', format, unit: region.code, year: String(YEAR) });
+        const out = new PassThrough({ highWaterMark: 64 }); // nobody reads it
+        const stop = new AbortController();
+        let finished = false;
+        const writing = prepared.write(out, { batch: 5, signal: stop.signal }).then(() => { finished = true; });
+        for (const until = Date.now() + 10_000; !out.writableNeedDrain; ) {
+          if (Date.now() > until) throw new Error('the export never filled the reader');
+          await new Promise((ok) => setImmediate(ok));
+        }
+        expect(finished).toBe(false);
+        stop.abort();
+        await expect(writing).rejects.toThrow(/abort/i);
+      });
+    }
+  });
+});
+
 describe('money cells', () => {
   test('fen to yuan is exact: the double nearest the decimal, up to 10^15 fen', () => {
     expect(yuanNumber(29n)).toBe(0.29);

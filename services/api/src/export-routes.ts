@@ -57,7 +57,14 @@ export function exportRoutes(deps: ExportRouteDeps) {
         return failWith(res, e, deps.log, requestId);
       }
       let rows = 0;
-      const left = () => { if (!res.writableFinished) guard.abort(); };
+      // the client leaving or the deadline ends the export: its running statement (the guard) and any wait
+      const stop = new AbortController();
+      const left = () => {
+        if (res.writableFinished) return;
+        guard.abort();
+        stop.abort();
+      };
+      const deadline = setTimeout(() => stop.abort(), deps.limits.exportDeadlineMs);
       try {
         if (!ctx.principal) throw unauthenticated('a bearer token is required');
         const prepared = await prepareExport(ctx.em, ctx.principal, {
@@ -69,16 +76,16 @@ export function exportRoutes(deps: ExportRouteDeps) {
         res.setHeader('cache-control', 'no-store');
         res.setHeader('x-content-type-options', 'nosniff');
         res.on('close', left);
-        rows = await prepared.write(res, { aborted: () => guard.aborted || guard.timedOut });
-        if (guard.timedOut || guard.aborted) res.destroy();
+        rows = await prepared.write(res, { signal: stop.signal });
       } catch (e) {
         if (!res.headersSent) failWith(res, e, deps.log, requestId);
         else {
           // the file is already on its way: cut it off, so the client sees a broken download, not a short file
-          if (!guard.aborted && !isCancelled(e)) deps.log.error('export failed', { requestId, error: e });
+          if (!stop.signal.aborted && !guard.aborted && !isCancelled(e)) deps.log.error('export failed', { requestId, error: e });
           res.destroy();
         }
       } finally {
+        clearTimeout(deadline);
         res.off('close', left);
         await guard.finish();
         await endRequest(ctx.em, false).catch(() => undefined);
@@ -97,7 +104,7 @@ function disposition(ascii: string, name: string): string {
 function failWith(res: ServerResponse, e: unknown, log: Logger, requestId: string): void {
   if (e instanceof AppError) fail(res, STATUS[e.code] ?? 400, e.code, e.message, e.extensions.field as string | undefined);
   else if (isDatabaseUnavailable(e)) fail(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'the database is unavailable; retry shortly');
-  else if (isCancelled(e)) fail(res, 504, ErrorCode.TIMEOUT, 'the request took longer than its limit');
+  else if (isCancelled(e) || (e as Error)?.name === 'AbortError') fail(res, 504, ErrorCode.TIMEOUT, 'the request took longer than its limit');
   else {
     log.error('export failed', { requestId, error: e });
     fail(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error');

@@ -2,6 +2,7 @@
 // to a stream as its rows are read, a batch at a time: memory stays flat however large the subtree.
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
+import { setTimeout } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { badInput, notFound } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
@@ -34,7 +35,16 @@ export interface PreparedExport {
   year: number;
   fileName: string;
   contentType: string;
-  write(out: Writable, opts?: { batch?: number; now?: Date; aborted?: () => boolean }): Promise<number>;
+  write(out: Writable, opts?: WriteOptions): Promise<number>;
+}
+
+export interface WriteOptions {
+  /** rows a statement (EXPORT_BATCH) */
+  batch?: number;
+  /** the time the 说明 sheet states */
+  now?: Date;
+  /** ends the export between two batches, and any wait for the client or the compression (client gone, deadline) */
+  signal?: AbortSignal;
 }
 
 /** Checks the request as GraphQL would (bad input, then scope: NOT_FOUND, then role: FORBIDDEN); writes nothing. */
@@ -65,8 +75,7 @@ export function headersOf(ledger: Ledger): Column[] {
 }
 
 /** Writes the ledger; resolves the number of data rows written. The stream is ended. */
-async function writeLedger(em: EntityManager, principal: Principal, t: Target, out: Writable,
-  opts: { batch?: number; now?: Date; aborted?: () => boolean }): Promise<number> {
+async function writeLedger(em: EntityManager, principal: Principal, t: Target, out: Writable, opts: WriteOptions): Promise<number> {
   const names = await UnitPaths.under(em, t.unit);
   const columns = headersOf(t.ledger);
   const pathColumns = t.ledger.rowLevel === 'TOWNSHIP' ? 3 : 4;
@@ -74,19 +83,26 @@ async function writeLedger(em: EntityManager, principal: Principal, t: Target, o
   const sink = t.format === 'xlsx' ? xlsxSink(out, t, columns, principal, names, opts.now ?? new Date()) : csvSink(out, columns);
   let n = 0;
   for await (const page of t.ledger.pages({ em, principal, unit: t.unit, year: t.year, batch: opts.batch ?? EXPORT_BATCH })) {
-    if (opts.aborted?.()) break;
+    opts.signal?.throwIfAborted();
     await names.load(em, page.map((r) => r.unitId));
     for (const r of page) sink.row(cellsOf(r));
     n += page.length;
     names.forgetVillages();
-    // the client reads slower than we read: wait for it before the next batch (memory stays flat)
-    if (out.writableNeedDrain) await once(out, 'drain');
+    // the compression or the client is slower than the reads: wait for them before the next batch (memory stays flat)
+    await sink.settle(opts.signal);
+    if (out.writableNeedDrain) await once(out, 'drain', { signal: opts.signal });
   }
-  await sink.end();
+  await sink.end(opts.signal);
   return n;
 }
 
-interface Sink { row(cells: unknown[]): void; end(): Promise<void> }
+interface Sink {
+  row(cells: unknown[]): void;
+  /** resolves when what was written so far has moved on (not piling up in a buffer) */
+  settle(signal?: AbortSignal): Promise<void>;
+  /** ends the file; resolves when the client has taken it all */
+  end(signal?: AbortSignal): Promise<void>;
+}
 
 function csvSink(out: Writable, columns: Column[]): Sink {
   out.write(CSV_BOM + columns.map((c) => csvQuote(c.header)).join(',') + '\r\n');
@@ -94,9 +110,10 @@ function csvSink(out: Writable, columns: Column[]): Sink {
     row(cells) {
       out.write(columns.map((c, k) => csvValue(c.kind, (cells[k] ?? null) as never)).join(',') + '\r\n');
     },
-    async end() {
+    async settle() {},
+    async end(signal) {
       out.end();
-      await once(out, 'finish');
+      await once(out, 'finish', { signal });
     },
   };
 }
@@ -145,9 +162,25 @@ function xlsxSink(out: Writable, t: Target, columns: Column[], principal: Princi
       }
       row.commit();
     },
-    async end() {
+    async settle(signal) {
+      // exceljs writes the sheet's XML into the zip's deflate stream without waiting for it (StreamBuf ignores
+      // backpressure): when deflate lags behind the reads, wait until its buffer has drained
+      const stream = (sheet as unknown as { stream: { pipes: Writable[] } }).stream;
+      for (let waited = 0; !stream.pipes.length; waited += 5) {
+        // the zip takes the sheet once the 说明 sheet before it is written
+        if (waited > 10_000) throw new Error('the zip did not take the sheet');
+        await setTimeout(5, undefined, { signal });
+      }
+      for (const pipe of stream.pipes) if (pipe.writableNeedDrain) await once(pipe, 'drain', { signal });
+    },
+    async end(signal) {
       sheet.commit();
-      await wb.commit();
+      // exceljs's commit waits for the whole zip to be taken, and knows no signal
+      const aborted = new Promise<never>((_, fail) => {
+        if (signal?.aborted) fail(signal.reason);
+        signal?.addEventListener('abort', () => fail(signal.reason), { once: true });
+      });
+      await Promise.race([wb.commit(), aborted]);
     },
   };
 }
