@@ -23,6 +23,10 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** a POST body that is not application/json (HTTP 415) */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** an uploaded file that is not a readable spreadsheet (not XLSX/CSV, bad encoding, a zip bomb) */
+  MALFORMED_FILE: 'MALFORMED_FILE',
+  /** rows of a batch refused: extensions.problems lists each (row index, field, problem code) */
+  ROWS_REFUSED: 'ROWS_REFUSED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -48,3 +52,19 @@ export const badInput = (field: string, message: string) =>
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 export const serviceUnavailable = (message = 'the service is temporarily unavailable; retry shortly') =>
   new AppError(ErrorCode.SERVICE_UNAVAILABLE, message);
+
+/** One refused row of a batch write: its index in the batch, the field at fault and a problem code. */
+export interface RowProblem {
+  index: number;
+  field: string;
+  problem: string;
+  /** safe details (the limit, the term, the other row) */
+  detail?: Record<string, unknown>;
+}
+
+/** A batch write refused because of some of its rows: nothing of it is written. */
+export class RowsRefused extends AppError {
+  constructor(readonly problems: RowProblem[]) {
+    super(ErrorCode.ROWS_REFUSED, `${problems.length} row(s) refused`, { problems });
+  }
+}

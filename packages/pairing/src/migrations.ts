@@ -239,6 +239,27 @@ select jiceng_coverage_rollup_rebuild();
 create policy coverage_rollup_partner_view on coverage_rollup as restrictive for select using (${STAFF_VIEW});
 `;
 
+// Support imported from a spreadsheet (sheets): each entry carries its import key (a hash of its village,
+// date, figures and note), unique per partner, so importing the same file again adds nothing. A partner
+// user's pairing terms for many villages by code, read as logSupport reads them for one.
+const supportImport = `
+alter table support_log add column import_key text;
+create unique index support_log_import_key on support_log (partner_id, import_key) where import_key is not null;
+create function jiceng_my_pairing_terms_by_code(p_user bigint, p_codes text[])
+  returns table (code text, unit_id text, unit_path text, starts_on text, ends_on text)
+  language sql stable security definer set search_path = public, pg_temp as $$
+  select v.code, p.unit_id::text, p.unit_path::text, to_char(p.starts_on, 'YYYY-MM-DD'), to_char(p.ends_on, 'YYYY-MM-DD')
+    from app_user u join partner_account a on a.user_id = u.id join pairing p on p.partner_id = a.partner_id
+    join admin_unit v on v.id = p.unit_id
+   where u.id = p_user and v.code = any (p_codes) and not u.disabled
+     and p.unit_path <@ coalesce((select r.path from admin_unit r where r.id = u.reach_unit_id), 'cn'::ltree)
+   order by v.code, p.starts_on
+$$;
+alter function jiceng_my_pairing_terms_by_code(bigint, text[]) owner to :auth_role;
+revoke execute on function jiceng_my_pairing_terms_by_code(bigint, text[]) from public;
+grant execute on function jiceng_my_pairing_terms_by_code(bigint, text[]) to :api_role;
+`;
+
 export const pairingMigrations: Migration[] = [
   { id: '0300_pairing', sql: pairing },
   { id: '0301_pairing_partner_where_it_serves', sql: partnerWhereItServes },
@@ -252,4 +273,5 @@ export const pairingMigrations: Migration[] = [
   { id: '0350_pairing_project_kind_and_status_closed', sql: closedProjectKindAndStatus },
   { id: '0360_pairing_support_rollup', sql: rollups },
   { id: '0361_pairing_coverage_rollup', sql: coverageRollup },
+  { id: '0370_pairing_support_import', sql: supportImport },
 ];

@@ -1,4 +1,5 @@
-import { badInput, conflict, forbidden, localDate, notFound } from '@jiceng/core';
+import { createHash } from 'node:crypto';
+import { AppError, RowsRefused, badInput, conflict, forbidden, localDate, notFound, type RowProblem } from '@jiceng/core';
 import { withScopeAlso, type EntityManager } from '@jiceng/db';
 import { PARTNER_ROLES, STAFF_ROLES, assertCan, grantReach, inScope, requireUnit, requireUser, requireVillage, unitsByIds, type Principal } from '@jiceng/tenancy';
 import { validatePairInput, validatePartnerInput, validateSupportInput, type PairInput, type PartnerInput, type SupportInput } from './inputs.js';
@@ -160,4 +161,92 @@ export async function logSupport(em: EntityManager, p: Principal, input: Support
   };
   // paired today: the village is in the scope already
   return inScope(p, villagePath) ? write() : withScopeAlso(em, [villagePath], write);
+}
+
+/** One support entry of a batch: the village by its official code, the partner by name (its own). */
+export interface SupportRow extends Omit<SupportInput, 'villageId'> {
+  villageCode: string;
+  /** the partner's name as the sheet gives it: must be the caller's own partner */
+  partner: string;
+}
+
+/** What a batch wrote: entries new, and entries the partner had already (same import key). */
+export interface SupportBatchResult {
+  inserted: number;
+  unchanged: number;
+}
+
+/** An entry's own key: its village, date, figures and note (with the partner, unique in support_log). */
+function importKeyOf(i: { villageId: string; loggedOn: string; visits: number; peoplePlaced: number; materialsValue: bigint; meetings: number; problemsSolved: number; projectsCoordinated: number; note: string | null }): string {
+  return createHash('sha256')
+    .update(JSON.stringify([i.villageId, i.loggedOn, i.visits, i.peoplePlaced, String(i.materialsValue), i.meetings, i.problemsSolved, i.projectsCoordinated, i.note ?? '']))
+    .digest('base64url');
+}
+
+/**
+ * The problems logSupport would refuse in a batch, every one, without writing: a bad date or figure, a
+ * partner other than the caller's own (NOT_OWN_PARTNER), a village the partner is not (and was not)
+ * paired with or unknown (NOT_PAIRED), a date outside every term (OUTSIDE_TERM), in the future
+ * (FUTURE_DATE) or outside `year` when given (OUTSIDE_YEAR), the same entry twice (DUPLICATE). Only
+ * partner accounts log support (FORBIDDEN for the whole batch otherwise, as logSupport).
+ */
+export async function checkSupport(em: EntityManager, p: Principal, rows: readonly SupportRow[], opts: { year?: number } = {}) {
+  assertCan(p, 'support:log');
+  const partner = await store.linkedPartner(em, p.userId);
+  if (!partner) throw notFound('partner');
+  const terms = new Map<string, { unitId: string; unitPath: string; startsOn: string; endsOn: string | null }[]>();
+  for (const t of await store.pairingTermsByCode(em, p.userId, [...new Set(rows.map((r) => r.villageCode))])) {
+    terms.set(t.code, [...(terms.get(t.code) ?? []), t]);
+  }
+  const today = await store.dbToday(em);
+  const problems: RowProblem[] = [];
+  const entries: (ReturnType<typeof validateSupportInput> & { importKey: string; unitPath: string })[] = [];
+  const seen = new Map<string, number>();
+  rows.forEach((r, index) => {
+    if (r.partner.trim() !== partner.name) problems.push({ index, field: 'partner', problem: 'NOT_OWN_PARTNER' });
+    const t = terms.get(r.villageCode);
+    if (!t) problems.push({ index, field: 'villageCode', problem: 'NOT_PAIRED' });
+    let entry: ReturnType<typeof validateSupportInput>;
+    try {
+      entry = validateSupportInput({ ...r, villageId: t?.[0]?.unitId ?? '0' });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      const field = String(e.extensions.field);
+      problems.push({ index, field, problem: field === 'loggedOn' ? 'BAD_DATE' : /at least one figure/.test(e.message) ? 'NO_FIGURES' : 'BAD_FIGURE' });
+      return;
+    }
+    if (entry.loggedOn > today) problems.push({ index, field: 'loggedOn', problem: 'FUTURE_DATE' });
+    if (opts.year && !entry.loggedOn.startsWith(`${opts.year}-`)) problems.push({ index, field: 'loggedOn', problem: 'OUTSIDE_YEAR', detail: { year: opts.year } });
+    if (t && !t.some((x) => x.startsOn <= entry.loggedOn && (x.endsOn == null || entry.loggedOn < x.endsOn))) {
+      problems.push({ index, field: 'loggedOn', problem: 'OUTSIDE_TERM', detail: { terms: t.map((x) => ({ startsOn: x.startsOn, endsOn: x.endsOn })) } });
+    }
+    const importKey = importKeyOf(entry);
+    const first = seen.get(importKey);
+    if (first !== undefined) problems.push({ index, field: 'villageCode', problem: 'DUPLICATE', detail: { sameAs: first } });
+    else seen.set(importKey, index);
+    if (t) entries.push({ ...entry, importKey, unitPath: t[0]!.unitPath });
+  });
+  return { problems, entries, partnerId: partner.id };
+}
+
+/**
+ * logSupport for a batch, all or nothing: every row checked first (checkSupport; any problem refuses the
+ * batch with RowsRefused listing them all), then written one statement per `batchSize` rows. An entry the
+ * partner has already (same village, date, figures and note: its import key) is not added again.
+ */
+export async function logSupportBatch(em: EntityManager, p: Principal, rows: readonly SupportRow[], opts: { year?: number; batchSize?: number; onProgress?: (written: number) => Promise<void> | void } = {}): Promise<SupportBatchResult> {
+  const { problems, entries, partnerId } = await checkSupport(em, p, rows, opts);
+  if (problems.length) throw new RowsRefused(problems);
+  // villages whose pairing has ended (dated within its term, checked above) are added for these statements only
+  const outside = [...new Set(entries.map((e) => e.unitPath).filter((path) => !inScope(p, path)))];
+  const size = opts.batchSize ?? 5000;
+  const write = () => em.transactional(async (tx) => {
+    let inserted = 0;
+    for (let from = 0; from < entries.length; from += size) {
+      inserted += await store.insertSupportBatch(tx, partnerId, p.userId, entries.slice(from, from + size));
+      await opts.onProgress?.(Math.min(entries.length, from + size));
+    }
+    return { inserted, unchanged: entries.length - inserted };
+  });
+  return outside.length ? withScopeAlso(em, outside, write) : write();
 }

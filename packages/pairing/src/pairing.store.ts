@@ -315,6 +315,45 @@ export async function insertSupport(em: EntityManager, i: SupportFigures & { par
   return row!.id;
 }
 
+/** A partner user's pairing terms with many villages by code (also ended ones, within the account's reach). */
+export function pairingTermsByCode(em: EntityManager, userId: string, codes: readonly string[]): Promise<{ code: string; unitId: string; unitPath: string; startsOn: string; endsOn: string | null }[]> {
+  return executeBound(em,
+    `select t.code, t.unit_id as "unitId", t.unit_path as "unitPath", t.starts_on as "startsOn", t.ends_on as "endsOn" from jiceng_my_pairing_terms_by_code($1, $2::text[]) t`,
+    [userId, [...codes]]);
+}
+
+/** Today's date on the database clock. */
+export async function dbToday(em: EntityManager): Promise<string> {
+  const [row] = await executeBound<{ d: string }>(em, `select current_date::text as d`, []);
+  return row!.d;
+}
+
+/**
+ * Inserts many support entries in one statement (unnest of bound arrays). An entry the partner has
+ * already — the same village, date, six figures and note, however it was logged (imported, logged in
+ * GraphQL, a correction) — is skipped; so is one whose import key the partner has (a concurrent import of
+ * the same file). Imports of one partner are serialised (a transaction lock). Returns how many were inserted.
+ */
+export async function insertSupportBatch(em: EntityManager, partnerId: string, loggedBy: string, rows: readonly (SupportFigures & { villageId: string; loggedOn: string; note: string | null; importKey: string })[]): Promise<number> {
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+  await executeBound(em, `select pg_advisory_xact_lock(hashtext('support-import'), hashtext($1))`, [partnerId]);
+  const inserted = await executeBound<{ n: number }>(em,
+    `with i as (select * from unnest($3::bigint[], $4::date[], $5::int[], $6::int[], $7::bigint[], $8::int[], $9::int[], $10::int[], $11::text[], $12::text[])
+                as i (unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, import_key)),
+          ins as (
+       insert into support_log (partner_id, unit_id, logged_on, visits, people_placed, materials_value, meetings, problems_solved, projects_coordinated, note, logged_by, import_key)
+       select $1, i.unit_id, i.logged_on, i.visits, i.people_placed, i.materials_value, i.meetings, i.problems_solved, i.projects_coordinated, i.note, $2, i.import_key
+         from i
+        where not exists (select 1 from support_log s where s.partner_id = $1 and s.unit_id = i.unit_id and s.logged_on = i.logged_on
+                            and s.visits = i.visits and s.people_placed = i.people_placed and s.materials_value = i.materials_value and s.meetings = i.meetings
+                            and s.problems_solved = i.problems_solved and s.projects_coordinated = i.projects_coordinated and coalesce(s.note, '') = coalesce(i.note, ''))
+       on conflict (partner_id, import_key) where import_key is not null do nothing
+       returning 1)
+     select count(*)::int as n from ins`,
+    [partnerId, loggedBy, col('villageId'), col('loggedOn'), col('visits'), col('peoplePlaced'), rows.map((r) => String(r.materialsValue)), col('meetings'), col('problemsSolved'), col('projectsCoordinated'), col('note'), col('importKey')]);
+  return inserted[0]!.n;
+}
+
 // ---------------------------------------------------------------- spreadsheet exports (packages/sheets)
 
 /** A pairing of the pairing register: a village's partner in one of the five slots (partner kind) and its term. */

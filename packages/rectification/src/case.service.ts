@@ -1,11 +1,11 @@
-import { AppError, ErrorCode, badInput, conflict, localDate, notFound } from '@jiceng/core';
+import { AppError, ErrorCode, RowsRefused, badInput, conflict, localDate, notFound, type RowProblem } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
-import { assertCan, requireVillage, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { assertCan, inScope, requireVillage, unitsByCodes, unitsByIds, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { FINISHED_STATES, NEXT_STATES, TRANSFORMED_OR_LATER, addMonths, categoryOf, isCaseState, type CaseState } from './lifecycle.js';
 import * as store from './rectification.store.js';
 import { assertYear, required, validateAssess, validateCasePatch, validateDesignation, validateProblem, type AssessInput, type CasePatch, type DesignationInput, type ProblemInput } from './inputs.js';
 import type { Case } from './rectification.store.js';
-import { standardFor } from './standards.js';
+import { standardFor, standardsUnder } from './standards.js';
 
 export type { Case } from './rectification.store.js';
 export { assertYear };
@@ -104,6 +104,117 @@ export async function assess(em: EntityManager, p: Principal, input: AssessInput
     if (category === 'THIRD') await ensureCase(tx, village, input.year, p.userId, `${input.stars} stars, third category`);
     else await withdrawCase(tx, village, input.year, p.userId, `re-rated ${input.stars} stars (${category}) for ${input.year}`);
     return row;
+  });
+}
+
+/** The deepest path every path lies in (the root 'cn' at least). */
+function commonPath(paths: readonly string[]): string {
+  let common = paths[0]?.split('.') ?? [];
+  for (const path of paths) {
+    const parts = path.split('.');
+    let k = 0;
+    while (k < common.length && k < parts.length && common[k] === parts[k]) k++;
+    common = common.slice(0, k);
+  }
+  return common.join('.') || 'cn';
+}
+
+/** One assessment of a batch: the village by its official code. */
+export interface AssessmentRow {
+  villageCode: string;
+  year: number;
+  stars: number;
+}
+
+/** What a batch of assessments did: rows new, rows re-rated, rows already as given. */
+export interface BatchResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * The problems assess would refuse in a batch, every one of them, without writing: a year or stars out of
+ * range, a village not found (unknown or outside the caller's scope: the same problem, as in GraphQL), a
+ * unit that is not a village, a village and year given twice. Problem codes: YEAR_RANGE, STARS_RANGE,
+ * VILLAGE_NOT_FOUND, NOT_A_VILLAGE, DUPLICATE. The caller's roles are checked for the whole batch.
+ */
+export async function checkAssessments(em: EntityManager, p: Principal, rows: readonly AssessmentRow[]): Promise<{ problems: RowProblem[]; villages: Map<string, AdminUnitRow> }> {
+  assertCan(p, 'rectification:assess');
+  const villages = new Map((await unitsByCodes(em, rows.map((r) => r.villageCode))).filter((u) => inScope(p, u.path)).map((u) => [u.code, u]));
+  const problems: RowProblem[] = [];
+  const seen = new Map<string, number>();
+  rows.forEach((r, index) => {
+    if (!Number.isInteger(r.year) || r.year < 2000 || r.year > 2100) problems.push({ index, field: 'year', problem: 'YEAR_RANGE', detail: { min: 2000, max: 2100 } });
+    if (!Number.isInteger(r.stars) || r.stars < 0 || r.stars > 10) problems.push({ index, field: 'stars', problem: 'STARS_RANGE', detail: { min: 0, max: 10 } });
+    const v = villages.get(r.villageCode);
+    if (!v) problems.push({ index, field: 'villageCode', problem: 'VILLAGE_NOT_FOUND' });
+    else if (v.level !== 'VILLAGE') problems.push({ index, field: 'villageCode', problem: 'NOT_A_VILLAGE' });
+    const key = `${r.villageCode}/${r.year}`;
+    const first = seen.get(key);
+    if (first !== undefined) problems.push({ index, field: 'villageCode', problem: 'DUPLICATE', detail: { sameAs: first } });
+    else seen.set(key, index);
+  });
+  return { problems, villages };
+}
+
+/**
+ * assess for a batch, all or nothing: every row is checked first (checkAssessments: any problem refuses the
+ * batch with RowsRefused listing them all), then written with one statement per `batchSize` rows; each
+ * village's category follows the standard in force for it. A row whose stars are stored already changes
+ * nothing; a changed row opens or withdraws the village's case as assess does (a case on which work has
+ * started refuses its row: CASE_STARTED). `onProgress` is told the rows written so far.
+ */
+export async function assessVillages(em: EntityManager, p: Principal, rows: readonly AssessmentRow[], opts: { batchSize?: number; onProgress?: (written: number) => Promise<void> | void } = {}): Promise<BatchResult> {
+  const { problems, villages } = await checkAssessments(em, p, rows);
+  if (problems.length) throw new RowsRefused(problems);
+  if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0 };
+  const common = commonPath([...villages.values()].map((v) => v.path));
+  const standards = new Map<number, Awaited<ReturnType<typeof standardsUnder>>>();
+  for (const year of new Set(rows.map((r) => r.year))) standards.set(year, await standardsUnder(em, common, year));
+  const indexOf = new Map(rows.map((r, k) => [`${villages.get(r.villageCode)!.id}/${r.year}`, k]));
+  const size = opts.batchSize ?? 5000;
+  return em.transactional(async (tx) => {
+    const result: BatchResult = { inserted: 0, updated: 0, unchanged: 0 };
+    const refused: RowProblem[] = [];
+    for (let from = 0; from < rows.length; from += size) {
+      const batch = rows.slice(from, from + size).map((r) => {
+        const v = villages.get(r.villageCode)!;
+        return { unitId: v.id, year: r.year, stars: r.stars, category: categoryOf(r.stars, standards.get(r.year)!(v.path)) };
+      });
+      const changed = await store.upsertAssessments(tx, batch, p.userId);
+      result.inserted += changed.filter((c) => c.was == null).length;
+      result.updated += changed.filter((c) => c.was != null).length;
+      result.unchanged += batch.length - changed.length;
+      // the cases follow the changed rows only: a village rated third opens (or keeps) its case; one
+      // rated out of the third category withdraws the case it has (only those that have one are read)
+      for (const year of new Set(changed.map((c) => c.year))) {
+        const ofYear = changed.filter((c) => c.year === year);
+        const withCase = await store.villagesWithCase(tx, ofYear.filter((c) => c.category !== 'THIRD').map((c) => c.unitId), year);
+        const third = ofYear.filter((c) => c.category === 'THIRD');
+        // a village's first case opens in one statement for all of them; relapses and re-identifications go one by one
+        const opened = third.length
+          ? await store.openFirstCases(tx, third.map((c) => ({ unitId: c.unitId, reason: `identified: ${rows[indexOf.get(`${c.unitId}/${year}`)!]!.stars} stars, third category` })), year, p.userId, await store.todayWithinYear(tx, year))
+          : new Set<string>();
+        const touched = ofYear.filter((c) => (c.category === 'THIRD' && !opened.has(c.unitId)) || withCase.has(c.unitId));
+        const units = new Map((await unitsByIds(tx, touched.map((c) => c.unitId))).map((u) => [u.id, u]));
+        for (const c of touched) {
+          const village = units.get(c.unitId)!;
+          const index = indexOf.get(`${c.unitId}/${year}`)!;
+          const stars = rows[index]!.stars;
+          try {
+            if (c.category === 'THIRD') await ensureCase(tx, village, year, p.userId, `${stars} stars, third category`);
+            else await withdrawCase(tx, village, year, p.userId, `re-rated ${stars} stars (${c.category}) for ${year}`);
+          } catch (e) {
+            if (!(e instanceof AppError) || e.code !== ErrorCode.INVALID_TRANSITION) throw e;
+            refused.push({ index, field: 'stars', problem: 'CASE_STARTED', detail: { state: (e.extensions as { from?: string }).from } });
+          }
+        }
+      }
+      await opts.onProgress?.(Math.min(rows.length, from + size));
+    }
+    if (refused.length) throw new RowsRefused(refused);
+    return result;
   });
 }
 

@@ -193,6 +193,47 @@ export function upsertAssessment(em: EntityManager, a: { unitId: string; year: n
     [a.unitId, a.year, a.stars, a.category, a.by])).then((r) => r!);
 }
 
+/**
+ * Upserts many assessments in one statement (unnest of bound arrays). Rows whose stars and category are
+ * already stored are left untouched (re-importing a file changes nothing); returns the rows written, with
+ * the category each had before (null: new).
+ */
+export function upsertAssessments(em: EntityManager, rows: readonly { unitId: string; year: number; stars: number; category: Category }[], by: string): Promise<{ unitId: string; year: number; category: Category; was: Category | null }[]> {
+  return q(em,
+    `with input as (select * from unnest($1::bigint[], $2::int[], $3::int[], $4::text[]) as i (unit_id, year, stars, category)),
+          prev as (select a.unit_id, a.year, a.category from assessment a join input i using (unit_id, year)),
+          up as (insert into assessment (unit_id, year, stars, category, assessed_by) select unit_id, year, stars, category, $5 from input
+                 on conflict (unit_id, year) do update set stars = excluded.stars, category = excluded.category, assessed_by = excluded.assessed_by, assessed_at = now()
+                 where assessment.stars is distinct from excluded.stars or assessment.category is distinct from excluded.category
+                 returning unit_id, year, category)
+     select up.unit_id::text as "unitId", up.year, up.category, prev.category as was from up left join prev using (unit_id, year)`,
+    [rows.map((r) => r.unitId), rows.map((r) => r.year), rows.map((r) => r.stars), rows.map((r) => r.category), by]);
+}
+
+/**
+ * Opens the case of the year, identified on `on`, for each of many villages that has no case that year
+ * and no earlier case (not withdrawn) to relapse or link: the plain first case, two statements' worth in
+ * one. Returns the villages it opened cases for; the others take ensureCase's path one by one.
+ */
+export async function openFirstCases(em: EntityManager, villages: readonly { unitId: string; reason: string }[], year: number, userId: string, on: string): Promise<Set<string>> {
+  const rows = await q<{ id: string }>(em,
+    `with v as (select * from unnest($1::bigint[], $2::text[]) as i (unit_id, reason)),
+          fresh as (select v.* from v where not exists (select 1 from rectification_case c where c.unit_id = v.unit_id and (c.year = $3 or (c.year < $3 and c.state <> 'WITHDRAWN')))),
+          ins as (insert into rectification_case (unit_id, year) select unit_id, $3 from fresh returning id, unit_id),
+          tr as (insert into case_transition (case_id, unit_id, from_state, to_state, reason, by_user, happened_on)
+                 select ins.id, ins.unit_id, 'IDENTIFIED', 'IDENTIFIED', fresh.reason, $4, $5::date from ins join fresh using (unit_id))
+     select unit_id::text as id from ins`,
+    [villages.map((v) => v.unitId), villages.map((v) => v.reason), year, userId, on]);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Of many villages, those with a case of the year that is not withdrawn (one statement). */
+export async function villagesWithCase(em: EntityManager, unitIds: readonly string[], year: number): Promise<Set<string>> {
+  const rows = await q<{ id: string }>(em,
+    `select unit_id::text as id from rectification_case where unit_id = any ($1::bigint[]) and year = $2 and state <> 'WITHDRAWN'`, [[...unitIds], year]);
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Assessments of many units, oldest first (optionally within years), one statement. */
 export function assessmentsOf(em: EntityManager, unitIds: readonly string[], fromYear: number | null, toYear: number | null): Promise<Assessment[]> {
   return q<Assessment>(em,

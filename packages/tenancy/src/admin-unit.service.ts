@@ -15,6 +15,13 @@ export async function unitByCode(em: EntityManager, code: string): Promise<Admin
   return row ? mapUnit(row) : null;
 }
 
+/** Units the caller can see by official code, in one statement (codes not seen are left out). */
+export async function unitsByCodes(em: EntityManager, codes: readonly string[]): Promise<AdminUnitRow[]> {
+  const valid = [...new Set(codes)].filter((c) => CODE_PATTERN.test(c));
+  if (!valid.length) return [];
+  return (await executeBound<any>(em, `select * from admin_unit where code = any ($1::text[]) and path <@ any ($2::ltree[])`, [valid, requestScope(em)])).map(mapUnit);
+}
+
 export async function unitsByIds(em: EntityManager, ids: readonly string[]): Promise<AdminUnitRow[]> {
   const valid = [...new Set(ids)].filter((id) => /^\d{1,18}$/.test(id));
   if (!valid.length) return [];

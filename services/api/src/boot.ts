@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createOrm, inScope, localSecrets, migrate, openDatabase, withClient, type DatabaseHandle, type Orm } from '@jiceng/db';
 import type { JicengModule, ServiceSettings } from '@jiceng/tenancy';
 import { modules as allModules } from './modules.js';
+import { HEARTBEAT_MS, failAbandonedJobs, readImportLimits } from '@jiceng/sheets';
 import { buildAppSchema } from './schema.js';
 import { createApp, type App } from './server.js';
 import { resolveLimits, sessionTimeoutsFor } from './limits.js';
@@ -55,9 +56,12 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
   // the pool's sessions start with the request timeouts, so a request needs no statement to set them
   const sessionTimeouts = sessionTimeoutsFor(resolveLimits(config.limits, config.production));
   const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20), sessionTimeouts });
+  // import jobs left running by a process that died are marked FAILED (the periodic sweep catches the rest)
+  const abandoned = await inScope(orm, ['cn'], (em) => failAbandonedJobs(em, 2 * HEARTBEAT_MS));
+  if (abandoned) log.warn('import jobs interrupted by a restart marked FAILED', { abandoned });
   const { schema } = await buildAppSchema(allModules);
   const recheckMs = Number(process.env.LIVE_RECHECK_MS) || undefined;
-  const app = await createApp({ orm, schema, settings: serviceSettings(config), log, limits: config.limits, live: { recheckMs } });
+  const app = await createApp({ orm, schema, settings: serviceSettings(config), log, limits: config.limits, live: { recheckMs }, imports: readImportLimits() });
   await new Promise<void>((ok) => app.server.listen(config.port, ok));
   const { port } = app.server.address() as AddressInfo;
   log.info('listening', { port, graphql: `http://localhost:${port}/graphql` });

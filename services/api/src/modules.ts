@@ -3,6 +3,7 @@ import { rectificationModule } from '@jiceng/rectification';
 import { pairingModule } from '@jiceng/pairing';
 import { fundingModule } from '@jiceng/funding';
 import { warningModule } from '@jiceng/warning';
+import { sheetsModule } from '@jiceng/sheets';
 
 /** The bounded contexts this service composes, in dependency order (migrations and seeds run in this order). */
-export const modules: JicengModule[] = [tenancyModule, rectificationModule, pairingModule, fundingModule, warningModule];
+export const modules: JicengModule[] = [tenancyModule, rectificationModule, pairingModule, fundingModule, warningModule, sheetsModule];

@@ -14,6 +14,8 @@ import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger }
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
 import { attachLive, type Live, type LiveOptions } from './live.js';
+import { importRoutes, type ImportRoutes } from './import-routes.js';
+import type { ImportLimits } from '@jiceng/sheets';
 import { tokenOf } from './credentials.js';
 import { exportRoutes } from './export-routes.js';
 import { serveWeb } from './web.js';
@@ -32,6 +34,8 @@ export interface AppOptions {
   live?: LiveOptions;
   /** the web board's build (default packages/web/dist; web.ts) */
   webDir?: string;
+  /** spreadsheet import limits; unset ones take DEFAULT_IMPORT_LIMITS (docs/operations.md) */
+  imports?: Partial<ImportLimits>;
 }
 
 /** An error the client may see as it is (ours, or GraphQL's own); anything else is logged and masked. */
@@ -150,6 +154,8 @@ export interface App {
   apollo: ApolloServer<JicengContext>;
   /** subscriptions: the local subscribers and the LISTEN connection */
   live: Live;
+  /** spreadsheet imports: their limits and the jobs running here */
+  imports: ImportRoutes;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /**
    * Drains: /readyz turns 503 at once, no new connection or request is taken, and requests in flight
@@ -184,6 +190,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  const imports = importRoutes({ orm: opts.orm, settings: opts.settings, log: opts.log, limits: opts.imports });
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -319,6 +326,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           if (--inFlight === 0) drained?.();
         }
       }
+      if (/^\/(import\/|export\/template\/)/.test(path)) return await tracked(() => imports.handle(req, res, path));
       if (path.startsWith('/export/')) return await exportRoute(req, res, requestId);
       if (await serveWeb(req, res, path, { orm: opts.orm, settings: opts.settings, dir: opts.webDir, execute: (q, v) => execute(req, requestId, q, v), readBody: () => readBody(req, limits.maxBodyBytes) })) return;
       return send(res, 404, { error: 'not found' });
@@ -345,6 +353,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     server,
     apollo,
     live,
+    imports,
     handle,
     async stop(drainMs = 30_000) {
       draining = true;
@@ -367,6 +376,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const late = setTimeout(() => server.closeAllConnections(), 1000);
       await closed;
       clearTimeout(late);
+      // import jobs of this process finish (their writing transaction commits or rolls back)
+      await Promise.race([Promise.all(imports.running), new Promise((ok) => setTimeout(ok, drainMs).unref())]);
       await apollo.stop();
       return { cutOff };
     },
