@@ -1,9 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
-import { executeBound } from '@jiceng/db';
 import type { JicengContext } from '../context.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
-import { assertLevel, moveUnit, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
+import { assertLevel, moveUnit, partyMembersUnder, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
 import { ancestorsLoader, childrenLoader, primeUnits, unitLoader } from '../loaders.js';
 import { CURSOR_KEYS, decodeCursor, pageSize, toPage } from '../pagination.js';
 import { AdminLevel, AdminUnit, AdminUnitConnection, AdminUnitMove, LevelCount } from './admin-unit.types.js';
@@ -45,13 +44,7 @@ export class AdminUnitResolver {
   @FieldResolver(() => Int, { nullable: true, description: 'Party members: a village\'s own count; above villages, the sum over the villages of the subtree' })
   async partyMembers(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<number | null> {
     if (u.partyMembers != null || u.level === 'VILLAGE') return u.partyMembers ?? null;
-    return ctx.loader<string, number | null>('unit:partyMembers', async (paths) => {
-      const rows = await executeBound<{ path: string; n: string | null }>(ctx.em,
-        `select d.p::text as path, sum(v.party_members) as n from unnest($1::ltree[]) d(p)
-           join admin_unit v on v.path <@ d.p and v.level = 'VILLAGE' group by d.p`, [[...paths]]);
-      const by = new Map(rows.map((r) => [r.path, r.n == null ? null : Number(r.n)]));
-      return paths.map((p) => by.get(p) ?? null);
-    }).load(u.path);
+    return ctx.loader<string, number | null>('unit:partyMembers', (paths) => partyMembersUnder(ctx.em, paths)).load(u.path);
   }
 
   @FieldResolver(() => AdminUnit, { nullable: true, description: 'null at the top of the tree or of your scope' })
