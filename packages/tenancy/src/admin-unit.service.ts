@@ -68,6 +68,17 @@ export const unitIdsAtPaths = store.selectUnitIdsByPaths;
 /** The caller's own home unit, also when it lies outside their scope (partners). */
 export const selfUnit = store.selectSelfUnit;
 
+// Reads other modules make of the tree (they join the view tenancy_unit only where one statement needs it)
+
+/** Rural villages of a subtree, by code, with their party members (0 when unknown): `{ id, path, partyMembers }`. */
+export const ruralVillagesUnder = store.selectRuralVillagesUnder;
+
+/** The unit at a path (`{ id, path }`), if the caller sees it. */
+export const unitAtPath = store.selectUnitAtPath;
+
+/** A unit's level, if the caller sees it (null otherwise); no scope assertion. */
+export const unitLevelOf = store.selectUnitLevel;
+
 export { mapUnit, SEARCH_UNITS_SQL, searchUnitsParams } from './tenancy.store.js';
 
 /**

@@ -91,6 +91,25 @@ export async function selectSearchUnits(em: EntityManager, under: AdminUnitRow, 
   return (await q<any>(em, SEARCH_UNITS_SQL, searchUnitsParams(under, text, level, limit, offset))).map(mapUnit);
 }
 
+/** Rural villages of a subtree, by code, with their party members (0 when unknown). */
+export async function selectRuralVillagesUnder(em: EntityManager, path: string): Promise<{ id: string; path: string; partyMembers: number }[]> {
+  return q(em,
+    `select id::text as "id", path::text as "path", coalesce(party_members, 0) as "partyMembers" from admin_unit
+      where path <@ $1::ltree and level = 'VILLAGE' and not urban order by code`, [path]);
+}
+
+/** The unit at a path, if the caller sees it (RLS). */
+export async function selectUnitAtPath(em: EntityManager, path: string): Promise<{ id: string; path: string } | null> {
+  const [u] = await q<{ id: string; path: string }>(em, `select id::text as "id", path::text as "path" from admin_unit where path = $1::ltree`, [path]);
+  return u ?? null;
+}
+
+/** A unit's level, if the caller sees it (RLS). */
+export async function selectUnitLevel(em: EntityManager, id: string): Promise<AdminLevel | null> {
+  const [r] = await q<{ level: AdminLevel }>(em, `select level from admin_unit where id = $1`, [id]);
+  return r?.level ?? null;
+}
+
 /** The caller's own home unit, also when it lies outside their scope (partners). */
 export async function selectSelfUnit(em: EntityManager, userId: string): Promise<AdminUnitRow> {
   return mapUnit((await q<any>(em, 'select * from jiceng_self_unit($1)', [userId]))[0]);
@@ -255,6 +274,13 @@ export async function selectUsersUnder(em: EntityManager, path: string, afterNam
       order by username limit $3`,
     [path, afterName, limit, scope],
   );
+}
+
+/** An account's unit and roles, if the caller sees it (RLS). */
+export async function selectAccountPlace(em: EntityManager, id: string): Promise<{ id: string; unitId: string; unitPath: string; roles: string[] } | null> {
+  const [u] = await q<{ id: string; unitId: string; unitPath: string; roles: string[] }>(em,
+    `select id::text, unit_id::text as "unitId", unit_path::text as "unitPath", roles from app_user where id = $1`, [id]);
+  return u ?? null;
 }
 
 /** The caller's own account, also when it lies outside their scope (partners). */

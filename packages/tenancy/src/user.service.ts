@@ -64,6 +64,9 @@ export function usersUnder(em: EntityManager, path: string, afterName: string | 
 /** The caller's own account, also when it lies outside their scope (partners). */
 export const selfUser = store.selectSelfUser;
 
+/** An account's home unit and roles (`{ id, unitId, unitPath, roles }`), if the caller sees it (RLS), for other modules. */
+export const accountPlace = store.selectAccountPlace;
+
 export async function requireUser(em: EntityManager, id: string): Promise<UserRow> {
   const u = await findUser(em, id);
   if (!u) throw notFound('user');
