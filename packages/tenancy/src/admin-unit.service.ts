@@ -15,6 +15,16 @@ export async function unitByCode(em: EntityManager, code: string): Promise<Admin
   return store.selectUnitByCode(em, code, requestScope(em));
 }
 
+/**
+ * A unit by code with `levels.length` levels of children (each parent's first `levels[d] + 1` by code),
+ * in one statement: the rows by depth (the unit alone at depth 0), or null when missing or out of scope.
+ */
+export async function unitTreeByCode(em: EntityManager, code: string, levels: readonly number[]): Promise<AdminUnitRow[][] | null> {
+  if (!CODE_PATTERN.test(code)) return null;
+  const tree = await store.selectUnitTree(em, code, requestScope(em), levels);
+  return tree[0]!.length ? tree : null;
+}
+
 export async function unitsByIds(em: EntityManager, ids: readonly string[]): Promise<AdminUnitRow[]> {
   const valid = [...new Set(ids)].filter((id) => /^\d{1,18}$/.test(id));
   if (!valid.length) return [];

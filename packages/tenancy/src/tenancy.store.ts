@@ -61,6 +61,27 @@ export async function selectChildren(em: EntityManager, parentIds: readonly stri
   return rows.map(mapUnit);
 }
 
+/**
+ * A unit by code and `levels.length` levels of its children in one statement, each parent's first
+ * `levels[d] + 1` children by code (as selectChildren gives them, level by level): the rows by depth,
+ * each level ordered by code; none when the unit is missing or out of scope.
+ */
+export async function selectUnitTree(em: EntityManager, code: string, scope: readonly string[], levels: readonly number[]): Promise<AdminUnitRow[][]> {
+  const ctes = [`l0 as (select * from admin_unit where code = $1 and path <@ any ($2::ltree[]))`];
+  for (let d = 1; d <= levels.length; d++) {
+    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select * from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
+  }
+  const rows = await q<any>(em,
+    `with ${ctes.join(',\n')}
+     ${levels.map((_, d) => `select ${d + 1} as depth, * from l${d + 1}`).reduce((sql, branch) => `${sql} union all ${branch}`, 'select 0 as depth, * from l0')}
+     order by depth, code`,
+    [code, scope, ...levels.map((size) => size + 1)],
+  );
+  const out: AdminUnitRow[][] = [[], ...levels.map(() => [])];
+  for (const r of rows) out[r.depth]!.push(mapUnit(r));
+  return out;
+}
+
 /** The visible ancestors (root first) of many units, each tagged with the path it was asked for. */
 export async function selectAncestors(em: EntityManager, paths: readonly string[]): Promise<{ forPath: string; unit: AdminUnitRow }[]> {
   const rows = await q<any>(em,
