@@ -1,5 +1,5 @@
 import { executeBound, type EntityManager } from '@jiceng/db';
-import { configUnder } from '@jiceng/tenancy';
+import { configUnder, ruralVillagesUnder as tenancyRuralVillages, unitAtPath } from '@jiceng/tenancy';
 import type { AccountKind, Fund, StandardKey, TransferKind } from './enums.js';
 
 // All of the funding module's SQL, through the request's EntityManager (its transaction and scope).
@@ -146,7 +146,7 @@ export const rollbackToSavepoint = (em: EntityManager, name: string) => em.execu
 export async function firstTakenVoucher(em: EntityManager, items: readonly { villageId: string; year: number; voucher: string | null }[]): Promise<number | null> {
   const [hit] = await executeBound<{ n: string }>(em,
     `select i.n from unnest($1::bigint[], $2::int[], $3::text[]) with ordinality as i(unit, year, voucher, n)
-       join admin_unit a on a.id = i.unit
+       join tenancy_unit a on a.id = i.unit
       where exists (select 1 from voucher_use v where v.issuer = jiceng_voucher_issuer(a.county_id, a.path) and v.year = i.year
                        and v.voucher = i.voucher and v.released_by is null)
       order by i.n limit 1`,
@@ -181,16 +181,13 @@ export interface VillageForStandard {
 }
 
 /** The rural villages below a unit, by code (the targets of an allocation by standard). */
-export async function ruralVillagesUnder(em: EntityManager, path: string): Promise<VillageForStandard[]> {
-  return executeBound<VillageForStandard>(em,
-    `select id::text as "id", path::text as "path", coalesce(party_members, 0) as "partyMembers" from admin_unit
-      where path <@ $1::ltree and level = 'VILLAGE' and not urban order by code`, [path]);
+export function ruralVillagesUnder(em: EntityManager, path: string): Promise<VillageForStandard[]> {
+  return tenancyRuralVillages(em, path);
 }
 
 /** The unit at a path, if the caller sees it. */
 export async function unitIdAtPath(em: EntityManager, path: string): Promise<{ id: string; path: string } | null> {
-  const [u] = await executeBound<{ id: string; path: string }>(em, `select id::text as "id", path::text as "path" from admin_unit where path = $1::ltree`, [path]);
-  return u ?? null;
+  return unitAtPath(em, path);
 }
 
 // ---------------------------------------------------------------- standards
@@ -309,7 +306,7 @@ export async function complianceRows(em: EntityManager, path: string, year: numb
               coalesce(h.office, 0) as office, coalesce(h.activity, 0) as activity, coalesce(h.allocated, 0) as allocated, coalesce(h.disbursed, 0) as disbursed,
               coalesce((select value from std where key = 'OFFICE' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), $4::bigint) as office_std,
               coalesce((select value from std where key = 'ACTIVITY_PER_MEMBER' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), $5::bigint) as member_std
-         from admin_unit v left join held h on h.unit_id = v.id
+         from tenancy_unit v left join held h on h.unit_id = v.id
         where v.path <@ $2::ltree and v.level = 'VILLAGE'),
      -- days from the first allocation to the first payment (neither reversed), for each village that has both
      days as (

@@ -140,7 +140,7 @@ export async function insertTransition(em: EntityManager, t: { caseId: string; u
 export function transitionsOf(em: EntityManager, caseIds: readonly string[]): Promise<Transition[]> {
   return q<Transition>(em,
     `select t.case_id::text as "caseId", t.from_state as from, t.to_state as to, t.reason, to_char(t.happened_on, 'YYYY-MM-DD') as on, t.at, u.username as by
-       from case_transition t left join app_user u on u.id = t.by_user where t.case_id = any ($1::bigint[]) order by t.id`, [[...caseIds]]);
+       from case_transition t left join tenancy_account u on u.id = t.by_user where t.case_id = any ($1::bigint[]) order by t.id`, [[...caseIds]]);
 }
 
 /** The last move of a case, for undoing a relapse caused in `year` (null when it is not such a relapse). */
@@ -335,7 +335,7 @@ export function acceptancesOf(em: EntityManager, caseIds: readonly string[]): Pr
   return q<Acceptance>(em,
     `select a.case_id::text as "caseId", to_char(a.accepted_on, 'YYYY-MM-DD') as "acceptedOn", a.satisfaction_rate::float8 as "satisfactionRate",
             a.note, u.username as by
-       from acceptance a left join app_user u on u.id = a.by_user where a.case_id = any ($1::bigint[]) order by a.accepted_on, a.id`, [[...caseIds]]);
+       from acceptance a left join tenancy_account u on u.id = a.by_user where a.case_id = any ($1::bigint[]) order by a.accepted_on, a.id`, [[...caseIds]]);
 }
 
 /** The best satisfaction rate accepted for a case on or before a day (null: none). */
@@ -620,7 +620,7 @@ export async function relapsePatternVillageIds(em: EntityManager, path: string, 
   const params = classifiedParams(path, year, change);
   const k = params.length;
   const rows = await q<{ id: string }>(em,
-    `${classifiedSql(oneUnitWeak(!!change), '$2')} select v.id::text as id from classified c join admin_unit v on v.id = c.unit_id
+    `${classifiedSql(oneUnitWeak(!!change), '$2')} select v.id::text as id from classified c join tenancy_unit v on v.id = c.unit_id
       where c.pattern = $${k + 1} and ($${k + 2}::text is null or v.code > $${k + 2}) order by v.code limit $${k + 3}`,
     [...params, pattern, afterCode, limit]);
   return rows.map((r) => r.id);
@@ -634,8 +634,8 @@ export function keyTargetCounts(em: EntityManager, units: readonly { id: string;
   return q(em,
     `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, v.n as villages, coalesce(r.key_targets, 0)::int as "keyTargets"
        from unnest($2::bigint[], $3::ltree[]) as u(id, path)
-       join admin_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
-       cross join lateral (select count(*)::int as n from admin_unit v where v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban) v
+       join tenancy_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
+       cross join lateral (select count(*)::int as n from tenancy_unit v where v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban) v
        left join rectification_rollup r on r.unit_id = t.id and r.year = $1
       where v.n > 0
       order by u.id, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
@@ -646,11 +646,11 @@ export function newlyParalysedCounts(em: EntityManager, units: readonly { id: st
   return q(em,
     `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, count(d.id)::int as n
        from unnest($2::bigint[], $3::ltree[]) as u(id, path)
-       join admin_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
-       join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE'
+       join tenancy_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
+       join tenancy_unit v on v.parent_id = t.id and v.level = 'VILLAGE'
        join weak_designation d on d.unit_id = v.id and d.year = $1 and d.paralysed
             and not exists (select 1 from weak_designation p where p.unit_id = d.unit_id and p.year = $1 - 1 and p.paralysed)
-      group by u.id, t.id, t.code order by u.id, count(d.id) desc, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
+      group by u.id, t.id, t.code, t.path order by u.id, count(d.id) desc, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
 }
 
 // ---------------------------------------------------------------- helpers
@@ -802,8 +802,8 @@ export function keyTargetRegister(em: EntityManager, path: string, year: number)
     `select t.id::text as "townshipId", t.path::text as "townshipPath", count(v.id)::int as villages, count(k.id)::int as "keyTargets",
             coalesce(array_agg(v.name order by v.code) filter (where k.id is not null), '{}') as "keyTargetNames",
             coalesce(array_agg(v.code order by v.code) filter (where k.id is not null), '{}') as "keyTargetCodes"
-       from admin_unit t
-       join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban
+       from tenancy_unit t
+       join tenancy_unit v on v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban
        left join key_target k on k.unit_id = v.id and k.year = $2
       where t.path <@ $1::ltree and t.level = 'TOWNSHIP'
       group by t.id, t.path order by t.path`,

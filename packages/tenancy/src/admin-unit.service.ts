@@ -1,5 +1,6 @@
 import { badInput, conflict, notFound } from '@jiceng/core';
-import { executeBound, requestScope, type EntityManager } from '@jiceng/db';
+import { requestScope, type EntityManager } from '@jiceng/db';
+import * as store from './tenancy.store.js';
 import { ADMIN_LEVELS, type AdminLevel, type AdminUnitRow } from './entities/admin-unit.entity.js';
 import { assertCan, type Principal } from './principal.js';
 import { decodeOffsetCursor, encodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
@@ -7,12 +8,21 @@ import { byKey, oneByKey } from './context.js';
 
 export const CODE_PATTERN = /^\d{12}$/;
 
-// Reads on the request path return plain rows (mapUnit), not managed entities: hydrating an entity and
-// keeping it in the identity map buys nothing for a read. The scope condition is layer 1's filter, RLS is layer 2.
+// Reads on the request path return plain rows (the store's mapUnit), not managed entities: hydrating an
+// entity and keeping it in the identity map buys nothing for a read.
 export async function unitByCode(em: EntityManager, code: string): Promise<AdminUnitRow | null> {
   if (!CODE_PATTERN.test(code)) return null;
-  const [row] = await executeBound<any>(em, `select * from admin_unit where code = $1 and path <@ any ($2::ltree[])`, [code, requestScope(em)]);
-  return row ? mapUnit(row) : null;
+  return store.selectUnitByCode(em, code, requestScope(em));
+}
+
+/**
+ * A unit by code with `levels.length` levels of children (each parent's first `levels[d] + 1` by code),
+ * in one statement: the rows by depth (the unit alone at depth 0), or null when missing or out of scope.
+ */
+export async function unitTreeByCode(em: EntityManager, code: string, levels: readonly number[]): Promise<AdminUnitRow[][] | null> {
+  if (!CODE_PATTERN.test(code)) return null;
+  const tree = await store.selectUnitTree(em, code, requestScope(em), levels);
+  return tree[0]!.length ? tree : null;
 }
 
 /** Units the caller can see by official code, in one statement (codes not seen are left out). */
@@ -25,7 +35,7 @@ export async function unitsByCodes(em: EntityManager, codes: readonly string[]):
 export async function unitsByIds(em: EntityManager, ids: readonly string[]): Promise<AdminUnitRow[]> {
   const valid = [...new Set(ids)].filter((id) => /^\d{1,18}$/.test(id));
   if (!valid.length) return [];
-  return (await executeBound<any>(em, `select * from admin_unit where id = any ($1::bigint[]) and path <@ any ($2::ltree[])`, [valid, requestScope(em)])).map(mapUnit);
+  return store.selectUnitsByIds(em, valid, requestScope(em));
 }
 
 /**
@@ -48,10 +58,7 @@ export async function requireUnit(em: EntityManager, id: string, field = 'unitId
 export async function requireUnits(em: EntityManager, ids: readonly string[], field: (k: number) => string): Promise<AdminUnitRow[]> {
   for (const [k, id] of ids.entries()) if (!/^\d{1,18}$/.test(id)) throw badInput(field(k), 'not a valid unit id');
   // lean SQL on the hot path of every mutation; the scope condition is layer 1's filter, RLS is layer 2
-  const rows = await executeBound<any>(em, `select * from admin_unit where id = any ($1::bigint[]) and path <@ any ($2::ltree[])`, [
-    [...new Set(ids)], requestScope(em),
-  ]);
-  const found = oneByKey(ids, rows.map(mapUnit), (u) => u.id);
+  const found = oneByKey(ids, await store.selectUnitsByIds(em, [...new Set(ids)], requestScope(em)), (u) => u.id);
   return found.map((u) => {
     if (!u) throw notFound('admin unit');
     return u;
@@ -70,53 +77,37 @@ export async function requireVillage(em: EntityManager, id: string, field = 'vil
 }
 
 /** Children of many parents at once (first page only is batched; DataLoader calls this). */
-export async function childrenOf(em: EntityManager, parentIds: readonly string[], size: number, afterCode: string | null): Promise<AdminUnitRow[]> {
-  const rows = await executeBound<any>(em,
-    `select * from (
-       select u.*, row_number() over (partition by u.parent_id order by u.code) as rn
-         from admin_unit u
-        where u.parent_id = any($1::bigint[]) and ($2::text is null or u.code > $2)
-     ) c where rn <= $3 order by parent_id, code`,
-    [parentIds, afterCode, size + 1],
-  );
-  return rows.map(mapUnit);
-}
-
-export function mapUnit(r: any): AdminUnitRow {
-  return {
-    id: String(r.id),
-    code: r.code,
-    name: r.name,
-    level: r.level,
-    parentId: r.parent_id == null ? null : String(r.parent_id),
-    path: r.path,
-    countyId: r.county_id == null ? null : String(r.county_id),
-    population: r.population,
-    households: r.households,
-    partyMembers: r.party_members,
-    economy: r.economy,
-    urban: r.urban,
-    descendantCounts: r.descendant_counts ?? {},
-  } as AdminUnitRow;
-}
+export const childrenOf = store.selectChildren;
 
 /** The visible ancestors (root first) of many units at once, by their paths. */
 export async function ancestorsOfMany(em: EntityManager, paths: readonly string[]): Promise<AdminUnitRow[][]> {
-  const rows = await executeBound<any>(em,
-    `select d.p as for_path, a.* from unnest($1::ltree[]) as d(p) join admin_unit a on a.path @> d.p and a.path <> d.p order by d.p, nlevel(a.path)`,
-    [paths],
-  );
-  return byKey(paths, rows, (r) => r.for_path).map((group) => group.map(mapUnit));
+  return byKey(paths, await store.selectAncestors(em, paths), (r) => r.forPath).map((group) => group.map((r) => r.unit));
 }
 
-/** The statement behind searchUnits (its parameters: searchUnitsParams), exported for the benchmark's EXPLAIN. */
-export const SEARCH_UNITS_SQL = `select * from jiceng_search_units($1, $2, $3, $4, $5, $6, $7)`;
-
-export function searchUnitsParams(under: Pick<AdminUnitRow, 'id' | 'path' | 'parentId'>, text: string, level: AdminLevel | null, limit: number, offset: number): unknown[] {
-  // under the country every unit carries its label: no subtree condition to look up
-  const label = under.parentId === null ? null : under.path.slice(under.path.lastIndexOf('.') + 1);
-  return [label, under.path, under.id, level, text, limit, offset];
+/** Party members summed over the villages of each subtree, per path asked (null without villages). */
+export async function partyMembersUnder(em: EntityManager, paths: readonly string[]): Promise<(number | null)[]> {
+  const by = await store.selectVillagePartyMembers(em, paths);
+  return paths.map((p) => by.get(p) ?? null);
 }
+
+/** The units at the roots of a scope (paths), in path order, as far as the caller can see them. */
+export const unitIdsAtPaths = store.selectUnitIdsByPaths;
+
+/** The caller's own home unit, also when it lies outside their scope (partners). */
+export const selfUnit = store.selectSelfUnit;
+
+// Reads other modules make of the tree (they join the view tenancy_unit only where one statement needs it)
+
+/** Rural villages of a subtree, by code, with their party members (0 when unknown): `{ id, path, partyMembers }`. */
+export const ruralVillagesUnder = store.selectRuralVillagesUnder;
+
+/** The unit at a path (`{ id, path }`), if the caller sees it. */
+export const unitAtPath = store.selectUnitAtPath;
+
+/** A unit's level, if the caller sees it (null otherwise); no scope assertion. */
+export const unitLevelOf = store.selectUnitLevel;
+
+export { mapUnit, SEARCH_UNITS_SQL, searchUnitsParams } from './tenancy.store.js';
 
 /**
  * Name search within a unit's subtree: names that contain the text, or are similar to it (pg_trgm),
@@ -138,8 +129,7 @@ export async function searchUnits(
   if (q.length < 1 || q.length > 50) throw badInput('name', 'must be 1 to 50 characters');
   const size = pageSize(page.first);
   const offset = decodeOffsetCursor(page.after);
-  const rows = await executeBound<any>(em, SEARCH_UNITS_SQL, searchUnitsParams(under, q, level, size + 1, offset));
-  const units = rows.map(mapUnit);
+  const units = await store.selectSearchUnits(em, under, q, level, size + 1, offset);
   const p = toPage(units, size, () => '');
   return { ...p, cursorOf: (n) => encodeCursor(String(offset + units.indexOf(n) + 1)) };
 }
@@ -157,41 +147,6 @@ const NESTING: Record<AdminLevel, AdminLevel[]> = {
   VILLAGE: ['TOWNSHIP'],
 };
 export const allowedParentLevels = (level: AdminLevel) => NESTING[level];
-
-/** Tables whose rows hang on units (a unit_path column, found in the catalog), their ltree columns, and whether they name their unit. */
-async function tenantTables(em: EntityManager): Promise<{ table: string; columns: string[]; hasUnitId: boolean }[]> {
-  const rows = await em.execute<{ table_name: string; columns: string[]; has_unit_id: boolean }[]>(
-    `select c.table_name, array_agg(c.column_name::text order by c.column_name) as columns,
-            exists (select 1 from information_schema.columns i where i.table_schema = 'public' and i.table_name = c.table_name and i.column_name = 'unit_id') as has_unit_id
-       from information_schema.columns c
-       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-      where c.table_schema = 'public' and c.udt_name = 'ltree' and t.table_type = 'BASE TABLE'
-        -- was_* columns keep where a unit stood before a move (unit_move, unit_placement): never rewritten
-        and c.column_name not like 'was\\_%'
-        and exists (select 1 from information_schema.columns u where u.table_schema = 'public' and u.table_name = c.table_name and u.column_name = 'unit_path')
-      group by c.table_name order by c.table_name`,
-  );
-  return rows.map((r) => ({ table: r.table_name, columns: r.columns, hasUnitId: r.has_unit_id }));
-}
-
-/**
- * The move on record before the paths change: the unit, today's date and both parents (unit_move), and
- * for every unit of the subtree the path it leaves (unit_placement), so figures of earlier years can
- * place each unit where it stood then (`pathOnSql`).
- */
-async function recordMove(tx: EntityManager, principal: Principal, unit: AdminUnitRow, parent: AdminUnitRow): Promise<void> {
-  const [move] = await tx.execute<{ id: string }[]>(
-    `insert into unit_move (unit_id, old_parent_id, new_parent_id, was_path, was_parent_name, new_parent_name, by_user)
-     select u.id, u.parent_id, ?, u.path, o.name, ?, ? from admin_unit u left join admin_unit o on o.id = u.parent_id where u.id = ?
-     returning id`,
-    [parent.id, parent.name, principal.userId, unit.id],
-  );
-  await tx.execute(
-    `insert into unit_placement (unit_id, move_id, was_path, valid_to)
-     select id, ?, path, current_date from admin_unit where path <@ ?::ltree`,
-    [move!.id, unit.path],
-  );
-}
 
 /** A move of at least this many units refreshes the planner statistics of the tables it rewrote. */
 export const LARGE_MOVE_UNITS = 1000;
@@ -218,33 +173,12 @@ export async function moveUnit(em: EntityManager, principal: Principal, unitId: 
   const setCounty = unit.level === 'TOWNSHIP' || unit.level === 'VILLAGE';
   const moved = 1 + Object.values(unit.descendantCounts ?? {}).reduce((a: number, n) => a + Number(n), 0);
   await em.transactional(async (tx) => {
-    // lock the subtree so a concurrent move cannot interleave
-    await tx.execute(`select id from admin_unit where path <@ ?::ltree for update`, [unit.path]);
-    await recordMove(tx, principal, unit, parent);
-    const oldDepth = unit.path.split('.').length;
-    await tx.execute(
-      `update admin_unit set path = ?::ltree || case when nlevel(path) > ? then subpath(path, ?) else '' end,
-              parent_id = case when id = ? then ?::bigint else parent_id end,
-              county_id = case when ? and level in ('TOWNSHIP', 'VILLAGE') then ?::bigint else county_id end
-        where path <@ ?::ltree`,
-      [newPath, oldDepth, oldDepth, unit.id, parent.id, setCounty, newCounty, unit.path],
-    );
-    for (const { table, columns, hasUnitId } of await tenantTables(tx)) {
-      const rewrite = (c: string) => `${c} = case when ${c} <@ ?::ltree then ?::ltree || case when nlevel(${c}) > ? then subpath(${c}, ?) else '' end else ${c} end`;
-      const sets = columns.map(rewrite);
-      const params: unknown[] = columns.flatMap(() => [unit.path, newPath, oldDepth, oldDepth]);
-      if (setCounty) {
-        // as the insert trigger fills it: the county, or the row's own unit where there is no county
-        sets.push(`county_id = case when unit_path <@ ?::ltree then ${hasUnitId ? 'coalesce(?::bigint, unit_id)' : '?::bigint'} else county_id end`);
-        params.push(unit.path, newCounty);
-      }
-      await tx.execute(
-        `update ${table} set ${sets.join(', ')} where ${columns.map((c) => `${c} <@ ?::ltree`).join(' or ')}`,
-        [...params, ...columns.map(() => unit.path)],
-      );
-    }
+    await store.lockSubtree(tx, unit.path);
+    await store.insertMoveRecord(tx, unit, parent, principal.userId);
+    const tables = await store.selectTenantTables(tx);
+    await store.rewriteSubtree(tx, { unitId: unit.id, oldPath: unit.path, newPath, parentId: parent.id, newCounty: newCounty ?? null, setCounty }, tables);
     // rewriting a large subtree's paths leaves the planner's statistics behind
-    if (moved >= LARGE_MOVE_UNITS) await executeBound(tx, `select jiceng_analyze($1::text[])`, [['admin_unit', ...(await tenantTables(tx)).map((t) => t.table)]]);
+    if (moved >= LARGE_MOVE_UNITS) await store.analyzeTables(tx, ['admin_unit', ...tables.map((t) => t.table)]);
   }).catch((e) => {
     if (String(e?.code) === '23505') throw conflict('a unit with that path already exists under the new parent');
     throw e;

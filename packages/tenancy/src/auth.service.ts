@@ -1,9 +1,10 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { AppError, ErrorCode, badInput, unauthenticated } from '@jiceng/core';
-import { SCOPE_FILTER, executeBound, type EntityManager } from '@jiceng/db';
+import { SCOPE_FILTER, type EntityManager } from '@jiceng/db';
+import * as store from './tenancy.store.js';
+import type { PrincipalRow } from './tenancy.store.js';
 import type { JicengContext, ServiceSettings } from './context.js';
 import type { Principal } from './principal.js';
-import type { Role } from './roles.js';
 import { DUMMY_HASH, verifyPassword } from './password.js';
 
 /**
@@ -52,12 +53,7 @@ const addressOf = (ctx: JicengContext) => ctx.clientAddress.slice(0, 100);
  * (TOO_MANY_ATTEMPTS with `retryAfterSeconds`); otherwise takes the account's lock for the request.
  */
 export async function assertLoginAllowed(ctx: JicengContext, username: string): Promise<void> {
-  const [r] = await ctx.em.execute<{ wait: number }[]>('select jiceng_login_throttle(?, ?, ?::jsonb) as wait', [
-    username,
-    addressOf(ctx),
-    JSON.stringify(limitsOf(ctx)),
-  ]);
-  const wait = Number(r?.wait ?? 0);
+  const wait = await store.loginThrottle(ctx.em, username, addressOf(ctx), limitsOf(ctx));
   if (wait > 0) {
     throw new AppError(ErrorCode.TOO_MANY_ATTEMPTS, `too many failed attempts; try again in ${wait} seconds`, { retryAfterSeconds: wait });
   }
@@ -68,7 +64,7 @@ export async function assertLoginAllowed(ctx: JicengContext, username: string): 
  * failed mutation is rolled back: the resolver must be its operation's only field and keeps its writes.
  */
 export async function recordLoginFailure(ctx: JicengContext, username: string): Promise<void> {
-  await ctx.em.execute('select jiceng_record_login_failure(?, ?, ?)', [username.slice(0, MAX_USERNAME), addressOf(ctx), keepSeconds(limitsOf(ctx))]);
+  await store.recordLoginFailureRow(ctx.em, username.slice(0, MAX_USERNAME), addressOf(ctx), keepSeconds(limitsOf(ctx)));
   ctx.keepWritesOnError = true;
 }
 
@@ -80,19 +76,6 @@ export async function signToken(settings: ServiceSettings, userId: string, token
     .setIssuer('jiceng')
     .setExpirationTime(`${settings.tokenTtlSeconds}s`)
     .sign(settings.jwtKey);
-}
-
-interface PrincipalRow {
-  id: string;
-  username: string;
-  display_name: string;
-  unit_id: string;
-  unit_path: string;
-  roles: Role[];
-  disabled: boolean;
-  token_version: number;
-  scopes: string;
-  backend_pid: number;
 }
 
 /** Tokens whose signature was checked, by key: a signature holds for the token's life, so a repeat costs a lookup. */
@@ -134,16 +117,10 @@ async function checkSignature(key: Uint8Array, token: string): Promise<{ sub: st
 export async function authenticate(em: EntityManager, settings: ServiceSettings, token: string, onBackend?: (pid: number) => void): Promise<Principal> {
   const { sub, ver } = await checkSignature(settings.jwtKey, token);
   if (!/^\d{1,18}$/.test(sub)) throw unauthenticated('invalid token');
-  const rows = await em.execute<PrincipalRow[]>(
-    `select p.*, p.scopes::text as scopes, set_config('app.scopes', case when p.disabled then '' else nullif(p.scopes::text, '{}') end, true),
-            pg_backend_pid() as backend_pid
-       from jiceng_principal(?) p`,
-    [sub],
-  );
-  const row = rows[0];
+  const row = await store.selectPrincipalSettingScope(em, sub);
   if (row) onBackend?.(Number(row.backend_pid));
   if (!row || row.disabled || row.token_version !== ver) {
-    await em.execute(`select set_config('app.scopes', '', true)`);
+    await store.clearRequestScope(em);
     throw unauthenticated('invalid or expired token');
   }
   const principal = principalOf(row);
@@ -177,7 +154,7 @@ export async function verifyToken(settings: ServiceSettings, token: string): Pro
 export async function readPrincipals(em: EntityManager, accounts: readonly { userId: string; version: number }[]): Promise<Map<string, Principal | null>> {
   const ids = [...new Set(accounts.map((a) => a.userId))];
   const rows = ids.length
-    ? await executeBound<PrincipalRow>(em, `select p.*, p.scopes::text as scopes from unnest($1::bigint[]) u(id) cross join lateral jiceng_principal(u.id) p`, [ids])
+    ? await store.selectPrincipals(em, ids)
     : [];
   const byId = new Map(rows.map((r) => [String(r.id), r]));
   const out = new Map<string, Principal | null>();
@@ -199,18 +176,15 @@ export async function login(ctx: JicengContext, username: string, password: stri
     throw badInput('username', `at most ${MAX_USERNAME} characters`);
   }
   await assertLoginAllowed(ctx, name);
-  const [user] = await ctx.em.execute<{ id: string; password_hash: string; disabled: boolean; token_version: number }[]>(
-    'select * from jiceng_login_candidate(?)',
-    [name],
-  );
-  const ok = password.length <= MAX_PASSWORD && (await verifyPassword(password, user?.password_hash ?? DUMMY_HASH));
+  const user = await store.selectLoginCandidate(ctx.em, name);
+  const ok = password.length <= MAX_PASSWORD && (await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
   if (!user || !ok || user.disabled) {
     await recordLoginFailure(ctx, name);
     ctx.log.warn('login failed', { username: name, address: ctx.clientAddress });
     throw unauthenticated('wrong username or password');
   }
-  await ctx.em.execute('select jiceng_login_succeeded(?, ?)', [name, addressOf(ctx)]);
-  return { token: await signToken(ctx.services, String(user.id), user.token_version), userId: String(user.id) };
+  await store.loginSucceeded(ctx.em, name, addressOf(ctx));
+  return { token: await signToken(ctx.services, user.id, user.tokenVersion), userId: user.id };
 }
 
 /**

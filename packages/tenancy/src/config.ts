@@ -1,5 +1,6 @@
 import type { EntityManager } from '@jiceng/db';
 import { isWithin } from './principal.js';
+import { selectConfigRows } from './tenancy.store.js';
 
 /** A configuration table (configTableSql) and the column holding the date or year a row applies from. */
 export interface ConfigTable {
@@ -18,17 +19,12 @@ export function nearestOnAncestorLine<T extends { path: string }>(rows: readonly
 /**
  * The configuration in force as of a date or year for every unit of a subtree, read in one statement
  * (rows set on the root, its ancestors or units inside it) and resolved per unit: the deepest unit's
- * row, then the latest. `where` narrows the rows (one key of a keyed table); `map` turns a row into
+ * row, then the latest. `where` narrows the rows (one key of a keyed table; `?` placeholders); `map` turns a row into
  * its value once. Units with no row on their line resolve to undefined (the caller's default).
  */
 export async function configUnder<T>(em: EntityManager, t: ConfigTable, asOf: string | number, rootPath: string,
   map: (row: any) => T, where: { sql: string; params: unknown[] } = { sql: 'true', params: [] }): Promise<(unitPath: string) => T | undefined> {
-  const rows = await em.execute<any[]>(
-    `select *, unit_path::text as path from ${t.table}
-      where ${t.since} <= ? and (unit_path @> ?::ltree or unit_path <@ ?::ltree) and (${where.sql})
-      order by nlevel(unit_path) desc, ${t.since} desc`,
-    [asOf, rootPath, rootPath, ...where.params],
-  );
+  const rows = await selectConfigRows(em, t, asOf, rootPath, where);
   const values = rows.map((r) => ({ path: r.path as string, value: map(r) }));
   return (unitPath) => nearestOnAncestorLine(values, unitPath)?.value;
 }

@@ -590,6 +590,21 @@ revoke execute on function jiceng_end_sessions(bigint, integer) from public;
 grant execute on function jiceng_end_sessions(bigint, integer) to :api_role;
 `;
 
+/**
+ * Tenancy's published read interface for other modules' statements (issue 12, module boundaries). Other
+ * modules read units and accounts through tenancy's exported functions; where a statement of theirs must
+ * join the tree or an account's name to stay one statement per level (a dashboard over a subtree, the
+ * usernames of a case's transitions), it joins these views, never admin_unit or app_user: the columns
+ * here are a contract tenancy keeps while its tables change. security_invoker: the caller's RLS applies.
+ */
+const publishedViews = `
+create view tenancy_unit with (security_invoker = true) as
+  select id, code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban from admin_unit;
+create view tenancy_account with (security_invoker = true) as
+  select id, username, display_name, unit_id, unit_path, roles, disabled from app_user;
+grant select on tenancy_unit, tenancy_account to :api_role;
+`;
+
 export const tenancyMigrations: Migration[] = [
   { id: '0100_tenancy_admin_units', sql: adminUnits },
   { id: '0101_tenancy_accounts', sql: accounts },
@@ -618,4 +633,5 @@ end $$;` },
   { id: '0150_tenancy_country', sql: country },
   { id: '0151_tenancy_unit_search', sql: unitSearch },
   { id: '0196_tenancy_end_sessions', sql: endSessions },
+  { id: '0198_tenancy_published_views', sql: publishedViews },
 ];

@@ -1,6 +1,7 @@
 import { badInput, conflict, forbidden, notFound } from '@jiceng/core';
-import { executeBound, type EntityManager } from '@jiceng/db';
-import { UserEntity, type UserRow } from './entities/user.entity.js';
+import { requestScope, type EntityManager } from '@jiceng/db';
+import type { UserRow } from './entities/user.entity.js';
+import * as store from './tenancy.store.js';
 import { requireUnit } from './admin-unit.service.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { assertCan, type Principal } from './principal.js';
@@ -47,11 +48,27 @@ export const reachOf = (granter: Principal): string | null => (granter.roles.inc
 /** Records that `granter` gave the account its reach (a partner link): it is bounded by what they hold. */
 export async function grantReach(em: EntityManager, granter: Principal, userId: string): Promise<void> {
   // the scope is read afresh on every request: the account's sessions follow without ending
-  await em.execute(`update app_user set reach_unit_id = ?, updated_at = now() where id = ?`, [reachOf(granter), userId]);
+  await store.setUserReach(em, userId, reachOf(granter));
 }
 
+/** An account visible in the caller's scope, or null. */
+export async function findUser(em: EntityManager, id: string): Promise<UserRow | null> {
+  return /^\d{1,18}$/.test(id) ? store.findUser(em, id) : null;
+}
+
+/** Accounts whose home unit lies in a subtree, by username after `afterName`, at most `limit`. */
+export function usersUnder(em: EntityManager, path: string, afterName: string | null, limit: number): Promise<UserRow[]> {
+  return store.selectUsersUnder(em, path, afterName, limit, requestScope(em));
+}
+
+/** The caller's own account, also when it lies outside their scope (partners). */
+export const selfUser = store.selectSelfUser;
+
+/** An account's home unit and roles (`{ id, unitId, unitPath, roles }`), if the caller sees it (RLS), for other modules. */
+export const accountPlace = store.selectAccountPlace;
+
 export async function requireUser(em: EntityManager, id: string): Promise<UserRow> {
-  const u = /^\d{1,18}$/.test(id) ? await em.findOne(UserEntity, { id }) : null;
+  const u = await findUser(em, id);
   if (!u) throw notFound('user');
   return u;
 }
@@ -66,13 +83,12 @@ export async function createUser(em: EntityManager, principal: Principal, input:
   assertGrantable(principal, input.roles, unit.path);
   const hash = await hashPassword(input.password);
   return em.transactional(async (tx) => {
-    const rows = await executeBound<{ id: string }>(tx,
-      `insert into app_user (username, display_name, password_hash, unit_id, roles, created_by, reach_unit_id)
-       values ($1, $2, $3, $4, $5::text[], $6, $7) on conflict (username) do nothing returning id`,
-      [username, input.displayName.trim(), hash, unit.id, input.roles, principal.userId, reachOf(principal)],
-    );
-    if (!rows[0]) throw conflict('that username is taken', { field: 'username' });
-    return requireUser(tx, String(rows[0].id));
+    const id = await store.insertUser(tx, {
+      username, displayName: input.displayName.trim(), passwordHash: hash, unitId: unit.id, roles: input.roles,
+      createdBy: principal.userId, reachUnitId: reachOf(principal),
+    });
+    if (!id) throw conflict('that username is taken', { field: 'username' });
+    return requireUser(tx, id);
   });
 }
 
@@ -89,7 +105,7 @@ export async function updateUser(
   if (user.id === principal.userId) {
     // one's own display name is the only thing one may change about oneself
     if (patch.displayName == null || !patch.displayName.trim()) throw badInput('displayName', 'must not be empty');
-    await em.execute(`update app_user set display_name = ?, updated_at = now() where id = ?`, [patch.displayName.trim(), user.id]);
+    await store.setUserDisplayName(em, user.id, patch.displayName.trim());
     em.clear();
     return requireUser(em, user.id);
   }
@@ -107,13 +123,7 @@ export async function updateUser(
   assertGrantable(principal, roles, unitPath);
   if (patch.displayName != null && !patch.displayName.trim()) throw badInput('displayName', 'must not be empty');
   // whoever changes the roles or the unit gives the account its reach from now on
-  await executeBound(em,
-    `update app_user set display_name = coalesce($1, display_name), roles = $2::text[], unit_id = $3,
-            reach_unit_id = case when roles <> $2::text[] or unit_id <> $3 then $5 else reach_unit_id end,
-            token_version = token_version + case when roles <> $2::text[] or unit_id <> $3 then 1 else 0 end, updated_at = now()
-      where id = $4`,
-    [patch.displayName?.trim() ?? null, roles, unitId, user.id, reachOf(principal)],
-  );
+  await store.updateUserGrant(em, user.id, { displayName: patch.displayName?.trim() ?? null, roles, unitId, reachUnitId: reachOf(principal) });
   em.clear();
   return requireUser(em, user.id);
 }
@@ -124,7 +134,7 @@ export async function setUserDisabled(em: EntityManager, principal: Principal, i
   assertCan(principal, 'user:manage', { path: user.unitPath!, what: 'user' });
   if (user.id === principal.userId) throw forbidden('you cannot disable or enable your own account');
   if (user.roles.some((r) => ADMIN_ROLES.includes(r as Role))) assertGrantable(principal, user.roles, user.unitPath!);
-  await em.execute(`update app_user set disabled = ?, token_version = token_version + 1, updated_at = now() where id = ?`, [disabled, user.id]);
+  await store.setUserDisabledRow(em, user.id, disabled);
   em.clear();
   return requireUser(em, user.id);
 }
@@ -137,15 +147,12 @@ export async function changeOwnPassword(ctx: JicengContext, principal: Principal
   assertPassword(password, 'newPassword');
   const username = principal.username.toLowerCase();
   await assertLoginAllowed(ctx, username);
-  const [me] = await ctx.em.execute<{ password_hash: string }[]>('select password_hash from jiceng_self(?)', [principal.userId]);
-  if (!me || typeof current !== 'string' || current.length > 200 || !(await verifyPassword(current, me.password_hash))) {
+  const hash = await store.selectSelfPasswordHash(ctx.em, principal.userId);
+  if (!hash || typeof current !== 'string' || current.length > 200 || !(await verifyPassword(current, hash))) {
     await recordLoginFailure(ctx, username);
     throw badInput('currentPassword', 'the current password is wrong');
   }
-  await ctx.em.execute(`update app_user set password_hash = ?, token_version = token_version + 1, updated_at = now() where id = ?`, [
-    await hashPassword(password),
-    principal.userId,
-  ]);
+  await store.setUserPasswordHash(ctx.em, principal.userId, await hashPassword(password));
 }
 
 /**
@@ -156,6 +163,6 @@ export async function clearLoginFailures(em: EntityManager, principal: Principal
   const user = await requireUser(em, id);
   assertCan(principal, 'user:manage', { path: user.unitPath!, what: 'user' });
   if (user.roles.some((r) => ADMIN_ROLES.includes(r as Role))) assertGrantable(principal, user.roles, user.unitPath!);
-  await em.execute('select jiceng_clear_login_failures(?)', [user.username]);
+  await store.clearLoginFailuresOf(em, user.username);
   return user;
 }

@@ -9,11 +9,11 @@ import { test, expect, describe, allEntities, isolationWorld, type TestApp } fro
 async function tenantRelations(app: TestApp): Promise<{ name: string; kind: string; column: string }[]> {
   return app.asOwner((em) =>
     em.execute(
-      `select c.relname as name, c.relkind as kind, case when c.relname = 'admin_unit' then 'path' else 'unit_path' end as column
+      `select c.relname as name, c.relkind as kind, case when c.relname in ('admin_unit', 'tenancy_unit') then 'path' else 'unit_path' end as column
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'f')
           and exists (select 1 from pg_attribute a where a.attrelid = c.oid and not a.attisdropped
-                       and (a.attname = 'unit_path' or (c.relname = 'admin_unit' and a.attname = 'path')))
+                       and (a.attname = 'unit_path' or (c.relname in ('admin_unit', 'tenancy_unit') and a.attname = 'path')))
         order by 1`,
     ),
   );
@@ -69,7 +69,8 @@ describe('RLS alone, with the MikroORM filter switched off', () => {
     const w = await isolationWorld(app);
     for (const n of [w.region, w.home, w.village, w.siblingVillage, w.elsewhere]) await app.user(n, ['REPORTER']);
     const relations = await tenantRelations(app);
-    expect(relations.map((r) => r.name)).toEqual(expect.arrayContaining(['admin_unit', 'app_user']));
+    // tenancy's published views (what other modules join) included
+    expect(relations.map((r) => r.name)).toEqual(expect.arrayContaining(['admin_unit', 'app_user', 'tenancy_unit', 'tenancy_account']));
     await inScope(app.orm, [w.home.path], async (em) => {
       expect(await foreignRows(em, relations, [w.home.path])).toEqual(zeroes(relations));
       const [own] = await em.execute<{ n: number }[]>(`select count(*)::int as n from admin_unit`);

@@ -323,6 +323,51 @@ describe('per-request DataLoaders', () => {
     expect(statements[0]).toBeLessThanOrEqual(9);
   });
 
+  test('look-ahead: a unit and three levels of children are one statement, with the answer the batched path gives', async ({ app }) => {
+    const region = await app.tree.region();
+    for (let c = 0; c < 3; c++) {
+      const county = await region.county();
+      for (let t = 0; t < 3; t++) {
+        const township = await county.township();
+        for (let v = 0; v < 3; v++) await township.village();
+      }
+    }
+    // pages smaller than the levels (hasNextPage, the extra row), a variable, aliases, a fragment, other fields on the rows
+    const tree = (on: string) => `query($c: String!, $n: Int) { adminUnit(code: $c) { code name count(level: VILLAGE)
+      children(first: 2)${on} { pageInfo { hasNextPage endCursor } edges { cursor node { id ...F parent { code } partyMembers
+        children(first: $n) { pageInfo { hasNextPage } edges { node { ...F ancestors { code }
+          children { edges { node { code name parent { name } } } } } } }
+        also: children(first: $n) { edges { node { code } } } } } } } }
+      fragment F on AdminUnit { code name level population households economy urban counts { level count } }`;
+    const u = await app.user(region, ['INSPECTOR']);
+    // a session's first request costs a statement more: counted from the second on
+    await u.client.ok(`{ me { user { id } } }`);
+    app.sqlCount = 0;
+    await u.client.ok(`query($c: String!) { adminUnit(code: $c) { code } }`, { c: region.code });
+    const alone = app.sqlCount;
+    app.sqlCount = 0;
+    const ahead = await u.client.ok(tree(''), { c: region.code, n: 2 });
+    const planned = app.sqlCount;
+    // @include stops the plan: the same query level by level
+    app.sqlCount = 0;
+    const batched = await u.client.ok(tree(' @include(if: true)'), { c: region.code, n: 2 });
+    const perLevel = app.sqlCount;
+    expect(ahead).toEqual(batched);
+    expect(ahead.adminUnit.children.pageInfo.hasNextPage).toBe(true);
+    expect(ahead.adminUnit.children.edges).toHaveLength(2);
+    for (const c of ahead.adminUnit.children.edges) {
+      expect(c.node.children.edges).toHaveLength(2);
+      for (const t of c.node.children.edges) expect(t.node.children.edges).toHaveLength(3);
+    }
+    // the tree costs what the unit alone costs (begin, the account, the unit, commit), plus what the other
+    // fields need (partyMembers above villages, ancestors: one statement each); level by level, each of the
+    // three levels of children is a statement of its own
+    console.log(`look-ahead: unit alone ${alone}, tree ${planned}, level by level ${perLevel} statements`);
+    expect(alone).toBe(4);
+    expect(planned).toBe(alone + 2);
+    expect(perLevel).toBe(planned + 3);
+  });
+
   test('ancestors of every unit in a list: one statement for the whole list, only those in scope', async ({ app }) => {
     const region = await app.tree.region();
     const county = await region.county();

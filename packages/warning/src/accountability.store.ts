@@ -1,6 +1,6 @@
 // SQL of reporter accountability and station failures: bound parameters, camelCase typed rows.
 import { executeBound, type EntityManager } from '@jiceng/db';
-import { configUnder } from '@jiceng/tenancy';
+import { accountPlace, configUnder, unitLevelOf } from '@jiceng/tenancy';
 
 export type LapseKind = 'MISSED' | 'CONCEALED';
 
@@ -32,9 +32,7 @@ export async function insertAccountabilityStandard(em: EntityManager, unitId: st
 export interface ReporterRow { id: string; unitId: string; unitPath: string; roles: string[] }
 
 export async function userById(em: EntityManager, id: string): Promise<ReporterRow | null> {
-  const [u] = await executeBound<ReporterRow>(em,
-    `select id::text, unit_id::text as "unitId", unit_path::text as "unitPath", roles from app_user where id = $1`, [id]);
-  return u ?? null;
+  return accountPlace(em, id);
 }
 
 export async function insertLapse(em: EntityManager, l: { unitId: string; reporterId: string; kind: LapseKind; indicatorCode: string; on: string; note: string; by: string }): Promise<string> {
@@ -71,7 +69,7 @@ export async function reporterCounts(em: EntityManager, paths: readonly string[]
                   from reporter_lapse l, y where l.unit_path <@ any ($1::ltree[]) and l.happened_on >= y.a and l.happened_on < y.b group by 1)
      select u.id::text, u.username, u.display_name as "displayName", u.roles, u.disabled, u.unit_id::text as "unitId", u.unit_path::text as "unitPath",
             coalesce(late.n, 0) as late, coalesce(lapses.missed, 0) as missed, coalesce(lapses.concealed, 0) as concealed
-       from app_user u left join late on late.uid = u.id left join lapses on lapses.uid = u.id
+       from tenancy_account u left join late on late.uid = u.id left join lapses on lapses.uid = u.id
       where 'REPORTER' = any(u.roles) and u.unit_path <@ any ($1::ltree[]) and (late.uid is not null or lapses.uid is not null)
       order by u.unit_path, u.id`, [paths, year]);
 }
@@ -93,6 +91,5 @@ export async function warningsToHandle(em: EntityManager, scopes: readonly strin
 }
 
 export async function unitLevel(em: EntityManager, unitId: string): Promise<string | null> {
-  const [r] = await executeBound<{ level: string }>(em, `select level from admin_unit where id = $1`, [unitId]);
-  return r?.level ?? null;
+  return unitLevelOf(em, unitId);
 }

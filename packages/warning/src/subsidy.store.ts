@@ -27,7 +27,7 @@ export interface SubsidyReporterRow {
 export async function activeReporters(em: EntityManager, unitPath: string): Promise<SubsidyReporterRow[]> {
   return executeBound(em,
     `select u.id::text, u.username, u.display_name as "displayName", u.roles, u.disabled, u.unit_id::text as "unitId", u.unit_path::text as "unitPath"
-       from app_user u join admin_unit v on v.id = u.unit_id and v.level = 'VILLAGE'
+       from tenancy_account u join tenancy_unit v on v.id = u.unit_id and v.level = 'VILLAGE'
       where 'REPORTER' = any (u.roles) and not u.disabled and u.unit_path <@ $1::ltree
       order by u.unit_path, u.id`, [unitPath]);
 }

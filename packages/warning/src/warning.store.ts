@@ -104,7 +104,7 @@ export interface NewWarning {
 /** Inserts a warning; late when today is past the observed day plus the standard's working days. */
 export async function insertWarning(em: EntityManager, w: NewWarning): Promise<WarningRow> {
   const [row] = await executeBound<WarningRow>(em,
-    `with v as (select path from admin_unit where id = $1),
+    `with v as (select path from tenancy_unit where id = $1),
      ins as (
        insert into warning (unit_id, indicator_code, level, severity, handler_level, facts, observed_on, reported_by, idempotency_key, late, follow_up_due)
        select $1, $2, $3, $4, $5, $6, $7::date, $8, $9,

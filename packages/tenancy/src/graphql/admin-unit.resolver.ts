@@ -1,9 +1,10 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
-import { executeBound } from '@jiceng/db';
 import type { JicengContext } from '../context.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
-import { assertLevel, moveUnit, requireUnit, searchUnits, unitByCode } from '../admin-unit.service.js';
+import { assertLevel, moveUnit, partyMembersUnder, requireUnit, searchUnits, unitByCode, unitTreeByCode } from '../admin-unit.service.js';
+import { attachReadAhead, childrenLevels, childrenReadAhead } from './tree-look-ahead.js';
 import { ancestorsLoader, childrenLoader, primeUnits, unitLoader } from '../loaders.js';
 import { CURSOR_KEYS, decodeCursor, pageSize, toPage } from '../pagination.js';
 import { AdminLevel, AdminUnit, AdminUnitConnection, AdminUnitMove, LevelCount } from './admin-unit.types.js';
@@ -19,8 +20,14 @@ export const unitDbId = (globalId: string, field = 'id') => fromGlobalId(globalI
 @Resolver(() => AdminUnit)
 export class AdminUnitResolver {
   @Query(() => AdminUnit, { nullable: true, description: 'A unit by its 12-digit code; null when missing or out of scope' })
-  async adminUnit(@Arg('code', () => String) code: string, @Ctx() ctx: JicengContext): Promise<AdminUnitRow | null> {
-    return unitByCode(ctx.em, code.trim());
+  async adminUnit(@Arg('code', () => String) code: string, @Ctx() ctx: JicengContext, @Info() info: GraphQLResolveInfo): Promise<AdminUnitRow | null> {
+    // the unit and the plain levels of `children` asked under it: one statement (look-ahead)
+    const levels = childrenLevels(info);
+    if (!levels.length) return unitByCode(ctx.em, code.trim());
+    const tree = await unitTreeByCode(ctx.em, code.trim(), levels);
+    if (!tree) return null;
+    attachReadAhead(tree[0]![0]!, levels, tree);
+    return tree[0]![0]!;
   }
 
   @Query(() => AdminUnit, { nullable: true, description: 'A unit by its opaque id; null when missing or out of scope' })
@@ -45,13 +52,7 @@ export class AdminUnitResolver {
   @FieldResolver(() => Int, { nullable: true, description: 'Party members: a village\'s own count; above villages, the sum over the villages of the subtree' })
   async partyMembers(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<number | null> {
     if (u.partyMembers != null || u.level === 'VILLAGE') return u.partyMembers ?? null;
-    return ctx.loader<string, number | null>('unit:partyMembers', async (paths) => {
-      const rows = await executeBound<{ path: string; n: string | null }>(ctx.em,
-        `select d.p::text as path, sum(v.party_members) as n from unnest($1::ltree[]) d(p)
-           join admin_unit v on v.path <@ d.p and v.level = 'VILLAGE' group by d.p`, [[...paths]]);
-      const by = new Map(rows.map((r) => [r.path, r.n == null ? null : Number(r.n)]));
-      return paths.map((p) => by.get(p) ?? null);
-    }).load(u.path);
+    return ctx.loader<string, number | null>('unit:partyMembers', (paths) => partyMembersUnder(ctx.em, paths)).load(u.path);
   }
 
   @FieldResolver(() => AdminUnit, { nullable: true, description: 'null at the top of the tree or of your scope' })
@@ -67,7 +68,8 @@ export class AdminUnitResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionShape<AdminUnitRow>> {
     const size = pageSize(first, 100);
-    const rows = await childrenLoader(ctx, size, decodeCursor(after, 'after', CURSOR_KEYS.code)).load(u.id);
+    // read with the unit when the request was planned ahead (adminUnit), else batched per level
+    const rows = (after == null ? childrenReadAhead(u, size) : undefined) ?? (await childrenLoader(ctx, size, decodeCursor(after, 'after', CURSOR_KEYS.code)).load(u.id));
     primeUnits(ctx, [u]);
     return toConnection(toPage(rows, size, (r) => r.code));
   }

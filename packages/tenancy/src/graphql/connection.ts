@@ -30,9 +30,22 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
   return Conn as ClassType<ConnectionShape<T>>;
 }
 
+/** An edge whose cursor is encoded only when read (selected): most lists never ask for it. */
+class Edge<R, T> {
+  constructor(
+    private readonly page: Page<R>,
+    private readonly row: R,
+    readonly node: T,
+  ) {}
+  get cursor(): string {
+    return this.page.cursorOf(this.row);
+  }
+}
+
 export function toConnection<R, T = R>(page: Page<R>, map: (r: R) => T = (r) => r as unknown as T): ConnectionShape<T> {
-  const edges = page.nodes.map((n) => ({ cursor: page.cursorOf(n), node: map(n) }));
-  const conn: ConnectionShape<T> = { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  const edges = page.nodes.map((n) => new Edge(page, n, map(n)));
+  const last = page.nodes.at(-1);
+  const conn: ConnectionShape<T> = { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: last === undefined ? null : page.cursorOf(last) } };
   const total = page.totalCount;
   // a counting function runs only when the field is read (selected)
   if (typeof total === 'function') Object.defineProperty(conn, 'totalCount', { get: () => total(), enumerable: false });

@@ -1,31 +1,23 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Info, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
-import { raw } from '@mikro-orm/core';
-import { executeBound } from '@jiceng/db';
 import type { JicengContext } from '../context.js';
 import type { UserRow } from '../entities/user.entity.js';
 import { authenticate, login } from '../auth.service.js';
-import { changeOwnPassword, clearLoginFailures, createUser, setUserDisabled, updateUser } from '../user.service.js';
+import { changeOwnPassword, clearLoginFailures, createUser, findUser, selfUser, setUserDisabled, updateUser, usersUnder } from '../user.service.js';
 import { can } from '../principal.js';
 import { actionCatalogue } from '../roles.js';
 import { unitLoader } from '../loaders.js';
-import { mapUnit, requireUnit } from '../admin-unit.service.js';
+import { requireUnit, selfUnit, unitIdsAtPaths } from '../admin-unit.service.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
 import { AdminUnit, AuthPayload, Me, User, UserConnection } from './admin-unit.types.js';
 import { unitDbId } from './admin-unit.resolver.js';
 import { assertOnlyRootField, requirePrincipal } from './principal.js';
 import { toConnection, type ConnectionShape } from './connection.js';
 import { decodeCursor, pageSize, toPage } from '../pagination.js';
-import { UserEntity } from '../entities/user.entity.js';
 
 const userDbId = (id: string, field = 'id') => fromGlobalId(id, 'User', field);
 
-/** The caller's own account, also when it lies outside their scope (partners). */
-async function selfUser(ctx: JicengContext, id: string): Promise<UserRow> {
-  const [u] = await ctx.em.execute<any[]>('select * from jiceng_self(?)', [id]);
-  return { id: String(u.id), username: u.username, displayName: u.display_name, unitId: String(u.unit_id), unitPath: u.unit_path, roles: u.roles, disabled: u.disabled } as UserRow;
-}
 
 @InputType()
 class CreateUserInput {
@@ -56,21 +48,18 @@ export class UserResolver {
     const { token, userId } = await login(ctx, username, password);
     // the rest of this request sees what the new session sees
     ctx.principal = await authenticate(ctx.em, ctx.services, token);
-    return { token, user: await selfUser(ctx, userId) };
+    return { token, user: await selfUser(ctx.em, userId) };
   }
 
   @Query(() => Me, { description: 'The caller, their home unit and scope' })
   async me(@Ctx() ctx: JicengContext) {
     const p = requirePrincipal(ctx);
     // the national scope `cn` is the country's own path (its unit, the root of the tree)
-    const scopeUnits = await executeBound<any>(ctx.em,
-      `select id from admin_unit where path = any($1::ltree[]) order by path`,
-      [p.scopes],
-    );
-    const scope = (await Promise.all(scopeUnits.map((r) => unitLoader(ctx).load(String(r.id))))).filter(Boolean) as AdminUnitRow[];
+    const scopeIds = await unitIdsAtPaths(ctx.em, p.scopes);
+    const scope = (await Promise.all(scopeIds.map((id) => unitLoader(ctx).load(id)))).filter(Boolean) as AdminUnitRow[];
     return {
-      user: await selfUser(ctx, p.userId),
-      unit: mapUnit((await ctx.em.execute<any[]>('select * from jiceng_self_unit(?)', [p.userId]))[0]),
+      user: await selfUser(ctx.em, p.userId),
+      unit: await selfUnit(ctx.em, p.userId),
       scope,
       actions: Object.keys(actionCatalogue()).filter((a) => can(p, a)),
     };
@@ -78,7 +67,7 @@ export class UserResolver {
 
   @Query(() => User, { nullable: true })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: JicengContext): Promise<UserRow | null> {
-    return ctx.em.findOne(UserEntity, { id: userDbId(id) });
+    return findUser(ctx.em, userDbId(id));
   }
 
   @Query(() => UserConnection, { description: 'Accounts whose home unit is in the given subtree' })
@@ -91,11 +80,7 @@ export class UserResolver {
     const unit = await requireUnit(ctx.em, unitDbId(unitId, 'unitId'));
     const size = pageSize(first);
     const afterName = decodeCursor(after);
-    const rows = await ctx.em.find(
-      UserEntity,
-      { ...(afterName ? { username: { $gt: afterName } } : {}), [raw('unit_path <@ ?::ltree', [unit.path])]: [] } as any,
-      { orderBy: { username: 'asc' }, limit: size + 1 },
-    );
+    const rows = await usersUnder(ctx.em, unit.path, afterName, size + 1);
     return toConnection(toPage(rows, size, (u) => u.username));
   }
 

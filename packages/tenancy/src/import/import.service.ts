@@ -1,5 +1,6 @@
 import { AppError, ErrorCode } from '@jiceng/core';
-import { executeBound, type EntityManager } from '@jiceng/db';
+import type { EntityManager } from '@jiceng/db';
+import * as store from '../tenancy.store.js';
 import type { AdminLevel } from '../entities/admin-unit.entity.js';
 import { parentFits, parseCodeList, type CodeListRow, type ImportProblem, type OptionalColumn } from './code-list.js';
 
@@ -61,21 +62,17 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
   const known = rows.filter((r) => existing.has(r.code));
   const result: ImportResult = { inserted: fresh.length, updated: 0, unchanged: 0 };
   await em.transactional(async (tx) => {
-    // new units arrive with their descendant counts; the per-statement recount waits for the end
-    await tx.execute(`select set_config('app.defer_unit_counts', '1', true)`);
-    // the search index (GIN) takes new units into its pending list, merged once at the end, not batch
-    // by batch; a merge the list's size forces meanwhile sorts in work_mem, not in 4 MB pieces
-    await tx.execute(`select set_config('gin_pending_list_limit', '262144', true), set_config('work_mem', '256MB', true)`);
+    await store.beginBulkImport(tx);
     await insertFresh(tx, fresh, existing);
     result.updated = await updateKnown(tx, known, columns);
     result.unchanged = known.length - result.updated;
-    await tx.execute(`select set_config('app.defer_unit_counts', '', true)`);
+    await store.endDeferredCounts(tx);
     // existing units that gained descendants (and their ancestors) are recounted once
     const gained = new Set<string>();
     for (const r of fresh) if (r.parentCode && existing.has(r.parentCode)) gained.add(existing.get(r.parentCode)!.path);
-    if (gained.size) await executeBound(tx, `select jiceng_refresh_descendant_counts($1::ltree[])`, [[...gained]]);
+    if (gained.size) await store.refreshDescendantCounts(tx, [...gained]);
     // the search index's pending entries merged; a freshly loaded tree without planner statistics is planned as if empty
-    if (fresh.length || result.updated) await tx.execute(`select jiceng_merge_unit_search(), (select count(*) from jiceng_analyze(array['admin_unit']))`);
+    if (fresh.length || result.updated) await store.mergeSearchAndAnalyze(tx);
   });
   return result;
 }
@@ -91,16 +88,7 @@ async function findExisting(em: EntityManager, rows: CodeListRow[]): Promise<Map
   const all = [...codes];
   const existing = new Map<string, Existing>();
   for (let i = 0; i < all.length; i += BATCH) {
-    const found = await executeBound<{ id: string; code: string; level: AdminLevel; path: string; county_id: string | null; depth: number; parent_code: string | null }>(
-      em,
-      `select u.id, u.code, u.level, u.path::text as path, u.county_id, nlevel(u.path) as depth, p.code as parent_code
-         from admin_unit u left join admin_unit p on p.id = u.parent_id
-        where u.code = any($1::char(12)[])`,
-      [all.slice(i, i + BATCH)],
-    );
-    for (const e of found) {
-      existing.set(e.code, { id: String(e.id), level: e.level, path: e.path, countyId: e.county_id == null ? null : String(e.county_id), depth: e.depth, parentCode: e.parent_code });
-    }
+    for (const { code, ...e } of await store.selectUnitsByCodes(em, all.slice(i, i + BATCH))) existing.set(code, e);
   }
   return existing;
 }
@@ -178,9 +166,6 @@ function arrayLiteral(values: readonly (string | number | boolean | null)[], quo
   return `{${parts.join(',')}}`;
 }
 
-const INSERT = `insert into admin_unit (code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts)
-  select * from unnest($1::char(12)[], $2::text[], $3::text[], $4::bigint[], $5::ltree[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::text[], $11::boolean[], $12::jsonb[])`;
-
 /**
  * Inserts new units tier by tier (province, prefecture, county, township, village) in large
  * set-based batches. Parent ids, paths and county ids are resolved here, not joined per batch;
@@ -225,7 +210,7 @@ async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Ma
         if (a.level === 'COUNTY') newCounties.push(String(id));
       }
       // villages have no children here: only units above them need their new ids back
-      writing = params ? executeBound<{ id: string; code: string }>(em, village ? INSERT : `${INSERT} returning id, code`, params) : null;
+      writing = params ? store.insertUnitBatch(em, params, !village) : null;
       if (writing) {
         writing.catch(() => undefined); // awaited (and thrown) on the next round
         // let the statement go out before preparing the next batch
@@ -233,7 +218,7 @@ async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Ma
       }
     }
     // a county is its own distribution key, known only once inserted
-    if (newCounties.length) await executeBound(em, `update admin_unit set county_id = id where id = any($1::bigint[])`, [newCounties]);
+    if (newCounties.length) await store.setOwnCounty(em, newCounties);
   }
 }
 
@@ -248,26 +233,11 @@ const UPDATABLE: { column: string; type: string; from: OptionalColumn[]; value: 
 /** Updates existing units whose name (or a column the file carries) changed; returns how many. */
 async function updateKnown(em: EntityManager, known: CodeListRow[], columns: Set<OptionalColumn>): Promise<number> {
   const carried = UPDATABLE.filter((u) => u.from.some((c) => columns.has(c)));
-  const names = ['name', ...carried.map((u) => u.column)];
-  const types = ['text', ...carried.map((u) => u.type)];
+  const changed = [{ name: 'name', type: 'text' }, ...carried.map((u) => ({ name: u.column, type: u.type }))];
   let updated = 0;
   for (let i = 0; i < known.length; i += BATCH) {
     const batch = known.slice(i, i + BATCH);
-    const params = [batch.map((r) => r.code), batch.map((r) => r.name), ...carried.map((u) => batch.map(u.value))];
-    const [{ n }] = await executeBound<{ n: number }>(
-      em,
-      `with i as (
-         select * from unnest($1::char(12)[], ${types.map((t, k) => `$${k + 2}::${t}[]`).join(', ')}) as t(code, ${names.join(', ')})
-       ), up as (
-         update admin_unit u set ${names.map((c) => `${c} = i.${c}`).join(', ')}
-           from i where u.code = i.code
-            and row(${names.map((c) => `u.${c}`).join(', ')}) is distinct from row(${names.map((c) => `i.${c}`).join(', ')})
-         returning 1
-       )
-       select count(*)::int as n from up`,
-      params,
-    ) as [{ n: number }];
-    updated += n;
+    updated += await store.updateUnitsByCode(em, changed, batch.map((r) => r.code), [batch.map((r) => r.name), ...carried.map((u) => batch.map(u.value))]);
   }
   return updated;
 }
