@@ -29,7 +29,7 @@ export async function unitTreeByCode(em: EntityManager, code: string, levels: re
 export async function unitsByCodes(em: EntityManager, codes: readonly string[]): Promise<AdminUnitRow[]> {
   const valid = [...new Set(codes)].filter((c) => CODE_PATTERN.test(c));
   if (!valid.length) return [];
-  return (await executeBound<any>(em, `select * from admin_unit where code = any ($1::text[]) and path <@ any ($2::ltree[])`, [valid, requestScope(em)])).map(mapUnit);
+  return store.selectScopedUnitsByCodes(em, valid, requestScope(em));
 }
 
 export async function unitsByIds(em: EntityManager, ids: readonly string[]): Promise<AdminUnitRow[]> {
@@ -45,8 +45,7 @@ export async function unitsByIds(em: EntityManager, ids: readonly string[]): Pro
  */
 export async function unitsAbove(em: EntityManager, rootPath: string, level: AdminLevel): Promise<AdminUnitRow[]> {
   const deeper = ADMIN_LEVELS.slice(ADMIN_LEVELS.indexOf(level));
-  return (await executeBound<any>(em, `select * from admin_unit where path <@ $1::ltree and path <@ any ($2::ltree[]) and level <> all ($3::text[]) order by path`,
-    [rootPath, requestScope(em), deeper])).map(mapUnit);
+  return store.selectUnitsAbove(em, rootPath, requestScope(em), deeper);
 }
 
 /** A unit the caller can see, or NOT_FOUND (also when it exists outside the caller's scope). */

@@ -44,6 +44,16 @@ export async function selectUnitsByIds(em: EntityManager, ids: readonly string[]
 }
 
 /** Units whose paths are among these (the roots of a scope), by path. */
+export async function selectScopedUnitsByCodes(em: EntityManager, codes: readonly string[], scope: readonly string[]): Promise<AdminUnitRow[]> {
+  return (await q<any>(em, `select * from admin_unit where code = any ($1::text[]) and path <@ any ($2::ltree[])`, [codes, scope])).map(mapUnit);
+}
+
+/** The units of a subtree whose level is not among `deeper`, in the scope, by path. */
+export async function selectUnitsAbove(em: EntityManager, rootPath: string, scope: readonly string[], deeper: readonly string[]): Promise<AdminUnitRow[]> {
+  return (await q<any>(em, `select * from admin_unit where path <@ $1::ltree and path <@ any ($2::ltree[]) and level <> all ($3::text[]) order by path`,
+    [rootPath, scope, deeper])).map(mapUnit);
+}
+
 export async function selectUnitIdsByPaths(em: EntityManager, paths: readonly string[]): Promise<string[]> {
   return (await q<{ id: string }>(em, `select id::text as id from admin_unit where path = any($1::ltree[]) order by path`, [paths])).map((r) => r.id);
 }
