@@ -1,5 +1,5 @@
 import type { EntityManager } from '@jiceng/db';
-import { ledgerFindings } from './funding.store.js';
+import { ledgerFindings, unitRollupFindings } from './funding.store.js';
 
 export interface LedgerProblems {
   /** sum of all entries (must be 0: debits equal credits) */
@@ -17,4 +17,14 @@ export interface LedgerProblems {
 /** The ledger's invariants, checked over everything the scope sees (the whole country for a full check). */
 export async function ledgerProblems(em: EntityManager): Promise<LedgerProblems> {
   return ledgerFindings(em);
+}
+
+export type { UnitRollupDrift } from './funding.store.js';
+
+/**
+ * The per-unit rollup checked against the ledger (every unit, year, fund and kind; and each unit's days to
+ * first payment): the figures that differ, by unit, year and figure. Empty when consistent.
+ */
+export async function fundRollupProblems(em: EntityManager) {
+  return unitRollupFindings(em);
 }

@@ -100,6 +100,16 @@ grant update (unit_path, county_id) on entry to :api_role;
 const ROLLUP_COLUMNS = `id bigint generated always as identity primary key, unit_path ltree not null, county_id bigint,
   fund text not null, year integer not null, kind text not null, amount bigint not null`;
 
+/** 0401's compaction of the per-county deltas (0440's compaction keeps it) */
+const FOLD_COUNTY_DELTAS = `  with moved as (delete from fund_rollup_delta where unit_path <@ any (jiceng_scopes()) returning unit_path, fund, year, kind, amount),
+       folded as (
+         insert into fund_rollup (unit_path, fund, year, kind, amount)
+         select unit_path, fund, year, kind, sum(amount) from moved group by unit_path, fund, year, kind
+         on conflict (unit_path, fund, year, kind) do update set amount = fund_rollup.amount + excluded.amount
+         returning 1)
+  select count(*) into n from moved;
+`;
+
 // Applied migration, kept byte for byte: JS reads `\.` as `.`, so the regex's dot below matches any character;
 // the result is the same while r and c only start a label. A fix needs a new migration.
 // biome-ignore-start lint/suspicious/noUselessEscapeInString: see above
@@ -125,14 +135,7 @@ create policy fund_rollup_delta_ledger on fund_rollup_delta for all to :owner_ro
 create function jiceng_compact_fund_rollup() returns integer language plpgsql security definer set search_path = public, pg_temp as $$
 declare n integer;
 begin
-  with moved as (delete from fund_rollup_delta where unit_path <@ any (jiceng_scopes()) returning unit_path, fund, year, kind, amount),
-       folded as (
-         insert into fund_rollup (unit_path, fund, year, kind, amount)
-         select unit_path, fund, year, kind, sum(amount) from moved group by unit_path, fund, year, kind
-         on conflict (unit_path, fund, year, kind) do update set amount = fund_rollup.amount + excluded.amount
-         returning 1)
-  select count(*) into n from moved;
-  return n;
+${FOLD_COUNTY_DELTAS}  return n;
 end $$;
 
 -- Recomputes the rollup from the accounts in the caller's scope (seeds that write accounts in bulk).
@@ -315,8 +318,8 @@ alter table transfer drop constraint transfer_reverses_key;
 create unique index transfer_reverses on transfer (reverses) where reverses is not null;
 `;
 
-/** 0410's posting function: the key claimed per account (claim first, then the transfer), with the given rules */
-const postPerAccount = (rules: string) => `create or replace function ${POST_SIGNATURE}  v_claimed bigint;
+/** 0410's posting function: the key claimed per account (claim first, then the transfer), with the given rules (and, from 0440, apply) */
+const postPerAccount = (rules: string, apply = POST_APPLY) => `create or replace function ${POST_SIGNATURE}  v_claimed bigint;
 ${POST_LOCK_ACCOUNTS}
   -- the key, in the caller's account, while it lives
   select ic.transfer_id as id, ic.request_hash into v_prior from idempotency_claim ic
@@ -341,7 +344,7 @@ ${POST_REPLAY_OR_CONFLICT}  end if;
   overriding system value
   values (v_id, p_key, p_hash, p_kind, d.id, c.id, d.unit_path, c.unit_path, p_amount, p_fund, p_year,
           s.unit_id, s.unit_path, s.county_id, p_on, p_voucher, p_category, p_receipt, p_note, p_reverses, p_user);
-${POST_APPLY}
+${apply}
 `;
 
 // Idempotency keys belong to the account that sends them (as Stripe scopes keys per account) and live
@@ -456,6 +459,240 @@ create trigger transfer_registers after insert on transfer referencing new table
 -- the posting function as in 0410, with the one-award rule read from the register and the voucher rule added
 ${postPerAccount(POST_RULES_REGISTERED)}`;
 
+// ---------------------------------------------------------------- 0440: figures per unit per year (issue 12 point 5)
+// For EVERY unit (the country down to each village) and year, the sums over its subtree by fund and account
+// kind (fund_unit_rollup: `amount`, and `village_amount`, the part held in village accounts, for compliance),
+// plus one DAYS row per unit and year (fund 'ALL'): `amount` the sum over its villages of the days from a
+// village's first allocation to its first payment, `villages` how many villages that sum covers. Any unit's
+// funds figures, and a list of units with theirs, are then one read by unit id (btree: RLS keeps ltree
+// operators from driving an index).
+// Written as the per-county rollup is (0401): a posting appends deltas for the unit line of each of its two
+// accounts (no row is shared between concurrent postings, so disbursements do not queue on the country's
+// row), and the compaction task folds them. Reads add the pending deltas. Rows carry their unit's path, so
+// the scope policies apply, and a unit move rewrites it; the move's statement also carries the moved
+// subtree's figures from its old ancestors to its new ones (trigger on admin_unit below).
+// The first allocation and first payment of each village and year (fund_village_first) let a posting
+// update the days without reading the village's transfers; only a reversal re-reads them.
+const UNIT_ROLLUP_COLUMNS = `id bigint generated always as identity primary key,
+  ${TENANT_KEYS},
+  fund text not null,
+  year integer not null,
+  kind text not null check (kind in ('SOURCE', 'BUDGET', 'CASH', 'SPENT', 'POOL', 'DAYS')),
+  amount bigint not null default 0,
+  village_amount bigint not null default 0,
+  villages integer not null default 0`;
+
+const unitRollup = `
+create table fund_unit_rollup (${UNIT_ROLLUP_COLUMNS}, unique (unit_id, year, fund, kind));
+create table fund_unit_delta (${UNIT_ROLLUP_COLUMNS});
+create index fund_unit_delta_unit on fund_unit_delta (unit_id, year);
+${tenantTableSql('fund_unit_rollup')}
+${tenantTableSql('fund_unit_delta')}
+create table fund_village_first (
+  ${TENANT_KEYS},
+  year integer not null,
+  first_allocate date,
+  first_disburse date,
+  primary key (unit_id, year)
+);
+${tenantTableSql('fund_village_first', 'unit_path', { index: false })}
+-- written only by the ledger functions (as the owner); a unit move rewrites their tenancy keys
+revoke insert, update, delete on fund_unit_rollup, fund_unit_delta, fund_village_first from :api_role;
+grant update (unit_path, county_id) on fund_unit_rollup, fund_unit_delta, fund_village_first to :api_role;
+create policy fund_unit_rollup_ledger on fund_unit_rollup for all to :owner_role using (true) with check (true);
+create policy fund_unit_delta_ledger on fund_unit_delta for all to :owner_role using (true) with check (true);
+create policy fund_village_first_ledger on fund_village_first for all to :owner_role using (true) with check (true);
+
+-- A unit and every unit above it (by parent id: primary-key probes), whatever the caller's scope.
+-- (base_level: the level of p_unit itself)
+create function jiceng_unit_line(p_unit bigint) returns table (id bigint, path ltree, county_id bigint, base_level text)
+  language sql stable set search_path = public, pg_temp as $$
+  with recursive line as (
+    select u.id, u.parent_id, u.path, u.county_id, u.level as base_level from admin_unit u where u.id = p_unit
+    union all
+    select a.id, a.parent_id, a.path, a.county_id, l.base_level from admin_unit a join line l on a.id = l.parent_id)
+  select l.id, l.path, coalesce(l.county_id, l.id), l.base_level from line l
+$$;
+revoke execute on function jiceng_unit_line(bigint) from public;
+
+-- Appends signed figures (unit, fund, year, kind, amount, villages) to each unit and every unit above it; an
+-- amount on a village's account counts in village_amount too. Runs with the whole tree in scope (the units
+-- above lie outside a township's), and restores the caller's.
+create function jiceng_fund_unit_roll(p_units bigint[], p_funds text[], p_years integer[], p_kinds text[], p_amounts bigint[], p_villages integer[])
+  returns void language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+begin
+  perform set_config('app.scopes', '{cn}', true);
+  insert into fund_unit_delta (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
+  select l.id, l.path, l.county_id, x.fund, x.year, x.kind, sum(x.amount), sum(l.village_amount), sum(x.villages)
+    from unnest(p_units, p_funds, p_years, p_kinds, p_amounts, p_villages) as x(unit, fund, year, kind, amount, villages)
+   cross join lateral (select l.*, case when l.base_level = 'VILLAGE' and x.kind <> 'DAYS' then x.amount else 0 end as village_amount
+                         from jiceng_unit_line(x.unit) l) l
+   group by l.id, l.path, l.county_id, x.fund, x.year, x.kind
+  having sum(x.amount) <> 0 or sum(l.village_amount) <> 0 or sum(x.villages) <> 0
+   order by l.id;
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+end $$;
+revoke execute on function jiceng_fund_unit_roll(bigint[], text[], integer[], text[], bigint[], integer[]) from public;
+
+-- A village's days from its first allocation to its first payment of a year (null until it has both).
+create function jiceng_village_days(p_first_allocate date, p_first_disburse date) returns integer language sql immutable parallel safe as $$
+  select p_first_disburse - p_first_allocate
+$$;
+
+-- What a posting does to the unit rollup: its two accounts' lines, and for an allocation or payment of
+-- a village (not AWARD) the village's first dates and days. Called by jiceng_post_transfer, as the owner.
+create function jiceng_fund_unit_post(p_kind text, p_fund text, p_year integer, p_debit account, p_credit account, p_amount bigint,
+  p_hang bigint, p_on date, p_reverses bigint) returns void language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+  v_level text;
+  v_path ltree;
+  v_county bigint;
+  v_old fund_village_first%rowtype;
+  v_alloc date;
+  v_disb date;
+  v_before integer;
+  v_after integer;
+  dv bigint := 0;
+  dn integer := 0;
+begin
+  if p_kind in ('ALLOCATE', 'DISBURSE') and p_fund <> 'AWARD' then
+    perform set_config('app.scopes', '{cn}', true);
+    select u.level, u.path, coalesce(u.county_id, u.id) into v_level, v_path, v_county from admin_unit u where u.id = p_hang;
+    if v_level = 'VILLAGE' then
+      select * into v_old from fund_village_first f where f.unit_id = p_hang and f.year = p_year for update;
+      if p_reverses is null and v_old.unit_id is not null then
+        v_alloc := case when p_kind = 'ALLOCATE' then least(v_old.first_allocate, p_on) else v_old.first_allocate end;
+        v_disb := case when p_kind = 'DISBURSE' then least(v_old.first_disburse, p_on) else v_old.first_disburse end;
+      else
+        -- a first posting, or a reversal: the village's standing allocations and payments of the year
+        select min(t.occurred_on) filter (where t.kind = 'ALLOCATE'), min(t.occurred_on) filter (where t.kind = 'DISBURSE') into v_alloc, v_disb
+          from transfer t where t.unit_id = p_hang and t.year = p_year and t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD'
+           and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id);
+      end if;
+      if v_old.unit_id is null then
+        insert into fund_village_first (unit_id, unit_path, county_id, year, first_allocate, first_disburse) values (p_hang, v_path, v_county, p_year, v_alloc, v_disb);
+      elsif v_old.first_allocate is distinct from v_alloc or v_old.first_disburse is distinct from v_disb then
+        update fund_village_first f set first_allocate = v_alloc, first_disburse = v_disb where f.unit_id = p_hang and f.year = p_year;
+      end if;
+      v_before := jiceng_village_days(v_old.first_allocate, v_old.first_disburse);
+      v_after := jiceng_village_days(v_alloc, v_disb);
+      dv := coalesce(v_after, 0) - coalesce(v_before, 0);
+      dn := (v_after is not null)::int - (v_before is not null)::int;
+    end if;
+    perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+  end if;
+  perform jiceng_fund_unit_roll(
+    array[p_debit.unit_id, p_credit.unit_id, p_hang], array[p_fund, p_fund, 'ALL'], array[p_year, p_year, p_year], array[p_debit.kind, p_credit.kind, 'DAYS'],
+    array[-p_amount, p_amount, dv], array[0, 0, dn]);
+end $$;
+revoke execute on function jiceng_fund_unit_post(text, text, integer, account, account, bigint, bigint, date, bigint) from public;
+
+-- 撤乡并镇: a unit that changes parent takes its subtree's figures (its own row: rollup and pending deltas)
+-- from its old ancestors to its new ones, in the move's statement. (Its own rows and those below keep their
+-- unit ids; the move rewrites their paths like every unit_path column.)
+create function jiceng_fund_unit_moved() returns trigger language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+begin
+  perform set_config('app.scopes', '{cn}', true);
+  insert into fund_unit_delta (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
+  select l.id, l.path, l.county_id, f.fund, f.year, f.kind, sum(f.sign * f.amount), sum(f.sign * f.village_amount), sum(f.sign * f.villages)
+    from (select s.sign, s.parent, r.fund, r.year, r.kind, sum(r.amount) as amount, sum(r.village_amount) as village_amount, sum(r.villages)::int as villages
+            from (select fund, year, kind, amount, village_amount, villages from fund_unit_rollup where unit_id = new.id
+                  union all
+                  select fund, year, kind, amount, village_amount, villages from fund_unit_delta where unit_id = new.id) r
+           cross join (values (-1, old.parent_id), (1, new.parent_id)) as s(sign, parent)
+           group by s.sign, s.parent, r.fund, r.year, r.kind) f
+   cross join lateral jiceng_unit_line(f.parent) l
+   group by l.id, l.path, l.county_id, f.fund, f.year, f.kind
+  having sum(f.sign * f.amount) <> 0 or sum(f.sign * f.village_amount) <> 0 or sum(f.sign * f.villages) <> 0
+   order by l.id;
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+  return null;
+end $$;
+revoke execute on function jiceng_fund_unit_moved() from public;
+create trigger admin_unit_fund_rollup_moved after update of parent_id on admin_unit for each row
+  when (old.parent_id is distinct from new.parent_id) execute function jiceng_fund_unit_moved();
+
+-- Compaction folds the per-unit deltas too (the per-county rollup as in 0401).
+create or replace function jiceng_compact_fund_rollup() returns integer language plpgsql security definer set search_path = public, pg_temp as $$
+declare n integer;
+begin
+${FOLD_COUNTY_DELTAS}  with moved as (delete from fund_unit_delta where unit_path <@ any (jiceng_scopes())
+                 returning unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
+  insert into fund_unit_rollup as r (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
+  select unit_id, max(unit_path::text)::ltree, max(county_id), fund, year, kind, sum(amount), sum(village_amount), sum(villages)
+    from moved group by unit_id, fund, year, kind order by unit_id
+  on conflict (unit_id, year, fund, kind) do update
+     set amount = r.amount + excluded.amount, village_amount = r.village_amount + excluded.village_amount, villages = r.villages + excluded.villages;
+  return n;
+end $$;
+
+-- The per-unit figures as the source rows give them, for the units whose rows lie in the caller's
+-- scope: the accounts' balances summed up each account's line (its path's prefixes), and each village's
+-- first allocation and payment per year. Used to rebuild after a bulk load and by the check.
+create function jiceng_fund_unit_truth() returns table (unit_id bigint, unit_path ltree, county_id bigint, fund text, year integer, kind text,
+  amount bigint, village_amount bigint, villages integer) language sql stable set search_path = public, pg_temp as $$
+  with firsts as (
+    select t.unit_id, t.year, min(t.occurred_on) filter (where t.kind = 'ALLOCATE') as first_allocate, min(t.occurred_on) filter (where t.kind = 'DISBURSE') as first_disburse
+      from transfer t join admin_unit v on v.id = t.unit_id and v.level = 'VILLAGE'
+     where t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
+     group by t.unit_id, t.year),
+  leaf as (
+    select a.unit_path as path, a.fund, a.year, a.kind, a.balance as amount, case when u.level = 'VILLAGE' then a.balance else 0 end as village_amount, 0 as villages
+      from account a join admin_unit u on u.id = a.unit_id
+    union all
+    select v.path, 'ALL', f.year, 'DAYS', jiceng_village_days(f.first_allocate, f.first_disburse), 0, 1
+      from firsts f join admin_unit v on v.id = f.unit_id where jiceng_village_days(f.first_allocate, f.first_disburse) is not null),
+  summed as (
+    select subpath(x.path, 0, k) as path, x.fund, x.year, x.kind, sum(x.amount) as amount, sum(x.village_amount) as village_amount, sum(x.villages) as villages
+      from leaf x cross join generate_series(1, nlevel(x.path)) k
+     group by 1, 2, 3, 4)
+  select u.id, u.path, coalesce(u.county_id, u.id), s.fund, s.year, s.kind, s.amount::bigint, s.village_amount::bigint, s.villages::int
+    from summed s join admin_unit u on u.path = s.path
+   where s.amount <> 0 or s.village_amount <> 0 or s.villages <> 0
+$$;
+
+-- Recomputes the per-county rollup from the ledger in the caller's scope, and the per-unit rollup and the
+-- villages' first dates over the whole tree (a subtree's figures reach every unit above it), for seeds
+-- that write accounts in bulk: one set-based statement each.
+create or replace function jiceng_rebuild_fund_rollup() returns void language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+begin
+  lock table fund_rollup_delta, fund_unit_delta in exclusive mode;
+  delete from fund_rollup_delta where unit_path <@ any (jiceng_scopes());
+  delete from fund_rollup where unit_path <@ any (jiceng_scopes());
+  insert into fund_rollup (unit_path, fund, year, kind, amount)
+  select jiceng_rollup_path(unit_path), fund, year, kind, sum(balance) from account
+   where jiceng_rollup_path(unit_path) <@ any (jiceng_scopes()) group by 1, 2, 3, 4;
+  perform set_config('app.scopes', '{cn}', true);
+  delete from fund_unit_delta;
+  delete from fund_unit_rollup;
+  delete from fund_village_first;
+  insert into fund_unit_rollup (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
+  select * from jiceng_fund_unit_truth();
+  insert into fund_village_first (unit_id, unit_path, county_id, year, first_allocate, first_disburse)
+  select t.unit_id, v.path, coalesce(v.county_id, v.id), t.year, min(t.occurred_on) filter (where t.kind = 'ALLOCATE'), min(t.occurred_on) filter (where t.kind = 'DISBURSE')
+    from transfer t join admin_unit v on v.id = t.unit_id and v.level = 'VILLAGE'
+   where t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
+   group by t.unit_id, v.path, v.county_id, v.id, t.year;
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+end $$;
+
+-- the ledger as it stands when this migration runs
+select set_config('app.scopes', '{cn}', true);
+select jiceng_rebuild_fund_rollup();
+select set_config('app.scopes', '', true);
+`;
+
+/** 0440's apply: 0401's, and the per-unit rollup (jiceng_fund_unit_post) before the outcome */
+const POST_APPLY_UNITS = POST_APPLY.replace(`  outcome := 'POSTED';`, `  perform jiceng_fund_unit_post(p_kind, p_fund, p_year, d, c, p_amount, s.unit_id, p_on, p_reverses);
+  outcome := 'POSTED';`);
+
 export const fundingMigrations: Migration[] = [
   { id: '0400_funding_ledger', sql: ledger },
   { id: '0401_funding_post_and_rollup', sql: rollup + postFunction },
@@ -464,4 +701,5 @@ export const fundingMigrations: Migration[] = [
   { id: '0420_funding_award_and_voucher_registers', sql: registers },
   // a region's funding standards are set from strictly above it (a parent region or the platform)
   { id: '0430_funding_standard_from_above', sql: configFromAboveSql('funding_standard') },
+  { id: '0440_funding_unit_rollup', sql: `${unitRollup}\n-- the posting function as in 0420, adding to the per-unit rollup\n${postPerAccount(POST_RULES_REGISTERED, POST_APPLY_UNITS)}` },
 ];
