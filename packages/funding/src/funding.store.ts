@@ -292,16 +292,12 @@ export async function complianceRows(em: EntityManager, unit: { id: string; path
        select distinct on (unit_path, key) unit_path, key, value from funding_standard
         where key in ('OFFICE', 'ACTIVITY_PER_MEMBER') and effective_on <= $1::date and (unit_path @> $2::ltree or unit_path <@ $2::ltree)
         order by unit_path, key, effective_on desc),
-     held as (
-       select unit_id,
-              coalesce(sum(balance) filter (where fund = 'OFFICE'), 0) as office,
-              coalesce(sum(balance) filter (where fund = 'ACTIVITY'), 0) as activity
-         from account where unit_path <@ $2::ltree and year = $3 and kind in ('BUDGET', 'CASH', 'SPENT') and fund in ('OFFICE', 'ACTIVITY') group by unit_id),
-     -- each village's standards: its own where one is set on it, else its parent's nearest (a few hundred parents, not a look per village)
+     -- each rural village's holdings (fund_village: one row per village and year, not its accounts) and its
+     -- standards: its own where one is set on it, else its parent's nearest (a few hundred parents, not a look per village)
      village0 as (
        select v.id, v.path, subpath(v.path, 0, nlevel(v.path) - 1) as parent, coalesce(v.party_members, 0) as members,
               coalesce(h.office, 0) as office, coalesce(h.activity, 0) as activity
-         from admin_unit v left join held h on h.unit_id = v.id
+         from admin_unit v left join fund_village h on h.unit_id = v.id and h.year = $3
         where v.path <@ $2::ltree and v.level = 'VILLAGE' and not v.urban),
      parent_std as (
        select p.parent,
@@ -390,7 +386,7 @@ export interface UnitRollupDrift {
   unitId: string;
   path: string;
   year: number;
-  /** the figure: `<fund> <kind> amount|village_amount|villages` (fund ALL, kind DAYS: days to first payment) */
+  /** the figure: `<fund> <kind> amount|village_amount|villages` (fund ALL, kind DAYS: days to first payment), or `village first_allocate|first_disburse|office|activity` */
   figure: string;
   /** what the ledger gives */
   expected: string;
@@ -412,5 +408,14 @@ export async function unitRollupFindings(em: EntityManager): Promise<UnitRollupD
      select p.unit_id::text as "unitId", p.path, p.year, p.fund || ' ' || p.kind || ' ' || m.name as figure, p.expected[m.k]::text as expected, p.found[m.k]::text as found
        from pairs p cross join (values (1, 'amount'), (2, 'village_amount'), (3, 'villages')) as m(k, name)
       where p.expected[m.k] <> p.found[m.k]
-      order by p.path, p.year, figure`, []);
+     union all
+     -- each village's first dates and holdings (a missing row is an empty one)
+     select unit_id::text, coalesce(t.unit_path, f.unit_path)::text, year, 'village ' || m.name,
+            coalesce(m.expected, '-'), coalesce(m.found, '-')
+       from jiceng_fund_village_truth() t full join fund_village f using (unit_id, year)
+      cross join lateral (values
+        ('first_allocate', t.first_allocate::text, f.first_allocate::text), ('first_disburse', t.first_disburse::text, f.first_disburse::text),
+        ('office', coalesce(t.office, 0)::text, coalesce(f.office, 0)::text), ('activity', coalesce(t.activity, 0)::text, coalesce(f.activity, 0)::text)) as m(name, expected, found)
+      where m.expected is distinct from m.found
+      order by 2, 3, 4`, []);
 }

@@ -471,8 +471,10 @@ ${postPerAccount(POST_RULES_REGISTERED)}`;
 // row), and the compaction task folds them. Reads add the pending deltas. Rows carry their unit's path, so
 // the scope policies apply, and a unit move rewrites it; the move's statement also carries the moved
 // subtree's figures from its old ancestors to its new ones (trigger on admin_unit below).
-// The first allocation and first payment of each village and year (fund_village_first) let a posting
-// update the days without reading the village's transfers; only a reversal re-reads them.
+// Per village and year (fund_village): its first allocation and first payment, so a posting updates the
+// days without reading the village's transfers (only a reversal re-reads them), and what it holds of the
+// office and activity funds (BUDGET + CASH + SPENT: what was allocated to it), which compliance compares
+// with the standards without reading every village's accounts.
 const UNIT_ROLLUP_COLUMNS = `id bigint generated always as identity primary key,
   ${TENANT_KEYS},
   fund text not null,
@@ -488,20 +490,22 @@ create table fund_unit_delta (${UNIT_ROLLUP_COLUMNS});
 create index fund_unit_delta_unit on fund_unit_delta (unit_id, year);
 ${tenantTableSql('fund_unit_rollup')}
 ${tenantTableSql('fund_unit_delta')}
-create table fund_village_first (
+create table fund_village (
   ${TENANT_KEYS},
   year integer not null,
   first_allocate date,
   first_disburse date,
+  office bigint not null default 0,
+  activity bigint not null default 0,
   primary key (unit_id, year)
 );
-${tenantTableSql('fund_village_first', 'unit_path', { index: false })}
+${tenantTableSql('fund_village', 'unit_path', { index: false })}
 -- written only by the ledger functions (as the owner); a unit move rewrites their tenancy keys
-revoke insert, update, delete on fund_unit_rollup, fund_unit_delta, fund_village_first from :api_role;
-grant update (unit_path, county_id) on fund_unit_rollup, fund_unit_delta, fund_village_first to :api_role;
+revoke insert, update, delete on fund_unit_rollup, fund_unit_delta, fund_village from :api_role;
+grant update (unit_path, county_id) on fund_unit_rollup, fund_unit_delta, fund_village to :api_role;
 create policy fund_unit_rollup_ledger on fund_unit_rollup for all to :owner_role using (true) with check (true);
 create policy fund_unit_delta_ledger on fund_unit_delta for all to :owner_role using (true) with check (true);
-create policy fund_village_first_ledger on fund_village_first for all to :owner_role using (true) with check (true);
+create policy fund_village_ledger on fund_village for all to :owner_role using (true) with check (true);
 
 -- A unit and every unit above it (by parent id: primary-key probes), whatever the caller's scope.
 -- (base_level: the level of p_unit itself)
@@ -541,8 +545,10 @@ create function jiceng_village_days(p_first_allocate date, p_first_disburse date
   select p_first_disburse - p_first_allocate
 $$;
 
--- What a posting does to the unit rollup: its two accounts' lines, and for an allocation or payment of
--- a village (not AWARD) the village's first dates and days. Called by jiceng_post_transfer, as the owner.
+-- What a posting does to the unit rollup: its two accounts' lines; and for a posting that hangs on a village
+-- (not AWARD), the village's first dates and days (allocations and payments) and its office and activity
+-- holdings (what its BUDGET, CASH and SPENT accounts gained or lost: only an allocation or its reversal
+-- changes them). Called by jiceng_post_transfer, as the owner.
 create function jiceng_fund_unit_post(p_kind text, p_fund text, p_year integer, p_debit account, p_credit account, p_amount bigint,
   p_hang bigint, p_on date, p_reverses bigint) returns void language plpgsql security definer set search_path = public, pg_temp as $$
 declare
@@ -550,32 +556,43 @@ declare
   v_level text;
   v_path ltree;
   v_county bigint;
-  v_old fund_village_first%rowtype;
+  v_old fund_village%rowtype;
   v_alloc date;
   v_disb date;
+  v_held bigint := 0;
   v_before integer;
   v_after integer;
   dv bigint := 0;
   dn integer := 0;
 begin
-  if p_kind in ('ALLOCATE', 'DISBURSE') and p_fund <> 'AWARD' then
+  if p_fund <> 'AWARD' and (p_kind in ('ALLOCATE', 'DISBURSE') or p_fund in ('OFFICE', 'ACTIVITY')) then
     perform set_config('app.scopes', '{cn}', true);
     select u.level, u.path, coalesce(u.county_id, u.id) into v_level, v_path, v_county from admin_unit u where u.id = p_hang;
     if v_level = 'VILLAGE' then
-      select * into v_old from fund_village_first f where f.unit_id = p_hang and f.year = p_year for update;
-      if p_reverses is null and v_old.unit_id is not null then
-        v_alloc := case when p_kind = 'ALLOCATE' then least(v_old.first_allocate, p_on) else v_old.first_allocate end;
-        v_disb := case when p_kind = 'DISBURSE' then least(v_old.first_disburse, p_on) else v_old.first_disburse end;
-      else
-        -- a first posting, or a reversal: the village's standing allocations and payments of the year
-        select min(t.occurred_on) filter (where t.kind = 'ALLOCATE'), min(t.occurred_on) filter (where t.kind = 'DISBURSE') into v_alloc, v_disb
-          from transfer t where t.unit_id = p_hang and t.year = p_year and t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD'
-           and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id);
+      select * into v_old from fund_village f where f.unit_id = p_hang and f.year = p_year for update;
+      v_alloc := v_old.first_allocate;
+      v_disb := v_old.first_disburse;
+      if p_kind in ('ALLOCATE', 'DISBURSE') then
+        if p_reverses is null and v_old.unit_id is not null then
+          if p_kind = 'ALLOCATE' then v_alloc := least(v_alloc, p_on); else v_disb := least(v_disb, p_on); end if;
+        else
+          -- a first posting, or a reversal: the village's standing allocations and payments of the year
+          select min(t.occurred_on) filter (where t.kind = 'ALLOCATE'), min(t.occurred_on) filter (where t.kind = 'DISBURSE') into v_alloc, v_disb
+            from transfer t where t.unit_id = p_hang and t.year = p_year and t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD'
+             and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id);
+        end if;
+      end if;
+      if p_fund in ('OFFICE', 'ACTIVITY') then
+        v_held := case when p_credit.unit_id = p_hang and p_credit.kind in ('BUDGET', 'CASH', 'SPENT') then p_amount else 0 end
+                - case when p_debit.unit_id = p_hang and p_debit.kind in ('BUDGET', 'CASH', 'SPENT') then p_amount else 0 end;
       end if;
       if v_old.unit_id is null then
-        insert into fund_village_first (unit_id, unit_path, county_id, year, first_allocate, first_disburse) values (p_hang, v_path, v_county, p_year, v_alloc, v_disb);
-      elsif v_old.first_allocate is distinct from v_alloc or v_old.first_disburse is distinct from v_disb then
-        update fund_village_first f set first_allocate = v_alloc, first_disburse = v_disb where f.unit_id = p_hang and f.year = p_year;
+        insert into fund_village (unit_id, unit_path, county_id, year, first_allocate, first_disburse, office, activity)
+        values (p_hang, v_path, v_county, p_year, v_alloc, v_disb, case when p_fund = 'OFFICE' then v_held else 0 end, case when p_fund = 'ACTIVITY' then v_held else 0 end);
+      elsif v_old.first_allocate is distinct from v_alloc or v_old.first_disburse is distinct from v_disb or v_held <> 0 then
+        update fund_village f set first_allocate = v_alloc, first_disburse = v_disb,
+               office = f.office + case when p_fund = 'OFFICE' then v_held else 0 end, activity = f.activity + case when p_fund = 'ACTIVITY' then v_held else 0 end
+         where f.unit_id = p_hang and f.year = p_year;
       end if;
       v_before := jiceng_village_days(v_old.first_allocate, v_old.first_disburse);
       v_after := jiceng_village_days(v_alloc, v_disb);
@@ -631,16 +648,32 @@ ${FOLD_COUNTY_DELTAS}  with moved as (delete from fund_unit_delta where unit_pat
   return n;
 end $$;
 
+-- Each village's row of fund_village as the ledger gives it (first dates of its standing allocations and
+-- payments, office and activity held), for the villages with any.
+create function jiceng_fund_village_truth() returns table (unit_id bigint, unit_path ltree, county_id bigint, year integer, first_allocate date,
+  first_disburse date, office bigint, activity bigint) language sql stable set search_path = public, pg_temp as $$
+  with firsts as (
+    select t.unit_id, t.year, min(t.occurred_on) filter (where t.kind = 'ALLOCATE') as first_allocate, min(t.occurred_on) filter (where t.kind = 'DISBURSE') as first_disburse
+      from transfer t
+     where t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
+     group by t.unit_id, t.year),
+  held as (
+    select a.unit_id, a.year, sum(a.balance) filter (where a.fund = 'OFFICE') as office, sum(a.balance) filter (where a.fund = 'ACTIVITY') as activity
+      from account a where a.kind in ('BUDGET', 'CASH', 'SPENT') and a.fund in ('OFFICE', 'ACTIVITY') group by a.unit_id, a.year),
+  -- a village with postings hanging on it (transfers of any kind but AWARD) has a row
+  touched as (select distinct t.unit_id, t.year from transfer t where t.fund <> 'AWARD')
+  select v.id, v.path, coalesce(v.county_id, v.id), x.year, f.first_allocate, f.first_disburse, coalesce(h.office, 0)::bigint, coalesce(h.activity, 0)::bigint
+    from touched x join admin_unit v on v.id = x.unit_id and v.level = 'VILLAGE'
+    left join firsts f on f.unit_id = x.unit_id and f.year = x.year
+    left join held h on h.unit_id = x.unit_id and h.year = x.year
+$$;
+
 -- The per-unit figures as the source rows give them, for the units whose rows lie in the caller's
 -- scope: the accounts' balances summed up each account's line (its path's prefixes), and each village's
 -- first allocation and payment per year. Used to rebuild after a bulk load and by the check.
 create function jiceng_fund_unit_truth() returns table (unit_id bigint, unit_path ltree, county_id bigint, fund text, year integer, kind text,
   amount bigint, village_amount bigint, villages integer) language sql stable set search_path = public, pg_temp as $$
-  with firsts as (
-    select t.unit_id, t.year, min(t.occurred_on) filter (where t.kind = 'ALLOCATE') as first_allocate, min(t.occurred_on) filter (where t.kind = 'DISBURSE') as first_disburse
-      from transfer t join admin_unit v on v.id = t.unit_id and v.level = 'VILLAGE'
-     where t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
-     group by t.unit_id, t.year),
+  with firsts as (select f.unit_id, f.year, f.first_allocate, f.first_disburse from jiceng_fund_village_truth() f),
   leaf as (
     select a.unit_path as path, a.fund, a.year, a.kind, a.balance as amount, case when u.level = 'VILLAGE' then a.balance else 0 end as village_amount, 0 as villages
       from account a join admin_unit u on u.id = a.unit_id
@@ -672,14 +705,11 @@ begin
   perform set_config('app.scopes', '{cn}', true);
   delete from fund_unit_delta;
   delete from fund_unit_rollup;
-  delete from fund_village_first;
+  delete from fund_village;
   insert into fund_unit_rollup (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
   select * from jiceng_fund_unit_truth();
-  insert into fund_village_first (unit_id, unit_path, county_id, year, first_allocate, first_disburse)
-  select t.unit_id, v.path, coalesce(v.county_id, v.id), t.year, min(t.occurred_on) filter (where t.kind = 'ALLOCATE'), min(t.occurred_on) filter (where t.kind = 'DISBURSE')
-    from transfer t join admin_unit v on v.id = t.unit_id and v.level = 'VILLAGE'
-   where t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
-   group by t.unit_id, v.path, v.county_id, v.id, t.year;
+  insert into fund_village (unit_id, unit_path, county_id, year, first_allocate, first_disburse, office, activity)
+  select * from jiceng_fund_village_truth();
   perform set_config('app.scopes', coalesce(caller_scope, ''), true);
 end $$;
 

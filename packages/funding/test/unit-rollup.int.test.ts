@@ -117,6 +117,12 @@ describe('per-unit funds rollup', () => {
       { unitId: w.countyA.id, path: w.countyA.path, year: 2026, figure: 'ACTIVITY BUDGET amount', expected: '200000', found: '0' },
       { unitId: w.countyA.id, path: w.countyA.path, year: 2026, figure: 'ACTIVITY BUDGET village_amount', expected: '200000', found: '0' },
     ]);
+    // and a village's holdings or first dates
+    await app.asOwner((em) => em.execute(`update fund_village set activity = activity - 5, first_allocate = null where unit_id = ? and year = 2026`, [w.village.id]));
+    expect((await app.asOwner(fundRollupProblems)).filter((f) => f.unitId === w.village.id)).toEqual([
+      { unitId: w.village.id, path: w.village.path, year: 2026, figure: 'village activity', expected: '200000', found: '199995' },
+      { unitId: w.village.id, path: w.village.path, year: 2026, figure: 'village first_allocate', expected: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), found: '-' },
+    ]);
     for (const sql of [`insert into fund_unit_delta (unit_id, unit_path, fund, year, kind, amount) values (${w.village.id}, '${w.village.path}', 'OFFICE', 2026, 'CASH', 1)`,
                        `update fund_unit_rollup set amount = 0`]) {
       await expect(inScope(app.orm, [w.region.path], (em) => em.execute(sql))).rejects.toThrow(/permission denied/);
