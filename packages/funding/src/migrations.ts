@@ -488,8 +488,9 @@ const unitRollup = `
 create table fund_unit_rollup (${UNIT_ROLLUP_COLUMNS}, unique (unit_id, year, fund, kind));
 create table fund_unit_delta (${UNIT_ROLLUP_COLUMNS});
 create index fund_unit_delta_unit on fund_unit_delta (unit_id, year);
-${tenantTableSql('fund_unit_rollup')}
-${tenantTableSql('fund_unit_delta')}
+-- read by unit id only (under RLS ltree operators cannot drive an index; compaction and moves scan): no GiST index
+${tenantTableSql('fund_unit_rollup', 'unit_path', { index: false })}
+${tenantTableSql('fund_unit_delta', 'unit_path', { index: false })}
 create table fund_village (
   ${TENANT_KEYS},
   year integer not null,
