@@ -6,3 +6,4 @@ export * from './orm.js';
 export * from './request.js';
 export * from './database.js';
 export * from './errors.js';
+export * from './rollup-sql.js';

@@ -124,6 +124,21 @@ export async function coverageOf(em: EntityManager, p: Principal, view: PartnerV
   return paths.map((root) => summarize(villages.filter((v) => isWithin(v.path, root))));
 }
 
+export type CoverageCounts = Omit<Coverage, 'villages'>;
+
+/**
+ * 五个一 coverage counts of each unit's subtree in a year, from the coverage rollup (one indexed read for
+ * all of them). A partner user reads no rectification data: no row of the rollup (RLS), so no targets.
+ */
+export async function coverageCountsOf(em: EntityManager, p: Principal, units: readonly { id: string; path: string }[], year: number): Promise<CoverageCounts[]> {
+  for (const u of units) assertCan(p, 'pairing:read', { path: u.path, what: 'admin unit' });
+  const byId = new Map((await store.coverageCountsOf(em, [...new Set(units.map((u) => String(u.id)))], year)).map((r) => [r.unitId, r]));
+  return units.map((u) => {
+    const { targets, fullyCovered, filled } = byId.get(String(u.id))!;
+    return { targets, fullyCovered, rate: targets ? fullyCovered / targets : 0, slots: SLOTS.map((slot, i) => ({ slot, filled: filled[i]!, rate: targets ? filled[i]! / targets : 0 })) };
+  });
+}
+
 /** Coverage of one subtree (services and scripts). */
 export async function coverage(em: EntityManager, p: Principal, view: PartnerView, unit: { path: string }, year: number): Promise<Coverage> {
   return (await coverageOf(em, p, view, [unit], year))[0]!;
@@ -157,14 +172,19 @@ export async function pairingsOf(em: EntityManager, p: Principal, view: PartnerV
 /**
  * Support totals over each subtree and a period (optionally one partner's); corrected entries count
  * through their corrections. A partner user reads its own partner's figures only: a co-partner's are
- * not found.
+ * not found. Every partner's totals come from the support rollup (by unit id); one partner's from its entries.
  */
-export async function supportTotalsOf(em: EntityManager, p: Principal, view: PartnerView, units: readonly { path: string }[],
+export async function supportTotalsOf(em: EntityManager, p: Principal, view: PartnerView, units: readonly { id: string; path: string }[],
   period: { from: string; to: string }, partnerId: string | null = null): Promise<SupportTotalsRecord[]> {
   for (const u of units) assertCan(p, 'support:read', { path: u.path, what: 'admin unit' });
   const { from, to } = validatePeriod(period.from, period.to);
   if (view.partnerOnly && (!view.own || (partnerId && partnerId !== view.own))) throw notFound('partner');
-  const rows = await store.supportTotalsUnder(em, [...new Set(units.map((u) => u.path))], from, to, view.partnerOnly ? view.own : partnerId);
+  const only = view.partnerOnly ? view.own : partnerId;
+  if (!only) {
+    const byId = new Map((await store.supportTotalsOfUnits(em, [...new Set(units.map((u) => String(u.id)))], from, to)).map(({ unitId, ...r }) => [unitId, r]));
+    return units.map((u) => byId.get(String(u.id))!);
+  }
+  const rows = await store.supportTotalsUnder(em, [...new Set(units.map((u) => u.path))], from, to, only);
   const byPath = new Map(rows.map(({ path, ...r }) => [path, r]));
   return units.map((u) => byPath.get(u.path)!);
 }

@@ -19,6 +19,8 @@ export async function seedPairingDemo({ orm, log }: SeedContext): Promise<void> 
     if (!region) return;
     const [done] = await em.execute(`select 1 from partner where name = '内蒙古示例企业001'`);
     if (done) return;
+    // loaded in bulk: the rollups are built once at the end (a set-based statement each)
+    await em.execute(`select set_config('app.defer_rollups', '1', true)`);
     const regionEnterprises = Array.from({ length: 60 }, (_, i) => [`内蒙古示例企业${String(i + 1).padStart(3, '0')}`, creditCode('150000', i + 1)]);
     await executeBound(em,
       `insert into partner (unit_id, kind, name, credit_code, contact)
@@ -79,6 +81,7 @@ export async function seedPairingDemo({ orm, log }: SeedContext): Promise<void> 
        select u.id, p.id, p.unit_id from u, partner p where p.name = '内蒙古示例企业001'`,
       [hash, region.id],
     );
+    await em.execute(`select set_config('app.defer_rollups', '', true), jiceng_rebuild_rollups()`);
     log.info('pairing demo loaded');
   });
 }

@@ -1,4 +1,5 @@
-import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, tenantTableSql, widenReadSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, rollupTableSql, tenantTableSql, widenReadSql, type Migration } from '@jiceng/db';
+import { COVERAGE_ROLLUP, SUPPORT_ROLLUP } from './rollup.js';
 
 // "Five ones" (五个一): partners registered by a unit, pairings with villages for a term, the accounts of
 // partner users, and their append-only support logs. Pairings feed the partner users' scope.
@@ -219,6 +220,24 @@ alter table partner
   add constraint partner_status check (status in ('PLANNED', 'IN_PROGRESS', 'COMPLETED', 'SUSPENDED'));
 `;
 
+// Support per unit and day over the unit's subtree, kept on write (rollup.ts), built from the entries
+// already there. A partner-only request reads neither rollup: the support rollup sums every partner's
+// entries, and rectification's rollup is rectification data (as its tables, 0311).
+const rollups = `
+${rollupTableSql(SUPPORT_ROLLUP)}
+select jiceng_support_rollup_rebuild();
+create policy support_rollup_partner_view on support_rollup as restrictive for select using (${STAFF_VIEW});
+create policy rectification_rollup_partner_view on rectification_rollup as restrictive for select using (${STAFF_VIEW});
+`;
+
+// 五个一 coverage per unit and year over the unit's subtree, kept on write (rollup.ts), built from the
+// rows already there; rectification data, so a partner-only request reads none of it.
+const coverageRollup = `
+${rollupTableSql(COVERAGE_ROLLUP)}
+select jiceng_coverage_rollup_rebuild();
+create policy coverage_rollup_partner_view on coverage_rollup as restrictive for select using (${STAFF_VIEW});
+`;
+
 export const pairingMigrations: Migration[] = [
   { id: '0300_pairing', sql: pairing },
   { id: '0301_pairing_partner_where_it_serves', sql: partnerWhereItServes },
@@ -230,4 +249,6 @@ export const pairingMigrations: Migration[] = [
   // a partner user reads its own partner (me.partner) even when no pairing of it is in force today
   { id: '0322_pairing_my_partner_row', sql: myPartnerRow },
   { id: '0350_pairing_project_kind_and_status_closed', sql: closedProjectKindAndStatus },
+  { id: '0360_pairing_support_rollup', sql: rollups },
+  { id: '0361_pairing_coverage_rollup', sql: coverageRollup },
 ];

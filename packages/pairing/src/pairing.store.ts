@@ -1,5 +1,5 @@
 import { executeBound, type EntityManager } from '@jiceng/db';
-import type { DepartmentType, PartnerKind, PartnerStatus, ProjectKind } from './values.js';
+import { SLOTS, type DepartmentType, type PartnerKind, type PartnerStatus, type ProjectKind } from './values.js';
 
 // All of the pairing module's SQL, through the request's EntityManager with server-side parameters.
 // Rows come back camelCase and typed; services hold the rules, resolvers map to GraphQL.
@@ -228,6 +228,37 @@ export async function supportTotalsUnder(em: EntityManager, paths: readonly stri
       group by r.path`,
     [paths, from, to, partnerId]);
   return rows.map((r) => ({ ...r, materialsValue: BigInt(r.materialsValue ?? 0) }));
+}
+
+/** Support totals per unit over a period, every partner's, from the support rollup: one range read per unit on (unit_id, day). */
+export async function supportTotalsOfUnits(em: EntityManager, unitIds: readonly string[], from: string, to: string): Promise<(SupportTotalsRecord & { unitId: string })[]> {
+  const rows = await executeBound<Raw<SupportTotalsRecord, 'materialsValue'> & { unitId: string }>(em,
+    `select u.id::text as "unitId", coalesce(sum(r.entries), 0)::int as entries, coalesce(sum(r.visits), 0)::int as visits,
+            coalesce(sum(r.people_placed), 0)::int as "peoplePlaced", coalesce(sum(r.materials_value), 0)::text as "materialsValue",
+            coalesce(sum(r.meetings), 0)::int as meetings, coalesce(sum(r.problems_solved), 0)::int as "problemsSolved",
+            coalesce(sum(r.projects_coordinated), 0)::int as "projectsCoordinated"
+       from unnest($1::bigint[]) as u(id)
+       left join support_rollup r on r.unit_id = u.id and r.day between $2::date and $3::date
+      group by u.id`,
+    [unitIds, from, to]);
+  return rows.map((r) => ({ ...r, materialsValue: BigInt(r.materialsValue ?? 0) }));
+}
+
+export interface CoverageCounts {
+  unitId: string;
+  targets: number;
+  fullyCovered: number;
+  /** villages with each slot filled, in SLOTS order */
+  filled: number[];
+}
+
+/** 五个一 coverage counts per unit and year from the coverage rollup: one indexed read by unit id. */
+export function coverageCountsOf(em: EntityManager, unitIds: readonly string[], year: number): Promise<CoverageCounts[]> {
+  return executeBound<CoverageCounts>(em,
+    `select u.id::text as "unitId", coalesce(r.targets, 0)::int as targets, coalesce(r.fully_covered, 0)::int as "fullyCovered",
+            array[${SLOTS.map((s) => `coalesce(r.slot_${s.toLowerCase()}, 0)::int`).join(', ')}] as filled
+       from unnest($1::bigint[]) as u(id) left join coverage_rollup r on r.unit_id = u.id and r.year = $2`,
+    [unitIds, year]);
 }
 
 export interface SupportEntryRecord extends SupportFigures {

@@ -14,6 +14,8 @@ export async function seedRectificationDemo({ orm, log }: SeedContext): Promise<
   await inScope(orm, ['cn'], async (em) => {
     const [done] = await em.execute(`select 1 from assessment where year = 2025 and unit_path <@ 'cn.r15' limit 1`);
     if (done) return;
+    // loaded in bulk: the rollups are built once at the end (a set-based statement each), not per statement
+    await em.execute(`select set_config('app.defer_rollups', '1', true)`);
     // h(x) is a deterministic number in [0, 1)
     const h = (expr: string) => `((hashtext(${expr}) & 2147483647)::float8 / 2147483648)`;
     const { thirdCategoryMaxStars: third, firstCategoryMinStars: first } = DEFAULT_STANDARD;
@@ -93,6 +95,7 @@ export async function seedRectificationDemo({ orm, log }: SeedContext): Promise<
         from (select c.unit_id, make_date(2025, 3, 1) + (floor(${h("u.code || 'complaint'")} * 240))::int as d, ${h("u.code || 'reply'")} as r
                 from rectification_case c join admin_unit u on u.id = c.unit_id
                where c.year = 2025 and c.unit_path <@ 'cn.r15' and ${h("u.code || 'has-complaint'")} < 0.3) x`);
+    await em.execute(`select set_config('app.defer_rollups', '', true), jiceng_rebuild_rollups()`);
     log.info('rectification demo loaded', { years: DEMO_YEARS.length });
   });
 }

@@ -9,6 +9,7 @@ import { StandardsResolver } from './graphql/standards.resolver.js';
 import { ComplaintResolver, ReadableCaseResolver, ReadableUnitResolver } from './graphql/readable.resolver.js';
 import { seedRectificationDemo } from './demo.seed.js';
 import { rectificationEntities } from './entities/rectification.entities.js';
+import { rectificationRollupCheck } from './rollup.js';
 
 export { rectificationMigrations };
 export * from './lifecycle.js';
@@ -19,6 +20,7 @@ export * from './dashboard.service.js';
 export * from './exports.js';
 export * from './inputs.js';
 export * from './entities/rectification.entities.js';
+export { RECTIFICATION_ROLLUP, rectificationRollupCheck } from './rollup.js';
 
 export const rectificationModule: JicengModule = {
   name: 'rectification',
@@ -27,4 +29,5 @@ export const rectificationModule: JicengModule = {
   rules: rectificationRules,
   migrations: rectificationMigrations,
   seedDemo: seedRectificationDemo,
+  rollupCheck: rectificationRollupCheck,
 };

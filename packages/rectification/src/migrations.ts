@@ -1,4 +1,5 @@
-import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { TENANT_KEYS, configFromAboveSql, configTableSql, fillTenantKeysSql, rollupTableSql, tenantTableSql, type Migration } from '@jiceng/db';
+import { RECTIFICATION_ROLLUP } from './rollup.js';
 
 // The core ledger tables other modules read (pairing: targets and causes; funding: transformed villages).
 const core = `
@@ -293,6 +294,13 @@ drop index case_transition_case_on;
 create index case_transition_case_on on case_transition (case_id, happened_on, id);
 `;
 
+// Per unit and year, the dashboards' figures over the unit's subtree, kept on write (rollup.ts), and
+// built once from the rows already there.
+const rollup = `
+${rollupTableSql(RECTIFICATION_ROLLUP)}
+select jiceng_rectification_rollup_rebuild();
+`;
+
 export const rectificationMigrations: Migration[] = [
   { id: '0200_rectification_core', sql: core },
   { id: '0201_rectification_ledger', sql: ledger },
@@ -303,4 +311,5 @@ export const rectificationMigrations: Migration[] = [
   { id: '0222_rectification_complaint_due_follows_calendar', sql: complaintDue },
   { id: '0230_rectification_standards_from_above', sql: fromAbove },
   { id: '0240_rectification_transition_dates', sql: transitionDates },
+  { id: '0250_rectification_rollup', sql: rollup },
 ];

@@ -1,6 +1,7 @@
 import { executeBound, type EntityManager } from '@jiceng/db';
 import { configUnder } from '@jiceng/tenancy';
-import { TRANSFORMED_OR_LATER, type AccountabilityThresholds, type CaseState, type Category, type Cause } from './lifecycle.js';
+import { causeColumn, stateColumn } from './rollup.js';
+import { CASE_STATES, CAUSES, TRANSFORMED_OR_LATER, type AccountabilityThresholds, type CaseState, type Category, type Cause } from './lifecycle.js';
 
 // All of the rectification module's SQL (demo seeds and migrations aside). Every statement runs on the
 // request's EntityManager (its transaction, its scope, RLS) with server-side $n parameters; arrays travel
@@ -463,14 +464,12 @@ const isDay = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d);
  * the unit: its subtree today, or (past years after a move) the units placed under it then ($4 out, $5 in).
  * A past year (`asOf`, its last day) counts each case in the state of its last transition dated by then.
  */
-function summarySql(asOf: string | null, adjusted: boolean, villages = false): string {
-  if (asOf != null && !isDay(asOf)) throw new Error(`bad day ${asOf}`);
-  const inUnit = (a: string) => adjusted
-    ? `((${a}.unit_path <@ u.path and ${a}.unit_id <> all ($4::bigint[])) or ${a}.unit_id = any ($5::bigint[]))`
-    : villages ? `${a}.unit_id = u.id` : `${a}.unit_path <@ u.path`;
-  const day = asOf == null ? 'current_date' : `least(current_date, '${asOf}'::date)`;
+function summarySql(asOf: string): string {
+  if (!isDay(asOf)) throw new Error(`bad day ${asOf}`);
+  const inUnit = (a: string) => `((${a}.unit_path <@ u.path and ${a}.unit_id <> all ($4::bigint[])) or ${a}.unit_id = any ($5::bigint[]))`;
+  const day = `least(current_date, '${asOf}'::date)`;
   // (the opening record, IDENTIFIED → IDENTIFIED, changes nothing: a late opening is dated at its year's end)
-  const stateAt = asOf == null ? 'c.state' :
+  const stateAt =
     `coalesce((select t.to_state from case_transition t where t.case_id = c.id and t.happened_on <= '${asOf}'::date and t.from_state <> t.to_state
                 order by t.happened_on desc, t.id desc limit 1), 'IDENTIFIED')`;
   return `with u as (select * from unnest($1::bigint[], $2::ltree[]) as u(id, path))
@@ -490,23 +489,48 @@ function summarySql(asOf: string | null, adjusted: boolean, villages = false): s
      from u`;
 }
 
+/** A JSON object of the non-zero figures of a rollup row `r`, keyed by value (as jsonb_object_agg over groups gives). */
+const rollupObject = (values: readonly string[], column: (v: string) => string) =>
+  `jsonb_strip_nulls(jsonb_build_object(${values.map((v) => `'${v}', nullif(r.${column(v)}, 0)`).join(', ')}))`;
+
 /**
- * Summary figures of many units' subtrees: one statement for the villages among them, one for the rest.
- * A village (a leaf) is matched by unit id: under row-level security the ltree `<@` (not leakproof) cannot
- * drive an index scan, so a subtree condition scans each table once per unit (seconds for a county's villages).
+ * The summary of units `u(id, path)` on today's tree: the rollup row of each unit and year (one indexed read
+ * by unit id), and the two figures that depend on the day (open problems past due, complaints answered
+ * late), counted from their rows as of that day: by unit id for villages (under row-level security the
+ * ltree `<@`, not leakproof, cannot drive an index scan), by subtree above them.
+ */
+function rollupSummarySql(asOf: string | null, villages: boolean): string {
+  if (asOf != null && !isDay(asOf)) throw new Error(`bad day ${asOf}`);
+  const inUnit = (a: string) => (villages ? `${a}.unit_id = u.id` : `${a}.unit_path <@ u.path`);
+  const day = asOf == null ? 'current_date' : `least(current_date, '${asOf}'::date)`;
+  return `with u as (select * from unnest($1::bigint[], $2::ltree[]) as u(id, path))
+     select u.id::text as "unitId", coalesce(r.assessed, 0)::int as assessed, coalesce(r.third_category, 0)::int as "thirdCategory",
+       coalesce(r.targets, 0)::int as targets, coalesce(r.key_targets, 0)::int as "keyTargets",
+       coalesce(${rollupObject(CAUSES, causeColumn)}, '{}') as "byCause",
+       coalesce(${rollupObject(CASE_STATES, stateColumn)}, '{}') as "casesByState",
+       (select count(*)::int from problem_item pi join rectification_case c on c.id = pi.case_id
+         where ${inUnit('pi')} and c.year = $3 and (pi.resolved_on is null or pi.resolved_on > ${day}) and pi.due_on < ${day}) as "overdueProblems",
+       (select count(*)::int from complaint m where ${inUnit('m')} and extract(year from m.received_on) = $3
+          and m.reply_due_on < ${day} and (m.replied_on is null or m.replied_on > m.reply_due_on)) as "complaintsPastDeadline"
+     from u left join rectification_rollup r on r.unit_id = u.id and r.year = $3`;
+}
+
+/**
+ * Summary figures of many units' subtrees on today's tree, from the rollup: one statement for the villages
+ * among them, one for the rest.
  */
 export async function summaryRows(em: EntityManager, units: readonly { id: string; path: string; level?: string }[], year: number, asOf: string | null): Promise<SummaryRow[]> {
   const rows: SummaryRow[] = [];
   for (const villages of [true, false]) {
     const some = units.filter((u) => (u.level === 'VILLAGE') === villages);
-    if (some.length) rows.push(...await q<SummaryRow>(em, summarySql(asOf, false, villages), [some.map((u) => u.id), some.map((u) => u.path), year]));
+    if (some.length) rows.push(...await q<SummaryRow>(em, rollupSummarySql(asOf, villages), [some.map((u) => u.id), some.map((u) => u.path), year]));
   }
   return rows;
 }
 
 /** One unit's summary, counting `out` units as outside and `into` units as inside (its subtree as it was). */
 export function adjustedSummaryRow(em: EntityManager, unit: { id: string; path: string }, year: number, asOf: string, out: readonly string[], into: readonly string[]): Promise<SummaryRow[]> {
-  return q<SummaryRow>(em, summarySql(asOf, true), [[unit.id], [unit.path], year, [...out], [...into]]);
+  return q<SummaryRow>(em, summarySql(asOf), [[unit.id], [unit.path], year, [...out], [...into]]);
 }
 
 /**
@@ -561,15 +585,19 @@ export async function relapsePatternVillageIds(em: EntityManager, path: string, 
   return rows.map((r) => r.id);
 }
 
-/** Per township under each of many units (townships with rural villages): villages and key targets in a year, one statement. */
+/**
+ * Per township under each of many units (townships with rural villages): rural villages, and key targets in
+ * a year from the township's rollup row (one indexed read by unit id); one statement.
+ */
 export function keyTargetCounts(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<{ forUnit: string; townshipId: string; path: string; villages: number; keyTargets: number }[]> {
   return q(em,
-    `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, count(v.id)::int as villages, count(k.id)::int as "keyTargets"
+    `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, v.n as villages, coalesce(r.key_targets, 0)::int as "keyTargets"
        from unnest($2::bigint[], $3::ltree[]) as u(id, path)
        join admin_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
-       join admin_unit v on v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban
-       left join key_target k on k.unit_id = v.id and k.year = $1
-      group by u.id, t.id, t.code order by u.id, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
+       cross join lateral (select count(*)::int as n from admin_unit v where v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban) v
+       left join rectification_rollup r on r.unit_id = t.id and r.year = $1
+      where v.n > 0
+      order by u.id, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
 }
 
 /** Per township under each of many units: villages whose team is newly paralysed in a year (not the year before); townships with none omitted. */

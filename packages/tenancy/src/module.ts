@@ -1,6 +1,8 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
-import type { EntityManager, Migration, Orm } from '@jiceng/db';
+import type { EntityManager, Migration, Orm, RollupDisagreement } from '@jiceng/db';
+
+export type { RollupDisagreement } from '@jiceng/db';
 import type { Logger } from '@jiceng/core';
 import type { RuleMap } from './shield.js';
 
@@ -15,7 +17,15 @@ export interface JicengModule {
   seedDemo?: (seed: SeedContext) => Promise<void>;
   /** Periodic housekeeping the service runs in the background, over the whole tree. */
   maintenance?: MaintenanceTask[];
+  /**
+   * Verifies this module's rollups (per-unit figures kept on write) against their source rows: every
+   * disagreement found, none when consistent. `pnpm rollup:check` runs each module's, scoped to the whole country.
+   */
+  rollupCheck?: RollupCheck;
 }
+
+/** A module's rollup check: runs in a transaction that sees the whole tree. */
+export type RollupCheck = (em: EntityManager) => Promise<RollupDisagreement[]>;
 
 export interface MaintenanceTask {
   name: string;

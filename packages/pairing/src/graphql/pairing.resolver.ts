@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import { AdminUnit, LocalDateScalar, requirePrincipal, unitDbId, unitLoader, type AdminUnitRow, type JicengContext } from '@jiceng/tenancy';
-import { coverageOf, pairingsOf, suggestDepartments, supportTotalsOf } from '../coverage.service.js';
+import { coverageCountsOf, coverageOf, pairingsOf, suggestDepartments, supportTotalsOf } from '../coverage.service.js';
 import { endPairing, linkPartnerAccount, logSupport, pair, partnerView, readPartner, registerPartner, type PartnerView } from '../pairing.service.js';
-import { Pairing, PairingCoverage, Partner, PartnerInputType, SupportInputType, SupportTotals, toPartner } from './types.js';
+import { Pairing, PairingCoverage, Partner, PartnerInputType, SupportInputType, SupportTotals, VillageCoverage, toPartner } from './types.js';
 
 export { Partner, PairingCoverage, Pairing, SlotCoverage, SupportFigures, SupportTotals, VillageCoverage, toPartner } from './types.js';
 
@@ -25,10 +25,8 @@ export type UnitKey = ReturnType<typeof unitKey>;
 export class PairingUnitResolver {
   @FieldResolver(() => PairingCoverage, { description: '五个一 coverage of this subtree\'s third-category villages in a year' })
   async pairingCoverage(@Root() u: AdminUnitRow, @Arg('year', () => Int) year: number, @Ctx() ctx: JicengContext) {
-    const view = await viewOf(ctx);
-    const c = await ctx.loader(`pairing:coverage:${year}`, (units: readonly UnitKey[]) => coverageOf(ctx.em, requirePrincipal(ctx), view, units, year)).load(unitKey(u));
-    const gaps = c.villages.filter((v) => v.missing.length).slice(0, 500);
-    return { ...c, gaps: await Promise.all(gaps.map(async (v) => ({ ...v, village: await unitLoader(ctx).load(v.unitId) }))) };
+    const c = await ctx.loader(`pairing:coverage:${year}`, (units: readonly UnitKey[]) => coverageCountsOf(ctx.em, requirePrincipal(ctx), units, year)).load(unitKey(u));
+    return { ...c, unit: unitKey(u), year };
   }
 
   @FieldResolver(() => [Partner], { description: 'for a target village: departments whose type fits its cause, least loaded first' })
@@ -52,6 +50,18 @@ export class PairingUnitResolver {
     const only = partner ? partnerId(partner) : null;
     return ctx.loader(`pairing:supportTotals:${from}:${to}:${only ?? ''}`, (units: readonly UnitKey[]) =>
       supportTotalsOf(ctx.em, requirePrincipal(ctx), view, units, { from, to }, only)).load(unitKey(u));
+  }
+}
+
+@Resolver(() => PairingCoverage)
+export class PairingCoverageResolver {
+  @FieldResolver(() => [VillageCoverage], { description: 'the villages with something missing: the list to act on (first 500)' })
+  async gaps(@Root() c: { unit: UnitKey; year: number }, @Ctx() ctx: JicengContext) {
+    const view = await viewOf(ctx);
+    const coverage = await ctx.loader(`pairing:coverageVillages:${c.year}`, (units: readonly UnitKey[]) => coverageOf(ctx.em, requirePrincipal(ctx), view, units, c.year), { cacheKeyFn: (k: UnitKey) => k.id })
+      .load(c.unit);
+    const gaps = coverage.villages.filter((v) => v.missing.length).slice(0, 500);
+    return Promise.all(gaps.map(async (v) => ({ ...v, village: await unitLoader(ctx).load(v.unitId) })));
   }
 }
 
