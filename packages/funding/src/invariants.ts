@@ -1,4 +1,4 @@
-import type { EntityManager } from '@jiceng/db';
+import type { EntityManager, RollupDisagreement } from '@jiceng/db';
 import { ledgerFindings, unitRollupFindings } from './funding.store.js';
 
 export interface LedgerProblems {
@@ -27,4 +27,12 @@ export type { UnitRollupDrift } from './funding.store.js';
  */
 export async function fundRollupProblems(em: EntityManager) {
   return unitRollupFindings(em);
+}
+
+/** The per-unit rollup's check as `pnpm rollup:check` runs it (JicengModule.rollupCheck). */
+export async function fundingRollupCheck(em: EntityManager): Promise<RollupDisagreement[]> {
+  return (await unitRollupFindings(em)).map((d) => ({
+    rollup: d.figure.startsWith('village ') ? 'fund_village' : 'fund_unit_rollup',
+    unitId: d.unitId, unitPath: d.path, key: String(d.year), figure: d.figure, rollupValue: d.found, sourceValue: d.expected,
+  }));
 }
