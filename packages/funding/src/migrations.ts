@@ -521,24 +521,21 @@ $$;
 revoke execute on function jiceng_unit_line(bigint) from public;
 
 -- Appends signed figures (unit, fund, year, kind, amount, villages) to each unit and every unit above it; an
--- amount on a village's account counts in village_amount too. Runs with the whole tree in scope (the units
--- above lie outside a township's), and restores the caller's.
+-- amount on a village's account counts in village_amount too. Each distinct unit's line is walked once (a
+-- payment or a spending is one village's line). The caller has set the whole tree as the scope (the units
+-- above lie outside a township's).
 create function jiceng_fund_unit_roll(p_units bigint[], p_funds text[], p_years integer[], p_kinds text[], p_amounts bigint[], p_villages integer[])
-  returns void language plpgsql security definer set search_path = public, pg_temp as $$
-declare
-  caller_scope text := current_setting('app.scopes', true);
-begin
-  perform set_config('app.scopes', '{cn}', true);
+  returns void language sql security definer set search_path = public, pg_temp as $$
   insert into fund_unit_delta (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
-  select l.id, l.path, l.county_id, x.fund, x.year, x.kind, sum(x.amount), sum(l.village_amount), sum(x.villages)
+  select l.id, l.path, l.county_id, x.fund, x.year, x.kind, sum(x.amount),
+         sum(case when l.base_level = 'VILLAGE' and x.kind <> 'DAYS' then x.amount else 0 end), sum(x.villages)
     from unnest(p_units, p_funds, p_years, p_kinds, p_amounts, p_villages) as x(unit, fund, year, kind, amount, villages)
-   cross join lateral (select l.*, case when l.base_level = 'VILLAGE' and x.kind <> 'DAYS' then x.amount else 0 end as village_amount
-                         from jiceng_unit_line(x.unit) l) l
+    join (select u.unit, l.* from (select distinct unit from unnest(p_units) as t(unit)) u cross join lateral jiceng_unit_line(u.unit) l) l on l.unit = x.unit
+   where x.amount <> 0 or x.villages <> 0
    group by l.id, l.path, l.county_id, x.fund, x.year, x.kind
-  having sum(x.amount) <> 0 or sum(l.village_amount) <> 0 or sum(x.villages) <> 0
-   order by l.id;
-  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
-end $$;
+  having sum(x.amount) <> 0 or sum(case when l.base_level = 'VILLAGE' and x.kind <> 'DAYS' then x.amount else 0 end) <> 0 or sum(x.villages) <> 0
+   order by l.id
+$$;
 revoke execute on function jiceng_fund_unit_roll(bigint[], text[], integer[], text[], bigint[], integer[]) from public;
 
 -- A village's days from its first allocation to its first payment of a year (null until it has both).
@@ -566,8 +563,8 @@ declare
   dv bigint := 0;
   dn integer := 0;
 begin
+  perform set_config('app.scopes', '{cn}', true);
   if p_fund <> 'AWARD' and (p_kind in ('ALLOCATE', 'DISBURSE') or p_fund in ('OFFICE', 'ACTIVITY')) then
-    perform set_config('app.scopes', '{cn}', true);
     select u.level, u.path, coalesce(u.county_id, u.id) into v_level, v_path, v_county from admin_unit u where u.id = p_hang;
     if v_level = 'VILLAGE' then
       select * into v_old from fund_village f where f.unit_id = p_hang and f.year = p_year for update;
@@ -600,11 +597,12 @@ begin
       dv := coalesce(v_after, 0) - coalesce(v_before, 0);
       dn := (v_after is not null)::int - (v_before is not null)::int;
     end if;
-    perform set_config('app.scopes', coalesce(caller_scope, ''), true);
   end if;
+  -- (the days row only when the village's days changed: roll skips zero rows and the units they alone name)
   perform jiceng_fund_unit_roll(
-    array[p_debit.unit_id, p_credit.unit_id, p_hang], array[p_fund, p_fund, 'ALL'], array[p_year, p_year, p_year], array[p_debit.kind, p_credit.kind, 'DAYS'],
-    array[-p_amount, p_amount, dv], array[0, 0, dn]);
+    array[p_debit.unit_id, p_credit.unit_id] || case when dv <> 0 or dn <> 0 then array[p_hang] else '{}'::bigint[] end,
+    array[p_fund, p_fund, 'ALL'], array[p_year, p_year, p_year], array[p_debit.kind, p_credit.kind, 'DAYS'], array[-p_amount, p_amount, dv], array[0, 0, dn]);
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
 end $$;
 revoke execute on function jiceng_fund_unit_post(text, text, integer, account, account, bigint, bigint, date, bigint) from public;
 
