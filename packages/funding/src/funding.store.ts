@@ -235,8 +235,8 @@ export interface BalanceRow {
 
 /**
  * Balances by fund, year and account kind over each unit's subtree, for many units at any levels in one
- * statement: each unit's rows of the per-unit rollup (fund_unit_rollup) and its pending deltas, read by
- * unit id (btree; under row-level security ltree operators cannot drive an index).
+ * statement: each unit's rows of the per-unit rollup (fund_unit_rollup), read by unit id (btree; under
+ * row-level security ltree operators cannot drive an index), and its pending deltas (a few rows, scanned).
  */
 export async function subtreeBalances(em: EntityManager, units: readonly Unit[], year: number | null): Promise<BalanceRow[]> {
   if (!units.length) return [];
@@ -244,9 +244,10 @@ export async function subtreeBalances(em: EntityManager, units: readonly Unit[],
     `select x.unit_id::text as "unitId", x.fund, x.year, x.kind, sum(x.amount)::text as amount
        from (select r.unit_id, r.fund, r.year, r.kind, r.amount from fund_unit_rollup r where r.unit_id = any ($1::bigint[]) and ($2::int is null or r.year = $2) and r.kind <> 'DAYS'
              union all
-             select d.unit_id, d.fund, d.year, d.kind, d.amount from fund_unit_delta d where d.unit_id = any ($1::bigint[]) and ($2::int is null or d.year = $2) and d.kind <> 'DAYS') x
+             select u.id, d.fund, d.year, d.kind, d.amount from fund_unit_delta d join unnest($1::bigint[], $3::ltree[]) as u(id, path) on d.unit_path = u.path
+              where ($2::int is null or d.year = $2) and d.kind <> 'DAYS') x
       group by x.unit_id, x.fund, x.year, x.kind`,
-    [units.map((u) => u.id), year]);
+    [units.map((u) => u.id), year, units.map((u) => u.path)]);
   return rows.map((r) => ({ ...r, amount: BigInt(r.amount) }));
 }
 
@@ -312,9 +313,9 @@ export async function complianceRows(em: EntityManager, unit: { id: string; path
          left join std own_member on own_member.key = 'ACTIVITY_PER_MEMBER' and own_member.unit_path = v.path),
      -- the counties whose figures are asked for (descending through the units above counties), or the unit itself below a county
      below as (
-       select u.id, u.level from admin_unit u where u.id = $6::bigint
+       select u.id, u.level, u.path from admin_unit u where u.id = $6::bigint
        union all
-       select a.id, a.level from admin_unit a join below b on a.parent_id = b.id where b.level in ('COUNTRY', 'REGION')),
+       select a.id, a.level, a.path from admin_unit a join below b on a.parent_id = b.id where b.level in ('COUNTRY', 'REGION')),
      figures as (
        select r.unit_id,
               coalesce(sum(r.village_amount) filter (where r.fund <> 'AWARD' and r.kind in ('BUDGET', 'CASH', 'SPENT')), 0) as allocated,
@@ -323,8 +324,8 @@ export async function complianceRows(em: EntityManager, unit: { id: string; path
          from (select unit_id, fund, kind, amount, village_amount, villages from fund_unit_rollup
                 where unit_id in (select id from below where level in ('COUNTY', 'TOWNSHIP', 'VILLAGE')) and year = $3
                union all
-               select unit_id, fund, kind, amount, village_amount, villages from fund_unit_delta
-                where unit_id in (select id from below where level in ('COUNTY', 'TOWNSHIP', 'VILLAGE')) and year = $3) r
+               select b.id, d.fund, d.kind, d.amount, d.village_amount, d.villages from fund_unit_delta d
+                 join below b on b.path = d.unit_path and b.level in ('COUNTY', 'TOWNSHIP', 'VILLAGE') where d.year = $3) r
         group by r.unit_id),
      county as (
        select unit_id as county_id, allocated::text as allocated, disbursed::text as disbursed,
@@ -400,7 +401,8 @@ export async function unitRollupFindings(em: EntityManager): Promise<UnitRollupD
     `with truth as (select * from jiceng_fund_unit_truth()),
           rolled as (select unit_id, max(unit_path::text) as path, fund, year, kind, sum(amount) as amount, sum(village_amount) as village_amount, sum(villages) as villages
                        from (select unit_id, unit_path, fund, year, kind, amount, village_amount, villages from fund_unit_rollup union all
-                             select unit_id, unit_path, fund, year, kind, amount, village_amount, villages from fund_unit_delta) r group by unit_id, fund, year, kind),
+                             select u.id, d.unit_path, d.fund, d.year, d.kind, d.amount, d.village_amount, d.villages
+                               from fund_unit_delta d join admin_unit u on u.path = d.unit_path) r group by unit_id, fund, year, kind),
           pairs as (select unit_id, coalesce(t.unit_path::text, r.path) as path, fund, year, kind,
                            array[coalesce(t.amount, 0), coalesce(t.village_amount, 0), coalesce(t.villages, 0)] as expected,
                            array[coalesce(r.amount, 0), coalesce(r.village_amount, 0), coalesce(r.villages, 0)] as found

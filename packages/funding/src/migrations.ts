@@ -486,9 +486,12 @@ const UNIT_ROLLUP_COLUMNS = `id bigint generated always as identity primary key,
 
 const unitRollup = `
 create table fund_unit_rollup (${UNIT_ROLLUP_COLUMNS}, unique (unit_id, year, fund, kind));
-create table fund_unit_delta (${UNIT_ROLLUP_COLUMNS});
-create index fund_unit_delta_unit on fund_unit_delta (unit_id, year);
--- read by unit id only (under RLS ltree operators cannot drive an index; compaction and moves scan): no GiST index
+-- pending deltas name their unit by path (a posting needs no look-up of the units above it); the compaction
+-- folds them into the rows of those units' ids. Few rows (compacted every 2 s): reads scan them.
+create table fund_unit_delta (id bigint generated always as identity primary key, unit_path ltree not null, county_id bigint,
+  fund text not null, year integer not null, kind text not null, amount bigint not null default 0, village_amount bigint not null default 0,
+  villages integer not null default 0);
+-- read by unit id (under RLS ltree operators cannot drive an index) and the deltas by a scan: no GiST index
 ${tenantTableSql('fund_unit_rollup', 'unit_path', { index: false })}
 ${tenantTableSql('fund_unit_delta', 'unit_path', { index: false })}
 create table fund_village (
@@ -508,35 +511,21 @@ create policy fund_unit_rollup_ledger on fund_unit_rollup for all to :owner_role
 create policy fund_unit_delta_ledger on fund_unit_delta for all to :owner_role using (true) with check (true);
 create policy fund_village_ledger on fund_village for all to :owner_role using (true) with check (true);
 
--- A unit and every unit above it (by parent id: primary-key probes), whatever the caller's scope.
--- (base_level: the level of p_unit itself)
-create function jiceng_unit_line(p_unit bigint) returns table (id bigint, path ltree, county_id bigint, base_level text)
-  language sql stable set search_path = public, pg_temp as $$
-  with recursive line as (
-    select u.id, u.parent_id, u.path, u.county_id, u.level as base_level from admin_unit u where u.id = p_unit
-    union all
-    select a.id, a.parent_id, a.path, a.county_id, l.base_level from admin_unit a join line l on a.id = l.parent_id)
-  select l.id, l.path, coalesce(l.county_id, l.id), l.base_level from line l
-$$;
-revoke execute on function jiceng_unit_line(bigint) from public;
-
--- Appends signed figures (unit, fund, year, kind, amount, villages) to each unit and every unit above it; an
--- amount on a village's account counts in village_amount too. Each distinct unit's line is walked once (a
--- payment or a spending is one village's line). The caller has set the whole tree as the scope (the units
--- above lie outside a township's).
-create function jiceng_fund_unit_roll(p_units bigint[], p_funds text[], p_years integer[], p_kinds text[], p_amounts bigint[], p_villages integer[])
+-- Appends signed figures (an account's path, fund, year, kind, amount, villages) to the unit at each prefix of
+-- the path: the unit and every unit above it, by path (no look-up). An amount on a village's account (its
+-- label starts with v, as tenancy builds paths) counts in village_amount too. Owner-only tables: no scope needed.
+create function jiceng_fund_unit_roll(p_paths ltree[], p_funds text[], p_years integer[], p_kinds text[], p_amounts bigint[], p_villages integer[])
   returns void language sql security definer set search_path = public, pg_temp as $$
-  insert into fund_unit_delta (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
-  select l.id, l.path, l.county_id, x.fund, x.year, x.kind, sum(x.amount),
-         sum(case when l.base_level = 'VILLAGE' and x.kind <> 'DAYS' then x.amount else 0 end), sum(x.villages)
-    from unnest(p_units, p_funds, p_years, p_kinds, p_amounts, p_villages) as x(unit, fund, year, kind, amount, villages)
-    join (select u.unit, l.* from (select distinct unit from unnest(p_units) as t(unit)) u cross join lateral jiceng_unit_line(u.unit) l) l on l.unit = x.unit
-   where x.amount <> 0 or x.villages <> 0
-   group by l.id, l.path, l.county_id, x.fund, x.year, x.kind
-  having sum(x.amount) <> 0 or sum(case when l.base_level = 'VILLAGE' and x.kind <> 'DAYS' then x.amount else 0 end) <> 0 or sum(x.villages) <> 0
-   order by l.id
+  insert into fund_unit_delta (unit_path, fund, year, kind, amount, village_amount, villages)
+  select subpath(x.path, 0, k), x.fund, x.year, x.kind, sum(x.amount),
+         sum(case when subpath(x.path, -1)::text like 'v%' and x.kind <> 'DAYS' then x.amount else 0 end), sum(x.villages)
+    from unnest(p_paths, p_funds, p_years, p_kinds, p_amounts, p_villages) as x(path, fund, year, kind, amount, villages)
+   cross join generate_series(1, nlevel(x.path)) k
+   where x.path is not null and (x.amount <> 0 or x.villages <> 0)
+   group by 1, x.fund, x.year, x.kind
+  having sum(x.amount) <> 0 or sum(case when subpath(x.path, -1)::text like 'v%' and x.kind <> 'DAYS' then x.amount else 0 end) <> 0 or sum(x.villages) <> 0
 $$;
-revoke execute on function jiceng_fund_unit_roll(bigint[], text[], integer[], text[], bigint[], integer[]) from public;
+revoke execute on function jiceng_fund_unit_roll(ltree[], text[], integer[], text[], bigint[], integer[]) from public;
 
 -- A village's days from its first allocation to its first payment of a year (null until it has both).
 create function jiceng_village_days(p_first_allocate date, p_first_disburse date) returns integer language sql immutable parallel safe as $$
@@ -547,13 +536,10 @@ $$;
 -- (not AWARD), the village's first dates and days (allocations and payments) and its office and activity
 -- holdings (what its BUDGET, CASH and SPENT accounts gained or lost: only an allocation or its reversal
 -- changes them). Called by jiceng_post_transfer, as the owner.
-create function jiceng_fund_unit_post(p_kind text, p_fund text, p_year integer, p_debit account, p_credit account, p_amount bigint,
-  p_hang bigint, p_on date, p_reverses bigint) returns void language plpgsql security definer set search_path = public, pg_temp as $$
+create function jiceng_fund_unit_post(p_kind text, p_fund text, p_year integer, p_debit account, p_credit account, p_hang account, p_amount bigint,
+  p_on date, p_reverses bigint) returns void language plpgsql security definer set search_path = public, pg_temp as $$
 declare
-  caller_scope text := current_setting('app.scopes', true);
-  v_level text;
-  v_path ltree;
-  v_county bigint;
+  v_village bigint := p_hang.unit_id;
   v_old fund_village%rowtype;
   v_alloc date;
   v_disb date;
@@ -563,70 +549,64 @@ declare
   dv bigint := 0;
   dn integer := 0;
 begin
-  perform set_config('app.scopes', '{cn}', true);
-  if p_fund <> 'AWARD' and (p_kind in ('ALLOCATE', 'DISBURSE') or p_fund in ('OFFICE', 'ACTIVITY')) then
-    select u.level, u.path, coalesce(u.county_id, u.id) into v_level, v_path, v_county from admin_unit u where u.id = p_hang;
-    if v_level = 'VILLAGE' then
-      select * into v_old from fund_village f where f.unit_id = p_hang and f.year = p_year for update;
-      v_alloc := v_old.first_allocate;
-      v_disb := v_old.first_disburse;
-      if p_kind in ('ALLOCATE', 'DISBURSE') then
-        if p_reverses is null and v_old.unit_id is not null then
-          if p_kind = 'ALLOCATE' then v_alloc := least(v_alloc, p_on); else v_disb := least(v_disb, p_on); end if;
-        else
-          -- a first posting, or a reversal: the village's standing allocations and payments of the year
-          select min(t.occurred_on) filter (where t.kind = 'ALLOCATE'), min(t.occurred_on) filter (where t.kind = 'DISBURSE') into v_alloc, v_disb
-            from transfer t where t.unit_id = p_hang and t.year = p_year and t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD'
-             and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id);
-        end if;
+  -- a posting that hangs on a village (its label starts with v): its first dates, days and holdings
+  if p_fund <> 'AWARD' and (p_kind in ('ALLOCATE', 'DISBURSE') or p_fund in ('OFFICE', 'ACTIVITY')) and subpath(p_hang.unit_path, -1)::text like 'v%' then
+    select * into v_old from fund_village f where f.unit_id = v_village and f.year = p_year for update;
+    v_alloc := v_old.first_allocate;
+    v_disb := v_old.first_disburse;
+    if p_kind in ('ALLOCATE', 'DISBURSE') then
+      if p_reverses is null and v_old.unit_id is not null then
+        if p_kind = 'ALLOCATE' then v_alloc := least(v_alloc, p_on); else v_disb := least(v_disb, p_on); end if;
+      else
+        -- a first posting, or a reversal: the village's standing allocations and payments of the year (in the caller's scope: the village is)
+        select min(t.occurred_on) filter (where t.kind = 'ALLOCATE'), min(t.occurred_on) filter (where t.kind = 'DISBURSE') into v_alloc, v_disb
+          from transfer t where t.unit_id = v_village and t.year = p_year and t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD'
+           and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id);
       end if;
-      if p_fund in ('OFFICE', 'ACTIVITY') then
-        v_held := case when p_credit.unit_id = p_hang and p_credit.kind in ('BUDGET', 'CASH', 'SPENT') then p_amount else 0 end
-                - case when p_debit.unit_id = p_hang and p_debit.kind in ('BUDGET', 'CASH', 'SPENT') then p_amount else 0 end;
-      end if;
-      if v_old.unit_id is null then
-        insert into fund_village (unit_id, unit_path, county_id, year, first_allocate, first_disburse, office, activity)
-        values (p_hang, v_path, v_county, p_year, v_alloc, v_disb, case when p_fund = 'OFFICE' then v_held else 0 end, case when p_fund = 'ACTIVITY' then v_held else 0 end);
-      elsif v_old.first_allocate is distinct from v_alloc or v_old.first_disburse is distinct from v_disb or v_held <> 0 then
-        update fund_village f set first_allocate = v_alloc, first_disburse = v_disb,
-               office = f.office + case when p_fund = 'OFFICE' then v_held else 0 end, activity = f.activity + case when p_fund = 'ACTIVITY' then v_held else 0 end
-         where f.unit_id = p_hang and f.year = p_year;
-      end if;
-      v_before := jiceng_village_days(v_old.first_allocate, v_old.first_disburse);
-      v_after := jiceng_village_days(v_alloc, v_disb);
-      dv := coalesce(v_after, 0) - coalesce(v_before, 0);
-      dn := (v_after is not null)::int - (v_before is not null)::int;
     end if;
+    if p_fund in ('OFFICE', 'ACTIVITY') then
+      v_held := case when p_credit.unit_id = v_village and p_credit.kind in ('BUDGET', 'CASH', 'SPENT') then p_amount else 0 end
+              - case when p_debit.unit_id = v_village and p_debit.kind in ('BUDGET', 'CASH', 'SPENT') then p_amount else 0 end;
+    end if;
+    if v_old.unit_id is null then
+      insert into fund_village (unit_id, unit_path, county_id, year, first_allocate, first_disburse, office, activity)
+      values (v_village, p_hang.unit_path, p_hang.county_id, p_year, v_alloc, v_disb, case when p_fund = 'OFFICE' then v_held else 0 end,
+              case when p_fund = 'ACTIVITY' then v_held else 0 end);
+    elsif v_old.first_allocate is distinct from v_alloc or v_old.first_disburse is distinct from v_disb or v_held <> 0 then
+      update fund_village f set first_allocate = v_alloc, first_disburse = v_disb,
+             office = f.office + case when p_fund = 'OFFICE' then v_held else 0 end, activity = f.activity + case when p_fund = 'ACTIVITY' then v_held else 0 end
+       where f.unit_id = v_village and f.year = p_year;
+    end if;
+    v_before := jiceng_village_days(v_old.first_allocate, v_old.first_disburse);
+    v_after := jiceng_village_days(v_alloc, v_disb);
+    dv := coalesce(v_after, 0) - coalesce(v_before, 0);
+    dn := (v_after is not null)::int - (v_before is not null)::int;
   end if;
-  -- (the days row only when the village's days changed: roll skips zero rows and the units they alone name)
   perform jiceng_fund_unit_roll(
-    array[p_debit.unit_id, p_credit.unit_id] || case when dv <> 0 or dn <> 0 then array[p_hang] else '{}'::bigint[] end,
+    array[p_debit.unit_path, p_credit.unit_path, case when dv <> 0 or dn <> 0 then p_hang.unit_path end],
     array[p_fund, p_fund, 'ALL'], array[p_year, p_year, p_year], array[p_debit.kind, p_credit.kind, 'DAYS'], array[-p_amount, p_amount, dv], array[0, 0, dn]);
-  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
 end $$;
-revoke execute on function jiceng_fund_unit_post(text, text, integer, account, account, bigint, bigint, date, bigint) from public;
+revoke execute on function jiceng_fund_unit_post(text, text, integer, account, account, account, bigint, date, bigint) from public;
 
 -- 撤乡并镇: a unit that changes parent takes its subtree's figures (its own row: rollup and pending deltas)
 -- from its old ancestors to its new ones, in the move's statement. (Its own rows and those below keep their
 -- unit ids; the move rewrites their paths like every unit_path column.)
 create function jiceng_fund_unit_moved() returns trigger language plpgsql security definer set search_path = public, pg_temp as $$
-declare
-  caller_scope text := current_setting('app.scopes', true);
 begin
-  perform set_config('app.scopes', '{cn}', true);
-  insert into fund_unit_delta (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
-  select l.id, l.path, l.county_id, f.fund, f.year, f.kind, sum(f.sign * f.amount), sum(f.sign * f.village_amount), sum(f.sign * f.villages)
-    from (select s.sign, s.parent, r.fund, r.year, r.kind, sum(r.amount) as amount, sum(r.village_amount) as village_amount, sum(r.villages)::int as villages
+  -- the moved unit's figures: its compacted row and its pending deltas (still at its old path: the move
+  -- rewrites the other tables after admin_unit); out of every unit above its old place, into every unit
+  -- above its new one (the common ones net out)
+  insert into fund_unit_delta (unit_path, fund, year, kind, amount, village_amount, villages)
+  select subpath(s.parent, 0, k), f.fund, f.year, f.kind, sum(s.sign * f.amount), sum(s.sign * f.village_amount), sum(s.sign * f.villages)
+    from (select fund, year, kind, sum(amount) as amount, sum(village_amount) as village_amount, sum(villages) as villages
             from (select fund, year, kind, amount, village_amount, villages from fund_unit_rollup where unit_id = new.id
                   union all
-                  select fund, year, kind, amount, village_amount, villages from fund_unit_delta where unit_id = new.id) r
-           cross join (values (-1, old.parent_id), (1, new.parent_id)) as s(sign, parent)
-           group by s.sign, s.parent, r.fund, r.year, r.kind) f
-   cross join lateral jiceng_unit_line(f.parent) l
-   group by l.id, l.path, l.county_id, f.fund, f.year, f.kind
-  having sum(f.sign * f.amount) <> 0 or sum(f.sign * f.village_amount) <> 0 or sum(f.sign * f.villages) <> 0
-   order by l.id;
-  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+                  select fund, year, kind, amount, village_amount, villages from fund_unit_delta where unit_path = old.path) r
+           group by fund, year, kind) f
+   cross join (values (-1, subpath(old.path, 0, nlevel(old.path) - 1)), (1, subpath(new.path, 0, nlevel(new.path) - 1))) as s(sign, parent)
+   cross join generate_series(1, nlevel(s.parent)) k
+   group by 1, f.fund, f.year, f.kind
+  having sum(s.sign * f.amount) <> 0 or sum(s.sign * f.village_amount) <> 0 or sum(s.sign * f.villages) <> 0;
   return null;
 end $$;
 revoke execute on function jiceng_fund_unit_moved() from public;
@@ -638,10 +618,12 @@ create or replace function jiceng_compact_fund_rollup() returns integer language
 declare n integer;
 begin
 ${FOLD_COUNTY_DELTAS}  with moved as (delete from fund_unit_delta where unit_path <@ any (jiceng_scopes())
-                 returning unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
+                 returning unit_path, fund, year, kind, amount, village_amount, villages),
+       summed as (select unit_path, fund, year, kind, sum(amount) as amount, sum(village_amount) as village_amount, sum(villages) as villages
+                    from moved group by unit_path, fund, year, kind)
   insert into fund_unit_rollup as r (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
-  select unit_id, max(unit_path::text)::ltree, max(county_id), fund, year, kind, sum(amount), sum(village_amount), sum(villages)
-    from moved group by unit_id, fund, year, kind order by unit_id
+  select u.id, u.path, coalesce(u.county_id, u.id), m.fund, m.year, m.kind, m.amount, m.village_amount, m.villages
+    from summed m join admin_unit u on u.path = m.unit_path order by u.id
   on conflict (unit_id, year, fund, kind) do update
      set amount = r.amount + excluded.amount, village_amount = r.village_amount + excluded.village_amount, villages = r.villages + excluded.villages;
   return n;
@@ -719,7 +701,7 @@ select set_config('app.scopes', '', true);
 `;
 
 /** 0440's apply: 0401's, and the per-unit rollup (jiceng_fund_unit_post) before the outcome */
-const POST_APPLY_UNITS = POST_APPLY.replace(`  outcome := 'POSTED';`, `  perform jiceng_fund_unit_post(p_kind, p_fund, p_year, d, c, p_amount, s.unit_id, p_on, p_reverses);
+const POST_APPLY_UNITS = POST_APPLY.replace(`  outcome := 'POSTED';`, `  perform jiceng_fund_unit_post(p_kind, p_fund, p_year, d, c, s, p_amount, p_on, p_reverses);
   outcome := 'POSTED';`);
 
 export const fundingMigrations: Migration[] = [

@@ -17,9 +17,9 @@ test('pnpm rollup:check runs funding\'s check: a corrupted rollup row is named b
   });
   const check = fundingModule.rollupCheck!;
   expect(await inScope(app.orm, ['cn'], check)).toEqual([]);
-  await app.asOwner((em) => em.execute(`update fund_unit_delta set amount = amount + 1 where id = (select min(id) from fund_unit_delta where unit_id = ? and kind = 'BUDGET')`, [region.id]));
+  await app.asOwner((em) => em.execute(`update fund_unit_delta set amount = amount + 1 where id = (select min(id) from fund_unit_delta where unit_path = ?::ltree and kind = 'BUDGET')`, [region.path]));
   expect(await inScope(app.orm, ['cn'], check)).toEqual([
     { rollup: 'fund_unit_rollup', unitId: region.id, unitPath: region.path, key: '2026', figure: 'OFFICE BUDGET amount', rollupValue: '901', sourceValue: '900' },
   ]);
-  await app.asOwner((em) => em.execute(`update fund_unit_delta set amount = amount - 1 where id = (select min(id) from fund_unit_delta where unit_id = ? and kind = 'BUDGET')`, [region.id]));
+  await app.asOwner((em) => em.execute(`update fund_unit_delta set amount = amount - 1 where id = (select min(id) from fund_unit_delta where unit_path = ?::ltree and kind = 'BUDGET')`, [region.path]));
 });

@@ -28,7 +28,8 @@ async function rolled(app: TestApp, unitId: string, year: number): Promise<Recor
   const rows = await app.asOwner((em) => em.execute<Row[]>(
     `select fund, kind, sum(amount)::text as amount, sum(village_amount)::text as village_amount, sum(villages)::int as villages
        from (select fund, kind, amount, village_amount, villages from fund_unit_rollup where unit_id = ? and year = ?
-             union all select fund, kind, amount, village_amount, villages from fund_unit_delta where unit_id = ? and year = ?) r
+             union all select d.fund, d.kind, d.amount, d.village_amount, d.villages from fund_unit_delta d join admin_unit u on u.path = d.unit_path
+              where u.id = ? and d.year = ?) r
       group by fund, kind having sum(amount) <> 0 or sum(village_amount) <> 0 or sum(villages) <> 0`, [unitId, year, unitId, year]));
   return Object.fromEntries(rows.map((r) => [`${r.fund} ${r.kind}`, { amount: r.amount, village_amount: r.village_amount, villages: r.villages }]));
 }
@@ -123,7 +124,7 @@ describe('per-unit funds rollup', () => {
       { unitId: w.village.id, path: w.village.path, year: 2026, figure: 'village activity', expected: '200000', found: '199995' },
       { unitId: w.village.id, path: w.village.path, year: 2026, figure: 'village first_allocate', expected: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), found: '-' },
     ]);
-    for (const sql of [`insert into fund_unit_delta (unit_id, unit_path, fund, year, kind, amount) values (${w.village.id}, '${w.village.path}', 'OFFICE', 2026, 'CASH', 1)`,
+    for (const sql of [`insert into fund_unit_delta (unit_path, fund, year, kind, amount) values ('${w.village.path}', 'OFFICE', 2026, 'CASH', 1)`,
                        `update fund_unit_rollup set amount = 0`]) {
       await expect(inScope(app.orm, [w.region.path], (em) => em.execute(sql))).rejects.toThrow(/permission denied/);
     }
