@@ -143,6 +143,7 @@ ${withWholeTree(`
   elsif tg_op = 'DELETE' then${refreshSql(s, `select distinct * from (${touched(s, src, 'old_rows')}) t`)}
   else${refreshSql(s, updated)}
   end if;
+  ${restoreCaller}
   return null;`)} $$;
 create trigger ${s.table}_from_${src.table}_insert after insert on ${src.table}
   referencing new table as new_rows for each statement execute function ${name}();
@@ -188,6 +189,7 @@ ${withWholeTree(`
    where m.unit_id = new.unit_id
    order by net.id, ${keyCols(s, 'm.')}
   on conflict (unit_id, ${k}) do update set ${s.figures.map((f) => `${f} = r.${f} + excluded.${f}`).join(', ')};
+  ${restoreCaller}
   return null;`)} $$;
 create trigger ${s.table}_follows_moves after insert on unit_move for each row execute function ${fn}_move();
 
