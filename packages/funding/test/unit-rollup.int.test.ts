@@ -1,5 +1,5 @@
 import { inScope } from '@jiceng/db';
-import { test, expect, describe, type TestApp } from '@jiceng/testkit';
+import { test, expect, describe, type Node, type TestApp } from '@jiceng/testkit';
 import { allocate, appropriate, compactFundRollup, disburse, grantAward, reverseTransfer, spend } from '../src/funding.service.js';
 import { fundRollupProblems } from '../src/invariants.js';
 import { checkLedgerAfterAll, key, principalOf, UNIT_ID } from './support.js';
@@ -168,7 +168,7 @@ describe('per-unit funds rollup', () => {
     const counts: number[] = [];
     for (const n of [2, 6]) {
       const w = await world(app);
-      const extra = [];
+      const extra: Node[] = [];
       for (let k = 0; k < n; k++) extra.push(await w.township.village());
       await inScope(app.orm, [w.region.path], async (em) => {
         await appropriate(em, w.p, { regionId: w.region.id, fund: 'OFFICE', year: 2026, amount: 10_000_000n, key: key('ap') });
