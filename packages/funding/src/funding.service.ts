@@ -225,9 +225,9 @@ function assertCanRead(p: Principal | null | undefined, units: readonly UnitRef[
 /**
  * Allocated into, disbursed, spent and held in each unit's subtree, by fund and year, from account
  * balances: money only moves down the tree (reversals net out), so what was allocated into a subtree is
- * what its non-SOURCE accounts hold; village CASH plus SPENT is what was paid to villages. At county
- * level and above it reads the per-county rollup (compacted rows plus pending deltas), not every
- * account. Any number of units cost the same statements (a list of villages is one read).
+ * what its non-SOURCE accounts hold; village CASH plus SPENT is what was paid to villages. Every unit,
+ * at any level, reads its own rows of the per-unit rollup (compacted rows plus pending deltas) by unit
+ * id, not the accounts below it: any number of units cost one statement (a list of villages is one read).
  */
 export async function fundsSummaries(em: EntityManager, p: Principal | null | undefined, units: readonly UnitRef[], year: number | null): Promise<FundsFigures[][]> {
   assertCanRead(p, units);
@@ -256,7 +256,7 @@ export async function fundsSummary(em: EntityManager, p: Principal | null | unde
   return (await fundsSummaries(em, p, [unit], year))[0]!;
 }
 
-/** Folds pending rollup deltas into the per-county rollup (a background task of the service). */
+/** Folds pending rollup deltas into the per-county and per-unit rollups (a background task of the service). */
 export async function compactFundRollup(em: EntityManager): Promise<number> {
   return compactRollup(em);
 }
@@ -288,10 +288,8 @@ export interface CountyFigures {
 export async function compliance(em: EntityManager, p: Principal | null | undefined, unit: UnitRef, year: number) {
   assertCanRead(p, [unit]);
   const on = `${year}-01-01`;
-  // a county's own index (transfer_county) instead of every transfer of the year
-  const r = await complianceRows(em, unit.path, year,
-    { office: defaultStandard('OFFICE', on), activityPerMember: defaultStandard('ACTIVITY_PER_MEMBER', on) },
-    unit.level === 'COUNTY' ? String(unit.id) : null);
+  const r = await complianceRows(em, { id: String(unit.id), path: unit.path }, year,
+    { office: defaultStandard('OFFICE', on), activityPerMember: defaultStandard('ACTIVITY_PER_MEMBER', on) });
   // below a county the figures cover only the unit asked about: the row is labelled with it, not its county
   const wholeCounties = unit.level === 'COUNTRY' || unit.level === 'REGION' || unit.level === 'COUNTY';
   return {

@@ -231,26 +231,20 @@ export interface BalanceRow {
 }
 
 /**
- * Balances by fund, year and account kind over each unit's subtree, for many units in one statement:
- * a region or county reads the per-county rollup (compacted rows plus pending deltas), a unit below
- * reads its accounts. A village (a leaf) reads its own accounts by unit id: under row-level security the
- * ltree `<@` (not leakproof) cannot drive an index scan, so `unit_path <@` scans every account per unit.
+ * Balances by fund, year and account kind over each unit's subtree, for many units at any levels in one
+ * statement: each unit's rows of the per-unit rollup (fund_unit_rollup), read by unit id (btree; under
+ * row-level security ltree operators cannot drive an index), and its pending deltas (a few rows, scanned).
  */
 export async function subtreeBalances(em: EntityManager, units: readonly Unit[], year: number | null): Promise<BalanceRow[]> {
   if (!units.length) return [];
   const rows = await executeBound<Omit<BalanceRow, 'amount'> & { amount: string }>(em,
-    `select u.id::text as "unitId", x.fund, x.year, x.kind, sum(x.amount)::text as amount
-       from unnest($1::bigint[], $2::ltree[], $3::boolean[], $5::boolean[]) as u(id, path, rolled, village)
-      cross join lateral (
-        select r.fund, r.year, r.kind, r.amount from fund_rollup r where u.rolled and r.unit_path <@ u.path and ($4::int is null or r.year = $4)
-        union all
-        select d.fund, d.year, d.kind, d.amount from fund_rollup_delta d where u.rolled and d.unit_path <@ u.path and ($4::int is null or d.year = $4)
-        union all
-        select a.fund, a.year, a.kind, a.balance from account a where not u.rolled and not u.village and a.unit_path <@ u.path and ($4::int is null or a.year = $4)
-        union all
-        select a.fund, a.year, a.kind, a.balance from account a where u.village and a.unit_id = u.id and ($4::int is null or a.year = $4)) x
-      group by u.id, x.fund, x.year, x.kind`,
-    [units.map((u) => u.id), units.map((u) => u.path), units.map((u) => u.level === 'COUNTRY' || u.level === 'REGION' || u.level === 'COUNTY'), year, units.map((u) => u.level === 'VILLAGE')]);
+    `select x.unit_id::text as "unitId", x.fund, x.year, x.kind, sum(x.amount)::text as amount
+       from (select r.unit_id, r.fund, r.year, r.kind, r.amount from fund_unit_rollup r where r.unit_id = any ($1::bigint[]) and ($2::int is null or r.year = $2) and r.kind <> 'DAYS'
+             union all
+             select u.id, d.fund, d.year, d.kind, d.amount from fund_unit_delta d join unnest($1::bigint[], $3::ltree[]) as u(id, path) on d.unit_path = u.path
+              where ($2::int is null or d.year = $2) and d.kind <> 'DAYS') x
+      group by x.unit_id, x.fund, x.year, x.kind`,
+    [units.map((u) => u.id), year, units.map((u) => u.path)]);
   return rows.map((r) => ({ ...r, amount: BigInt(r.amount) }));
 }
 
@@ -285,45 +279,60 @@ export interface ComplianceRows {
 
 /**
  * The compliance figures of a subtree for a year in one statement: the database returns the lists and
- * the per-county figures, not a row per village. `defaults` are the DOMAIN standards where none is set;
- * `countyId` narrows the transfers read to a county's own index.
+ * the per-county figures, not a row per village. The per-county figures (what the villages hold, and the
+ * days from a village's first allocation to its first payment) are the counties' rows of the per-unit
+ * rollup, read by unit id; the lists compare each rural village's holdings with its standard.
+ * `defaults` are the DOMAIN standards where none is set. Below a county the one row is the unit's own.
  */
-export async function complianceRows(em: EntityManager, path: string, year: number, defaults: { office: bigint; activityPerMember: bigint }, countyId: string | null): Promise<ComplianceRows> {
+export async function complianceRows(em: EntityManager, unit: { id: string; path: string }, year: number, defaults: { office: bigint; activityPerMember: bigint }): Promise<ComplianceRows> {
   const [r] = await executeBound<{ result: { office: string[] | null; activity: string[] | null; counties: { county_id: string; allocated: string; disbursed: string; days: number | null }[] | null } }>(em,
-    `with std as (
+    `with recursive std as (
        select distinct on (unit_path, key) unit_path, key, value from funding_standard
         where key in ('OFFICE', 'ACTIVITY_PER_MEMBER') and effective_on <= $1::date and (unit_path @> $2::ltree or unit_path <@ $2::ltree)
         order by unit_path, key, effective_on desc),
-     held as (
-       select unit_id,
-              coalesce(sum(balance) filter (where fund = 'OFFICE'), 0) as office,
-              coalesce(sum(balance) filter (where fund = 'ACTIVITY'), 0) as activity,
-              coalesce(sum(balance) filter (where fund <> 'AWARD'), 0) as allocated,
-              coalesce(sum(balance) filter (where fund <> 'AWARD' and kind in ('CASH', 'SPENT')), 0) as disbursed
-         from account where unit_path <@ $2::ltree and year = $3 and kind in ('BUDGET', 'CASH', 'SPENT') group by unit_id),
+     -- each rural village's holdings (fund_village: one row per village and year, not its accounts) and its
+     -- standards: its own where one is set on it, else its parent's nearest (a few hundred parents, not a look per village)
+     village0 as (
+       select v.id, v.path, subpath(v.path, 0, nlevel(v.path) - 1) as parent, coalesce(v.party_members, 0) as members,
+              coalesce(h.office, 0) as office, coalesce(h.activity, 0) as activity
+         from tenancy_unit v left join fund_village h on h.unit_id = v.id and h.year = $3
+        where v.path <@ $2::ltree and v.level = 'VILLAGE' and not v.urban),
+     parent_std as (
+       select p.parent,
+              (select value from std where key = 'OFFICE' and std.unit_path @> p.parent order by nlevel(std.unit_path) desc limit 1) as office_std,
+              (select value from std where key = 'ACTIVITY_PER_MEMBER' and std.unit_path @> p.parent order by nlevel(std.unit_path) desc limit 1) as member_std
+         from (select distinct parent from village0) p where exists (select 1 from std)),
      village as (
-       select v.id, v.county_id, v.urban, coalesce(v.party_members, 0) as members,
-              coalesce(h.office, 0) as office, coalesce(h.activity, 0) as activity, coalesce(h.allocated, 0) as allocated, coalesce(h.disbursed, 0) as disbursed,
-              coalesce((select value from std where key = 'OFFICE' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), $4::bigint) as office_std,
-              coalesce((select value from std where key = 'ACTIVITY_PER_MEMBER' and std.unit_path @> v.path order by nlevel(std.unit_path) desc limit 1), $5::bigint) as member_std
-         from tenancy_unit v left join held h on h.unit_id = v.id
-        where v.path <@ $2::ltree and v.level = 'VILLAGE'),
-     -- days from the first allocation to the first payment (neither reversed), for each village that has both
-     days as (
-       select unit_id, min(occurred_on) filter (where kind = 'DISBURSE') - min(occurred_on) filter (where kind = 'ALLOCATE') as days
-         from transfer t where kind in ('ALLOCATE', 'DISBURSE') and year = $3 and fund <> 'AWARD' and reverses is null and unit_path <@ $2::ltree
-          and ($6::bigint is null or county_id = $6) and not exists (select 1 from transfer r where r.reverses = t.id)
-        group by unit_id having count(*) filter (where kind = 'DISBURSE') > 0 and count(*) filter (where kind = 'ALLOCATE') > 0),
+       select v.id, v.members, v.office, v.activity,
+              coalesce(own_office.value, ps.office_std, $4::bigint) as office_std, coalesce(own_member.value, ps.member_std, $5::bigint) as member_std
+         from village0 v left join parent_std ps on ps.parent = v.parent
+         left join std own_office on own_office.key = 'OFFICE' and own_office.unit_path = v.path
+         left join std own_member on own_member.key = 'ACTIVITY_PER_MEMBER' and own_member.unit_path = v.path),
+     -- the counties whose figures are asked for (descending through the units above counties), or the unit itself below a county
+     below as (
+       select u.id, u.level, u.path from tenancy_unit u where u.id = $6::bigint
+       union all
+       select a.id, a.level, a.path from tenancy_unit a join below b on a.parent_id = b.id where b.level in ('COUNTRY', 'REGION')),
+     figures as (
+       select r.unit_id,
+              coalesce(sum(r.village_amount) filter (where r.fund <> 'AWARD' and r.kind in ('BUDGET', 'CASH', 'SPENT')), 0) as allocated,
+              coalesce(sum(r.village_amount) filter (where r.fund <> 'AWARD' and r.kind in ('CASH', 'SPENT')), 0) as disbursed,
+              sum(r.amount) filter (where r.kind = 'DAYS') as days, sum(r.villages) filter (where r.kind = 'DAYS') as villages
+         from (select unit_id, fund, kind, amount, village_amount, villages from fund_unit_rollup
+                where unit_id in (select id from below where level in ('COUNTY', 'TOWNSHIP', 'VILLAGE')) and year = $3
+               union all
+               select b.id, d.fund, d.kind, d.amount, d.village_amount, d.villages from fund_unit_delta d
+                 join below b on b.path = d.unit_path and b.level in ('COUNTY', 'TOWNSHIP', 'VILLAGE') where d.year = $3) r
+        group by r.unit_id),
      county as (
-       select v.county_id, sum(v.allocated)::text as allocated, sum(v.disbursed)::text as disbursed, avg(d.days)::float8 as days
-         from village v left join days d on d.unit_id = v.id
-        where v.county_id is not null and (v.allocated <> 0 or v.disbursed <> 0)
-        group by v.county_id)
+       select unit_id as county_id, allocated::text as allocated, disbursed::text as disbursed,
+              case when villages > 0 then (days::numeric / villages)::float8 end as days
+         from figures where allocated <> 0 or disbursed <> 0)
      select jsonb_build_object(
-       'office', (select jsonb_agg(id::text order by id) from village where not urban and office < office_std),
-       'activity', (select jsonb_agg(id::text order by id) from village where not urban and activity < member_std * members),
+       'office', (select jsonb_agg(id::text order by id) from village where office < office_std),
+       'activity', (select jsonb_agg(id::text order by id) from village where activity < member_std * members),
        'counties', (select jsonb_agg(county order by county_id) from county)) as result`,
-    [`${year}-01-01`, path, year, String(defaults.office), String(defaults.activityPerMember), countyId],
+    [`${year}-01-01`, unit.path, year, String(defaults.office), String(defaults.activityPerMember), unit.id],
   );
   const { office, activity, counties } = r!.result;
   return {
@@ -400,4 +409,43 @@ export async function disbursementPage(em: EntityManager, path: string, year: nu
       order by t.id limit $4`,
     [path, year, afterId, limit]);
   return rows.map((r) => ({ ...r, amount: BigInt(r.amount) }));
+}
+
+export interface UnitRollupDrift {
+  unitId: string;
+  path: string;
+  year: number;
+  /** the figure: `<fund> <kind> amount|village_amount|villages` (fund ALL, kind DAYS: days to first payment), or `village first_allocate|first_disburse|office|activity` */
+  figure: string;
+  /** what the ledger gives */
+  expected: string;
+  /** what the per-unit rollup holds (compacted plus pending) */
+  found: string;
+}
+
+/** Every per-unit rollup figure that differs from the ledger it sums (over the whole tree the scope sees). */
+export async function unitRollupFindings(em: EntityManager): Promise<UnitRollupDrift[]> {
+  return executeBound<UnitRollupDrift>(em,
+    `with truth as (select * from jiceng_fund_unit_truth()),
+          rolled as (select unit_id, max(unit_path::text) as path, fund, year, kind, sum(amount) as amount, sum(village_amount) as village_amount, sum(villages) as villages
+                       from (select unit_id, unit_path, fund, year, kind, amount, village_amount, villages from fund_unit_rollup union all
+                             select u.id, d.unit_path, d.fund, d.year, d.kind, d.amount, d.village_amount, d.villages
+                               from fund_unit_delta d join tenancy_unit u on u.path = d.unit_path) r group by unit_id, fund, year, kind),
+          pairs as (select unit_id, coalesce(t.unit_path::text, r.path) as path, fund, year, kind,
+                           array[coalesce(t.amount, 0), coalesce(t.village_amount, 0), coalesce(t.villages, 0)] as expected,
+                           array[coalesce(r.amount, 0), coalesce(r.village_amount, 0), coalesce(r.villages, 0)] as found
+                      from truth t full join rolled r using (unit_id, fund, year, kind))
+     select p.unit_id::text as "unitId", p.path, p.year, p.fund || ' ' || p.kind || ' ' || m.name as figure, p.expected[m.k]::text as expected, p.found[m.k]::text as found
+       from pairs p cross join (values (1, 'amount'), (2, 'village_amount'), (3, 'villages')) as m(k, name)
+      where p.expected[m.k] <> p.found[m.k]
+     union all
+     -- each village's first dates and holdings (a missing row is an empty one)
+     select unit_id::text, coalesce(t.unit_path, f.unit_path)::text, year, 'village ' || m.name,
+            coalesce(m.expected, '-'), coalesce(m.found, '-')
+       from jiceng_fund_village_truth() t full join fund_village f using (unit_id, year)
+      cross join lateral (values
+        ('first_allocate', t.first_allocate::text, f.first_allocate::text), ('first_disburse', t.first_disburse::text, f.first_disburse::text),
+        ('office', coalesce(t.office, 0)::text, coalesce(f.office, 0)::text), ('activity', coalesce(t.activity, 0)::text, coalesce(f.activity, 0)::text)) as m(name, expected, found)
+      where m.expected is distinct from m.found
+      order by 2, 3, 4`, []);
 }

@@ -8,6 +8,7 @@ import { seedFundingDemo } from './demo.seed.js';
 import { compactFundRollup } from './funding.service.js';
 import { pruneIdempotencyClaims } from './ledger.service.js';
 import { fundingEntities } from './entities/funding.entities.js';
+import { fundingRollupCheck } from './invariants.js';
 
 export * from './enums.js';
 export * from './entities/funding.entities.js';
@@ -25,6 +26,7 @@ export const fundingModule: JicengModule = {
   rules: fundingRules,
   migrations: fundingMigrations,
   seedDemo: seedFundingDemo,
+  rollupCheck: fundingRollupCheck,
   maintenance: [
     { name: 'compact fund rollup', everyMs: 2_000, run: compactFundRollup },
     { name: 'prune idempotency claims', everyMs: 3_600_000, run: pruneIdempotencyClaims },

@@ -100,6 +100,16 @@ grant update (unit_path, county_id) on entry to :api_role;
 const ROLLUP_COLUMNS = `id bigint generated always as identity primary key, unit_path ltree not null, county_id bigint,
   fund text not null, year integer not null, kind text not null, amount bigint not null`;
 
+/** 0401's compaction of the per-county deltas (0440's compaction keeps it) */
+const FOLD_COUNTY_DELTAS = `  with moved as (delete from fund_rollup_delta where unit_path <@ any (jiceng_scopes()) returning unit_path, fund, year, kind, amount),
+       folded as (
+         insert into fund_rollup (unit_path, fund, year, kind, amount)
+         select unit_path, fund, year, kind, sum(amount) from moved group by unit_path, fund, year, kind
+         on conflict (unit_path, fund, year, kind) do update set amount = fund_rollup.amount + excluded.amount
+         returning 1)
+  select count(*) into n from moved;
+`;
+
 // Applied migration, kept byte for byte: JS reads `\.` as `.`, so the regex's dot below matches any character;
 // the result is the same while r and c only start a label. A fix needs a new migration.
 // biome-ignore-start lint/suspicious/noUselessEscapeInString: see above
@@ -125,14 +135,7 @@ create policy fund_rollup_delta_ledger on fund_rollup_delta for all to :owner_ro
 create function jiceng_compact_fund_rollup() returns integer language plpgsql security definer set search_path = public, pg_temp as $$
 declare n integer;
 begin
-  with moved as (delete from fund_rollup_delta where unit_path <@ any (jiceng_scopes()) returning unit_path, fund, year, kind, amount),
-       folded as (
-         insert into fund_rollup (unit_path, fund, year, kind, amount)
-         select unit_path, fund, year, kind, sum(amount) from moved group by unit_path, fund, year, kind
-         on conflict (unit_path, fund, year, kind) do update set amount = fund_rollup.amount + excluded.amount
-         returning 1)
-  select count(*) into n from moved;
-  return n;
+${FOLD_COUNTY_DELTAS}  return n;
 end $$;
 
 -- Recomputes the rollup from the accounts in the caller's scope (seeds that write accounts in bulk).
@@ -315,8 +318,8 @@ alter table transfer drop constraint transfer_reverses_key;
 create unique index transfer_reverses on transfer (reverses) where reverses is not null;
 `;
 
-/** 0410's posting function: the key claimed per account (claim first, then the transfer), with the given rules */
-const postPerAccount = (rules: string) => `create or replace function ${POST_SIGNATURE}  v_claimed bigint;
+/** 0410's posting function: the key claimed per account (claim first, then the transfer), with the given rules (and, from 0440, apply) */
+const postPerAccount = (rules: string, apply = POST_APPLY) => `create or replace function ${POST_SIGNATURE}  v_claimed bigint;
 ${POST_LOCK_ACCOUNTS}
   -- the key, in the caller's account, while it lives
   select ic.transfer_id as id, ic.request_hash into v_prior from idempotency_claim ic
@@ -341,7 +344,7 @@ ${POST_REPLAY_OR_CONFLICT}  end if;
   overriding system value
   values (v_id, p_key, p_hash, p_kind, d.id, c.id, d.unit_path, c.unit_path, p_amount, p_fund, p_year,
           s.unit_id, s.unit_path, s.county_id, p_on, p_voucher, p_category, p_receipt, p_note, p_reverses, p_user);
-${POST_APPLY}
+${apply}
 `;
 
 // Idempotency keys belong to the account that sends them (as Stripe scopes keys per account) and live
@@ -456,6 +459,251 @@ create trigger transfer_registers after insert on transfer referencing new table
 -- the posting function as in 0410, with the one-award rule read from the register and the voucher rule added
 ${postPerAccount(POST_RULES_REGISTERED)}`;
 
+// ---------------------------------------------------------------- 0440: figures per unit per year (issue 12 point 5)
+// For EVERY unit (the country down to each village) and year, the sums over its subtree by fund and account
+// kind (fund_unit_rollup: `amount`, and `village_amount`, the part held in village accounts, for compliance),
+// plus one DAYS row per unit and year (fund 'ALL'): `amount` the sum over its villages of the days from a
+// village's first allocation to its first payment, `villages` how many villages that sum covers. Any unit's
+// funds figures, and a list of units with theirs, are then one read by unit id (btree: RLS keeps ltree
+// operators from driving an index).
+// Written as the per-county rollup is (0401): a posting appends deltas for the unit line of each of its two
+// accounts (no row is shared between concurrent postings, so disbursements do not queue on the country's
+// row), and the compaction task folds them. Reads add the pending deltas. Rows carry their unit's path, so
+// the scope policies apply, and a unit move rewrites it; the move's statement also carries the moved
+// subtree's figures from its old ancestors to its new ones (trigger on admin_unit below).
+// Per village and year (fund_village): its first allocation and first payment, so a posting updates the
+// days without reading the village's transfers (only a reversal re-reads them), and what it holds of the
+// office and activity funds (BUDGET + CASH + SPENT: what was allocated to it), which compliance compares
+// with the standards without reading every village's accounts.
+const UNIT_ROLLUP_COLUMNS = `id bigint generated always as identity primary key,
+  ${TENANT_KEYS},
+  fund text not null,
+  year integer not null,
+  kind text not null check (kind in ('SOURCE', 'BUDGET', 'CASH', 'SPENT', 'POOL', 'DAYS')),
+  amount bigint not null default 0,
+  village_amount bigint not null default 0,
+  villages integer not null default 0`;
+
+const unitRollup = `
+create table fund_unit_rollup (${UNIT_ROLLUP_COLUMNS}, unique (unit_id, year, fund, kind));
+-- pending deltas name their unit by path (a posting needs no look-up of the units above it); the compaction
+-- folds them into the rows of those units' ids. Few rows (compacted every 2 s): reads scan them.
+create table fund_unit_delta (id bigint generated always as identity primary key, unit_path ltree not null, county_id bigint,
+  fund text not null, year integer not null, kind text not null, amount bigint not null default 0, village_amount bigint not null default 0,
+  villages integer not null default 0);
+-- read by unit id (under RLS ltree operators cannot drive an index) and the deltas by a scan: no GiST index
+${tenantTableSql('fund_unit_rollup', 'unit_path', { index: false })}
+${tenantTableSql('fund_unit_delta', 'unit_path', { index: false })}
+create table fund_village (
+  ${TENANT_KEYS},
+  year integer not null,
+  first_allocate date,
+  first_disburse date,
+  office bigint not null default 0,
+  activity bigint not null default 0,
+  primary key (unit_id, year)
+);
+${tenantTableSql('fund_village', 'unit_path', { index: false })}
+-- written only by the ledger functions (as the owner); a unit move rewrites their tenancy keys
+revoke insert, update, delete on fund_unit_rollup, fund_unit_delta, fund_village from :api_role;
+grant update (unit_path, county_id) on fund_unit_rollup, fund_unit_delta, fund_village to :api_role;
+create policy fund_unit_rollup_ledger on fund_unit_rollup for all to :owner_role using (true) with check (true);
+create policy fund_unit_delta_ledger on fund_unit_delta for all to :owner_role using (true) with check (true);
+create policy fund_village_ledger on fund_village for all to :owner_role using (true) with check (true);
+
+-- Appends signed figures (an account's path, fund, year, kind, amount, villages) to the unit at each prefix of
+-- the path: the unit and every unit above it, by path (no look-up). An amount on a village's account (its
+-- label starts with v, as tenancy builds paths) counts in village_amount too. Owner-only tables: no scope needed.
+create function jiceng_fund_unit_roll(p_paths ltree[], p_funds text[], p_years integer[], p_kinds text[], p_amounts bigint[], p_villages integer[])
+  returns void language sql security definer set search_path = public, pg_temp as $$
+  insert into fund_unit_delta (unit_path, fund, year, kind, amount, village_amount, villages)
+  select subpath(x.path, 0, k), x.fund, x.year, x.kind, sum(x.amount),
+         sum(case when subpath(x.path, -1)::text like 'v%' and x.kind <> 'DAYS' then x.amount else 0 end), sum(x.villages)
+    from unnest(p_paths, p_funds, p_years, p_kinds, p_amounts, p_villages) as x(path, fund, year, kind, amount, villages)
+   cross join generate_series(1, nlevel(x.path)) k
+   where x.path is not null and (x.amount <> 0 or x.villages <> 0)
+   group by 1, x.fund, x.year, x.kind
+  having sum(x.amount) <> 0 or sum(case when subpath(x.path, -1)::text like 'v%' and x.kind <> 'DAYS' then x.amount else 0 end) <> 0 or sum(x.villages) <> 0
+$$;
+revoke execute on function jiceng_fund_unit_roll(ltree[], text[], integer[], text[], bigint[], integer[]) from public;
+
+-- A village's days from its first allocation to its first payment of a year (null until it has both).
+create function jiceng_village_days(p_first_allocate date, p_first_disburse date) returns integer language sql immutable parallel safe as $$
+  select p_first_disburse - p_first_allocate
+$$;
+
+-- What a posting does to the unit rollup: its two accounts' lines; and for a posting that hangs on a village
+-- (not AWARD), the village's first dates and days (allocations and payments) and its office and activity
+-- holdings (what its BUDGET, CASH and SPENT accounts gained or lost: only an allocation or its reversal
+-- changes them). Called by jiceng_post_transfer, as the owner.
+create function jiceng_fund_unit_post(p_kind text, p_fund text, p_year integer, p_debit account, p_credit account, p_hang account, p_amount bigint,
+  p_on date, p_reverses bigint) returns void language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  v_village bigint := p_hang.unit_id;
+  v_old fund_village%rowtype;
+  v_alloc date;
+  v_disb date;
+  v_held bigint := 0;
+  v_before integer;
+  v_after integer;
+  dv bigint := 0;
+  dn integer := 0;
+begin
+  -- a posting that hangs on a village (its label starts with v): its first dates, days and holdings
+  if p_fund <> 'AWARD' and (p_kind in ('ALLOCATE', 'DISBURSE') or p_fund in ('OFFICE', 'ACTIVITY')) and subpath(p_hang.unit_path, -1)::text like 'v%' then
+    select * into v_old from fund_village f where f.unit_id = v_village and f.year = p_year for update;
+    v_alloc := v_old.first_allocate;
+    v_disb := v_old.first_disburse;
+    if p_kind in ('ALLOCATE', 'DISBURSE') then
+      if p_reverses is null and v_old.unit_id is not null then
+        if p_kind = 'ALLOCATE' then v_alloc := least(v_alloc, p_on); else v_disb := least(v_disb, p_on); end if;
+      else
+        -- a first posting, or a reversal: the village's standing allocations and payments of the year (in the caller's scope: the village is)
+        select min(t.occurred_on) filter (where t.kind = 'ALLOCATE'), min(t.occurred_on) filter (where t.kind = 'DISBURSE') into v_alloc, v_disb
+          from transfer t where t.unit_id = v_village and t.year = p_year and t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD'
+           and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id);
+      end if;
+    end if;
+    if p_fund in ('OFFICE', 'ACTIVITY') then
+      v_held := case when p_credit.unit_id = v_village and p_credit.kind in ('BUDGET', 'CASH', 'SPENT') then p_amount else 0 end
+              - case when p_debit.unit_id = v_village and p_debit.kind in ('BUDGET', 'CASH', 'SPENT') then p_amount else 0 end;
+    end if;
+    if v_old.unit_id is null then
+      insert into fund_village (unit_id, unit_path, county_id, year, first_allocate, first_disburse, office, activity)
+      values (v_village, p_hang.unit_path, p_hang.county_id, p_year, v_alloc, v_disb, case when p_fund = 'OFFICE' then v_held else 0 end,
+              case when p_fund = 'ACTIVITY' then v_held else 0 end);
+    elsif v_old.first_allocate is distinct from v_alloc or v_old.first_disburse is distinct from v_disb or v_held <> 0 then
+      update fund_village f set first_allocate = v_alloc, first_disburse = v_disb,
+             office = f.office + case when p_fund = 'OFFICE' then v_held else 0 end, activity = f.activity + case when p_fund = 'ACTIVITY' then v_held else 0 end
+       where f.unit_id = v_village and f.year = p_year;
+    end if;
+    v_before := jiceng_village_days(v_old.first_allocate, v_old.first_disburse);
+    v_after := jiceng_village_days(v_alloc, v_disb);
+    dv := coalesce(v_after, 0) - coalesce(v_before, 0);
+    dn := (v_after is not null)::int - (v_before is not null)::int;
+  end if;
+  perform jiceng_fund_unit_roll(
+    array[p_debit.unit_path, p_credit.unit_path, case when dv <> 0 or dn <> 0 then p_hang.unit_path end],
+    array[p_fund, p_fund, 'ALL'], array[p_year, p_year, p_year], array[p_debit.kind, p_credit.kind, 'DAYS'], array[-p_amount, p_amount, dv], array[0, 0, dn]);
+end $$;
+revoke execute on function jiceng_fund_unit_post(text, text, integer, account, account, account, bigint, date, bigint) from public;
+
+-- 撤乡并镇: a unit that changes parent takes its subtree's figures (its own row: rollup and pending deltas)
+-- from its old ancestors to its new ones, in the move's statement. (Its own rows and those below keep their
+-- unit ids; the move rewrites their paths like every unit_path column.)
+create function jiceng_fund_unit_moved() returns trigger language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  -- the moved unit's figures: its compacted row and its pending deltas (still at its old path: the move
+  -- rewrites the other tables after admin_unit); out of every unit above its old place, into every unit
+  -- above its new one (the common ones net out)
+  insert into fund_unit_delta (unit_path, fund, year, kind, amount, village_amount, villages)
+  select subpath(s.parent, 0, k), f.fund, f.year, f.kind, sum(s.sign * f.amount), sum(s.sign * f.village_amount), sum(s.sign * f.villages)
+    from (select fund, year, kind, sum(amount) as amount, sum(village_amount) as village_amount, sum(villages) as villages
+            from (select fund, year, kind, amount, village_amount, villages from fund_unit_rollup where unit_id = new.id
+                  union all
+                  select fund, year, kind, amount, village_amount, villages from fund_unit_delta where unit_path = old.path) r
+           group by fund, year, kind) f
+   cross join (values (-1, subpath(old.path, 0, nlevel(old.path) - 1)), (1, subpath(new.path, 0, nlevel(new.path) - 1))) as s(sign, parent)
+   cross join generate_series(1, nlevel(s.parent)) k
+   group by 1, f.fund, f.year, f.kind
+  having sum(s.sign * f.amount) <> 0 or sum(s.sign * f.village_amount) <> 0 or sum(s.sign * f.villages) <> 0;
+  return null;
+end $$;
+revoke execute on function jiceng_fund_unit_moved() from public;
+create trigger admin_unit_fund_rollup_moved after update of parent_id on admin_unit for each row
+  when (old.parent_id is distinct from new.parent_id) execute function jiceng_fund_unit_moved();
+
+-- Compaction folds the per-unit deltas too (the per-county rollup as in 0401).
+create or replace function jiceng_compact_fund_rollup() returns integer language plpgsql security definer set search_path = public, pg_temp as $$
+declare n integer;
+begin
+${FOLD_COUNTY_DELTAS}  with moved as (delete from fund_unit_delta where unit_path <@ any (jiceng_scopes())
+                 returning unit_path, fund, year, kind, amount, village_amount, villages),
+       summed as (select unit_path, fund, year, kind, sum(amount) as amount, sum(village_amount) as village_amount, sum(villages) as villages
+                    from moved group by unit_path, fund, year, kind)
+  insert into fund_unit_rollup as r (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
+  select u.id, u.path, coalesce(u.county_id, u.id), m.fund, m.year, m.kind, m.amount, m.village_amount, m.villages
+    from summed m join admin_unit u on u.path = m.unit_path order by u.id
+  on conflict (unit_id, year, fund, kind) do update
+     set amount = r.amount + excluded.amount, village_amount = r.village_amount + excluded.village_amount, villages = r.villages + excluded.villages;
+  return n;
+end $$;
+
+-- Each village's row of fund_village as the ledger gives it (first dates of its standing allocations and
+-- payments, office and activity held), for the villages with any.
+create function jiceng_fund_village_truth() returns table (unit_id bigint, unit_path ltree, county_id bigint, year integer, first_allocate date,
+  first_disburse date, office bigint, activity bigint) language sql stable set search_path = public, pg_temp as $$
+  with firsts as (
+    select t.unit_id, t.year, min(t.occurred_on) filter (where t.kind = 'ALLOCATE') as first_allocate, min(t.occurred_on) filter (where t.kind = 'DISBURSE') as first_disburse
+      from transfer t
+     where t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD' and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)
+     group by t.unit_id, t.year),
+  held as (
+    select a.unit_id, a.year, sum(a.balance) filter (where a.fund = 'OFFICE') as office, sum(a.balance) filter (where a.fund = 'ACTIVITY') as activity
+      from account a where a.kind in ('BUDGET', 'CASH', 'SPENT') and a.fund in ('OFFICE', 'ACTIVITY') group by a.unit_id, a.year),
+  -- a village with postings hanging on it (transfers of any kind but AWARD) has a row
+  touched as (select distinct t.unit_id, t.year from transfer t where t.fund <> 'AWARD')
+  select v.id, v.path, coalesce(v.county_id, v.id), x.year, f.first_allocate, f.first_disburse, coalesce(h.office, 0)::bigint, coalesce(h.activity, 0)::bigint
+    from touched x join admin_unit v on v.id = x.unit_id and v.level = 'VILLAGE'
+    left join firsts f on f.unit_id = x.unit_id and f.year = x.year
+    left join held h on h.unit_id = x.unit_id and h.year = x.year
+$$;
+
+-- The per-unit figures as the source rows give them, for the units whose rows lie in the caller's
+-- scope: the accounts' balances summed up each account's line (its path's prefixes), and each village's
+-- first allocation and payment per year. Used to rebuild after a bulk load and by the check.
+create function jiceng_fund_unit_truth() returns table (unit_id bigint, unit_path ltree, county_id bigint, fund text, year integer, kind text,
+  amount bigint, village_amount bigint, villages integer) language sql stable set search_path = public, pg_temp as $$
+  with firsts as (select f.unit_id, f.year, f.first_allocate, f.first_disburse from jiceng_fund_village_truth() f),
+  leaf as (
+    select a.unit_path as path, a.fund, a.year, a.kind, a.balance as amount, case when u.level = 'VILLAGE' then a.balance else 0 end as village_amount, 0 as villages
+      from account a join admin_unit u on u.id = a.unit_id
+    union all
+    select v.path, 'ALL', f.year, 'DAYS', jiceng_village_days(f.first_allocate, f.first_disburse), 0, 1
+      from firsts f join admin_unit v on v.id = f.unit_id where jiceng_village_days(f.first_allocate, f.first_disburse) is not null),
+  summed as (
+    select subpath(x.path, 0, k) as path, x.fund, x.year, x.kind, sum(x.amount) as amount, sum(x.village_amount) as village_amount, sum(x.villages) as villages
+      from leaf x cross join generate_series(1, nlevel(x.path)) k
+     group by 1, 2, 3, 4)
+  select u.id, u.path, coalesce(u.county_id, u.id), s.fund, s.year, s.kind, s.amount::bigint, s.village_amount::bigint, s.villages::int
+    from summed s join admin_unit u on u.path = s.path
+   where s.amount <> 0 or s.village_amount <> 0 or s.villages <> 0
+$$;
+
+-- Recomputes the per-county rollup from the ledger in the caller's scope, and the per-unit rollup and the
+-- villages' first dates over the whole tree (a subtree's figures reach every unit above it), for seeds
+-- that write accounts in bulk: one set-based statement each.
+create or replace function jiceng_rebuild_fund_rollup() returns void language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+begin
+  lock table fund_rollup_delta, fund_unit_delta in exclusive mode;
+  delete from fund_rollup_delta where unit_path <@ any (jiceng_scopes());
+  delete from fund_rollup where unit_path <@ any (jiceng_scopes());
+  insert into fund_rollup (unit_path, fund, year, kind, amount)
+  select jiceng_rollup_path(unit_path), fund, year, kind, sum(balance) from account
+   where jiceng_rollup_path(unit_path) <@ any (jiceng_scopes()) group by 1, 2, 3, 4;
+  perform set_config('app.scopes', '{cn}', true);
+  delete from fund_unit_delta;
+  delete from fund_unit_rollup;
+  delete from fund_village;
+  insert into fund_unit_rollup (unit_id, unit_path, county_id, fund, year, kind, amount, village_amount, villages)
+  select * from jiceng_fund_unit_truth();
+  insert into fund_village (unit_id, unit_path, county_id, year, first_allocate, first_disburse, office, activity)
+  select * from jiceng_fund_village_truth();
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+end $$;
+
+-- the ledger as it stands when this migration runs
+select set_config('app.scopes', '{cn}', true);
+select jiceng_rebuild_fund_rollup();
+select set_config('app.scopes', '', true);
+`;
+
+/** 0440's apply: 0401's, and the per-unit rollup (jiceng_fund_unit_post) before the outcome */
+const POST_APPLY_UNITS = POST_APPLY.replace(`  outcome := 'POSTED';`, `  perform jiceng_fund_unit_post(p_kind, p_fund, p_year, d, c, s, p_amount, p_on, p_reverses);
+  outcome := 'POSTED';`);
+
 export const fundingMigrations: Migration[] = [
   { id: '0400_funding_ledger', sql: ledger },
   { id: '0401_funding_post_and_rollup', sql: rollup + postFunction },
@@ -464,6 +712,7 @@ export const fundingMigrations: Migration[] = [
   { id: '0420_funding_award_and_voucher_registers', sql: registers },
   // a region's funding standards are set from strictly above it (a parent region or the platform)
   { id: '0430_funding_standard_from_above', sql: configFromAboveSql('funding_standard') },
+  { id: '0440_funding_unit_rollup', sql: `${unitRollup}\n-- the posting function as in 0420, adding to the per-unit rollup\n${postPerAccount(POST_RULES_REGISTERED, POST_APPLY_UNITS)}` },
   // the reporters' monthly subsidy (信息员补贴, seed 002), paid by county finance (packages/warning)
   { id: '0460_funding_reporter_subsidy_fund', sql: `
 alter table account drop constraint account_fund_check;

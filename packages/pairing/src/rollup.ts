@@ -69,7 +69,7 @@ export const COVERAGE_ROLLUP: RollupSpec = {
              count(*) filter (where pa.kind = 'PROJECT') as projects
         from pairing p join partner pa on pa.id = p.partner_id
        where p.unit_id = k.u and p.starts_on <= make_date(k.year, 12, 31) and (p.ends_on is null or p.ends_on > make_date(k.year, 1, 1))) c on true
-    left join admin_unit vu on vu.id = k.u
+    left join tenancy_unit vu on vu.id = k.u
     left join lateral (
       select coalesce(min(x.min_enterprises), ${D.minEnterprises}) as min_enterprises, coalesce(min(x.min_region_enterprises), ${D.minRegionEnterprises}) as min_region_enterprises,
              coalesce(min(x.min_projects), ${D.minProjects}) as min_projects

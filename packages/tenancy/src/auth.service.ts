@@ -194,5 +194,5 @@ export async function login(ctx: JicengContext, username: string, password: stri
  */
 export async function endSessions(em: EntityManager, settings: ServiceSettings, token: string): Promise<void> {
   const { userId, version } = await verifyToken(settings, token);
-  await em.execute('select jiceng_end_sessions(?, ?)', [userId, version]);
+  await store.endSessions(em, userId, version);
 }

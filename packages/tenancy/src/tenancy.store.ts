@@ -517,3 +517,8 @@ export async function updateUnitsByCode(em: EntityManager, columns: readonly { n
   )) as [{ n: number }];
   return n;
 }
+
+/** Signs an account out everywhere (DELETE /session): its token version moves on, if `version` is still its. */
+export async function endSessions(em: EntityManager, userId: string | number, version: number): Promise<void> {
+  await q(em, 'select jiceng_end_sessions($1, $2)', [userId, version]);
+}

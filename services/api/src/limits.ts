@@ -12,28 +12,39 @@ import { sessionTimeoutsOf, type beginRequest, type Orm, type SessionTimeouts } 
 import type { JicengContext } from '@jiceng/tenancy';
 
 export interface Limits extends Required<LimitSettings> {
-  /** cost of one call of an expensive field, by `Type.field` (aggregates over a subtree) */
+  /** cost of one call of an expensive field that runs once per row, by `Type.field` (unbatched aggregates) */
   fieldCosts: Record<string, number>;
+  /** cost of an expensive field resolved through a per-level batch, by `Type.field`: charged once where it occurs, whatever the rows */
+  batchedCosts: Record<string, number>;
   /** a connection's page without `first`, by `Type.field`, where it is not defaultPageSize */
   pageSizes: Record<string, number>;
 }
 
 /**
- * Cost units: one per field resolved, so a plain page of 100 units with 5 fields costs ~700. An aggregate
- * over a subtree costs in proportion to its measured time on the whole region (docs/operations.md,
- * ~0.4 ms a unit): rectificationSummary ~22 ms, fundsSummary ~20 ms, supportTotals ~37 ms, pairingCoverage ~89 ms.
+ * Cost units: one per value resolved (every field of every row, as the lists' sizes multiply them), and an
+ * expensive field its weight, in proportion to its measured time on the whole region (docs/operations.md):
+ * 60 units are ~0.4 ms of a region-wide aggregate's work, rectificationSummary ~22 ms, pairingCoverage ~89 ms.
+ *
+ * An aggregate resolved through a DataLoader batch (BATCHED_COSTS: one statement per list level, whatever
+ * the rows, reading the per-unit rollups) costs its weight ONCE where it occurs in the query, plus 1 per row
+ * and per value below it like any field. An aggregate resolved row by row (FIELD_COSTS: a statement per
+ * row) costs its weight on every row: the lists above it multiply it.
  */
+export const BATCHED_COSTS: Record<string, number> = {
+  'AdminUnit.rectificationSummary': 3000,
+  'AdminUnit.relapsePatterns': 3000,
+  'AdminUnit.keyTargets': 3000,
+  'AdminUnit.accountability': 3000,
+  'AdminUnit.fundsSummary': 3000,
+  'AdminUnit.supportTotals': 6000,
+  'AdminUnit.pairingCoverage': 12_000,
+  'AdminUnit.departmentSuggestions': 1200,
+};
+
+/** Expensive fields resolved once per row (a statement each): their weight multiplies with the lists above them. */
 export const FIELD_COSTS: Record<string, number> = {
-  'AdminUnit.rectificationSummary': 50,
-  'AdminUnit.relapsePatterns': 50,
-  'AdminUnit.keyTargets': 50,
-  'AdminUnit.accountability': 50,
-  'AdminUnit.fundsSummary': 50,
-  'AdminUnit.fundingCompliance': 100,
-  'AdminUnit.supportTotals': 100,
-  'AdminUnit.pairingCoverage': 200,
-  'AdminUnit.departmentSuggestions': 20,
-  'AdminUnit.search': 10,
+  'AdminUnit.fundingCompliance': 6000,
+  'AdminUnit.search': 600,
 };
 
 /** The resolvers' own defaults (pageSize(first, n)); every other connection pages 50. */
@@ -44,7 +55,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxAliases: 15,
   maxTokens: 2000,
   maxDirectives: 20,
-  maxCost: 5000,
+  maxCost: 300_000,
   defaultPageSize: 50,
   listSize: 10,
   maxResponseNodes: 100_000,
@@ -57,6 +68,7 @@ export const DEFAULT_LIMITS: Limits = {
   exportDeadlineMs: 120_000,
   introspection: false,
   fieldCosts: FIELD_COSTS,
+  batchedCosts: BATCHED_COSTS,
   pageSizes: PAGE_SIZES,
 };
 
@@ -68,7 +80,10 @@ export function sessionTimeoutsFor(limits: Limits): SessionTimeouts {
 /** The defaults, with introspection on outside production, overlaid with what was configured. */
 export function resolveLimits(given: Partial<Limits> = {}, production = false): Limits {
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
-  return { ...DEFAULT_LIMITS, introspection: !production, ...defined, fieldCosts: { ...FIELD_COSTS, ...given.fieldCosts }, pageSizes: { ...PAGE_SIZES, ...given.pageSizes } };
+  return {
+    ...DEFAULT_LIMITS, introspection: !production, ...defined, fieldCosts: { ...FIELD_COSTS, ...given.fieldCosts },
+    batchedCosts: { ...BATCHED_COSTS, ...given.batchedCosts }, pageSizes: { ...PAGE_SIZES, ...given.pageSizes },
+  };
 }
 
 /** A refusal that names the limit: `extensions.limit`, `max` and (when known) `found`. */
@@ -80,12 +95,17 @@ export function limitError(code: ErrorCode, limit: string, max: number, found?: 
 
 /**
  * The cost estimator: a connection costs `first` (or the default page size) times what is below it, other
- * lists `listSize` times, an aggregate its weight from fieldCosts, any other field 1. Introspection is free.
+ * lists `listSize` times, an unbatched aggregate its weight from fieldCosts, any other field 1. Introspection
+ * is free. A batched aggregate costs 1 like any field here (per row), and its weight from batchedCosts is
+ * handed to `onBatch` once per occurrence in the query (the estimator runs once per field of the document,
+ * not per row), for queryCost to add once.
  */
-export function costEstimator(limits: Limits): ComplexityEstimator {
+export function costEstimator(limits: Limits, onBatch: (weight: number) => void = () => {}): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     if (type.name.startsWith('__') || field.name.startsWith('__')) return 0;
     const key = `${type.name}.${field.name}`;
+    const batched = limits.batchedCosts[key];
+    if (batched !== undefined) onBatch(batched);
     const own = limits.fieldCosts[key] ?? 1;
     if (field.args.some((a) => a.name === 'first') && getNamedType(field.type).name.endsWith('Connection')) {
       const first = typeof args.first === 'number' && args.first >= 0 ? args.first : (limits.pageSizes[key] ?? limits.defaultPageSize);
@@ -129,9 +149,11 @@ export function checkQuery(limits: Limits, schema: GraphQLSchema, document: Docu
   if (cost > limits.maxCost) throw limitError(ErrorCode.QUERY_TOO_COMPLEX, 'cost', limits.maxCost, cost);
 }
 
-/** The cost of one operation (throws when its variables are invalid). */
+/** The cost of one operation (throws when its variables are invalid): rows times fields, plus each batched aggregate once where it occurs. */
 export function queryCost(limits: Limits, schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string): number {
-  return getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [costEstimator(limits)] });
+  let batches = 0;
+  const rows = getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [costEstimator(limits, (w) => { batches += w; })] });
+  return rows + batches;
 }
 
 /** The token limit is graphql-js's own (parse aborts); its parse error becomes a QUERY_TOO_COMPLEX refusal. */

@@ -74,7 +74,10 @@ describe('hostile queries are refused at once', () => {
       // 200 aliases of pairingCoverage are 2,000+ tokens: refused while parsing; 100 pass the parser
       ['tokens', `{ adminUnit(code: "${region.code}") { ${Array.from({ length: 200 }, (_, i) => `a${i}: pairingCoverage(year: 2025) { rate }`).join(' ')} } }`],
       ['aliases', `{ adminUnit(code: "${region.code}") { ${Array.from({ length: 100 }, (_, i) => `a${i}: pairingCoverage(year: 2025) { rate }`).join(' ')} } }`],
-      ['cost', `{ adminUnit(code: "${region.code}") { ${Array.from({ length: 14 }, (_, i) => `a${i}: pairingCoverage(year: 2025) { rate }`).join(' ')} b: children(first: 20) { edges { node { pairingCoverage(year: 2025) { rate } } } } } }`],
+      // an aggregate resolved once per row (fundingCompliance): aliases and a page multiply it. (Batched aggregates such as
+      // pairingCoverage cost their weight once per place in the query since the cost model of issue 12: 14 aliases and a page
+      // of 20 of it are 15 statements, and pass.)
+      ['cost', `{ adminUnit(code: "${region.code}") { ${Array.from({ length: 14 }, (_, i) => `a${i}: fundingCompliance(year: ${2011 + i}) { officeBelowStandardCount }`).join(' ')} b: children(first: 50) { edges { node { fundingCompliance(year: 2025) { officeBelowStandardCount } } } } } }`],
       ['cost', `{ adminUnit(code: "${region.code}") { ${summaries(3)} } }`],
       ['aliases', `{ adminUnit(code: "${region.code}") { ${Array.from({ length: DEFAULT_LIMITS.maxAliases + 1 }, (_, i) => `a${i}: name`).join(' ')} } }`],
       ['directives', `{ adminUnit(code: "${region.code}") { ${Array.from({ length: DEFAULT_LIMITS.maxDirectives + 1 }, () => `name @include(if: true)`).join(' ')} } }`],
@@ -135,9 +138,10 @@ describe('hostile queries are refused at once', () => {
     expect(tokens(padded(DEFAULT_LIMITS.maxTokens + 1))).toBe(DEFAULT_LIMITS.maxTokens + 1);
     expect(await run(padded(DEFAULT_LIMITS.maxTokens))).toEqual({ data: { adminUnit: { name: county.unit.name } } });
     expect((await run(padded(DEFAULT_LIMITS.maxTokens + 1))).errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'tokens', max: DEFAULT_LIMITS.maxTokens });
-    // cost: the largest page of units each with its pairing coverage that fits, then one more unit
+    // cost: the largest page of units each with an aggregate resolved per row that fits, then one more unit (pairingCoverage,
+    // batched since issue 12, costs its weight once whatever the page: the page would reach the page size limit first)
     const { schema } = await buildAppSchema(modules);
-    const page = (k: number) => unit(`children(first: ${k}) { edges { node { code pairingCoverage(year: 2025) { rate } } } }`);
+    const page = (k: number) => unit(`children(first: ${k}) { edges { node { code fundingCompliance(year: 2025) { officeBelowStandardCount } } } }`);
     const cost = (k: number) => queryCost(DEFAULT_LIMITS, schema, parse(page(k)));
     let k = 1;
     while (cost(k + 1) <= DEFAULT_LIMITS.maxCost) k++;
@@ -220,6 +224,51 @@ describe('normal use stays within the defaults', () => {
       const r = await user.client.request(q.replace(/"150\d{9}"/, `"${region.code}"`));
       expect(r.errors?.filter((e) => e.extensions?.code !== 'FORBIDDEN'), q).toBeUndefined();
     }
+  });
+});
+
+describe('the cost of batched aggregates (issue 12)', () => {
+  const summary = `rectificationSummary(year: 2025) { assessed thirdCategory targets transformed transformationRate keyTargets byCause { cause count } casesByState { state count } overdueProblems complaintsPastDeadline }`;
+  const funds = `fundsSummary(year: 2025) { allocated disbursed spent balance byFund { fund allocated disbursed spent balance } }`;
+  const support = `supportTotals(from: "2025-01-01", to: "2025-12-31") { entries visits meetings problemsSolved projectsCoordinated peoplePlaced materialsValue }`;
+  const villageList = (code: string, townships: number, villages: number) =>
+    `{ adminUnit(code: "${code}") { code children(first: ${townships}) { edges { node { code children(first: ${villages}) { edges { node { code name ${summary} ${funds} ${support} } } } } } } } }`;
+
+  test('a batched aggregate costs its weight once where it occurs, whatever the rows; an aggregate resolved per row multiplies', async () => {
+    const { schema } = await buildAppSchema(modules);
+    const cost = (field: string, n: number) => queryCost(DEFAULT_LIMITS, schema, parse(`{ adminUnit(code: "1") { children(first: ${n}) { edges { node { code ${field} } } } } }`));
+    const plain = (n: number) => cost('', n);
+    // fundsSummary { allocated }: 2 per row (the field and its value) and 3,000 once
+    expect(cost('fundsSummary(year: 2025) { allocated }', 10) - plain(10)).toBe(3000 + 10 * 2);
+    expect(cost('fundsSummary(year: 2025) { allocated }', 100) - plain(100)).toBe(3000 + 100 * 2);
+    // twice in the query (two statements: another year): twice the weight
+    expect(cost('a: fundsSummary(year: 2025) { allocated } b: fundsSummary(year: 2024) { allocated }', 10) - plain(10)).toBe(2 * 3000 + 10 * 4);
+    // fundingCompliance runs once per row: 6,000 on every row
+    expect(cost('fundingCompliance(year: 2025) { officeBelowStandardCount }', 10) - plain(10)).toBe(10 * (6000 + 1));
+  });
+
+  test('the per-village list (county → 30 townships → 40 villages each with rectificationSummary, fundsSummary, supportTotals) passes the defaults with room; a fourth level of summaries is refused', async ({ app }) => {
+    const { schema } = await buildAppSchema(modules);
+    const listCost = queryCost(DEFAULT_LIMITS, schema, parse(villageList('1', 30, 40)));
+    expect(listCost).toBeLessThan(DEFAULT_LIMITS.maxCost * 0.6);
+    const region = await app.tree.region();
+    const county = await region.county();
+    for (let t = 0; t < 2; t++) {
+      const township = await county.township();
+      for (let v = 0; v < 3; v++) await township.village();
+    }
+    const user = await app.user(county, ['INSPECTOR']);
+    const r = await user.client.ok(villageList(county.code, 30, 40));
+    const villages = r.adminUnit.children.edges.flatMap((t: any) => t.node.children.edges);
+    expect(villages).toHaveLength(6);
+    expect(villages[0].node.fundsSummary).toMatchObject({ allocated: '0.00' });
+    // the same summaries on every unit of a region four levels down (the 592 s query of the Hardening issue): the rows alone are refused
+    const summaries = (levels: number) => {
+      let q = `code ${summary} ${funds}`;
+      for (let i = 0; i < levels; i++) q = `code ${summary} ${funds} children { edges { node { ${q} } } }`;
+      return q;
+    };
+    expect((await user.client.fails('QUERY_TOO_COMPLEX', `{ adminUnit(code: "${region.code}") { ${summaries(3)} } }`)).extensions).toMatchObject({ limit: 'cost' });
   });
 });
 
