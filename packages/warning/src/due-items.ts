@@ -26,7 +26,7 @@ registerDueItems('warning', async (em, p, limit) => {
   const levels = await handlerLevelsOf(em, p);
   if (!levels.length) return [];
   return (await warningsToHandle(em, p.scopes, levels, limit)).map((w) => ({
-    kind: 'WARNING_TO_HANDLE', title: `${w.indicatorCode} ${w.level}: ${w.facts}`, dueOn: w.dueOn, unitId: w.unitId, refId: toGlobalId('Warning', w.id),
+    kind: 'WARNING_TO_HANDLE', title: `${w.indicatorCode} ${w.level === 'RED' ? '红灯' : '黄灯'}：${w.facts}`, dueOn: w.dueOn, unitId: w.unitId, refId: toGlobalId('Warning', w.id),
   }));
 });
 
@@ -40,7 +40,7 @@ registerDueItems('warning-notices', async (em, p, limit) => {
   const atVillage = p.roles.some((r) => VILLAGE_ROLES.includes(r));
   const items: DueItemRow[] = [];
   const add = (kind: string, type: string, label: string, rows: NoticeDueRow[]) => {
-    for (const n of rows) items.push({ kind, title: `${label}: ${n.text}`, dueOn: n.dueOn, unitId: n.unitId, refId: toGlobalId(type, n.id) });
+    for (const n of rows) items.push({ kind, title: `${label}：${n.text}`, dueOn: n.dueOn, unitId: n.unitId, refId: toGlobalId(type, n.id) });
   };
   if (atVillage) add('WARNING_NOTICE', 'WarningNotice', '警示通知', await warningNoticesDue(em, p.scopes, limit));
   if (atVillage || p.roles.includes('WARNING_STATION')) add('RECTIFICATION_NOTICE', 'RectificationNotice', '限期整改通知', await rectificationNoticesDue(em, p.scopes, limit));

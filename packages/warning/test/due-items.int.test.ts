@@ -37,7 +37,7 @@ describe('me.dueItems', () => {
 
     // the manager handles minor matters of their villages; no deadline above none
     expect((await manager.client.ok(DUE)).me.dueItems).toEqual([
-      { kind: 'WARNING_TO_HANDLE', title: 'PB01-01 YELLOW: 村务公开不及时', dueOn: null, unit: { code: v1.code, name: expect.any(String) }, refId: minor.id },
+      { kind: 'WARNING_TO_HANDLE', title: 'PB01-01 黄灯：村务公开不及时', dueOn: null, unit: { code: v1.code, name: expect.any(String) }, refId: minor.id },
     ]);
     // the station: ordinary matters of its township only, with the follow-up deadline
     const st = (await station.client.ok(DUE)).me.dueItems;
