@@ -1,0 +1,158 @@
+// The live board of one unit (电子监控图版): its children as cards coloured by their villages' lights,
+// a breadcrumb back up, a summary chart and the feed of changes. Live: lightChanged(unitId) for the shown
+// unit; each change re-reads the card of the child it happened under (and the unit's own counts), which
+// is highlighted for two seconds.
+import { Anchor, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link } from 'wouter';
+import { LEVEL_LABEL, formatNumber } from '../format.js';
+import { request, subscribe } from '../graphql/client.js';
+import { BOARD, LIGHT_CHANGED, UNIT_BY_ID } from '../graphql/operations.js';
+import { NotFoundPage } from '../pages/NotFoundPage.js';
+import { Chart, type ChartOption } from './Chart.js';
+import { LiveFeed, type FeedItem } from './LiveFeed.js';
+import { UnitBreadcrumbs } from './UnitBreadcrumbs.js';
+import { UnitCard, type UnitLights } from './UnitCard.js';
+import { useQuery } from './useQuery.js';
+
+const FEED_MAX = 50;
+const FLASH_MS = 2000;
+
+export function Board({ code, title = true }: { code: string; title?: boolean }) {
+  const q = useQuery(BOARD, { code });
+  const unit = q.data?.adminUnit;
+  const [self, setSelf] = useState<UnitLights | null>(null);
+  const [children, setChildren] = useState<UnitLights[]>([]);
+  const [flash, setFlash] = useState<ReadonlySet<string>>(new Set());
+  const [feed, setFeed] = useState<FeedItem[]>([]);
+  const seen = useRef(new Set<string>());
+  const childIds = useRef(new Set<string>());
+
+  useEffect(() => {
+    setSelf(unit ?? null);
+    const list = unit?.children.edges.map((e) => e.node) ?? [];
+    setChildren(list);
+    childIds.current = new Set(list.map((c) => c.id));
+    setFeed([]);
+    seen.current.clear();
+  }, [unit]);
+
+  const unitId = unit?.id;
+  useEffect(() => {
+    if (!unitId) return;
+    const timers = new Set<ReturnType<typeof setTimeout>>();
+    const refresh = async (id: string) => {
+      const r = await request(UNIT_BY_ID, { id });
+      const fresh = r.adminUnitById;
+      if (!fresh) return;
+      if (id === unitId) setSelf(fresh);
+      else setChildren((cs) => cs.map((c) => (c.id === id ? fresh : c)));
+    };
+    const stop = subscribe(LIGHT_CHANGED, { unitId }, (d) => {
+      const e = d.lightChanged;
+      if (seen.current.has(e.eventId)) return;
+      seen.current.add(e.eventId);
+      const v = e.village;
+      // the child of the shown unit the village lies under (or is)
+      const child = [v.id, ...v.ancestors.map((a) => a.id)].find((id) => childIds.current.has(id));
+      const path = v.ancestors
+        .slice(-2)
+        .map((a) => a.name)
+        .join(' ');
+      setFeed((f) => [{ eventId: e.eventId, at: e.at, from: e.from, to: e.to, village: v, path: path ? `${path} ` : '' }, ...f].slice(0, FEED_MAX));
+      void refresh(unitId).catch(() => undefined);
+      if (child) {
+        void refresh(child)
+          .catch(() => undefined)
+          .then(() => {
+            setFlash((s) => new Set(s).add(child));
+            const t = setTimeout(() => {
+              timers.delete(t);
+              setFlash((s) => {
+                const n = new Set(s);
+                n.delete(child);
+                return n;
+              });
+            }, FLASH_MS);
+            timers.add(t);
+          });
+      }
+    });
+    return () => {
+      stop();
+      for (const t of timers) clearTimeout(t);
+    };
+  }, [unitId]);
+
+  const counts = self?.lightCounts;
+  const option = useMemo<ChartOption | null>(
+    () =>
+      counts
+        ? {
+            tooltip: { trigger: 'item' },
+            series: [
+              {
+                type: 'pie',
+                radius: ['45%', '75%'],
+                label: { formatter: '{b} {c}' },
+                data: [
+                  { name: '绿灯', value: counts.green, itemStyle: { color: '#2b8a3e' } },
+                  { name: '黄灯', value: counts.yellow, itemStyle: { color: '#e8a400' } },
+                  { name: '红灯', value: counts.red, itemStyle: { color: '#c92a2a' } },
+                ],
+              },
+            ],
+          }
+        : null,
+    [counts],
+  );
+
+  if (q.loading && !unit) return <Loader aria-label="加载中" />;
+  if (q.error?.code === 'NOT_FOUND' || (q.data && !unit)) return <NotFoundPage />;
+  if (q.error) return <Text c="red">{q.error.message}</Text>;
+  if (!unit || !self) return null;
+  return (
+    <Stack data-testid="board" data-unit={unit.code}>
+      <UnitBreadcrumbs ancestors={unit.ancestors} name={unit.name} />
+      <Group justify="space-between">
+        {title ? (
+          <Title order={2} data-testid="board-title">
+            {unit.name} · 监控图版
+          </Title>
+        ) : (
+          <Text fw={700} data-testid="board-title">
+            {unit.name}
+          </Text>
+        )}
+        <Group gap="md">
+          <Text size="sm">
+            {LEVEL_LABEL[unit.level]} · 下级 {formatNumber(children.length)} 个 · 绿 {formatNumber(self.lightCounts.green)} · 黄 {formatNumber(self.lightCounts.yellow)} · 红{' '}
+            {formatNumber(self.lightCounts.red)}
+          </Text>
+          <Anchor component={Link} href={`/dashboard/${unit.code}`}>
+            统计
+          </Anchor>
+        </Group>
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          {children.length === 0 ? (
+            <Text>没有下级单位。</Text>
+          ) : (
+            <div className="board-grid" data-testid="board-grid">
+              {children.map((c) => (
+                <UnitCard key={c.id} unit={c} flash={flash.has(c.id)} />
+              ))}
+            </div>
+          )}
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack>
+            {option && <Chart option={option} label={`${unit.name}：绿灯 ${counts!.green} 个，黄灯 ${counts!.yellow} 个，红灯 ${counts!.red} 个`} height={200} />}
+            <LiveFeed items={feed} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}

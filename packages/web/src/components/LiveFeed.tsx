@@ -1,0 +1,41 @@
+// The scrolling feed of the latest light changes (信息内容不停滚动): newest first, announced politely.
+import { Paper, Text, Title } from '@mantine/core';
+import { Link } from 'wouter';
+import { LIGHT_LABEL, formatDateTime } from '../format.js';
+
+export interface FeedItem {
+  eventId: string;
+  at: string;
+  from: keyof typeof LIGHT_LABEL;
+  to: keyof typeof LIGHT_LABEL;
+  village: { code: string; name: string };
+  /** the township and county names above the village, for context */
+  path: string;
+}
+
+export function LiveFeed({ items }: { items: FeedItem[] }) {
+  return (
+    <Paper withBorder p="sm">
+      <Title order={2} size="h4" mb="xs">
+        最新动态
+      </Title>
+      {items.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          暂无变化：灯色变化会实时显示在这里。
+        </Text>
+      ) : (
+        <ul className="live-feed" aria-live="polite" data-testid="live-feed" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+          {items.map((e) => (
+            <li key={e.eventId} data-village={e.village.code}>
+              <Text size="sm">
+                <span className="light-dot" data-light={e.to} aria-hidden="true" />
+                {formatDateTime(e.at)} {e.path}
+                <Link href={`/village/${e.village.code}`}>{e.village.name}</Link>：{LIGHT_LABEL[e.from]} → {LIGHT_LABEL[e.to]}
+              </Text>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Paper>
+  );
+}
