@@ -118,7 +118,7 @@ function Stats({ items }: { items: [string, string][] }) {
     <SimpleGrid cols={{ base: 2, sm: Math.min(items.length, 6) }}>
       {items.map(([label, value]) => (
         <Paper key={label} withBorder p="sm">
-          <Text size="sm" c="dimmed">{label}</Text>
+          <Text size="sm" c="gray.7">{label}</Text>
           <Text size="xl" fw={700}>{value}</Text>
         </Paper>
       ))}
@@ -170,7 +170,7 @@ function Rectification({ dash, children }: { dash: Dash; children: Child[] }) {
               { name: '差额', data: kt.map((t) => t.shortfall), color: '#fa5252', stack: 'k' }], { horizontal: true })} />
           <FigureTable caption="重点整顿对象：应确定数与差额" head={['苏木乡镇', '嘎查村数', '应确定', '已确定', '差额']}
             rows={kt.map((t) => ({ key: t.township.id, cells: [
-              <Anchor key="n" component={Link} href={`/dashboard/${t.township.code}`}>{t.township.name}</Anchor>,
+              <Anchor key="n" c="red.9" component={Link} href={`/dashboard/${t.township.code}`}>{t.township.name}</Anchor>,
               formatNumber(t.villages), formatNumber(t.required), formatNumber(t.keyTargets), t.shortfall > 0 ? formatNumber(t.shortfall) : '—'] }))} />
         </div>
       )}

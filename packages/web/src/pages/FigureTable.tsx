@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 export function FigureTable({ caption, head, rows, testId }: { caption?: string; head: string[]; rows: { key: string; cells: ReactNode[] }[]; testId?: string }) {
   return (
     <Table striped withTableBorder captionSide="top" data-testid={testId}>
-      {caption && <Table.Caption>{caption}</Table.Caption>}
+      {caption && <Table.Caption c="gray.7">{caption}</Table.Caption>}
       <Table.Thead><Table.Tr>{head.map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
       <Table.Tbody>
         {rows.map((r) => <Table.Tr key={r.key}>{r.cells.map((c, i) => <Table.Td key={head[i] ?? i}>{c}</Table.Td>)}</Table.Tr>)}

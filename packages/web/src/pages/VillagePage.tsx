@@ -9,7 +9,7 @@ import { UnitBreadcrumbs } from '../components/UnitBreadcrumbs.js';
 import { useQuery } from '../components/useQuery.js';
 import { fenOf, formatDate, formatMoney, formatNumber, formatPercent, LIGHT_LABEL } from '../format.js';
 import { VILLAGE } from './operations.js';
-import { CASE_STATE_LABEL, FUND_LABEL, HANDLER_LABEL, LIGHT_COLOR, PARTNER_KIND_LABEL, SEVERITY_LABEL, SLOT_LABEL, TRANSFER_KIND_LABEL, WARNING_LEVEL_LABEL } from './labels.js';
+import { CASE_STATE_LABEL, FUND_LABEL, HANDLER_LABEL, LIGHT_COLOR, OK_COLOR, BAD_COLOR, INFO_COLOR, PARTNER_KIND_LABEL, SEVERITY_LABEL, SLOT_LABEL, TRANSFER_KIND_LABEL, WARNING_LEVEL_LABEL } from './labels.js';
 import { NotFoundPage } from './NotFoundPage.js';
 import { FigureTable } from './FigureTable.js';
 import { ReportWarningForm } from './forms/ReportWarningForm.js';
@@ -69,7 +69,7 @@ export function VillagePage({ code }: { code: string }) {
           setYear(Number(v));
         }} allowDeselect={false} w={120} />
       </Group>
-      <Text size="sm" c="dimmed">
+      <Text size="sm" c="gray.7">
         {u.urban ? '社区' : '嘎查村'} · 人口 {formatNumber(u.population)} · 户数 {formatNumber(u.households)} · 党员 {formatNumber(u.partyMembers)}
       </Text>
 
@@ -92,10 +92,10 @@ export function VillagePage({ code }: { code: string }) {
                     <LightBadge light={w.level} />
                     <Text fw={600}>{w.indicatorCode}</Text>
                     <Text size="sm">{WARNING_LEVEL_LABEL[w.level]} · {SEVERITY_LABEL[w.severity]} · 处理：{HANDLER_LABEL[w.handlerLevel]}</Text>
-                    <Text size="sm" c="dimmed">发现 {formatDate(w.observedOn)}{w.followUpDue ? ` · 复查期限 ${formatDate(w.followUpDue)}` : ''}{w.late ? ' · 迟报' : ''}</Text>
+                    <Text size="sm" c="gray.7">发现 {formatDate(w.observedOn)}{w.followUpDue ? ` · 复查期限 ${formatDate(w.followUpDue)}` : ''}{w.late ? ' · 迟报' : ''}</Text>
                   </Group>
                   <Text size="sm">{w.facts}</Text>
-                  {w.notices.map((n) => <Text key={`${n.sentOn}${n.text}`} size="sm" c="dimmed">警示通知 {formatDate(n.sentOn)}：{n.text}</Text>)}
+                  {w.notices.map((n) => <Text key={`${n.sentOn}${n.text}`} size="sm" c="gray.7">警示通知 {formatDate(n.sentOn)}：{n.text}</Text>)}
                   {actions.has('warning:resolve') && <ResolveWarningForm warningId={w.id} title={`化解 ${w.indicatorCode}`} onDone={reload} />}
                 </Paper>
               ))}
@@ -111,7 +111,7 @@ export function VillagePage({ code }: { code: string }) {
           {!theCase ? <Text size="sm">{year} 年没有整顿台账。</Text> : (
             <>
               <Group gap="lg">
-                <Text>状态：<Badge variant="light">{CASE_STATE_LABEL[theCase.state]}</Badge></Text>
+                <Text>状态：<Badge color={INFO_COLOR}>{CASE_STATE_LABEL[theCase.state]}</Badge></Text>
                 <Text size="sm">包保领导：{theCase.responsibleLeader ?? '—'}</Text>
                 <Text size="sm">期限：{formatDate(theCase.deadline)}</Text>
                 {theCase.transformedOn && <Text size="sm">转化：{formatDate(theCase.transformedOn)}</Text>}
@@ -119,7 +119,7 @@ export function VillagePage({ code }: { code: string }) {
               {theCase.plan && <Text size="sm">一村一策：{theCase.plan}</Text>}
               <FigureTable caption="问题清单" testId="problem-list" head={['问题', '整改措施', '责任人', '期限', '销号']}
                 rows={theCase.problems.map((p) => ({ key: p.id, cells: [p.problem, p.measure, p.responsible,
-                  <>{formatDate(p.dueOn)}{p.overdue && <Badge color="red" ml="xs">逾期</Badge>}</>, formatDate(p.resolvedOn)] }))} />
+                  <>{formatDate(p.dueOn)}{p.overdue && <Badge color={BAD_COLOR} ml="xs">逾期</Badge>}</>, formatDate(p.resolvedOn)] }))} />
               {actions.has('rectification:manage') && <ProblemItemForm caseId={theCase.id} onDone={reload} />}
             </>
           )}
@@ -131,7 +131,7 @@ export function VillagePage({ code }: { code: string }) {
           {u.pairingCoverage && u.pairingCoverage.targets > 0 && (
             <Group gap="xs">
               {u.pairingCoverage.slots.map((s) => (
-                <Badge key={s.slot} color={s.filled > 0 ? 'green' : 'red'} variant="light">{SLOT_LABEL[s.slot]}：{s.filled > 0 ? '已结对' : '缺'}</Badge>
+                <Badge key={s.slot} color={s.filled > 0 ? OK_COLOR : BAD_COLOR}>{SLOT_LABEL[s.slot]}：{s.filled > 0 ? '已结对' : '缺'}</Badge>
               ))}
             </Group>
           )}
@@ -143,7 +143,7 @@ export function VillagePage({ code }: { code: string }) {
               物资折款 {formatMoney(u.supportTotals.materialsValue)}，解决问题 {formatNumber(u.supportTotals.problemsSolved)} 个
             </Text>
           )}
-          {u.pairingCoverage && u.pairingCoverage.targets > 0 && <Text size="sm" c="dimmed">覆盖率 {formatPercent(u.pairingCoverage.rate)}</Text>}
+          {u.pairingCoverage && u.pairingCoverage.targets > 0 && <Text size="sm" c="gray.7">覆盖率 {formatPercent(u.pairingCoverage.rate)}</Text>}
         </Section>
       )}
 
@@ -151,7 +151,7 @@ export function VillagePage({ code }: { code: string }) {
         <Section title="村级组织经费" testId="village-funds">
           <SimpleGrid cols={{ base: 2, sm: 4 }}>
             {([['下达', u.fundsSummary.allocated], ['拨付', u.fundsSummary.disbursed], ['支出', u.fundsSummary.spent], ['结余', u.fundsSummary.balance]] as const).map(([label, v]) => (
-              <Paper key={label} withBorder p="xs"><Text size="sm" c="dimmed">{label}</Text><Text fw={700} data-testid={`funds-${label}`}>{formatMoney(v)}</Text></Paper>
+              <Paper key={label} withBorder p="xs"><Text size="sm" c="gray.7">{label}</Text><Text fw={700} data-testid={`funds-${label}`}>{formatMoney(v)}</Text></Paper>
             ))}
           </SimpleGrid>
           <FigureTable caption={`${year} 年经费明细`} head={['经费', '下达', '拨付', '支出', '结余']}

@@ -22,4 +22,8 @@ export const HANDLER_LABEL: Record<string, string> = {
 };
 export const SEVERITY_LABEL: Record<string, string> = { MINOR: '轻微', ORDINARY: '一般', MAJOR: '重大' };
 export const WARNING_LEVEL_LABEL: Record<string, string> = { YELLOW: '黄灯', RED: '红灯' };
-export const LIGHT_COLOR: Record<string, string> = { GREEN: 'green', YELLOW: 'yellow', RED: 'red' };
+// badge colours with text contrast of at least 4.5:1 (white on green and red, black on yellow; axe-core checks it)
+export const LIGHT_COLOR: Record<string, string> = { GREEN: '#2b7a3b', YELLOW: '#fcc419', RED: '#c92a2a' };
+export const OK_COLOR = '#2b7a3b';
+export const BAD_COLOR = '#c92a2a';
+export const INFO_COLOR = '#1971c2';
