@@ -212,3 +212,13 @@ export async function login(ctx: JicengContext, username: string, password: stri
   await ctx.em.execute('select jiceng_login_succeeded(?, ?)', [name, addressOf(ctx)]);
   return { token: await signToken(ctx.services, String(user.id), user.token_version), userId: String(user.id) };
 }
+
+/**
+ * Signing out (DELETE /session): the token's account moves to a new token version, so this token and
+ * every other issued before it are refused from now on (open subscriptions close within LIVE_RECHECK_MS).
+ * Only a valid token can do it: its signature is checked, and the version must still be its own.
+ */
+export async function endSessions(em: EntityManager, settings: ServiceSettings, token: string): Promise<void> {
+  const { userId, version } = await verifyToken(settings, token);
+  await em.execute('select jiceng_end_sessions(?, ?)', [userId, version]);
+}

@@ -575,6 +575,21 @@ revoke execute on function jiceng_merge_unit_search() from public;
 grant execute on function jiceng_merge_unit_search() to :api_role;
 `;
 
+// Signing out of the board (DELETE /session, tenancy's endSessions): the account's token version moves on.
+// The login role may change that one column, through this function only; the version passed must still be
+// the account's, so a token already refused ends nothing.
+const endSessions = `
+grant update (token_version) on app_user to :auth_role;
+create policy app_user_auth_end_sessions on app_user for update to :auth_role using (true) with check (true);
+create function jiceng_end_sessions(p_user bigint, p_version integer) returns void
+  language sql volatile security definer set search_path = public, pg_temp as $$
+  update app_user set token_version = token_version + 1 where id = p_user and token_version = p_version;
+$$;
+alter function jiceng_end_sessions(bigint, integer) owner to :auth_role;
+revoke execute on function jiceng_end_sessions(bigint, integer) from public;
+grant execute on function jiceng_end_sessions(bigint, integer) to :api_role;
+`;
+
 export const tenancyMigrations: Migration[] = [
   { id: '0100_tenancy_admin_units', sql: adminUnits },
   { id: '0101_tenancy_accounts', sql: accounts },
@@ -602,4 +617,5 @@ end $$;` },
   { id: '0195_tenancy_warning_roles', sql: warningRoles },
   { id: '0150_tenancy_country', sql: country },
   { id: '0151_tenancy_unit_search', sql: unitSearch },
+  { id: '0196_tenancy_end_sessions', sql: endSessions },
 ];

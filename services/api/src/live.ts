@@ -25,6 +25,7 @@ import {
   type ServiceSettings,
 } from '@jiceng/tenancy';
 import { checkQuery, RequestGuard, tokenLimitError, type Limits } from './limits.js';
+import { sameOrigin, tokenOf } from './credentials.js';
 
 /** Close codes: a token missing or refused at connection_init, and an account that lost its access later. */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -481,11 +482,15 @@ export async function attachLive(opts: {
         const params = ctx.connectionParams ?? {};
         const header = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : '';
         const socket = ctx.extra.socket;
-        if (!header.startsWith('Bearer ') || hub.closed) {
+        // the token in connection_init, else the board's session cookie (credentials.ts) — which a page of
+        // another site would send too: with the cookie the handshake must come from this site's origin
+        const cookie = header ? null : tokenOf(ctx.extra.request);
+        // (a bearer header on the handshake itself is a program's, not a browser's: taken as it is)
+        const token = header.startsWith('Bearer ') ? header.slice(7).trim() : cookie && (cookie.from === 'bearer' || sameOrigin(ctx.extra.request, true)) ? cookie.token : '';
+        if (!token || hub.closed) {
           socket.close(hub.closed ? 1001 : CLOSE_UNAUTHORIZED, hub.closed ? 'Going away' : 'Unauthorized');
           return false;
         }
-        const token = header.slice(7).trim();
         try {
           const claims = await verifyToken(settings, token);
           const em = await beginRequest(orm);

@@ -14,6 +14,8 @@ import { AppError, ErrorCode, clientAddressOf, serviceUnavailable, type Logger }
 import { beginRequest, endRequest, isDatabaseUnavailable, isRetryableConflict, setScope, type Orm } from '@jiceng/db';
 import { authenticate, loaderCache, type JicengContext, type ServiceSettings } from '@jiceng/tenancy';
 import { attachLive, type Live, type LiveOptions } from './live.js';
+import { tokenOf } from './credentials.js';
+import { serveWeb } from './web.js';
 import { guardFields, guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
@@ -27,6 +29,8 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** subscriptions (graphql-ws on /graphql): account recheck interval, listening connection */
   live?: LiveOptions;
+  /** the web board's build (default packages/web/dist; web.ts) */
+  webDir?: string;
 }
 
 /** An error the client may see as it is (ours, or GraphQL's own); anything else is logged and masked. */
@@ -183,7 +187,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
-  async function context(req: IncomingMessage, requestId: string, guard: RequestGuard): Promise<JicengContext> {
+  async function context(req: IncomingMessage, requestId: string, guard: RequestGuard, token: string | null = tokenOf(req)?.token ?? null): Promise<JicengContext> {
     const em = await beginRequest(opts.orm);
     const ctx: JicengContext = {
       requestId,
@@ -197,8 +201,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     setGuard(ctx, guard);
     try {
       await guard.start(em); // the timeouts cover authentication too
-      const auth = req.headers.authorization;
-      if (auth?.startsWith('Bearer ')) ctx.principal = await authenticate(em, opts.settings, auth.slice(7).trim(), (pid) => guard.setBackend(pid));
+      if (token) ctx.principal = await authenticate(em, opts.settings, token, (pid) => guard.setBackend(pid));
       else guard.setBackend(await setScope(em, []));
     } catch (e) {
       await guard.finish();
@@ -264,6 +267,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
     }
   }
 
+  /** One operation for an endpoint beside /graphql (POST /session): as over /graphql, but with no credentials. */
+  async function execute(req: IncomingMessage, requestId: string, query: string, variables: Record<string, unknown>) {
+    const guard = new RequestGuard(limits, opts.orm);
+    const ctx = await context(req, requestId, guard, null);
+    try {
+      const r = await apollo.executeOperation({ query, variables }, { contextValue: ctx });
+      return r.body.kind === 'single' ? r.body.singleResult : { errors: [{ message: 'internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
+    } finally {
+      await guard.finish();
+      await endRequest(ctx.em, true).catch(() => undefined);
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const requestId = (req.headers['x-request-id'] as string)?.slice(0, 64) || randomUUID();
     // while draining, keep-alive connections close after their response instead of idling to the timeout
@@ -290,6 +306,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           if (--inFlight === 0) drained?.();
         }
       }
+      if (await serveWeb(req, res, path, { orm: opts.orm, settings: opts.settings, dir: opts.webDir, execute: (q, v) => execute(req, requestId, q, v), readBody: () => readBody(req, limits.maxBodyBytes) })) return;
       return send(res, 404, { error: 'not found' });
     } catch (e) {
       const known = e instanceof AppError ? e : isDatabaseUnavailable(e) ? serviceUnavailable('the database is unavailable; retry shortly') : null;

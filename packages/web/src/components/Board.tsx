@@ -126,8 +126,8 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
         )}
         <Group gap="md">
           <Text size="sm">
-            {LEVEL_LABEL[unit.level]} · 下级 {formatNumber(children.length)} 个 · 绿 {formatNumber(self.lightCounts.green)} · 黄 {formatNumber(self.lightCounts.yellow)} · 红{' '}
-            {formatNumber(self.lightCounts.red)}
+            {LEVEL_LABEL[unit.level]} · 下级 {formatNumber(children.length)} 个 · 绿 {formatNumber(self.lightCounts.green)} · 黄{' '}
+            {formatNumber(self.lightCounts.yellow)} · 红 {formatNumber(self.lightCounts.red)}
           </Text>
           <Anchor component={Link} href={`/dashboard/${unit.code}`}>
             统计
@@ -148,7 +148,9 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
-            {option && <Chart option={option} label={`${unit.name}：绿灯 ${counts!.green} 个，黄灯 ${counts!.yellow} 个，红灯 ${counts!.red} 个`} height={200} />}
+            {option && (
+              <Chart option={option} label={`${unit.name}：绿灯 ${counts!.green} 个，黄灯 ${counts!.yellow} 个，红灯 ${counts!.red} 个`} height={200} />
+            )}
             <LiveFeed items={feed} />
           </Stack>
         </Grid.Col>

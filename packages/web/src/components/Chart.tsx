@@ -11,7 +11,9 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 
 echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, TitleComponent, CanvasRenderer]);
 
-export type ChartOption = ComposeOption<BarSeriesOption | PieSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption | TitleComponentOption>;
+export type ChartOption = ComposeOption<
+  BarSeriesOption | PieSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption | TitleComponentOption
+>;
 
 /** A chart; `label` describes it for screen readers (the canvas itself says nothing). */
 export function Chart({ option, label, height = 240 }: { option: ChartOption; label: string; height?: number }) {

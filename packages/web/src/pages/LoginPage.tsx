@@ -45,7 +45,15 @@ export function LoginPage() {
             <Title order={1} size="h2">
               登录 · 基层党建监控
             </Title>
-            <TextInput label="用户名" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.currentTarget.value)} error={fieldError('username')} />
+            <TextInput
+              label="用户名"
+              name="username"
+              autoComplete="username"
+              required
+              value={username}
+              onChange={(e) => setUsername(e.currentTarget.value)}
+              error={fieldError('username')}
+            />
             <PasswordInput
               label="密码"
               name="password"
