@@ -2,6 +2,7 @@
 import { Alert, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import type { FormEvent, ReactNode } from 'react';
 import { OK_COLOR } from '../labels.js';
+import './forms.css';
 
 export function FormShell({ title, testId, onSubmit, busy, formError, done, submitLabel = '提交', children }: {
   title: string; testId: string; onSubmit: () => void; busy: boolean; formError: string | null; done: string | null; submitLabel?: string; children: ReactNode;
