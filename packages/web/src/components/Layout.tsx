@@ -32,11 +32,11 @@ export function Layout({ children }: { children: ReactNode }) {
             <Text size="sm" data-testid="header-user">
               {me.user.displayName}
             </Text>
-            <Text size="sm" c="dimmed" data-testid="header-unit">
+            <Text size="sm" c="gray.7" data-testid="header-unit">
               {me.unit.name}
             </Text>
             <Button
-              variant="light"
+              variant="default"
               size="xs"
               onClick={() => {
                 void logout().then(() => navigate('/login'));

@@ -18,14 +18,21 @@ type Dash = NonNullable<ResultOf<typeof DASHBOARD>['adminUnit']>;
 type Child = NonNullable<ResultOf<typeof CHILD_FIGURES>['adminUnit']>['children']['edges'][number]['node'];
 
 const THIS_YEAR = new Date().getFullYear();
+/** townships shown in the key-target chart and table */
+const MAX_TOWNSHIPS = 30;
 const YEARS = Array.from({ length: 6 }, (_, i) => String(THIS_YEAR - i));
 const yuan = (money: string | null | undefined) => Number(fenOf(money ?? '0') ?? 0n) / 100;
 
-/** Whether a year has any figures in the sections read (to find the latest year with data). */
+/**
+ * Whether a year has figures, to find the latest year with data: a year's rectification targets, pairing
+ * targets or funds allocated (the yearly records); for a caller who reads none of these, its warnings.
+ */
 function hasData(d: Dash): boolean {
-  return (d.rectificationSummary?.targets ?? 0) > 0 || (d.pairingCoverage?.targets ?? 0) > 0
-    || (fenOf(d.fundsSummary?.allocated ?? '0') ?? 0n) !== 0n
-    || (d.warningStats ? d.warningStats.yellowRaised + d.warningStats.redRaised + d.warningStats.disputes : 0) > 0;
+  const yearly = d.rectificationSummary || d.pairingCoverage || d.fundsSummary;
+  if (yearly) {
+    return (d.rectificationSummary?.targets ?? 0) > 0 || (d.pairingCoverage?.targets ?? 0) > 0 || (fenOf(d.fundsSummary?.allocated ?? '0') ?? 0n) !== 0n;
+  }
+  return (d.warningStats ? d.warningStats.yellowRaised + d.warningStats.redRaised + d.warningStats.disputes : 0) > 0;
 }
 
 export function DashboardPage({ code }: { code: string }) {
@@ -137,7 +144,10 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 
 function Rectification({ dash, children }: { dash: Dash; children: Child[] }) {
   const r = dash.rectificationSummary!;
-  const kt = dash.keyTargets ?? [];
+  // every township when they are few (a county); above, the ones short of key targets, the largest shortfalls first
+  const all = dash.keyTargets ?? [];
+  const short = all.filter((t) => t.shortfall > 0);
+  const kt = all.length <= MAX_TOWNSHIPS ? all : [...short].sort((a, b) => b.shortfall - a.shortfall).slice(0, MAX_TOWNSHIPS);
   const kids = children.filter((c) => c.rectificationSummary && c.rectificationSummary.targets > 0);
   return (
     <Section title="软弱涣散村整顿">
@@ -164,6 +174,9 @@ function Rectification({ dash, children }: { dash: Dash; children: Child[] }) {
       {kt.length > 0 && (
         <div>
           <Title order={4} size="h5">重点整顿对象（按苏木乡镇）</Title>
+          {all.length > MAX_TOWNSHIPS && (
+            <Text size="sm" data-testid="key-target-note">{formatNumber(all.length)} 个苏木乡镇中 {formatNumber(short.length)} 个未达到，下列差额最大的 {formatNumber(kt.length)} 个。</Text>
+          )}
           <Chart height={Math.max(200, kt.length * 22)} label={`重点整顿对象差额：${kt.filter((t) => t.shortfall > 0).map((t) => `${t.township.name} 差 ${t.shortfall}`).join('，') || '均已达到'}`}
             option={barOption(kt.map((t) => t.township.name), [
               { name: '已确定', data: kt.map((t) => t.keyTargets), color: '#228be6', stack: 'k' },

@@ -18,6 +18,8 @@ import { ProblemItemForm } from './forms/ProblemItemForm.js';
 import { DisbursementForm } from './forms/DisbursementForm.js';
 
 const THIS_YEAR = new Date().getFullYear();
+/** the states in which a case takes new problem items (the API refuses the others) */
+const OPEN_CASE = new Set(['IDENTIFIED', 'RECTIFYING']);
 const YEARS = Array.from({ length: 6 }, (_, i) => String(THIS_YEAR - i));
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
@@ -77,7 +79,7 @@ export function VillagePage({ code }: { code: string }) {
         <Section title="动态管理110" testId="village-warnings">
           <SimpleGrid cols={{ base: 2, sm: 5 }}>
             {u.categoryLights.map((c) => (
-              <Paper key={c.code} withBorder p="xs">
+              <Paper key={c.code} withBorder p="xs" data-category={c.code}>
                 <Text size="sm">{c.name}</Text>
                 <LightBadge light={c.light} />
               </Paper>
@@ -120,7 +122,9 @@ export function VillagePage({ code }: { code: string }) {
               <FigureTable caption="问题清单" testId="problem-list" head={['问题', '整改措施', '责任人', '期限', '销号']}
                 rows={theCase.problems.map((p) => ({ key: p.id, cells: [p.problem, p.measure, p.responsible,
                   <>{formatDate(p.dueOn)}{p.overdue && <Badge color={BAD_COLOR} ml="xs">逾期</Badge>}</>, formatDate(p.resolvedOn)] }))} />
-              {actions.has('rectification:manage') && <ProblemItemForm caseId={theCase.id} onDone={reload} />}
+              {actions.has('rectification:manage') && (OPEN_CASE.has(theCase.state)
+                ? <ProblemItemForm caseId={theCase.id} onDone={reload} />
+                : <Text size="sm" c="gray.7">问题清单只在确定和整顿阶段记录（当前：{CASE_STATE_LABEL[theCase.state]}）。</Text>)}
             </>
           )}
         </Section>
