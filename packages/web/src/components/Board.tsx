@@ -6,7 +6,7 @@ import { Anchor, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { LEVEL_LABEL, formatNumber } from '../format.js';
-import { request, subscribe } from '../graphql/client.js';
+import { onLive, request, subscribe } from '../graphql/client.js';
 import { BOARD, LIGHT_CHANGED, UNIT_BY_ID } from '../graphql/operations.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { Chart, type ChartOption } from './Chart.js';
@@ -25,6 +25,9 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
   const [children, setChildren] = useState<UnitLights[]>([]);
   const [flash, setFlash] = useState<ReadonlySet<string>>(new Set());
   const [feed, setFeed] = useState<FeedItem[]>([]);
+  /** the subscription is up and the lights were re-read after it (data-live="on") */
+  const [live, setLive] = useState(false);
+  const refetch = q.refetch;
   const seen = useRef(new Set<string>());
   const childIds = useRef(new Set<string>());
 
@@ -33,8 +36,6 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
     const list = unit?.children.edges.map((e) => e.node) ?? [];
     setChildren(list);
     childIds.current = new Set(list.map((c) => c.id));
-    setFeed([]);
-    seen.current.clear();
   }, [unit]);
 
   const unitId = unit?.id;
@@ -78,11 +79,18 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
           });
       }
     });
+    // (re)connected: re-read the board, so that a change committed before the subscription was in place
+    // is not missed
+    const off = onLive(() => {
+      setLive(false);
+      void refetch().then(() => setLive(true));
+    });
     return () => {
+      off();
       stop();
       for (const t of timers) clearTimeout(t);
     };
-  }, [unitId]);
+  }, [unitId, refetch]);
 
   const counts = self?.lightCounts;
   const option = useMemo<ChartOption | null>(
@@ -112,7 +120,7 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
   if (q.error) return <Text c="red">{q.error.message}</Text>;
   if (!unit || !self) return null;
   return (
-    <Stack data-testid="board" data-unit={unit.code}>
+    <Stack data-testid="board" data-unit={unit.code} data-live={live ? 'on' : 'off'}>
       <UnitBreadcrumbs ancestors={unit.ancestors} name={unit.name} />
       <Group justify="space-between">
         {title ? (
@@ -129,6 +137,16 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
             {LEVEL_LABEL[unit.level]} · 下级 {formatNumber(children.length)} 个 · 绿 {formatNumber(self.lightCounts.green)} · 黄{' '}
             {formatNumber(self.lightCounts.yellow)} · 红 {formatNumber(self.lightCounts.red)}
           </Text>
+          <Text size="sm" data-testid="live-status">
+            {live ? (
+              <>
+                <span className="light-dot" data-light="GREEN" aria-hidden="true" />
+                实时
+              </>
+            ) : (
+              '连接中…'
+            )}
+          </Text>
           <Anchor component={Link} href={`/dashboard/${unit.code}`}>
             统计
           </Anchor>
@@ -144,6 +162,11 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
                 <UnitCard key={c.id} unit={c} flash={flash.has(c.id)} />
               ))}
             </div>
+          )}
+          {unit.children.pageInfo.hasNextPage && (
+            <Text size="sm">
+              仅显示前 {formatNumber(children.length)} 个下级单位（共 {formatNumber(unit.children.totalCount)} 个）。
+            </Text>
           )}
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

@@ -20,7 +20,7 @@ export function LiveFeed({ items }: { items: FeedItem[] }) {
         最新动态
       </Title>
       {items.length === 0 ? (
-        <Text size="sm" c="dimmed">
+        <Text size="sm" c="gray.7">
           暂无变化：灯色变化会实时显示在这里。
         </Text>
       ) : (

@@ -4,13 +4,15 @@ import { Link } from 'wouter';
 
 export function UnitBreadcrumbs({ ancestors, name }: { ancestors: readonly { id: string; code: string; name: string }[]; name: string }) {
   return (
-    <Breadcrumbs aria-label="上级单位">
-      {ancestors.map((a) => (
-        <Anchor component={Link} key={a.id} href={`/board/${a.code}`}>
-          {a.name}
-        </Anchor>
-      ))}
-      <Text aria-current="page">{name}</Text>
-    </Breadcrumbs>
+    <nav aria-label="上级单位">
+      <Breadcrumbs>
+        {ancestors.map((a) => (
+          <Anchor component={Link} key={a.id} href={`/board/${a.code}`}>
+            {a.name}
+          </Anchor>
+        ))}
+        <Text aria-current="page">{name}</Text>
+      </Breadcrumbs>
+    </nav>
   );
 }

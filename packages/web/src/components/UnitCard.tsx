@@ -37,7 +37,7 @@ export function UnitCard({ unit, flash }: { unit: UnitLights; flash: boolean }) 
     >
       <Group justify="space-between" wrap="nowrap">
         <Text fw={700}>{unit.name}</Text>
-        <Text size="xs" c="dimmed">
+        <Text size="xs" c="gray.7">
           {LEVEL_LABEL[unit.level]}
         </Text>
       </Group>

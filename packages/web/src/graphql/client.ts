@@ -63,6 +63,20 @@ export async function request<R, V>(doc: TadaDocumentNode<R, V>, variables?: V, 
 }
 
 let ws: Client | undefined;
+let connected = false;
+const liveListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever the socket is (re)connected — at once when it already is. Changes committed
+ * while it was down are not replayed (docs/api-guide.md): a screen re-reads what it shows then.
+ */
+export function onLive(listener: () => void): () => void {
+  liveListeners.add(listener);
+  if (connected) queueMicrotask(() => liveListeners.has(listener) && listener());
+  return () => {
+    liveListeners.delete(listener);
+  };
+}
 
 /** The one graphql-ws connection of the page (opened lazily; the session cookie authenticates it). */
 function wsClient(): Client {
@@ -73,7 +87,12 @@ function wsClient(): Client {
     // 4401: the session is gone; 4403: the account lost its access — both end at the login
     shouldRetry: (e) => !(e && typeof e === 'object' && 'code' in e && ((e as CloseEvent).code === 4401 || (e as CloseEvent).code === 4403)),
     on: {
+      connected: () => {
+        connected = true;
+        for (const l of [...liveListeners]) l();
+      },
       closed: (e) => {
+        connected = false;
         const code = (e as CloseEvent | undefined)?.code;
         if (code === 4401 || code === 4403) onUnauthenticated();
       },
@@ -100,4 +119,5 @@ export function subscribe<R, V>(doc: TadaDocumentNode<R, V>, variables: V, onDat
 export function closeLive(): void {
   void ws?.dispose();
   ws = undefined;
+  connected = false;
 }

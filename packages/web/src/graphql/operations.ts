@@ -28,14 +28,17 @@ export const UNIT_LIGHTS = graphql(`
   }
 `);
 
-/** The board of a unit: itself, the way up (within scope) and its children with their lights. */
+/**
+ * The board of a unit: itself, the way up (within scope) and its children with their lights. 200 children
+ * keep the query under the default cost limit (GRAPHQL_MAX_COST 5000); no unit of the demo has more.
+ */
 export const BOARD = graphql(
   `
   query Board($code: String!) {
     adminUnit(code: $code) {
       ...UnitLights
       ancestors { id code name level }
-      children(first: 500) { totalCount edges { node { ...UnitLights } } }
+      children(first: 200) { totalCount pageInfo { hasNextPage } edges { node { ...UnitLights } } }
     }
   }
 `,
