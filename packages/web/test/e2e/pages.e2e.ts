@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { axeCheck, launchBrowser, openPage, screenshot } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { axeCheck, openPage as openAt, screenshot } from './harness.js';
+import { withBrowser } from './browser-hooks.js';
 
 // The dashboards, the village page and the forms with the demo data (issue 14): what each shows, the
 // forms posting through GraphQL with the API's errors beside their fields, accessibility, screenshots.
 
-const base = inject('webBaseUrl');
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, browser } = withBrowser();
+const openPage = (username: string, path: string) => openAt(browser(), base, username, path);
 
 /** The error text Mantine shows beside an input (aria-describedby), or null. */
 async function errorOf(input: Locator): Promise<string | null> {
@@ -39,7 +34,7 @@ const YESTERDAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 describe('the dashboards', () => {
   test('demo-county: 宁城县 in 2025 (the latest year with figures), four sections with their charts', async () => {
-    const page = await openPage(browser, base, 'demo-county', '/dashboard/150429000000');
+    const page = await openPage('demo-county', '/dashboard/150429000000');
     await page.getByRole('heading', { name: '宁城县 · 统计' }).waitFor();
     expect(await page.getByLabel('年度').first().inputValue()).toBe('2025');
     for (const name of ['软弱涣散村整顿', '五个一结对覆盖', '村级组织经费', '动态管理110']) await page.getByRole('region', { name }).waitFor();
@@ -66,7 +61,7 @@ describe('the dashboards', () => {
   });
 
   test('demo-region: the region with a bar per prefecture', async () => {
-    const page = await openPage(browser, base, 'demo-region', '/dashboard/150000000000');
+    const page = await openPage('demo-region', '/dashboard/150000000000');
     await page.getByRole('img', { name: /各下级单位经费：.*呼和浩特市/ }).waitFor();
     // the region's townships are many: only the largest shortfalls are drawn
     expect(await page.getByTestId('key-target-note').textContent()).toMatch(/个苏木乡镇中 [\d,]+ 个未达到/);
@@ -78,7 +73,7 @@ describe('the dashboards', () => {
 
 describe('the village page', () => {
   test('demo-county: lights per category, the case and its problem list, the five pairings, the funds', async () => {
-    const page = await openPage(browser, base, 'demo-county', '/village/150429100200');
+    const page = await openPage('demo-county', '/village/150429100200');
     await page.getByRole('heading', { name: '富家窝铺村民委员会' }).waitFor();
     const warnings = section(page, 'village-warnings');
     for (const c of ['党的建设', '新农村建设', '平安建设', '基层民主政治建设', '党和政府方针政策贯彻落实']) expect(await warnings.textContent()).toContain(c);
@@ -95,7 +90,7 @@ describe('the village page', () => {
 
 describe('the forms', () => {
   test('a partner logs support through the form and the totals on the page change', async () => {
-    const page = await openPage(browser, base, 'demo-enterprise', '/support');
+    const page = await openPage('demo-enterprise', '/support');
     const visits = page.getByTestId('sum-visits');
     await visits.waitFor();
     // the year of the entry below
@@ -126,7 +121,7 @@ describe('the forms', () => {
 
   test("a bad amount in the disbursement form shows the API's message beside the field; a good one is paid", async () => {
     // a village of 天义镇 whose 2025 budget is not paid yet
-    const page = await openPage(browser, base, 'demo-finance', '/village/150429100205');
+    const page = await openPage('demo-finance', '/village/150429100205');
     const form = page.getByTestId('disbursement-form');
     await form.waitFor();
     const amount = form.getByLabel('金额（元）');
@@ -160,11 +155,11 @@ describe('the forms', () => {
 
   test('warnings: demo-reporter reports one through the form, demo-station resolves it', async () => {
     const village = '150429100011'; // demo-reporter's village (沙坨子社区, 天义镇)
-    const reporter = await openPage(browser, base, 'demo-reporter', `/village/${village}`);
+    const reporter = await openPage('demo-reporter', `/village/${village}`);
     const form = reporter.getByTestId('report-warning-form');
     await form.waitFor();
-    const open = (page: Page) => page.locator('[data-testid="open-warning"][data-indicator="GD01-01"]');
-    const before = await open(reporter).count();
+    const gd = (page: Page) => page.locator('[data-testid="open-warning"][data-indicator="GD01-01"]');
+    const before = await gd(reporter).count();
     // facts left empty: the API's message beside 情况
     await choose(form, '指标', /^GD01-01 /);
     await form.getByLabel('发现日期').fill(YESTERDAY);
@@ -173,7 +168,7 @@ describe('the forms', () => {
     await form.getByLabel('情况').fill('村务公开不及时（e2e）');
     await form.getByRole('button', { name: '上报' }).click();
     await form.getByTestId('form-done').waitFor();
-    await expect.poll(() => open(reporter).count(), POLL).toBe(before + 1);
+    await expect.poll(() => gd(reporter).count(), POLL).toBe(before + 1);
     // its category (基层民主政治建设) is yellow now
     await expect.poll(() => reporter.locator('[data-category="GD"] [data-light]').getAttribute('data-light'), POLL).toBe('YELLOW');
     expect(await axeCheck(reporter)).toEqual([]);
@@ -182,26 +177,26 @@ describe('the forms', () => {
     expect(await reporter.getByTestId('resolve-warning-form').count()).toBe(0);
     await reporter.context().close();
 
-    const station = await openPage(browser, base, 'demo-station', `/village/${village}`);
-    await open(station).first().waitFor();
+    const station = await openPage('demo-station', `/village/${village}`);
+    await gd(station).first().waitFor();
     // resolving one resolves every open warning of its indicator
-    const resolve = open(station).first().getByTestId('resolve-warning-form');
+    const resolve = gd(station).first().getByTestId('resolve-warning-form');
     await resolve.getByLabel('化解日期').fill(YESTERDAY);
     await resolve.getByLabel('处理情况').fill('已督促公开（e2e）');
     expect(await axeCheck(station)).toEqual([]);
     await screenshot(station, 'form-resolve-warning');
     await resolve.getByRole('button', { name: '化解' }).click();
-    await expect.poll(() => open(station).count(), POLL).toBe(0);
+    await expect.poll(() => gd(station).count(), POLL).toBe(0);
     await station.context().close();
   });
 
   test('an organisation department records a problem item of a case', async () => {
     // the demo's identified case in 宁城县 (八里罕镇); a consolidated case takes none (no form, the API would refuse)
-    const consolidated = await openPage(browser, base, 'demo-township', '/village/150429100200');
+    const consolidated = await openPage('demo-township', '/village/150429100200');
     await expect.poll(() => section(consolidated, 'village-case').textContent(), POLL).toContain('问题清单只在确定和整顿阶段记录');
     expect(await consolidated.getByTestId('problem-item-form').count()).toBe(0);
     await consolidated.context().close();
-    const page = await openPage(browser, base, 'demo-county', '/village/150429103203');
+    const page = await openPage('demo-county', '/village/150429103203');
     const form = page.getByTestId('problem-item-form');
     await form.waitFor();
     const rows = page.getByTestId('problem-list').locator('tbody tr');
