@@ -1,22 +1,32 @@
 // The live board of one unit (电子监控图版): its children as cards coloured by their villages' lights,
 // a breadcrumb back up, a summary chart and the feed of changes. Live: lightChanged(unitId) for the shown
-// unit; each change re-reads the card of the child it happened under (and the unit's own counts), which
-// is highlighted for two seconds.
+// unit; each change moves one village from one light to another in the counts of the child it happened
+// under (highlighted for two seconds) and of the unit — no request per change; the whole board is re-read
+// when the socket (re)connects.
 import { Anchor, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { LEVEL_LABEL, formatNumber } from '../format.js';
-import { onLive, request, subscribe } from '../graphql/client.js';
-import { BOARD, LIGHT_CHANGED, UNIT_BY_ID } from '../graphql/operations.js';
+import { onLive, subscribe } from '../graphql/client.js';
+import { BOARD, LIGHT_CHANGED } from '../graphql/operations.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { Chart, type ChartOption } from './Chart.js';
 import { LiveFeed, type FeedItem } from './LiveFeed.js';
 import { UnitBreadcrumbs } from './UnitBreadcrumbs.js';
-import { UnitCard, type UnitLights } from './UnitCard.js';
+import { UnitCard, type Light, type UnitLights } from './UnitCard.js';
 import { useQuery } from './useQuery.js';
 
 const FEED_MAX = 50;
 const FLASH_MS = 2000;
+
+/** A unit's lights after one of its villages went from one light to another (the village itself: its light). */
+export function applyChange(u: UnitLights, villageId: string, from: Light, to: Light): UnitLights {
+  const key = (l: Light) => l.toLowerCase() as 'green' | 'yellow' | 'red';
+  const counts = { ...u.lightCounts };
+  counts[key(from)] = Math.max(0, counts[key(from)] - 1);
+  counts[key(to)] += 1;
+  return { ...u, lightCounts: counts, light: u.id === villageId ? to : u.light };
+}
 
 export function Board({ code, title = true }: { code: string; title?: boolean }) {
   const q = useQuery(BOARD, { code });
@@ -39,15 +49,23 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
   }, [unit]);
 
   const unitId = unit?.id;
+  /** a re-read of the board is in flight; `again`: a change arrived meanwhile, read once more after it */
+  const rereading = useRef(false);
+  const again = useRef(false);
   useEffect(() => {
     if (!unitId) return;
     const timers = new Set<ReturnType<typeof setTimeout>>();
-    const refresh = async (id: string) => {
-      const r = await request(UNIT_BY_ID, { id });
-      const fresh = r.adminUnitById;
-      if (!fresh) return;
-      if (id === unitId) setSelf(fresh);
-      else setChildren((cs) => cs.map((c) => (c.id === id ? fresh : c)));
+    const highlight = (id: string) => {
+      setFlash((s) => new Set(s).add(id));
+      const t = setTimeout(() => {
+        timers.delete(t);
+        setFlash((s) => {
+          const n = new Set(s);
+          n.delete(id);
+          return n;
+        });
+      }, FLASH_MS);
+      timers.add(t);
     };
     const stop = subscribe(LIGHT_CHANGED, { unitId }, (d) => {
       const e = d.lightChanged;
@@ -61,30 +79,32 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
         .map((a) => a.name)
         .join(' ');
       setFeed((f) => [{ eventId: e.eventId, at: e.at, from: e.from, to: e.to, village: v, path: path ? `${path} ` : '' }, ...f].slice(0, FEED_MAX));
-      void refresh(unitId).catch(() => undefined);
-      if (child) {
-        void refresh(child)
-          .catch(() => undefined)
-          .then(() => {
-            setFlash((s) => new Set(s).add(child));
-            const t = setTimeout(() => {
-              timers.delete(t);
-              setFlash((s) => {
-                const n = new Set(s);
-                n.delete(child);
-                return n;
-              });
-            }, FLASH_MS);
-            timers.add(t);
-          });
+      if (rereading.current) {
+        // the board is being re-read and may or may not hold this change yet: read it again afterwards
+        again.current = true;
+      } else {
+        // the change itself says what moved: one village from one light to another (no request per change)
+        setSelf((u) => u && applyChange(u, v.id, e.from, e.to));
+        if (child) setChildren((cs) => cs.map((c) => (c.id === child ? applyChange(c, v.id, e.from, e.to) : c)));
       }
+      if (child) highlight(child);
     });
     // (re)connected: re-read the board, so that a change committed before the subscription was in place
-    // is not missed
-    const off = onLive(() => {
+    // (or while the socket was down) is not missed; changes that arrive meanwhile cause one more read
+    const reread = async () => {
       setLive(false);
-      void refetch().then(() => setLive(true));
-    });
+      rereading.current = true;
+      try {
+        do {
+          again.current = false;
+          await refetch();
+        } while (again.current);
+      } finally {
+        rereading.current = false;
+      }
+      setLive(true);
+    };
+    const off = onLive(() => void reread());
     return () => {
       off();
       stop();

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freePort } from '@jiceng/db';
+import { databaseUrls, freePort, localSecrets } from '@jiceng/db';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..', '..', '..');
@@ -24,6 +24,10 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface RunningApi {
   /** http://127.0.0.1:port */
   baseUrl: string;
+  /** the throwaway data directory (embedded cluster in pg/, local secrets) */
+  dataDir: string;
+  /** the database as its owner (tests and benchmarks that write beside the API, e.g. pg_notify) */
+  ownerUrl(): string;
   process: ChildProcess;
   /** the last lines the API logged (for a failure's message) */
   log: string[];
@@ -78,7 +82,13 @@ export async function startApi(opts: { timeoutMs?: number; env?: Record<string, 
     if (ready) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { baseUrl, process: child, log, stop };
+  const ownerUrl = () => {
+    // the embedded cluster's port is the 4th line of its postmaster.pid; the owner's password is local
+    const port = readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[3]!.trim();
+    const { ownerPassword, apiPassword } = localSecrets(dataDir);
+    return databaseUrls(`postgres://postgres@127.0.0.1:${port}/postgres`, 'jiceng', { owner: ownerPassword, api: apiPassword }).ownerUrl;
+  };
+  return { baseUrl, dataDir, ownerUrl, process: child, log, stop };
 }
 
 /** Chromium from the system (`apt-get install chromium`), headless, without a sandbox (root in CI). */
