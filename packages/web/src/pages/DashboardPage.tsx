@@ -12,6 +12,7 @@ import { CHILD_FIGURES, DASHBOARD } from './operations.js';
 import { barOption, pieOption } from './charts.js';
 import { NotFoundPage } from './NotFoundPage.js';
 import { FigureTable } from './FigureTable.js';
+import { VillageSearch } from './VillageSearch.js';
 import { CASE_STATE_LABEL, CAUSE_LABEL, SLOT_LABEL } from './labels.js';
 
 type Dash = NonNullable<ResultOf<typeof DASHBOARD>['adminUnit']>;
@@ -107,7 +108,8 @@ export function DashboardPage({ code }: { code: string }) {
       <Group justify="space-between" align="end">
         <Title order={2}>{dash.name} · 统计</Title>
         <Group align="end">
-          <Anchor component={Link} href={`/board/${dash.code}`}>电子监控图版</Anchor>
+          {can.warn && <Anchor component={Link} href={`/board/${dash.code}`}>电子监控图版</Anchor>}
+          {dash.level !== 'VILLAGE' && <VillageSearch code={dash.code} />}
           <Select label="年度" data={YEARS} value={String(year)} onChange={(v) => v && setYear(Number(v))} allowDeselect={false} w={120} />
         </Group>
       </Group>

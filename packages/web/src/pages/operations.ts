@@ -115,3 +115,10 @@ export const DISBURSE = graphql(`
     disburseFunds(villageId: $villageId, fund: $fund, year: $year, amount: $amount, voucher: $voucher, on: $on, idempotencyKey: $idempotencyKey) { id amount }
   }
 `);
+
+/** Villages of a subtree by name (the dashboard's way to a village page, for roles without the board). */
+export const VILLAGE_SEARCH = graphql(`
+  query VillageSearch($code: String!, $name: String!) {
+    adminUnit(code: $code) { id search(name: $name, level: VILLAGE, first: 10) { edges { node { id code name parent { id name } } } } }
+  }
+`);

@@ -120,8 +120,13 @@ describe('the forms', () => {
   });
 
   test("a bad amount in the disbursement form shows the API's message beside the field; a good one is paid", async () => {
-    // a village of 天义镇 whose 2025 budget is not paid yet
-    const page = await openPage('demo-finance', '/village/150429100205');
+    // finance has no board: from the first screen to the county's 统计, and there to the village by name
+    // (敖海营子, a village of 天义镇 whose 2025 budget is not paid yet)
+    const page = await openPage('demo-finance', '/');
+    await page.getByTestId('home-links').getByRole('link', { name: '宁城县 · 统计' }).click();
+    await page.getByLabel('查找嘎查村').fill('敖海营子');
+    await page.getByTestId('village-search-results').getByRole('link', { name: /敖海营子村民委员会/ }).click();
+    await page.waitForURL('**/village/150429100205');
     const form = page.getByTestId('disbursement-form');
     await form.waitFor();
     const amount = form.getByLabel('金额（元）');
