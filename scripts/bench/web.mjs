@@ -8,6 +8,11 @@
 //     idle, then with PAGES (default 50) board pages open in Chromium receiving EPS (default 1) light
 //     changes per second (NOTIFYs of real 宁城县 villages, to which every page re-reads the changed card
 //     and the unit's counts, as on a real change). Prints JSON lines; the figures go to docs/operations.md.
+//  3. the same with PAGES board clients at the protocol level instead of Chromium (the board's query, then
+//     lightChanged over graphql-ws with the session cookie), so that the API's own cost is seen apart from
+//     50 renderers competing for the same cores.
+import WebSocket from 'ws';
+import { createClient } from 'graphql-ws';
 import { withClient } from '../../packages/db/dist/index.js';
 import { LIGHT_CHANGED_CHANNEL } from '../../packages/tenancy/dist/index.js';
 import { apiLogin, launchBrowser, loginAs, newContext, startApi } from '../../packages/web/test/e2e/harness.ts';
@@ -85,23 +90,57 @@ try {
   console.log(JSON.stringify({ name: `${PAGES} board pages open and live`, ms: Math.round(performance.now() - opened) }));
 
   let sent = 0;
-  let stop = false;
-  const events = withClient(api.ownerUrl(), async (c) => {
-    while (!stop) {
-      const v = villages[sent % villages.length];
-      const to = sent % 2 ? 'GREEN' : 'YELLOW';
-      await c.query('select pg_notify($1, $2)', [LIGHT_CHANGED_CHANNEL, JSON.stringify({ villageId: v.id, path: v.path, from: to === 'GREEN' ? 'YELLOW' : 'GREEN', to, at: new Date().toISOString(), eventId: `bench-${sent}` })]);
-      sent++;
-      await new Promise((r) => setTimeout(r, 1000 / EPS));
+  /** light changes at EPS per second while fn runs (the first ones reach every board before it starts) */
+  const withChanges = async (fn) => {
+    let stop = false;
+    const events = withClient(api.ownerUrl(), async (c) => {
+      while (!stop) {
+        const v = villages[sent % villages.length];
+        const to = sent % 2 ? 'GREEN' : 'YELLOW';
+        await c.query('select pg_notify($1, $2)', [LIGHT_CHANGED_CHANNEL, JSON.stringify({ villageId: v.id, path: v.path, from: to === 'GREEN' ? 'YELLOW' : 'GREEN', to, at: new Date().toISOString(), eventId: `bench-${sent}` })]);
+        sent++;
+        await new Promise((r) => setTimeout(r, 1000 / EPS));
+      }
+    });
+    await new Promise((r) => setTimeout(r, 3000));
+    try {
+      return await fn();
+    } finally {
+      stop = true;
+      await events;
     }
-  });
-  // the first changes reach every page before the measurement starts
-  await new Promise((r) => setTimeout(r, 3000));
-  const loaded = summary(`other requests, ${PAGES} live board pages, ${EPS} change/s (ms)`, await measure());
-  stop = true;
-  await events;
+  };
+  const os = await import('node:os');
+  const load = () => os.loadavg().map((x) => +x.toFixed(1));
+  const loaded = await withChanges(async () => summary(`other requests, ${PAGES} live board pages, ${EPS} change/s (ms)`, await measure()));
   const feeds = await Promise.all(pages.map((p) => p.locator('[data-testid="live-feed"] li').count().catch(() => 0)));
-  console.log(JSON.stringify({ name: 'ratio loaded/idle p95', ratio: +(loaded.p95 / idle.p95).toFixed(2), targetMax: 1.2, changesSent: sent, feedItemsPerPage: pct(feeds, 50), loadavg: (await import('node:os')).loadavg().map((x) => +x.toFixed(1)) }));
+  console.log(JSON.stringify({ name: 'browser pages: ratio loaded/idle p95', ratio: +(loaded.p95 / idle.p95).toFixed(2), targetMax: 1.2, changesSent: sent, feedItemsPerPage: pct(feeds, 50), loadavg: load() }));
+  for (const p of pages) await p.close();
+
+  // 3. protocol-level boards: what the API does for 50 pages, without the 50 renderers on the same cores
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const host = new URL(api.baseUrl).host;
+  const BOARD = `query Board($code: String!) { adminUnit(code: $code) { id code name level light lightCounts { green yellow red }
+    ancestors { id code name level } children(first: 200) { totalCount pageInfo { hasNextPage } edges { node { id code name level light lightCounts { green yellow red } } } } } }`;
+  const LIGHT = `subscription LightChanged($unitId: ID!) { lightChanged(unitId: $unitId) { eventId at from to village { id code name ancestors { id code name } } } }`;
+  const board = () => fetch(`${api.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ query: BOARD, variables: { code: COUNTY } }) }).then((r) => r.json());
+  class BrowserLike extends WebSocket {
+    constructor(url, protocols) {
+      super(url, protocols, { headers: { cookie, origin: api.baseUrl } });
+    }
+  }
+  const idle2 = summary('other requests, idle again (ms)', await measure());
+  const clients = [];
+  let received = 0;
+  for (let i = 0; i < PAGES; i++) {
+    const unitId = (await board()).data.adminUnit.id;
+    const client = createClient({ url: `ws://${host}/graphql`, webSocketImpl: BrowserLike, lazy: true, retryAttempts: 0, on: { connected: () => void board() } });
+    client.subscribe({ query: LIGHT, variables: { unitId } }, { next: () => void received++, error: (e) => console.error('subscription error', e), complete: () => undefined });
+    clients.push(client);
+  }
+  const loaded2 = await withChanges(async () => summary(`other requests, ${PAGES} protocol-level boards, ${EPS} change/s (ms)`, await measure()));
+  console.log(JSON.stringify({ name: 'protocol boards: ratio loaded/idle p95', ratio: +(loaded2.p95 / idle2.p95).toFixed(2), targetMax: 1.2, deliveries: received, loadavg: load() }));
+  for (const c of clients) await c.dispose();
 } finally {
   await browser.close();
   await api.stop();
