@@ -1,5 +1,5 @@
 // /dashboard/:code — 统计: a unit's figures for a year, with charts (rectification, pairing, funds, warnings). /dashboard/:code
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import { Alert, Anchor, Breadcrumbs, Group, Loader, Paper, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
@@ -48,9 +48,11 @@ export function DashboardPage({ code }: { code: string }) {
     return { rect: a.has('rectification:read'), pair: a.has('pairing:read'), funds: a.has('funding:read'), warn: a.has('warning:read') };
   }, [me]);
 
+  // the unit and year whose figures are shown (the search for the year already read them)
+  const shown = useRef<string | null>(null);
   // the year shown: chosen, or the latest (of the last six) with figures
   useEffect(() => {
-    if (!me) return;
+    if (!me || (year !== null && shown.current === `${code}:${year}`)) return;
     let live = true;
     setError(null);
     setMissing(false);
@@ -67,6 +69,7 @@ export function DashboardPage({ code }: { code: string }) {
         }
       }
       if (!live || !found) return;
+      shown.current = `${code}:${found.y}`;
       setDash(found.d);
       if (year === null) setYear(found.y);
     })().catch((e: Error) => live && setError(e.message));
