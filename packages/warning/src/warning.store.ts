@@ -213,3 +213,27 @@ export async function warningStats(em: EntityManager, paths: readonly string[], 
        left join warning w on w.unit_path <@ p and w.observed_on >= make_date($2, 1, 1) and w.observed_on < make_date($2 + 1, 1, 1)
       group by p`, [paths, year]);
 }
+
+// ---- a village's page ----
+
+/** The non-green indicators of each village (warning_light). */
+export async function indicatorLightsOf(em: EntityManager, unitIds: readonly string[]): Promise<{ unitId: string; indicatorCode: string; light: Light }[]> {
+  return executeBound(em,
+    `select unit_id::text as "unitId", indicator_code as "indicatorCode", light from warning_light where unit_id = any($1::bigint[])`, [unitIds]);
+}
+
+/** A keyset page (by id) of the open warnings of each subtree, any year, in the order they arrived. */
+export async function openPages(em: EntityManager, paths: readonly string[], afterId: string | null, limit: number): Promise<(WarningRow & { path: string })[]> {
+  return executeBound(em,
+    `select p::text as path, l.* from unnest($1::ltree[]) p
+       cross join lateral (
+         select ${WARNING_COLUMNS} from warning w
+          where w.unit_path <@ p and w.resolved_on is null and w.id > coalesce($2::bigint, 0)
+          order by w.id limit $3) l`, [paths, afterId, limit]);
+}
+
+export async function openCounts(em: EntityManager, paths: readonly string[]): Promise<{ path: string; n: number }[]> {
+  return executeBound(em,
+    `select p::text as path, (select count(*)::int from warning w where w.unit_path <@ p and w.resolved_on is null) as n
+       from unnest($1::ltree[]) p`, [paths]);
+}

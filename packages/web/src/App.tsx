@@ -12,6 +12,7 @@ import { BoardPage } from './pages/BoardPage.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { VillagePage } from './pages/VillagePage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
+import { SupportPage } from './pages/SupportPage.js';
 
 function Routes() {
   const { me } = useAuth();
@@ -32,6 +33,7 @@ function Routes() {
         <Route path="/board/:code">{(p) => <BoardPage code={p.code} />}</Route>
         <Route path="/dashboard/:code">{(p) => <DashboardPage code={p.code} />}</Route>
         <Route path="/village/:code">{(p) => <VillagePage code={p.code} />}</Route>
+        <Route path="/support" component={SupportPage} />
         <Route component={NotFoundPage} />
       </Switch>
     </Layout>

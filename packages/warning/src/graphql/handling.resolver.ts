@@ -6,7 +6,7 @@ import {
 import * as handling from '../handling.store.js';
 import { issueRectificationNotice, openCaseFromWarning, rectificationNotices, sendWarningNotice } from '../handling.service.js';
 import { assertStatsYear } from '../warning.service.js';
-import type { WarningRow } from '../warning.store.js';
+import { openCounts, openPages, type WarningRow } from '../warning.store.js';
 import { HandlerLevel, Warning, warningView } from './warning.resolver.js';
 import { subtreeConnection } from './subtree-page.js';
 
@@ -132,5 +132,15 @@ export class HandlingUnitResolver {
     return subtreeConnection(ctx, u, `warning:ledger:${year}`, { afterId: decodeIdCursor(after), size: pageSize(first) },
       (paths, afterId, limit) => handling.ledgerPages(ctx.em, paths, year, afterId, limit),
       (paths) => handling.ledgerCounts(ctx.em, paths, year), (r) => warningView(ctx, r));
+  }
+
+  @FieldResolver(() => WarningConnection, { description: 'The open warnings of the subtree, whatever their year and handler, in the order they arrived, with their history and notices' })
+  async openWarnings(
+    @Root() u: AdminUnitRow, @Ctx() ctx: JicengContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionShape<unknown>> {
+    assertCan(ctx.principal, 'warning:read');
+    return subtreeConnection(ctx, u, 'warning:open', { afterId: decodeIdCursor(after), size: pageSize(first) },
+      (paths, afterId, limit) => openPages(ctx.em, paths, afterId, limit), (paths) => openCounts(ctx.em, paths), (r) => warningView(ctx, r));
   }
 }

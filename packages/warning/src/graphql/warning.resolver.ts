@@ -72,6 +72,13 @@ export class LightCounts {
   @Field(() => Int) red!: number;
 }
 
+@ObjectType({ description: 'A village\'s light in one category of the indicator catalogue: its worst indicator there' })
+export class CategoryLight {
+  @Field(() => String) code!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Light) light!: string;
+}
+
 @ObjectType({ description: 'Dynamic-management figures of a subtree for a year (by the day observed; disputes by the day recorded)' })
 export class WarningStats {
   @Field(() => Int) yellowRaised!: number;
@@ -160,6 +167,38 @@ export class WarningUnitResolver {
     const row = await ctx.loader<string, { light: store.Light } | null>('warning:light',
       async (ids) => oneByKey(ids, await store.villageLights(ctx.em, ids), (r) => r.unitId)).load(u.id);
     return row?.light ?? 'GREEN';
+  }
+
+  @FieldResolver(() => [CategoryLight], { description: 'A village\'s light per category of the indicator catalogue in force there, in catalogue order; empty above the villages' })
+  async categoryLights(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext): Promise<CategoryLight[]> {
+    assertCan(ctx.principal, 'warning:read');
+    if (u.level !== 'VILLAGE') return [];
+    const catalog = await ctx.loader<string, { catalogId: string | null } | null>('warning:catalog-at',
+      async (paths) => oneByKey(paths, await store.catalogsInForce(ctx.em, paths), (r) => r.path)).load(u.path);
+    if (!catalog?.catalogId) return [];
+    const [indicators, lights] = await Promise.all([
+      ctx.loader<string, store.IndicatorRow[]>('warning:indicators', async (ids) => {
+        const all = await store.indicatorsOf(ctx.em, ids);
+        return ids.map((id) => all.filter((r) => r.catalogId === id));
+      }).load(catalog.catalogId),
+      ctx.loader<string, { indicatorCode: string; light: store.Light }[]>('warning:indicator-lights', async (ids) => {
+        const all = await store.indicatorLightsOf(ctx.em, ids);
+        return ids.map((id) => all.filter((r) => r.unitId === id));
+      }).load(u.id),
+    ]);
+    const rank = { GREEN: 0, YELLOW: 1, RED: 2 } as const;
+    const categories = new Map<string, CategoryLight>();
+    const categoryOf = new Map<string, string>();
+    for (const r of indicators) {
+      if (!categories.has(r.categoryCode)) categories.set(r.categoryCode, { code: r.categoryCode, name: r.categoryName, light: 'GREEN' });
+      categoryOf.set(r.code, r.categoryCode);
+    }
+    for (const l of lights) {
+      // an indicator of an older catalogue counts in the category its code begins with (PB01-02: PB)
+      const c = categories.get(categoryOf.get(l.indicatorCode) ?? l.indicatorCode.replace(/\d.*$/, ''));
+      if (c && rank[l.light] > rank[c.light as store.Light]) c.light = l.light;
+    }
+    return [...categories.values()];
   }
 
   @FieldResolver(() => LightCounts, { description: 'Villages of the subtree by light (a rollup); a village counts itself once' })

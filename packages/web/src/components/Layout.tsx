@@ -22,8 +22,9 @@ export function Layout({ children }: { children: ReactNode }) {
             <nav aria-label="主导航">
               <Group gap="sm" wrap="nowrap">
                 <Link href="/">首页</Link>
-                <Link href={`/board/${me.unit.code}`}>监控图版</Link>
-                <Link href={`/dashboard/${me.unit.code}`}>统计</Link>
+                {me.actions.includes('warning:read') && <Link href={`/board/${me.unit.code}`}>监控图版</Link>}
+                {!me.actions.includes('support:log') && <Link href={`/dashboard/${me.unit.code}`}>统计</Link>}
+                {me.actions.includes('support:log') && <Link href="/support">帮扶记录</Link>}
               </Group>
             </nav>
           </Group>

@@ -68,9 +68,23 @@ export function HomePage() {
           </Table>
         )}
       </Paper>
-      {me?.scope.map((s) => (
-        <Board key={s.id} code={s.code} />
-      ))}
+      {me?.actions.includes('warning:read') ? (
+        me.scope.map((s) => <Board key={s.id} code={s.code} />)
+      ) : (
+        // finance and partner accounts do not read the lights: their screens instead
+        <Paper withBorder p="md" data-testid="home-links">
+          <Stack gap="xs">
+            {me?.actions.includes('support:log') && <Link href="/support">帮扶记录</Link>}
+            {me?.scope
+              .filter((s) => s.level !== 'VILLAGE')
+              .map((s) => (
+                <Link key={s.id} href={`/dashboard/${s.code}`}>
+                  {s.name} · 统计
+                </Link>
+              ))}
+          </Stack>
+        </Paper>
+      )}
     </Stack>
   );
 }
