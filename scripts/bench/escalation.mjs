@@ -7,13 +7,14 @@
 // the worst case; the demo data keeps ~3% of a year's warnings open). The task runs as the service
 // runs it (the API role, the national scope, one transaction) on a working day, then again the same day
 // (nothing left to do), then on a holiday (nothing escalates), then a week later; before them, as its
-// peer, the task's previous statement (the calendar read per warning) on the same rows, rolled back.
+// peer, the task's previous statement and history trigger (migration 0563) on the same rows, rolled back.
 // PER_VILLAGE=0.03 stands for the demo data's open share (a fraction: that share of villages gets one).
 // Prints JSON lines.
 import { loadavg } from 'node:os';
 import { createOrm, inScope } from '../../packages/db/dist/index.js';
 import { allEntities } from '../../services/api/dist/index.js';
 import { escalateOverdueWarnings } from '../../packages/warning/dist/index.js';
+import { escalationHistorySql } from '../../packages/warning/dist/move.migrations.js';
 import { openBenchDatabase } from './bench-db.mjs';
 
 const COUNTIES = Number(process.env.COUNTIES ?? 12);
@@ -63,23 +64,41 @@ try {
     const n = await inScope(api, ['cn'], (em) => escalateOverdueWarnings(em, on));
     console.log(JSON.stringify({ run: label, on, escalated: n, ms: Math.round(performance.now() - t), loadAverage: Number(load.toFixed(1)) }));
   };
-  // the peer: the task's previous statement (the calendar read per warning, not per township), same
-  // fixture, same trigger, rolled back
+  // the peer: the task's previous statement (0563: the calendar per township in a CTE the planner inlined,
+  // so next_due was computed per warning; the warnings joined again through their primary key) with the
+  // history trigger of 0563 (the tenancy keys looked up per history row), same fixture, rolled back
+  // (run as the owner, who may put 0563's trigger back inside the transaction)
   {
+    const peerOrm = await createOrm({ url: urls.ownerUrl, entities: allEntities(), poolMax: 1 });
     const t = performance.now();
     let n = 0;
-    await inScope(api, ['cn'], async (em) => {
+    await inScope(peerOrm, ['cn'], async (em) => {
+      // 0563's history function, as that migration wrote it
+      await em.execute(escalationHistorySql.match(/create function warning_escalated\(\)[\s\S]*?end \$\$;/)[0].replace('create function', 'create or replace function'));
+      await em.execute(`drop trigger warning_history_tenant_keys on warning_history`);
+      await em.execute(`drop trigger warning_history_tenant_keys_on_update on warning_history`);
+      await em.execute(`create trigger warning_history_tenant_keys before insert or update of unit_id on warning_history
+        for each row execute function jiceng_fill_tenant_keys()`);
+      const t1 = performance.now();
       await em.execute(`select set_config('app.escalation_reason', 'not handled by its follow-up deadline', true)`);
-      n = (await em.execute(`with today as (select '2026-12-02'::date as d)
-        update warning w set handler_level = case handler_level when 'VILLAGE' then 'TOWNSHIP' when 'TOWNSHIP' then 'COUNTY' else 'CITY' end,
-               follow_up_due = jiceng_add_working_days(w.unit_path, today.d, 5)
-          from today
-         where w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < today.d
-           and jiceng_add_working_days(w.unit_path, today.d - 1, 1) = today.d
-         returning w.id`)).length;
+      n = (await em.execute(`with today as (select '2026-12-02'::date as d),
+       due as (
+         select w.id, subpath(w.unit_path, 0, nlevel(w.unit_path) - 1) as township
+           from warning w, today
+          where w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < today.d),
+       townships as (
+         select t.township, jiceng_add_working_days(t.township, today.d, 5) as next_due
+           from (select distinct township from due) t, today
+          where jiceng_add_working_days(t.township, today.d - 1, 1) = today.d)
+       update warning w set handler_level = case w.handler_level when 'VILLAGE' then 'TOWNSHIP' when 'TOWNSHIP' then 'COUNTY' else 'CITY' end,
+              follow_up_due = townships.next_due
+         from due join townships using (township)
+        where w.id = due.id
+        returning w.id`)).length;
+      console.log(JSON.stringify({ run: 'peer: the previous statement and history trigger (0563, rolled back)', on: '2026-12-02', escalated: n, ms: Math.round(performance.now() - t1), withTriggerSwapMs: Math.round(performance.now() - t), loadAverage: Number(loadavg()[0].toFixed(1)) }));
       throw new Error('rollback');
     }).catch((e) => { if (e.message !== 'rollback') throw e; });
-    console.log(JSON.stringify({ run: 'peer: calendar per warning (rolled back)', on: '2026-12-02', escalated: n, ms: Math.round(performance.now() - t), loadAverage: Number(loadavg()[0].toFixed(1)) }));
+    await peerOrm.close();
   }
   // the peer's dead row versions would take the pages' free room from the task: vacuum them first
   const vacuum = await createOrm({ url: urls.ownerUrl, entities: allEntities(), poolMax: 1 });

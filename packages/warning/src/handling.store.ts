@@ -16,21 +16,22 @@ export async function escalateOverdue(em: EntityManager, followUpWorkingDays: nu
   await executeBound(em, `select set_config('app.escalation_reason', 'not handled by its follow-up deadline', true)`, []);
   try {
     // Set-based: the calendar is read once per township, not per warning (holidays and make-up workdays
-    // lie on regions only, so every village of a township has the same working days).
+    // lie on regions only, so every village of a township has the same working days). `townships` is
+    // materialized: inlined, the planner computed next_due (a calendar read) once per escalated warning.
+    // The warnings join their township by path (no second pass over them through the primary key).
     const rows = await executeBound(em,
       `with today as (select coalesce($2::date, current_date) as d),
-       due as (
-         select w.id, subpath(w.unit_path, 0, nlevel(w.unit_path) - 1) as township
-           from warning w, today
-          where w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < today.d),
-       townships as (
+       townships as materialized (
          select t.township, jiceng_add_working_days(t.township, today.d, $1::int) as next_due
-           from (select distinct township from due) t, today
+           from (select distinct subpath(w.unit_path, 0, nlevel(w.unit_path) - 1) as township
+                   from warning w, today
+                  where w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < today.d) t, today
           where jiceng_add_working_days(t.township, today.d - 1, 1) = today.d)
        update warning w set handler_level = case w.handler_level when 'VILLAGE' then 'TOWNSHIP' when 'TOWNSHIP' then 'COUNTY' else 'CITY' end,
               follow_up_due = townships.next_due
-         from due join townships using (township)
-        where w.id = due.id
+         from townships, today
+        where subpath(w.unit_path, 0, nlevel(w.unit_path) - 1) = townships.township
+          and w.resolved_on is null and w.handler_level <> 'CITY' and w.follow_up_due < today.d
         returning w.id`, [followUpWorkingDays, on ?? null]);
     return rows.length;
   } finally {

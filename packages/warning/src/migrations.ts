@@ -167,7 +167,7 @@ $$;
 
 import { accountabilitySql } from './accountability.migrations.js';
 import { disputeSettlementSql } from './disputes.store.js';
-import { escalationHistorySql, lightMoveSql } from './move.migrations.js';
+import { escalationHistorySql, escalationKeysSql, lightMoveSql } from './move.migrations.js';
 import { departmentNoticesDueSql } from './handling.store.js';
 import { subsidySql } from './subsidy.store.js';
 
@@ -270,4 +270,5 @@ export const warningMigrations: Migration[] = [
   { id: '0562_department_notices_due', sql: departmentNoticesDueSql },
   { id: '0563_escalation_history_per_statement', sql: escalationHistorySql },
   { id: '0564_reporter_subsidy', sql: subsidySql },
+  { id: '0590_escalation_history_keys', sql: escalationKeysSql },
 ];

@@ -1,6 +1,6 @@
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 import { fromGlobalId, toGlobalId } from '@jiceng/core';
-import { inScope } from '@jiceng/db';
+import { inScope, type EntityManager } from '@jiceng/db';
 import { SEED_002_CATALOG, catalogRows, insertCatalog, warningModule } from '../src/index.js';
 
 const REPORT = `mutation($i: ReportWarningInput!) { reportWarning(input: $i) { id handlerLevel followUpDue } }`;
@@ -82,6 +82,37 @@ describe('handling: escalation', () => {
     const rows = await sql<any>(app, `select id::text, handler_level, to_char(follow_up_due, 'YYYY-MM-DD') as due from warning where id in (?, ?) order by id`, [dbId(a.id), dbId(b.id)]);
     expect(rows).toEqual([{ id: dbId(a.id), handler_level: 'COUNTY', due: '2025-06-16' }, { id: dbId(b.id), handler_level: 'TOWNSHIP', due: '2025-06-01' }]);
     await w.station.client.ok(`mutation($id: ID!) { resolveWarning(id: $id, on: "2025-06-10", note: "已整改") { id } }`, { id: a.id });
+  });
+
+  test('the calendar is read per township, not per warning; history rows carry their warning\'s tenancy keys', async ({ app }) => {
+    const w = await world(app);
+    const a = await w.report(w.v1);
+    // 24 overdue warnings in one township
+    await sql(app, `insert into warning (unit_id, indicator_code, level, severity, handler_level, facts, observed_on, reported_by, idempotency_key, follow_up_due)
+      select unit_id, indicator_code, level, severity, handler_level, facts, observed_on, reported_by, idempotency_key || '-' || k, follow_up_due
+        from warning, generate_series(1, 23) k where id = ?`, [dbId(a.id)]);
+    await sql(app, `update warning set follow_up_due = '2025-06-01' where unit_path <@ ?::ltree`, [w.township.path]);
+    const { escalateOverdueWarnings } = await import('../src/handling.service.js');
+    const calendarReads = async (em: EntityManager) => (await em.execute<{ reads: number }[]>(
+      `select (coalesce(sum(seq_scan), 0) + coalesce(sum(idx_scan), 0))::int as reads from pg_stat_xact_user_tables where relname = 'calendar_day'`))[0].reads;
+    const { escalated, reads } = await inScope(app.orm, ['cn'], async (em) => {
+      const before = await calendarReads(em);
+      const n = await escalateOverdueWarnings(em, '2025-06-09');
+      return { escalated: n, reads: (await calendarReads(em)) - before };
+    });
+    expect(escalated).toBe(24);
+    // one township: is 2025-06-09 a working day, and 5 working days on (7 days read); per warning it was 24 × 7
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(24);
+    const keys = await sql<any>(app,
+      `select count(*)::int as n, count(*) filter (where h.unit_path = w.unit_path and h.county_id = w.county_id and h.unit_id = w.unit_id)::int as same
+         from warning_history h join warning w on w.id = h.warning_id where w.unit_path <@ ?::ltree and h.kind = 'ESCALATED'`, [w.township.path]);
+    expect(keys).toEqual([{ n: 24, same: 24 }]);
+    // a history row written by a statement still gets its keys from its unit, whatever it says
+    const [forged] = await inScope(app.orm, ['cn'], (em) => em.execute<any[]>(
+      `insert into warning_history (warning_id, unit_id, unit_path, county_id, kind, note)
+       values (?, ?, ?::ltree, null, 'NOTICE_SENT', 'x') returning unit_path::text, county_id::text`, [dbId(a.id), w.v1.id, w.v2.path]));
+    expect(forged).toEqual({ unit_path: w.v1.path, county_id: w.county.id });
   });
 
   test('a worsening indicator (YELLOW → RED) escalates its open warnings, in their history', async ({ app }) => {
