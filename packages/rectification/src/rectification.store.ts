@@ -627,17 +627,16 @@ export async function relapsePatternVillageIds(em: EntityManager, path: string, 
 }
 
 /**
- * Per township under each of many units (townships with rural villages): rural villages, and key targets in
- * a year from the township's rollup row (one indexed read by unit id); one statement.
+ * Per township under each of many units (townships with rural villages): rural villages (kept on the unit by
+ * tenancy: rural_villages), and key targets in a year from the township's rollup row (one indexed read by unit
+ * id); one statement.
  */
 export function keyTargetCounts(em: EntityManager, units: readonly { id: string; path: string }[], year: number): Promise<{ forUnit: string; townshipId: string; path: string; villages: number; keyTargets: number }[]> {
   return q(em,
-    `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, v.n as villages, coalesce(r.key_targets, 0)::int as "keyTargets"
+    `select u.id::text as "forUnit", t.id::text as "townshipId", t.path::text as path, t.rural_villages as villages, coalesce(r.key_targets, 0)::int as "keyTargets"
        from unnest($2::bigint[], $3::ltree[]) as u(id, path)
-       join tenancy_unit t on t.path <@ u.path and t.level = 'TOWNSHIP'
-       cross join lateral (select count(*)::int as n from tenancy_unit v where v.parent_id = t.id and v.level = 'VILLAGE' and not v.urban) v
+       join tenancy_unit t on t.path <@ u.path and t.level = 'TOWNSHIP' and t.rural_villages > 0
        left join rectification_rollup r on r.unit_id = t.id and r.year = $1
-      where v.n > 0
       order by u.id, t.code`, [year, units.map((u) => u.id), units.map((u) => u.path)]);
 }
 

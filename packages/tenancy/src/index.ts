@@ -10,6 +10,7 @@ import { seedTenancyDemo } from './demo/seed.js';
 import { tenancyMigrations } from './migrations.js';
 import { tenancyRules } from './rules.js';
 import type { JicengModule } from './module.js';
+import { ruralVillagesCheck } from './tenancy.store.js';
 
 export * from './roles.js';
 export * from './principal.js';
@@ -48,4 +49,7 @@ export const tenancyModule: JicengModule = {
   rules: tenancyRules,
   migrations: tenancyMigrations,
   seedDemo: seedTenancyDemo,
+  rollupCheck: ruralVillagesCheck,
 };
+/** `pnpm rollup:check`'s part for tenancy: each unit's rural_villages against its children. */
+export { ruralVillagesCheck };

@@ -605,6 +605,67 @@ create view tenancy_account with (security_invoker = true) as
 grant select on tenancy_unit, tenancy_account to :api_role;
 `;
 
+/**
+ * Issue 12 point 5: each unit's rural villages among its children (a township's 重点整顿对象 share is
+ * counted against them), kept on write so the key-target dashboard reads it with the township instead of
+ * counting admin_unit per township. A statement trigger recounts the parents a village joins or leaves
+ * (insert, delete, a move, a change of level or of urban) through admin_unit_parent; a bulk import is
+ * counted batch by batch (the recount is per parent, not per subtree). Published on tenancy_unit.
+ */
+const ruralVillages = `
+alter table admin_unit add column rural_villages integer not null default 0;
+
+create function jiceng_recount_rural_villages(p_parents bigint[]) returns void
+  language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+begin
+  if p_parents is null or cardinality(p_parents) = 0 then
+    return;
+  end if;
+  perform set_config('app.scopes', '{cn}', true);
+  update admin_unit p set rural_villages = c.n
+    from (select q.id, (select count(*)::int from admin_unit v
+                         where v.parent_id = q.id and v.level = 'VILLAGE' and not v.urban) as n
+            from (select distinct unnest(p_parents) as id) q) c
+   where p.id = c.id and p.rural_villages <> c.n;
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+end $$;
+revoke execute on function jiceng_recount_rural_villages(bigint[]) from public;
+
+create function jiceng_admin_unit_villages_changed() returns trigger
+  language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  if tg_op = 'INSERT' then
+    perform jiceng_recount_rural_villages(array(select parent_id from new_units where level = 'VILLAGE' and parent_id is not null));
+  elsif tg_op = 'DELETE' then
+    perform jiceng_recount_rural_villages(array(select parent_id from old_units where level = 'VILLAGE' and parent_id is not null));
+  else
+    -- the recount's own update changes none of these columns: it finds nothing here
+    perform jiceng_recount_rural_villages(array(
+      select unnest(array[n.parent_id, o.parent_id]) from new_units n join old_units o on o.id = n.id
+       where (n.level = 'VILLAGE' or o.level = 'VILLAGE')
+         and (n.parent_id is distinct from o.parent_id or n.level <> o.level or n.urban is distinct from o.urban)));
+  end if;
+  return null;
+end $$;
+create trigger admin_unit_villages_insert after insert on admin_unit
+  referencing new table as new_units for each statement execute function jiceng_admin_unit_villages_changed();
+create trigger admin_unit_villages_update after update on admin_unit
+  referencing new table as new_units old table as old_units for each statement execute function jiceng_admin_unit_villages_changed();
+create trigger admin_unit_villages_delete after delete on admin_unit
+  referencing old table as old_units for each statement execute function jiceng_admin_unit_villages_changed();
+
+select set_config('app.scopes', '{cn}', true);
+update admin_unit p set rural_villages = c.n
+  from (select parent_id, count(*)::int as n from admin_unit where level = 'VILLAGE' and not urban group by parent_id) c
+ where p.id = c.parent_id;
+select set_config('app.scopes', '', true);
+
+create or replace view tenancy_unit with (security_invoker = true) as
+  select id, code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, rural_villages from admin_unit;
+`;
+
 export const tenancyMigrations: Migration[] = [
   { id: '0100_tenancy_admin_units', sql: adminUnits },
   { id: '0101_tenancy_accounts', sql: accounts },
@@ -634,4 +695,5 @@ end $$;` },
   { id: '0151_tenancy_unit_search', sql: unitSearch },
   { id: '0196_tenancy_end_sessions', sql: endSessions },
   { id: '0198_tenancy_published_views', sql: publishedViews },
+  { id: '0199_tenancy_rural_villages', sql: ruralVillages },
 ];

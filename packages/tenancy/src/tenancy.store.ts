@@ -1,4 +1,4 @@
-import { executeBound, type EntityManager } from '@jiceng/db';
+import { executeBound, type EntityManager, type RollupDisagreement } from '@jiceng/db';
 import { UserEntity, type UserRow } from './entities/user.entity.js';
 import type { AdminLevel, AdminUnitRow } from './entities/admin-unit.entity.js';
 import type { Role } from './roles.js';
@@ -521,4 +521,18 @@ export async function updateUnitsByCode(em: EntityManager, columns: readonly { n
 /** Signs an account out everywhere (DELETE /session): its token version moves on, if `version` is still its. */
 export async function endSessions(em: EntityManager, userId: string | number, version: number): Promise<void> {
   await q(em, 'select jiceng_end_sessions($1, $2)', [userId, version]);
+}
+
+/**
+ * `pnpm rollup:check`'s part for tenancy: the units whose rural_villages (kept on write by 0199's trigger)
+ * disagrees with a count of their rural village children.
+ */
+export async function ruralVillagesCheck(em: EntityManager): Promise<RollupDisagreement[]> {
+  const rows = await q<{ unitId: string; unitPath: string; kept: number; counted: number }>(em,
+    `select p.id::text as "unitId", p.path::text as "unitPath", p.rural_villages as kept, coalesce(c.n, 0) as counted
+       from admin_unit p
+       left join (select parent_id, count(*)::int as n from admin_unit where level = 'VILLAGE' and not urban group by parent_id) c on c.parent_id = p.id
+      where p.rural_villages <> coalesce(c.n, 0)
+      order by p.path`);
+  return rows.map((r) => ({ rollup: 'admin_unit', unitId: r.unitId, unitPath: r.unitPath, key: '', figure: 'rural_villages', rollupValue: String(r.kept), sourceValue: String(r.counted) }));
 }
