@@ -1,7 +1,5 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { raw, type EntitySchema, type Dictionary } from '@mikro-orm/core';
-import type { Pool } from 'pg';
-import { foldBeginIntoFirstStatement } from './begin-fold.js';
 
 export type Orm = MikroORM;
 export type { EntityManager } from '@mikro-orm/postgresql';
@@ -47,13 +45,9 @@ export async function createOrm(opts: {
   const config: Options = {
     clientUrl: opts.url,
     // node-postgres sends these in each connection's startup message
-    driverOptions: {
-      ...(opts.sessionTimeouts
-        ? { statement_timeout: Math.trunc(opts.sessionTimeouts.statementMs), idle_in_transaction_session_timeout: Math.trunc(opts.sessionTimeouts.idleInTransactionMs) }
-        : {}),
-      // a transaction's BEGIN travels with its first statement (begin-fold.ts)
-      onPoolCreated: (pool: Pool) => foldBeginIntoFirstStatement(pool),
-    },
+    driverOptions: opts.sessionTimeouts
+      ? { statement_timeout: Math.trunc(opts.sessionTimeouts.statementMs), idle_in_transaction_session_timeout: Math.trunc(opts.sessionTimeouts.idleInTransactionMs) }
+      : undefined,
     entities: opts.entities,
     pool: { min: 0, max: opts.poolMax ?? 10 },
     allowGlobalContext: false,

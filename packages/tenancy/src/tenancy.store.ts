@@ -416,16 +416,14 @@ export async function selectLoginCandidate(em: EntityManager, username: string):
 
 /**
  * The account and, in the same statement, the request's scope (empty for a disabled account), and the
- * backend's pid (for cancelling). It is the request's first statement: the id (digits only, checked
- * here) is written into the text, so the statement has no bound parameters and travels in one message
- * with the transaction's BEGIN (@jiceng/db's begin-fold.ts).
+ * backend's pid (for cancelling).
  */
 export async function selectPrincipalSettingScope(em: EntityManager, userId: string): Promise<PrincipalRow | undefined> {
-  if (!/^\d{1,18}$/.test(userId)) throw new Error(`bad user id ${userId}`);
   const [row] = await q<PrincipalRow>(em,
     `select p.*, p.scopes::text as scopes, set_config('app.scopes', case when p.disabled then '' else nullif(p.scopes::text, '{}') end, true),
             pg_backend_pid() as backend_pid
-       from jiceng_principal(${userId}::bigint) p`,
+       from jiceng_principal($1) p`,
+    [userId],
   );
   return row;
 }
