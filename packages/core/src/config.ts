@@ -1,4 +1,5 @@
 import { parseTrustedProxies } from './client-address.js';
+import { readTimeZone } from './time-zone.js';
 
 // Process configuration from the environment, read once.
 export interface AppConfig {
@@ -15,6 +16,8 @@ export interface AppConfig {
   trustedProxies: string[];
   /** request limits set in the environment; unset ones take the API's defaults (docs/operations.md) */
   limits: LimitSettings;
+  /** JICENG_TIME_ZONE: the zone whose date is "today" (JavaScript and every database session); default Asia/Shanghai */
+  timeZone: string;
 }
 
 /** The environment variable of each request limit (numbers; GRAPHQL_INTROSPECTION is 1 or 0). */
@@ -63,5 +66,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownDrainMs: Number(env.SHUTDOWN_DRAIN_MS ?? 30_000),
     trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
     limits: readLimits(env),
+    timeZone: readTimeZone(env),
   };
 }

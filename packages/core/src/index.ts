@@ -6,3 +6,4 @@ export * from './config.js';
 export * from './log.js';
 export * from './client-address.js';
 export * from './text.js';
+export * from './time-zone.js';

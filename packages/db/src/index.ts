@@ -7,3 +7,4 @@ export * from './request.js';
 export * from './database.js';
 export * from './errors.js';
 export * from './rollup-sql.js';
+export * from './time-zone.js';

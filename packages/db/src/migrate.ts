@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { timeZoneOption } from './time-zone.js';
 import { OWNER_ROLE, API_ROLE, AUTH_ROLE } from './roles.js';
 import { PIN_SEARCH_PATH_SQL } from './tenant-sql.js';
 
@@ -26,7 +27,7 @@ export async function migrate(ownerUrl: string, migrations: readonly Migration[]
     if (seen.has(m.id)) throw new Error(`duplicate migration id ${m.id}`);
     seen.add(m.id);
   }
-  const c = new pg.Client({ connectionString: ownerUrl });
+  const c = new pg.Client({ connectionString: ownerUrl , options: timeZoneOption() });
   await c.connect();
   const applied: string[] = [];
   try {

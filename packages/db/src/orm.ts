@@ -1,5 +1,6 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { raw, type EntitySchema, type Dictionary } from '@mikro-orm/core';
+import { timeZoneOption } from './time-zone.js';
 
 export type Orm = MikroORM;
 export type { EntityManager } from '@mikro-orm/postgresql';
@@ -41,13 +42,18 @@ export async function createOrm(opts: {
   logger?: (m: string) => void;
   /** session defaults for every connection (sent at connect): a request with these limits needs no statement to set them */
   sessionTimeouts?: SessionTimeouts;
+  /** the sessions' TimeZone; JICENG_TIME_ZONE (default Asia/Shanghai) when not given */
+  timeZone?: string;
 }): Promise<Orm> {
   const config: Options = {
     clientUrl: opts.url,
     // node-postgres sends these in each connection's startup message
-    driverOptions: opts.sessionTimeouts
-      ? { statement_timeout: Math.trunc(opts.sessionTimeouts.statementMs), idle_in_transaction_session_timeout: Math.trunc(opts.sessionTimeouts.idleInTransactionMs) }
-      : undefined,
+    driverOptions: {
+      options: timeZoneOption(opts.timeZone),
+      ...(opts.sessionTimeouts
+        ? { statement_timeout: Math.trunc(opts.sessionTimeouts.statementMs), idle_in_transaction_session_timeout: Math.trunc(opts.sessionTimeouts.idleInTransactionMs) }
+        : {}),
+    },
     entities: opts.entities,
     pool: { min: 0, max: opts.poolMax ?? 10 },
     allowGlobalContext: false,

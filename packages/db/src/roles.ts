@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { timeZoneOption } from './time-zone.js';
 
 // The owner role owns every table and runs migrations; the API role owns nothing and is
 // neither superuser nor BYPASSRLS, so row-level security always applies to it.
@@ -27,7 +28,7 @@ export function withDatabase(url: string, database: string, user?: string, passw
 }
 
 export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
+  const c = new pg.Client({ connectionString: url , options: timeZoneOption() });
   await c.connect();
   try {
     return await fn(c);

@@ -1,4 +1,4 @@
-import { badInput, localDate, notFound, type Fen } from '@jiceng/core';
+import { badInput, localDate, notFound, today, type Fen } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import { assertYear, transformedVillagesForFunding } from '@jiceng/rectification';
 import { assertCan, assertCanFromAbove, isPastYear, isWithin, placementChanges, requireUnit, yearEnd, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
@@ -6,8 +6,6 @@ import { FUNDS, TRANSFER_KINDS, type Fund, type TransferKind } from './enums.js'
 import { balanceCorrections, compactRollup, complianceRows, ruralVillagesUnder, subtreeBalances, transfersUnder, unitIdAtPath, type TransferRecord } from './funding.store.js';
 import { post, postMany, reverse, transferById, assertKey, type TransferSpec } from './ledger.service.js';
 import { defaultStandard, fundStandardsOnMany, fundStandardsOn, fundStandardsUnder, setFundStandards, type StandardField } from './standards.js';
-
-const todayIso = () => new Date().toISOString().slice(0, 10);
 
 export function assertFund(fund: string, field = 'fund'): Fund {
   if (!(FUNDS as readonly string[]).includes(fund)) throw badInput(field, `must be one of ${FUNDS.join(', ')}`);
@@ -18,7 +16,7 @@ export function assertFund(fund: string, field = 'fund'): Fund {
  * that year or the next (year-end settlement, corrections): a date the caller gives outside is refused.
  */
 export function assertDate(d: string | null | undefined, field: string, year?: number): string {
-  if (d == null) return todayIso();
+  if (d == null) return today();
   return localDate(d, field, year == null ? undefined : fundYearWindow(year));
 }
 

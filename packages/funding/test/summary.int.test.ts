@@ -1,4 +1,5 @@
 import { inScope } from '@jiceng/db';
+import { currentYear } from '@jiceng/core';
 import type { Principal } from '@jiceng/tenancy';
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
 import { allocate, appropriate, compactFundRollup, disburse, grantAward, spend } from '../src/funding.service.js';
@@ -64,7 +65,7 @@ describe('fundsSummary', () => {
     expect(await summary(w.countyA.code)).toMatchObject(countyA2025);
     expect(await summary(w.countyB.code)).toMatchObject({ allocated: '500.00', balance: '500.00' });
     // this year is counted on today's tree: money the moved village gets now counts in county B
-    const year = new Date().getUTCFullYear();
+    const year = currentYear();
     await as((em) => appropriate(em, w.p, { regionId: w.region.id, fund: 'OFFICE', year, amount: 100_000n, key: key('ap') }));
     await as((em) => allocate(em, w.p, { fromId: w.region.id, toId: w.village.id, fund: 'OFFICE', year, amount: 7_000n, key: key('al') }));
     const NOW = `query($c: String!, $y: Int!) { adminUnit(code: $c) { fundsSummary(year: $y) { allocated } } }`;

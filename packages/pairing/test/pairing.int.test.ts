@@ -1,4 +1,5 @@
 import { inScope } from '@jiceng/db';
+import { today } from '@jiceng/core';
 import { test, expect, describe, GraphQLClient, type TestApp } from '@jiceng/testkit';
 import { creditCodeCheckChar } from '../src/credit-code.js';
 
@@ -135,12 +136,12 @@ describe('five ones', () => {
     expect(rows).toEqual([]);
     await expect(inScope(app.orm, [w.village.path], (em) => em.execute(`update support_log set visits = 9`))).rejects.toThrow();
     // ending the pairing today removes access at once
-    const today = new Date().toISOString().slice(0, 10);
-    await w.regionAdmin.client.ok(`mutation($p: ID!, $e: LocalDate!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: today });
+    const now = today();
+    await w.regionAdmin.client.ok(`mutation($p: ID!, $e: LocalDate!) { endPairing(pairingId: $p, endsOn: $e) }`, { p: pairingId, e: now });
     expect((await fresh.ok(`query($v: String!) { adminUnit(code: $v) { code } }`, { v: w.village.code })).adminUnit).toBeNull();
     // support dated within the ended term may still be logged; dated on or after its end it may not
     await fresh.ok(LOG, { v: w.ids.v.id });
-    const late = await fresh.fails('BAD_USER_INPUT', `mutation($v: ID!, $d: LocalDate!) { logSupport(input: { villageId: $v, loggedOn: $d, visits: 1 }) }`, { v: w.ids.v.id, d: today });
+    const late = await fresh.fails('BAD_USER_INPUT', `mutation($v: ID!, $d: LocalDate!) { logSupport(input: { villageId: $v, loggedOn: $d, visits: 1 }) }`, { v: w.ids.v.id, d: now });
     expect(late.extensions?.field).toBe('loggedOn');
   });
 

@@ -1,4 +1,5 @@
 import { test, expect, describe, GraphQLClient, type TestApp } from '@jiceng/testkit';
+import { addDays, today } from '@jiceng/core';
 import { creditCodeCheckChar } from '../src/credit-code.js';
 
 let n = 0;
@@ -87,7 +88,7 @@ describe('smaller support rules', () => {
     const user = await w.account(ent);
     expect((await user.fails('BAD_USER_INPUT', LOG, { i: { villageId: w.ids.v1, loggedOn: '2025-05-01' } })).message).toMatch(/figure/);
     await user.fails('BAD_USER_INPUT', LOG, { i: { villageId: w.ids.v1, loggedOn: '2025-05-01', visits: 0, materialsValue: '0.00', note: 'nothing' } });
-    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = addDays(today(), 1);
     expect((await user.fails('BAD_USER_INPUT', LOG, { i: { villageId: w.ids.v1, loggedOn: tomorrow, visits: 1 } })).extensions?.field).toBe('loggedOn');
     // before the term began
     expect((await user.fails('BAD_USER_INPUT', LOG, { i: { villageId: w.ids.v1, loggedOn: '2024-12-31', visits: 1 } })).extensions?.field).toBe('loggedOn');

@@ -9,7 +9,6 @@ import { standardFor, standardsUnder } from './standards.js';
 
 export type { Case } from './rectification.store.js';
 export { assertYear };
-export const today = () => new Date().toISOString().slice(0, 10);
 export const dbToday = store.dbToday;
 
 

@@ -772,7 +772,7 @@ export function caseRegisterPage(em: EntityManager, path: string, year: number, 
             coalesce(p.problems, '{}') as problems, coalesce(p.measures, '{}') as measures, coalesce(p.responsible, '{}') as responsible,
             to_char(p.due_on, 'YYYY-MM-DD') as "problemDueOn", coalesce(p.open, 0)::int as "problemsOpen",
             to_char(a.accepted_on, 'YYYY-MM-DD') as "acceptedOn", a.satisfaction_rate::float8 as "satisfactionRate",
-            to_char(c.created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as "createdOn"
+            to_char(c.created_at, 'YYYY-MM-DD') as "createdOn"
        from rectification_case c
        left join weak_designation d on d.unit_id = c.unit_id and d.year = c.year
        left join lateral (select array_agg(i.problem order by i.id) as problems, array_agg(i.measure order by i.id) as measures,

@@ -1,4 +1,5 @@
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
+import { currentYear, today } from '@jiceng/core';
 
 // History stays true (issue 11): a year's figures as of its last day, villages under the unit they
 // belonged to that year, moves on record, and seed 004's patterns of the year's weak villages.
@@ -8,7 +9,7 @@ const ASSESS = `mutation($v: ID!, $y: Int!, $s: Int!) { assessVillage(villageId:
 const MOVE = `mutation($u: ID!, $p: ID!) { moveAdminUnit(unitId: $u, newParentId: $p) { id } }`;
 const SUMMARY = `query($c: String!, $y: Int!) { adminUnit(code: $c) { rectificationSummary(year: $y) {
   assessed thirdCategory targets transformed transformationRate casesByState { state count } } } }`;
-const CURRENT_YEAR = new Date().getUTCFullYear();
+const CURRENT_YEAR = currentYear();
 
 async function world(app: TestApp) {
   const region = await app.tree.region();
@@ -86,8 +87,8 @@ describe('moves', () => {
 
     // AdminUnit.history: the village's own move, and the same move seen from both townships
     const H = `query($c: String!) { adminUnit(code: $c) { history { movedOn unit { code } fromParent { code } fromParentName toParent { code } toParentName movedBy } } }`;
-    const today = new Date().toISOString().slice(0, 10);
-    const record = { movedOn: today, unit: { code: moves.code }, fromParent: { code: w.a.code }, toParent: { code: w.b.code }, movedBy: w.admin.username };
+    const now = today();
+    const record = { movedOn: now, unit: { code: moves.code }, fromParent: { code: w.a.code }, toParent: { code: w.b.code }, movedBy: w.admin.username };
     for (const code of [moves.code, w.a.code, w.b.code]) {
       expect((await w.admin.client.ok(H, { c: code })).adminUnit.history).toEqual([expect.objectContaining(record)]);
     }
@@ -95,7 +96,7 @@ describe('moves', () => {
     // the old township's own staff still read that the village left, though they no longer see it
     const townshipA = await app.user(w.a, ['ORG_ADMIN']);
     const seenFromA = (await townshipA.client.ok(H, { c: w.a.code })).adminUnit.history;
-    expect(seenFromA).toEqual([expect.objectContaining({ movedOn: today, unit: null, fromParent: { code: w.a.code }, toParent: null, toParentName: expect.any(String) })]);
+    expect(seenFromA).toEqual([expect.objectContaining({ movedOn: now, unit: null, fromParent: { code: w.a.code }, toParent: null, toParentName: expect.any(String) })]);
   });
 
   test('a township moved to another county takes its villages along, and earlier years stay with the old county', async ({ app }) => {

@@ -1,4 +1,5 @@
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
+import { currentYear, today } from '@jiceng/core';
 import { rectificationRollupCheck } from '@jiceng/rectification';
 
 // The rectification rollup (issue 12 point 5): every write path moves the rows of the village and of
@@ -12,7 +13,7 @@ const KEY = `mutation($v: ID!, $y: Int!, $k: Boolean!) { markKeyTarget(villageId
 const CASES = `query($c: String!, $y: Int!) { adminUnit(code: $c) { cases(year: $y) { edges { node { id state } } } } }`;
 const TRANSITION = `mutation($id: ID!, $to: CaseState!, $on: LocalDate!) { transitionCase(id: $id, to: $to, reason: "test", on: $on) { state } }`;
 const MOVE = `mutation($u: ID!, $p: ID!) { moveAdminUnit(unitId: $u, newParentId: $p) { id } }`;
-const YEAR = new Date().getUTCFullYear();
+const YEAR = currentYear();
 
 type Row = Record<string, number>;
 /** The rollup row of a unit and year, figures that are not zero only ({} when there is none). */
@@ -63,7 +64,7 @@ describe('the rectification rollup', () => {
       await em.execute(`insert into problem_item (case_id, unit_id, problem, measure, responsible, due_on)
         select id, unit_id, 'p', 'm', 'r', make_date(year, 12, 31) from rectification_case where unit_id = ? and year = ?`, [v.id, YEAR]);
     });
-    await w.admin.client.ok(TRANSITION, { id: c.node.id, to: 'RECTIFYING', on: new Date().toISOString().slice(0, 10) });
+    await w.admin.client.ok(TRANSITION, { id: c.node.id, to: 'RECTIFYING', on: today() });
     for (const unit of line) expect(await rollup(app, unit)).toMatchObject({ state_rectifying: 1 });
     expect(await rollup(app, w.county.id)).not.toHaveProperty('state_identified');
 

@@ -1,3 +1,4 @@
+import { today } from '@jiceng/core';
 import type { EntityManager } from '@jiceng/db';
 import * as store from './tenancy.store.js';
 import type { UnitMoveRow } from './tenancy.store.js';
@@ -9,8 +10,8 @@ import type { UnitMoveRow } from './tenancy.store.js';
 /** The last day of a year, yyyy-mm-dd: past years are counted as of that day. */
 export const yearEnd = (year: number) => `${year}-12-31`;
 
-/** A year that has ended (by UTC date, as `today()` elsewhere): its figures are as of its last day. */
-export const isPastYear = (year: number) => yearEnd(year) < new Date().toISOString().slice(0, 10);
+/** A year that has ended (by the service's date, `today()` of @jiceng/core): its figures are as of its last day. */
+export const isPastYear = (year: number) => yearEnd(year) < today();
 
 export interface PlacementChange {
   /** units under the unit now that were elsewhere on the day */

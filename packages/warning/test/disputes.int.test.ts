@@ -1,5 +1,5 @@
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
-import { toGlobalId } from '@jiceng/core';
+import { toGlobalId, addDays, today } from '@jiceng/core';
 
 const uid = (id: string) => toGlobalId('AdminUnit', id);
 const RECORD = `mutation($i: RecordDisputeInput!) { recordDispute(input: $i) { id category summary recordedOn resolved resolvedOn result explanation promisedOn village { code } } }`;
@@ -8,7 +8,7 @@ const DEFER = `mutation($id: ID!, $x: String!, $p: LocalDate!) { deferDispute(id
 const LIST = `query($c: String!, $r: Boolean, $first: Int, $after: String) { adminUnit(code: $c) {
   disputes(year: 2025, resolved: $r, first: $first, after: $after) { totalCount edges { cursor node { id category village { code } } } pageInfo { hasNextPage endCursor } } } }`;
 const STATS = `query($c: String!) { adminUnit(code: $c) { warningStats(year: 2025) { disputes disputesResolved } } }`;
-const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+const inDays = (n: number) => addDays(today(), n);
 
 async function world(app: TestApp) {
   const region = await app.tree.region();

@@ -1,5 +1,5 @@
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
-import { fromGlobalId, toGlobalId } from '@jiceng/core';
+import { fromGlobalId, toGlobalId, currentYear } from '@jiceng/core';
 import { inScope, type EntityManager } from '@jiceng/db';
 import { SEED_002_CATALOG, catalogRows, insertCatalog, warningModule } from '../src/index.js';
 
@@ -155,7 +155,7 @@ describe('handling: warning notices and the station ledger', () => {
     const reporter = await app.user(w.v1, ['REPORTER']);
     expect(await reporter.client.fails('FORBIDDEN', NOTICE, { w: a.id, on: '2025-06-03', t: '通知' })).toBeTruthy();
     // bad input names the field; nothing is written
-    for (const [field, vars] of [['text', { w: a.id, on: '2025-06-03', t: '   ' }], ['on', { w: a.id, on: '2025-06-01', t: '通知' }], ['on', { w: a.id, on: `${new Date().getFullYear() + 1}-01-02`, t: '通知' }], ['warningId', { w: 'bad', on: '2025-06-03', t: '通知' }]] as const) {
+    for (const [field, vars] of [['text', { w: a.id, on: '2025-06-03', t: '   ' }], ['on', { w: a.id, on: '2025-06-01', t: '通知' }], ['on', { w: a.id, on: `${currentYear() + 1}-01-02`, t: '通知' }], ['warningId', { w: 'bad', on: '2025-06-03', t: '通知' }]] as const) {
       const r = await w.station.client.request(NOTICE, vars);
       expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { test, expect, describe, type TestApp } from '@jiceng/testkit';
-import { toGlobalId } from '@jiceng/core';
+import { toGlobalId, currentYear } from '@jiceng/core';
 import { SEED_002_CATALOG, catalogRows, insertCatalog } from '../src/index.js';
 
 const REPORT = `mutation($i: ReportWarningInput!) { reportWarning(input: $i) { id level severity handlerLevel late followUpDue village { code light } } }`;
@@ -91,7 +91,7 @@ describe('dynamic management 110: catalogue, lights, reports', () => {
     const again = await w.report(w.reporter.client, w.v1, { idempotencyKey: 'same' });
     expect(again.data.reportWarning.id).toBe(first.data.reportWarning.id);
     expect((await w.report(w.reporter.client, w.v1, { idempotencyKey: 'same', facts: '另一件事' })).errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    for (const [field, extra] of [['indicatorCode', { indicatorCode: 'ZZ01-01' }], ['observedOn', { observedOn: `${new Date().getFullYear() + 1}-01-02` }], ['facts', { facts: '  ' }]] as const) {
+    for (const [field, extra] of [['indicatorCode', { indicatorCode: 'ZZ01-01' }], ['observedOn', { observedOn: `${currentYear() + 1}-01-02` }], ['facts', { facts: '  ' }]] as const) {
       const r = await w.report(w.reporter.client, w.v1, extra);
       expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }

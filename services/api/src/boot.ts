@@ -55,7 +55,7 @@ export async function startService(config: AppConfig = readConfig(), log: Logger
   await analyzeStale(db.ownerUrl);
   // the pool's sessions start with the request timeouts, so a request needs no statement to set them
   const sessionTimeouts = sessionTimeoutsFor(resolveLimits(config.limits, config.production));
-  const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20), sessionTimeouts });
+  const orm = await createOrm({ url: config.databaseApiUrl ?? db.apiUrl, entities: allEntities(), poolMax: Number(process.env.DB_POOL_MAX ?? 20), sessionTimeouts, timeZone: config.timeZone });
   // import jobs left running by a process that died are marked FAILED (the periodic sweep catches the rest)
   const abandoned = await inScope(orm, ['cn'], (em) => failAbandonedJobs(em, 2 * HEARTBEAT_MS));
   if (abandoned) log.warn('import jobs interrupted by a restart marked FAILED', { abandoned });

@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, getOperationAST, parse, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { AppError, ErrorCode, clientAddressOf, type Logger } from '@jiceng/core';
-import { beginRequest, endRequest, setScope, type EntityManager, type Orm } from '@jiceng/db';
+import { beginRequest, endRequest, setScope, timeZoneOption, type EntityManager, type Orm } from '@jiceng/db';
 import {
   STAFF_ROLES,
   authenticate,
@@ -164,7 +164,7 @@ export class PgListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: 'jiceng-live-listener' });
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: 'jiceng-live-listener', options: timeZoneOption() });
     this.client = client;
     let lost = false;
     const onLost = (why: unknown) => {

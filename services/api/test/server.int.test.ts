@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, type GraphQLInputType, type GraphQLField } from 'graphql';
-import { createLogger, type Logger } from '@jiceng/core';
-import { createOrm, type Orm } from '@jiceng/db';
+import { createLogger, today, type Logger } from '@jiceng/core';
+import { createOrm, executeBound, inScope, type Orm } from '@jiceng/db';
 import { test, expect, describe, allEntities, GraphQLClient, TEST_PASSWORD, unitId, type TestApp } from '@jiceng/testkit';
 import { buildAppSchema } from '../src/schema.js';
 import { createApp } from '../src/server.js';
@@ -17,6 +17,17 @@ async function serve(app: TestApp, opts: { orm?: Orm; log?: Logger } = {}) {
   const base = `http://127.0.0.1:${port}`;
   return { app: server, base, url: `${base}/graphql`, port };
 }
+
+describe('time zone', () => {
+  test('by default every session runs in China\'s zone: the database\'s today is core\'s today()', async ({ app }) => {
+    const SQL = `select current_setting('TimeZone') as zone, current_date::text as d`;
+    const before = today();
+    const [api] = await inScope(app.orm, ['cn'], (em) => executeBound<{ zone: string; d: string }>(em, SQL, []));
+    const [owner] = await app.asOwner((em) => executeBound<{ zone: string; d: string }>(em, SQL, []));
+    expect([api!.zone, owner!.zone]).toEqual(['Asia/Shanghai', 'Asia/Shanghai']);
+    expect([before, today()]).toContain(api!.d);
+  });
+});
 
 describe('health', () => {
   test('healthz says the process is up, readyz that the database answers; unknown paths are 404', async ({ app }) => {

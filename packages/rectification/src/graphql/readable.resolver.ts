@@ -1,3 +1,4 @@
+import { currentYear } from '@jiceng/core';
 import { Arg, Ctx, Field, FieldResolver, Float, Int, ObjectType, Resolver, Root } from 'type-graphql';
 import { AdminUnit, LocalDateScalar, unitLoader, type AdminUnitRow, type JicengContext } from '@jiceng/tenancy';
 import type { Case } from '../case.service.js';
@@ -44,7 +45,7 @@ export class Acceptance {
 export class ReadableUnitResolver {
   @FieldResolver(() => RectificationStandardInForce, { description: 'The rectification standard in force here in a year (this year when omitted)' })
   async rectificationStandard(@Root() u: AdminUnitRow, @Ctx() ctx: JicengContext, @Arg('year', () => Int, { nullable: true }) year?: number) {
-    const y = year ?? new Date().getFullYear();
+    const y = year ?? currentYear();
     assertYear(y);
     const s = await standardLoader(ctx, y).load(u);
     return { ...s, ...s.accountability, setOn: s.setOnUnitId ? unitLoader(ctx).load(s.setOnUnitId) : null };

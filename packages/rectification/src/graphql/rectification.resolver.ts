@@ -1,10 +1,10 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fromGlobalId, toGlobalId } from '@jiceng/core';
+import { fromGlobalId, toGlobalId, today } from '@jiceng/core';
 import {
   AdminUnit, AdminUnitConnection, CURSOR_KEYS, LocalDateScalar, decodeCursor, decodeIdCursor, pageSize, requirePrincipal, toConnection, toPage, unitDbId, unitLoader,
   type AdminUnitRow, type ConnectionShape, type JicengContext,
 } from '@jiceng/tenancy';
-import { addProblem, assertYear, assess, designateWeak, findCase, markKeyTarget, recordAcceptance, resolveProblem, today, transition, updateCase, type Case } from '../case.service.js';
+import { addProblem, assertYear, assess, designateWeak, findCase, markKeyTarget, recordAcceptance, resolveProblem, transition, updateCase, type Case } from '../case.service.js';
 import { receiveComplaint, replyComplaint, type Complaint as ComplaintRow } from '../complaint.service.js';
 import { relapsePatternVillages, type RelapsePattern } from '../dashboard.service.js';
 import { NEXT_STATES, type CaseState, type Cause } from '../lifecycle.js';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
+import { today } from '@jiceng/core';
 import { axeCheck, openPage as openAt, screenshot } from './harness.js';
 import { withBrowser } from './browser-hooks.js';
 
@@ -29,8 +30,8 @@ async function choose(scope: Page | Locator, label: string, option: string | Reg
   await page.getByRole('option', { name: option }).first().click();
 }
 
-// yesterday by the server's clock (UTC): a date the API takes as past whatever the browser's time zone
-const YESTERDAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+// today in the service's time zone (JICENG_TIME_ZONE, China's date by default), as the API counts it
+const TODAY = today();
 
 describe('the dashboards', () => {
   test('demo-county: 宁城县 in 2025 (the latest year with figures), four sections with their charts', async () => {
@@ -94,13 +95,13 @@ describe('the forms', () => {
     const visits = page.getByTestId('sum-visits');
     await visits.waitFor();
     // the year of the entry below
-    await choose(page, '年度', YESTERDAY.slice(0, 4));
-    await page.getByRole('heading', { name: `${YESTERDAY.slice(0, 4)} 年结对嘎查村` }).waitFor();
+    await choose(page, '年度', TODAY.slice(0, 4));
+    await page.getByRole('heading', { name: `${TODAY.slice(0, 4)} 年结对嘎查村` }).waitFor();
     await page.getByTestId('support-form').waitFor();
     const before = { visits: await visits.textContent(), entries: await page.getByTestId('sum-entries').textContent(), materials: await page.getByTestId('sum-materials').textContent() };
     const form = page.getByTestId('support-form');
     await choose(form, '嘎查村', /./);
-    await form.getByLabel('日期').fill(YESTERDAY);
+    await form.getByLabel('日期').fill(TODAY);
     await form.getByLabel('走访次数').fill('3');
     await form.getByLabel('物资折款（元）').fill('1,000.5');
     await form.getByRole('button', { name: '保存' }).click();
@@ -167,7 +168,7 @@ describe('the forms', () => {
     const before = await gd(reporter).count();
     // facts left empty: the API's message beside 情况
     await choose(form, '指标', /^GD01-01 /);
-    await form.getByLabel('发现日期').fill(YESTERDAY);
+    await form.getByLabel('发现日期').fill(TODAY);
     await form.getByRole('button', { name: '上报' }).click();
     expect(await errorOf(form.getByLabel('情况'))).toMatch(/facts/);
     await form.getByLabel('情况').fill('村务公开不及时（e2e）');
@@ -186,7 +187,7 @@ describe('the forms', () => {
     await gd(station).first().waitFor();
     // resolving one resolves every open warning of its indicator
     const resolve = gd(station).first().getByTestId('resolve-warning-form');
-    await resolve.getByLabel('化解日期').fill(YESTERDAY);
+    await resolve.getByLabel('化解日期').fill(TODAY);
     await resolve.getByLabel('处理情况').fill('已督促公开（e2e）');
     expect(await axeCheck(station)).toEqual([]);
     await screenshot(station, 'form-resolve-warning');
