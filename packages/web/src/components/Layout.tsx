@@ -24,6 +24,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <Link href="/">首页</Link>
                 <Link href={`/board/${me.unit.code}`}>监控图版</Link>
                 <Link href={`/dashboard/${me.unit.code}`}>统计</Link>
+                <Link href={`/ledgers/${me.unit.code}`}>台账</Link>
               </Group>
             </nav>
           </Group>
