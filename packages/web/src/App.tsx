@@ -1,5 +1,5 @@
 // Routes (docs/web.md): /login, / (home: my due items), /board/:code (the live board),
-// /dashboard/:code and /village/:code (filled in by the dashboards work). Every route but /login needs
+// /dashboard/:code and /village/:code (filled in by the dashboards work), /ledgers/:code (台账). Every route but /login needs
 // a session; without one the page goes to /login and back after signing in.
 import { Center, Loader, MantineProvider } from '@mantine/core';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
@@ -11,6 +11,7 @@ import { HomePage } from './pages/HomePage.js';
 import { BoardPage } from './pages/BoardPage.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { VillagePage } from './pages/VillagePage.js';
+import { LedgersPage } from './pages/LedgersPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import { SupportPage } from './pages/SupportPage.js';
 
@@ -34,6 +35,7 @@ function Routes() {
         <Route path="/dashboard/:code">{(p) => <DashboardPage code={p.code} />}</Route>
         <Route path="/village/:code">{(p) => <VillagePage code={p.code} />}</Route>
         <Route path="/support" component={SupportPage} />
+        <Route path="/ledgers/:code">{(p) => <LedgersPage key={p.code} code={p.code} />}</Route>
         <Route component={NotFoundPage} />
       </Switch>
     </Layout>

@@ -170,6 +170,9 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
           <Anchor component={Link} href={`/dashboard/${unit.code}`}>
             统计
           </Anchor>
+          <Anchor component={Link} href={`/ledgers/${unit.code}`}>
+            台账
+          </Anchor>
         </Group>
       </Group>
       <Grid>

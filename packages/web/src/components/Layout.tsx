@@ -25,6 +25,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 {me.actions.includes('warning:read') && <Link href={`/board/${me.unit.code}`}>监控图版</Link>}
                 {!me.actions.includes('support:log') && <Link href={`/dashboard/${me.unit.code}`}>统计</Link>}
                 {me.actions.includes('support:log') && <Link href="/support">帮扶记录</Link>}
+                <Link href={`/ledgers/${me.unit.code}`}>台账</Link>
               </Group>
             </nav>
           </Group>
