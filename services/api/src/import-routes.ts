@@ -7,6 +7,7 @@ import {
   type ImportKind, type ImportLimits,
 } from '@jiceng/sheets';
 import { sameOrigin, tokenOf } from './credentials.js';
+import { readBodyBytes } from './body.js';
 
 // Spreadsheet imports over HTTP (docs/sheets.md): POST /import/<kind> takes the file as the body and
 // answers a job at once (202), or with ?wait=1 once the job has ended (small files); GET /import/jobs/<id>
@@ -39,25 +40,6 @@ export function importRoutes(opts: { orm: Orm; settings: ServiceSettings; log: L
     }
   }
 
-  /** The body within the size limit; null when it is over (the rest is read and dropped). */
-  function readFile(req: IncomingMessage): Promise<Buffer | null> {
-    return new Promise((ok, fail) => {
-      let size = 0;
-      const chunks: Buffer[] = [];
-      const onData = (c: Buffer) => {
-        size += c.length;
-        if (size <= limits.maxBytes) return void chunks.push(c);
-        chunks.length = 0;
-        req.off('data', onData);
-        req.resume();
-        ok(null);
-      };
-      req.on('data', onData);
-      req.on('end', () => ok(size > limits.maxBytes ? null : Buffer.concat(chunks)));
-      req.on('error', fail);
-    });
-  }
-
   const tooLarge = () => new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `文件超过大小上限 ${limits.maxBytes} 字节 (the file is larger than the limit of ${limits.maxBytes} bytes)`, { limit: 'maxBytes', max: limits.maxBytes });
 
   async function post(req: IncomingMessage, res: ServerResponse, kind: ImportKind, url: URL) {
@@ -78,7 +60,7 @@ export function importRoutes(opts: { orm: Orm; settings: ServiceSettings; log: L
       year = Number(url.searchParams.get('year'));
       if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new AppError(ErrorCode.BAD_USER_INPUT, 'year: the support import needs ?year=<2000–2100> (every date must lie in it)', { field: 'year' });
     }
-    const data = await readFile(req);
+    const data = await readBodyBytes(req, limits.maxBytes);
     if (data === null) {
       res.setHeader('connection', 'close');
       return sendError(res, tooLarge());

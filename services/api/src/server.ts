@@ -17,6 +17,7 @@ import { attachLive, type Live, type LiveOptions } from './live.js';
 import { importRoutes, type ImportRoutes } from './import-routes.js';
 import type { ImportLimits } from '@jiceng/sheets';
 import { tokenOf } from './credentials.js';
+import { readBodyBytes } from './body.js';
 import { exportRoutes } from './export-routes.js';
 import { serveWeb } from './web.js';
 import { guardFields, guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
@@ -131,22 +132,8 @@ function transactionPlugin(): ApolloServerPlugin<JicengContext> {
 }
 
 /** The body as text, or null when it is over max (the rest is read and dropped, so the client gets the 413). */
-function readBody(req: IncomingMessage, max: number): Promise<string | null> {
-  return new Promise((ok, fail) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size <= max) return void chunks.push(c);
-      chunks.length = 0;
-      req.off('data', onData);
-      req.resume();
-      ok(null);
-    };
-    req.on('data', onData);
-    req.on('end', () => ok(size > max ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', fail);
-  });
+async function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  return (await readBodyBytes(req, max))?.toString('utf8') ?? null;
 }
 
 export interface App {

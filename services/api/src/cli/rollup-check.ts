@@ -4,38 +4,23 @@
 // exits 1 when any figure disagrees, 2 when it could not check. Runs beside a started service too (it
 // attaches to its embedded database).
 // Usage: pnpm rollup:check
-import { createLogger, readConfig } from '@jiceng/core';
-import { createOrm, inScope, type DatabaseHandle } from '@jiceng/db';
+import { inScope } from '@jiceng/db';
 import type { RollupDisagreement } from '@jiceng/tenancy';
-import { allEntities, openConfiguredDatabase } from '../boot.js';
 import { modules } from '../modules.js';
+import { runCheck } from './check-frame.js';
 
-const log = createLogger('info', { cli: 'rollup-check' });
-let db: DatabaseHandle | undefined;
-let code = 2;
-try {
-  db = await openConfiguredDatabase(readConfig(), { attach: true });
-  const orm = await createOrm({ url: db.ownerUrl, entities: allEntities(), poolMax: 1 });
-  try {
-    const found: RollupDisagreement[] = [];
-    const checked: string[] = [];
-    for (const m of modules) {
-      if (!m.rollupCheck) continue;
-      checked.push(m.name);
-      found.push(...(await inScope(orm, ['cn'], m.rollupCheck)));
-    }
-    for (const d of found.slice(0, 200)) {
-      console.log(`${d.rollup} unit ${d.unitId} (${d.unitPath}) key ${d.key}: ${d.figure} is ${d.rollupValue ?? 'missing'}, source rows say ${d.sourceValue ?? 'none'}`);
-    }
-    if (found.length) log.error('rollups disagree with their source rows', { modules: checked, disagreements: found.length });
-    else log.info('rollups consistent', { modules: checked });
-    code = found.length ? 1 : 0;
-  } finally {
-    await orm.close();
+await runCheck('rollup-check', async (orm, log) => {
+  const found: RollupDisagreement[] = [];
+  const checked: string[] = [];
+  for (const m of modules) {
+    if (!m.rollupCheck) continue;
+    checked.push(m.name);
+    found.push(...(await inScope(orm, ['cn'], m.rollupCheck)));
   }
-} catch (e) {
-  log.error('rollup check could not run', { error: e instanceof Error ? e : new Error(String(e)) });
-} finally {
-  await db?.stop();
-}
-process.exitCode = code;
+  for (const d of found.slice(0, 200)) {
+    console.log(`${d.rollup} unit ${d.unitId} (${d.unitPath}) key ${d.key}: ${d.figure} is ${d.rollupValue ?? 'missing'}, source rows say ${d.sourceValue ?? 'none'}`);
+  }
+  if (found.length) log.error('rollups disagree with their source rows', { modules: checked, disagreements: found.length });
+  else log.info('rollups consistent', { modules: checked });
+  return !found.length;
+});
