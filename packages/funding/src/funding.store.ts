@@ -110,8 +110,9 @@ export interface PostOutcome {
 }
 
 /**
- * Posts transfers in order in one round trip (jiceng_post_transfer per item, each seeing the ones before
- * it). The simple query protocol on purpose: one message (the extended protocol's five each cost a
+ * Posts transfers in order in one round trip: one item through jiceng_post_transfer; a list through
+ * jiceng_post_transfers (0470), which posts a plain list with one statement per step for all of its items
+ * and otherwise calls jiceng_post_transfer per item, each seeing the ones before it. The simple query protocol on purpose: one message (the extended protocol's five each cost a
  * wake-up here); the items travel as one JSON value.
  */
 export async function postTransfers(em: EntityManager, items: readonly PostItem[]): Promise<PostOutcome[]> {
@@ -120,7 +121,11 @@ export async function postTransfers(em: EntityManager, items: readonly PostItem[
     credit_kind: i.creditKind, amount: String(i.amount), on: i.on, voucher: i.voucher, category: i.category, receipt: i.receipt, note: i.note,
     reverses: i.reverses, user_id: i.userId,
   }));
-  const rows = await em.execute<{ outcome: string; transfer_id: string | null; available: string | null; debit_account: string | null; credit_account: string | null }[]>(
+  type Row = { outcome: string; transfer_id: string | null; available: string | null; debit_account: string | null; credit_account: string | null };
+  // a list: one statement per step for all of its items where they are plain (0470), else item by item inside the function
+  const rows = items.length > 1
+    ? await em.execute<Row[]>(`select * from jiceng_post_transfers(?::jsonb) order by n`, [JSON.stringify(json)])
+    : await em.execute<Row[]>(
     `select i.n, r.* from rows from (jsonb_to_recordset(?::jsonb) as (key text, hash text, kind text, fund text, year integer, debit_unit bigint,
             debit_kind text, credit_unit bigint, credit_kind text, amount bigint, "on" date, voucher text, category text, receipt text,
             note text, reverses bigint, user_id bigint)) with ordinality as i(key, hash, kind, fund, year, debit_unit, debit_kind, credit_unit,

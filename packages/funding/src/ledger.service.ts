@@ -33,8 +33,8 @@ export interface TransferSpec {
 /** A transfer as the services return it (camelCase, amount in fen). */
 export type TransferRow = TransferRecord;
 
-export function assertKey(key: string) {
-  if (typeof key !== 'string' || key.length < 8 || key.length > 200) throw badInput('idempotencyKey', 'must be 8 to 200 characters, unique per request');
+export function assertKey(key: string, field = 'idempotencyKey') {
+  if (typeof key !== 'string' || key.length < 8 || key.length > 200) throw badInput(field, 'must be 8 to 200 characters, unique per request');
 }
 
 const deeper = (a: Side, b: Side) => (a.unit.path.split('.').length >= b.unit.path.split('.').length ? a : b);
@@ -68,9 +68,9 @@ export async function post(em: EntityManager, s: TransferSpec): Promise<Transfer
  */
 export async function postMany(em: EntityManager, specs: readonly TransferSpec[], field: ItemField = (_k, name) => name): Promise<TransferRow[]> {
   if (!specs.length) return [];
-  for (const s of specs) {
-    assertKey(s.key);
-    if (s.amount <= 0n) throw badInput('amount', 'must be greater than zero');
+  for (const [k, s] of specs.entries()) {
+    assertKey(s.key, field(k, 'idempotencyKey'));
+    if (s.amount <= 0n) throw badInput(field(k, 'amount'), 'must be greater than zero');
   }
   const items = specs.map((s) => ({
     key: s.key, hash: requestHash(s), kind: s.kind, fund: s.fund, year: s.year, debitUnit: s.debit.unit.id, debitKind: s.debit.kind,
@@ -135,7 +135,7 @@ function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, Transfer
       return original;
     }
     case 'CONFLICT':
-      throw conflict('that idempotency key was used for a different request', { field: 'idempotencyKey' });
+      throw conflict('that idempotency key was used for a different request', { field: field('idempotencyKey') });
     case 'NOT_FOUND':
       throw notFound('account');
     case 'AWARDED_ALREADY':
@@ -148,6 +148,7 @@ function settle(s: TransferSpec, r: PostOutcome, originals: Map<string, Transfer
       throw new AppError(ErrorCode.INSUFFICIENT_FUNDS, `only ${formatYuan(r.available!)} yuan is available`, {
         available: formatYuan(r.available!),
         requested: formatYuan(s.amount),
+        field: field('amount'),
       });
     default:
       throw new Error(`unexpected posting outcome ${r.outcome}`);

@@ -704,6 +704,200 @@ select set_config('app.scopes', '', true);
 const POST_APPLY_UNITS = POST_APPLY.replace(`  outcome := 'POSTED';`, `  perform jiceng_fund_unit_post(p_kind, p_fund, p_year, d, c, s, p_amount, p_on, p_reverses);
   outcome := 'POSTED';`);
 
+// ---------------------------------------------------------------- 0470: a batch posted set-based (issue 12, the disbursement ratios)
+// A list of plain postings (no reversal, no award; every key once; no account both debited and credited
+// in the list) is posted with one statement per step for the whole list instead of the per-item function
+// once per item: the accounts found (or created) and locked in id order in one statement; the checks
+// (idempotency keys, vouchers, balances) read under those locks for all items at once; then the claims, the
+// transfers (the registers' trigger runs once for them all), the balances, the entries, the per-county and
+// per-unit rollup deltas (summed over the list) and the villages' first dates and holdings. When any check
+// finds something (a key seen before, a voucher taken, a balance short, an account missing), or the list is
+// not plain, nothing has been written but the accounts: the list is posted item by item as before
+// (jiceng_post_transfer), which finds the first item refused and answers it exactly as a single posting would.
+const postBatch = `
+create type jiceng_post_item as (n integer, key text, hash text, kind text, fund text, year integer, debit_unit bigint, debit_kind text,
+  credit_unit bigint, credit_kind text, amount bigint, "on" date, voucher text, category text, receipt text, note text, reverses bigint,
+  user_id bigint);
+-- a plain posting with its transfer id and both accounts locked (s: the one it hangs on, the deeper)
+create type jiceng_posting as (n integer, id bigint, key text, hash text, kind text, fund text, year integer, amount bigint, "on" date,
+  voucher text, category text, receipt text, note text, user_id bigint, d account, c account, s account);
+
+create function jiceng_post_transfers(p_items jsonb)
+returns table (n integer, outcome text, transfer_id bigint, available bigint, debit_account bigint, credit_account bigint)
+language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  v_items jiceng_post_item[];
+  v_count integer;
+  v_sides integer;
+  v_acc account[];
+  v_posts jiceng_posting[];
+  v_claimed bigint[];
+  v_plain boolean;
+  v_paths ltree[];
+  v_years integer[];
+  v_days bigint[];
+  v_dn integer[];
+begin
+  select array_agg(row(i.n::integer, i.key, i.hash, i.kind, i.fund, i.year, i.debit_unit, i.debit_kind, i.credit_unit, i.credit_kind, i.amount, i."on",
+                       i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id)::jiceng_post_item order by i.n)
+    into v_items
+    from rows from (jsonb_to_recordset(p_items) as (key text, hash text, kind text, fund text, year integer, debit_unit bigint,
+            debit_kind text, credit_unit bigint, credit_kind text, amount bigint, "on" date, voucher text, category text, receipt text,
+            note text, reverses bigint, user_id bigint)) with ordinality as i(key, hash, kind, fund, year, debit_unit, debit_kind, credit_unit,
+            credit_kind, amount, "on", voucher, category, receipt, note, reverses, user_id, n);
+  v_count := coalesce(cardinality(v_items), 0);
+  v_plain := v_count > 1
+    and not exists (select 1 from unnest(v_items) i where i.reverses is not null or i.kind = 'AWARD' or i.amount is null or i.amount <= 0)
+    and (select count(distinct (coalesce(i.user_id, 0), i.key)) from unnest(v_items) i) = v_count
+    and not exists (select 1 from unnest(v_items) a join unnest(v_items) b
+                     on a.debit_unit = b.credit_unit and a.debit_kind = b.credit_kind and a.fund = b.fund and a.year = b.year);
+  if v_plain then
+    -- both accounts of every item, created where missing, locked in id order (as the single posting does)
+    select count(*) into v_sides from (select i.debit_unit, i.fund, i.year, i.debit_kind from unnest(v_items) i
+                                       union select i.credit_unit, i.fund, i.year, i.credit_kind from unnest(v_items) i) x;
+    for attempt in 1..2 loop
+      v_acc := array(
+        select a from account a
+         where (a.unit_id, a.fund, a.year, a.kind) in (select i.debit_unit, i.fund, i.year, i.debit_kind from unnest(v_items) i
+                                                       union all select i.credit_unit, i.fund, i.year, i.credit_kind from unnest(v_items) i)
+         order by a.id for update);
+      exit when coalesce(cardinality(v_acc), 0) = v_sides or attempt = 2;
+      insert into account (unit_id, fund, year, kind)
+      select x.unit, x.fund, x.year, x.kind from (select i.debit_unit as unit, i.fund, i.year, i.debit_kind as kind from unnest(v_items) i
+                                                  union select i.credit_unit, i.fund, i.year, i.credit_kind from unnest(v_items) i) x
+       order by 1, 2, 3, 4
+      on conflict do nothing;
+    end loop;
+    v_plain := coalesce(cardinality(v_acc), 0) = v_sides;
+  end if;
+  if v_plain then
+    select array_agg(row(x.n, nextval(pg_get_serial_sequence('transfer', 'id')), x.key, x.hash, x.kind, x.fund, x.year, x.amount, x."on", x.voucher,
+                         x.category, x.receipt, x.note, x.user_id, x.d, x.c, x.s)::jiceng_posting order by x.n)
+      into v_posts
+      from (select i.n, i.key, i.hash, i.kind, i.fund, i.year, i.amount, i."on", i.voucher, i.category, i.receipt, i.note, i.user_id,
+                   d, c, case when nlevel(c.unit_path) >= nlevel(d.unit_path) then c else d end as s
+              from unnest(v_items) i
+              join unnest(v_acc) d on d.unit_id = i.debit_unit and d.fund = i.fund and d.year = i.year and d.kind = i.debit_kind
+              join unnest(v_acc) c on c.unit_id = i.credit_unit and c.fund = i.fund and c.year = i.year and c.kind = i.credit_kind
+             order by i.n) x;
+    -- the checks, under the locks: a key claimed before (and alive), a voucher taken (or twice in the list), a balance short
+    v_plain := not exists (select 1 from unnest(v_posts) p join idempotency_claim ic on ic.user_id = coalesce(p.user_id, 0) and ic.key = p.key
+                            where ic.claimed_at > now() - interval '30 days')
+      and not exists (select 1 from unnest(v_posts) p
+                       where p.kind = 'DISBURSE' and p.voucher is not null
+                       group by jiceng_voucher_issuer((p.s).county_id, (p.s).unit_path), p.year, p.voucher having count(*) > 1)
+      and not exists (select 1 from unnest(v_posts) p join voucher_use u
+                        on u.issuer = jiceng_voucher_issuer((p.s).county_id, (p.s).unit_path) and u.year = p.year and u.voucher = p.voucher
+                       where p.kind = 'DISBURSE' and p.voucher is not null and u.released_by is null)
+      and not exists (select 1 from unnest(v_posts) p where (p.d).kind <> 'SOURCE'
+                       group by (p.d).id, (p.d).balance having (p.d).balance < sum(p.amount));
+  end if;
+  if not v_plain then
+    -- item by item, each seeing the ones before it: the first refusal is answered as a single posting's
+    return query
+      select i.n, r.outcome, r.transfer_id, r.available, r.debit_account, r.credit_account
+        from unnest(v_items) i
+       cross join lateral jiceng_post_transfer(i.key, i.hash, i.kind, i.fund, i.year, i.debit_unit, i.debit_kind, i.credit_unit, i.credit_kind,
+            i.amount, i."on", i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id) r
+       order by i.n;
+    return;
+  end if;
+
+  -- the keys, claimed first (a concurrent claim of the same account and key waits here); an expired claim is taken over
+  with claimed as (
+    insert into idempotency_claim as k (user_id, key, request_hash, transfer_id)
+    select coalesce(p.user_id, 0), p.key, p.hash, p.id from unnest(v_posts) p order by p.n
+    on conflict (user_id, key) do update set request_hash = excluded.request_hash, transfer_id = excluded.transfer_id, claimed_at = now()
+       where k.claimed_at <= now() - interval '30 days'
+    returning k.transfer_id)
+  select array_agg(c.transfer_id) into v_claimed from claimed c;
+  if coalesce(cardinality(v_claimed), 0) < v_count then
+    -- claimed meanwhile by a request of the same account on other accounts: those items answer as a single posting would
+    return query
+      select p.n, case when ic.request_hash = p.hash then 'REPLAY' else 'CONFLICT' end, ic.transfer_id, null::bigint, null::bigint, null::bigint
+        from unnest(v_posts) p join idempotency_claim ic on ic.user_id = coalesce(p.user_id, 0) and ic.key = p.key
+       where p.id <> all (coalesce(v_claimed, '{}'));
+    v_posts := array(select p from unnest(v_posts) p where p.id = any (coalesce(v_claimed, '{}')) order by p.n);
+  end if;
+
+  insert into transfer (id, idempotency_key, request_hash, kind, debit_account, credit_account, debit_path, credit_path, amount, fund, year,
+                        unit_id, unit_path, county_id, occurred_on, voucher, category, receipt, note, reverses, created_by)
+  overriding system value
+  select p.id, p.key, p.hash, p.kind, (p.d).id, (p.c).id, (p.d).unit_path, (p.c).unit_path, p.amount, p.fund, p.year,
+         (p.s).unit_id, (p.s).unit_path, (p.s).county_id, p."on", p.voucher, p.category, p.receipt, p.note, null, p.user_id
+    from unnest(v_posts) p order by p.id;
+
+  update account a set balance = a.balance + x.delta
+    from (select y.id, sum(y.delta) as delta
+            from (select (p.d).id as id, -p.amount as delta from unnest(v_posts) p union all select (p.c).id, p.amount from unnest(v_posts) p) y
+           group by y.id) x
+   where a.id = x.id;
+
+  insert into entry (transfer_id, account_id, amount, unit_id, unit_path, county_id)
+  select e.* from (select p.id, (p.d).id, -p.amount, (p.d).unit_id, (p.d).unit_path, (p.d).county_id from unnest(v_posts) p
+                   union all
+                   select p.id, (p.c).id, p.amount, (p.c).unit_id, (p.c).unit_path, (p.c).county_id from unnest(v_posts) p) e
+   order by 1, 3;
+
+  -- the per-county deltas, summed over the list
+  insert into fund_rollup_delta (unit_path, fund, year, kind, amount)
+  select y.path, y.fund, y.year, y.kind, sum(y.amount)
+    from (select jiceng_rollup_path((p.d).unit_path) as path, p.fund, p.year, (p.d).kind as kind, -p.amount as amount from unnest(v_posts) p
+          union all
+          select jiceng_rollup_path((p.c).unit_path), p.fund, p.year, (p.c).kind, p.amount from unnest(v_posts) p) y
+   group by y.path, y.fund, y.year, y.kind
+  having sum(y.amount) <> 0;
+
+  -- the villages' first dates and holdings (as jiceng_fund_unit_post per posting; no reversals here): the rows there are,
+  -- locked in village order, moved on by the list; a village's first row read from its standing transfers (the list's included)
+  with g as (
+    select (p.s).unit_id as village, (p.s).unit_path as path, (p.s).county_id as county, p.year,
+           min(p."on") filter (where p.kind = 'ALLOCATE') as alloc, min(p."on") filter (where p.kind = 'DISBURSE') as disb,
+           bool_or(p.kind in ('ALLOCATE', 'DISBURSE')) as dated,
+           coalesce(sum(h.held) filter (where p.fund = 'OFFICE'), 0) as office, coalesce(sum(h.held) filter (where p.fund = 'ACTIVITY'), 0) as activity
+      from unnest(v_posts) p
+     cross join lateral (select case when (p.c).unit_id = (p.s).unit_id and (p.c).kind in ('BUDGET', 'CASH', 'SPENT') then p.amount else 0 end
+                              - case when (p.d).unit_id = (p.s).unit_id and (p.d).kind in ('BUDGET', 'CASH', 'SPENT') then p.amount else 0 end as held) h
+     where p.fund <> 'AWARD' and (p.kind in ('ALLOCATE', 'DISBURSE') or p.fund in ('OFFICE', 'ACTIVITY'))
+       and subpath((p.s).unit_path, -1)::text like 'v%'
+     group by 1, 2, 3, 4),
+  o as (select f.* from fund_village f where (f.unit_id, f.year) in (select g.village, g.year from g) order by f.unit_id, f.year for update),
+  m as (
+    select g.*, o.unit_id is not null as had, o.first_allocate as a0, o.first_disburse as d0,
+           case when o.unit_id is not null then least(o.first_allocate, g.alloc) when g.dated then st.alloc end as a1,
+           case when o.unit_id is not null then least(o.first_disburse, g.disb) when g.dated then st.disb end as d1
+      from g left join o on o.unit_id = g.village and o.year = g.year
+      left join lateral (
+        select min(t.occurred_on) filter (where t.kind = 'ALLOCATE') as alloc, min(t.occurred_on) filter (where t.kind = 'DISBURSE') as disb
+          from transfer t where t.unit_id = g.village and t.year = g.year and t.kind in ('ALLOCATE', 'DISBURSE') and t.fund <> 'AWARD'
+           and t.reverses is null and not exists (select 1 from transfer r where r.reverses = t.id)) st on o.unit_id is null and g.dated),
+  ins as (
+    insert into fund_village (unit_id, unit_path, county_id, year, first_allocate, first_disburse, office, activity)
+    select m.village, m.path, m.county, m.year, m.a1, m.d1, m.office, m.activity from m where not m.had order by m.village),
+  upd as (
+    update fund_village f set first_allocate = m.a1, first_disburse = m.d1, office = f.office + m.office, activity = f.activity + m.activity
+      from m where m.had and f.unit_id = m.village and f.year = m.year
+       and (m.a0 is distinct from m.a1 or m.d0 is distinct from m.d1 or m.office <> 0 or m.activity <> 0))
+  select array_agg(x.path), array_agg(x.year), array_agg(x.dv), array_agg(x.dn) into v_paths, v_years, v_days, v_dn
+    from (select m.path, m.year, coalesce(jiceng_village_days(m.a1, m.d1), 0) - coalesce(jiceng_village_days(m.a0, m.d0), 0) as dv,
+                 (jiceng_village_days(m.a1, m.d1) is not null)::int - (jiceng_village_days(m.a0, m.d0) is not null)::int as dn from m) x
+   where x.dv <> 0 or x.dn <> 0;
+
+  -- the per-unit deltas: both accounts' lines of every posting and the villages' days, one row per unit prefix, fund, year and kind
+  perform jiceng_fund_unit_roll(
+    array(select (p.d).unit_path from unnest(v_posts) p) || array(select (p.c).unit_path from unnest(v_posts) p) || coalesce(v_paths, '{}'),
+    array(select p.fund from unnest(v_posts) p) || array(select p.fund from unnest(v_posts) p) || array(select 'ALL'::text from unnest(coalesce(v_paths, '{}'))),
+    array(select p.year from unnest(v_posts) p) || array(select p.year from unnest(v_posts) p) || coalesce(v_years, '{}'),
+    array(select (p.d).kind from unnest(v_posts) p) || array(select (p.c).kind from unnest(v_posts) p) || array(select 'DAYS'::text from unnest(coalesce(v_paths, '{}'))),
+    array(select -p.amount from unnest(v_posts) p) || array(select p.amount from unnest(v_posts) p) || coalesce(v_days, '{}'),
+    array(select 0 from unnest(v_posts) p) || array(select 0 from unnest(v_posts) p) || coalesce(v_dn, '{}'));
+
+  return query select p.n, 'POSTED'::text, p.id, null::bigint, (p.d).id, (p.c).id from unnest(v_posts) p;
+end $$;
+revoke execute on function jiceng_post_transfers(jsonb) from public;
+grant execute on function jiceng_post_transfers(jsonb) to :api_role;
+`;
+
 export const fundingMigrations: Migration[] = [
   { id: '0400_funding_ledger', sql: ledger },
   { id: '0401_funding_post_and_rollup', sql: rollup + postFunction },
@@ -718,4 +912,6 @@ export const fundingMigrations: Migration[] = [
 alter table account drop constraint account_fund_check;
 alter table account add constraint account_fund_check
   check (fund in ('OFFICE', 'ACTIVITY', 'PARTY_BUILDING', 'BENEFIT_PROJECT', 'AWARD', 'REPORTER_SUBSIDY'));` },
+  // a batch of plain postings one statement per step for the whole list (issue 12, the disbursement ratios)
+  { id: '0470_funding_post_batch_set_based', sql: postBatch },
 ];
