@@ -1,9 +1,9 @@
 import { badInput, localDate, notFound, today, type Fen } from '@jiceng/core';
-import type { EntityManager } from '@jiceng/db';
+import { requestScope, type EntityManager } from '@jiceng/db';
 import { assertYear, transformedVillagesForFunding } from '@jiceng/rectification';
-import { assertCan, assertCanFromAbove, isPastYear, isWithin, placementChanges, requireUnit, yearEnd, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
+import { assertCan, assertCanFromAbove, can, isPastYear, isWithin, placementChanges, requireUnit, yearEnd, requireVillage, requireVillages, type AdminUnitRow, type Principal } from '@jiceng/tenancy';
 import { FUNDS, TRANSFER_KINDS, type Fund, type TransferKind } from './enums.js';
-import { balanceCorrections, compactRollup, complianceRows, ruralVillagesUnder, subtreeBalances, transfersUnder, unitIdAtPath, type TransferRecord } from './funding.store.js';
+import { balanceCorrections, compactRollup, complianceRows, postToVillages, ruralVillagesUnder, subtreeBalances, transfersUnder, unitIdAtPath, type TransferRecord } from './funding.store.js';
 import { post, postMany, reverse, transferById, assertKey, type TransferSpec } from './ledger.service.js';
 import { defaultStandard, fundStandardsOnMany, fundStandardsOn, fundStandardsUnder, setFundStandards, type StandardField } from './standards.js';
 
@@ -105,12 +105,31 @@ export async function disburseMany(em: EntityManager, p: Principal, items: reado
     if (!i.voucher?.trim()) throw badInput(field(k, 'voucher'), 'the voucher number is required');
     return { ...i, fund, voucher: i.voucher.trim(), on: assertDate(i.on, field(k, 'on'), i.year) };
   });
-  const villages = await requireVillages(em, items.map((i) => i.villageId), (k) => field(k, 'villageId'));
-  for (const v of villages) assertCan(p, 'funding:disburse', { path: v.path, what: 'village' });
-  return postMany(em, checked.map((i, k) => ({
-    key: i.key, kind: 'DISBURSE' as const, fund: i.fund, year: i.year, amount: i.amount, occurredOn: i.on, voucher: i.voucher, userId: p.userId,
-    debit: { unit: villages[k]!, kind: 'BUDGET' as const }, credit: { unit: villages[k]!, kind: 'CASH' as const },
-  })), field);
+  if (!can(p, 'funding:disburse')) {
+    // FORBIDDEN, or NOT_FOUND first for a village out of scope (assertCan's order)
+    for (const v of await requireVillages(em, items.map((i) => i.villageId), (k) => field(k, 'villageId'))) assertCan(p, 'funding:disburse', { path: v.path, what: 'village' });
+  }
+  for (const [k, i] of items.entries()) if (!/^\d{1,18}$/.test(i.villageId)) throw badInput(field(k, 'villageId'), 'not a valid unit id');
+  // the villages are read in the posting's statement (postToVillages), which posts only when all are there
+  const specs = checked.map((i) => {
+    const village = { id: i.villageId, path: '' };
+    return {
+      key: i.key, kind: 'DISBURSE' as const, fund: i.fund, year: i.year, amount: i.amount, occurredOn: i.on, voucher: i.voucher, userId: p.userId,
+      debit: { unit: village, kind: 'BUDGET' as const }, credit: { unit: village, kind: 'CASH' as const },
+    };
+  });
+  return postMany(em, specs, field, async (posting) => {
+    const { units, outcomes } = await postToVillages(em, posting, requestScope(em));
+    // as requireVillages: the first village missing (or out of scope) is NOT_FOUND, then another level is BAD_USER_INPUT
+    if (units.some((u) => !u)) throw notFound('admin unit');
+    for (const [k, u] of units.entries()) if (u!.level !== 'VILLAGE') throw badInput(field(k, 'villageId'), 'must be a village');
+    for (const [k, u] of units.entries()) {
+      // the principal's own scope (the request's scope is the same; a difference rolls the request back)
+      assertCan(p, 'funding:disburse', { path: u!.path, what: 'village' });
+      specs[k]!.debit.unit.path = u!.path;
+    }
+    return outcomes!;
+  });
 }
 
 /** 村财乡管: the township records what a village spent, by category, with a receipt reference. */

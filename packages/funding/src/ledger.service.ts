@@ -4,8 +4,8 @@ import type { EntityManager } from '@jiceng/db';
 import type { AdminUnitRow } from '@jiceng/tenancy';
 import type { AccountKind, Fund, TransferKind } from './enums.js';
 import {
-  accountsByIds, firstTakenVoucher, postTransfers, pruneIdempotencyClaimRows, rollbackToSavepoint, savepoint, transfersByIds,
-  type PostOutcome, type TransferRecord,
+  accountsByIds, postTransfers, pruneIdempotencyClaimRows, transfersByIds,
+  type PostItem, type PostOutcome, type TransferRecord,
 } from './funding.store.js';
 
 export interface Side {
@@ -66,7 +66,8 @@ export async function post(em: EntityManager, s: TransferSpec): Promise<Transfer
  * post() would, seeing the ones before it. The first refusal throws; the caller's transaction then
  * rolls back (a failed mutation request does, and so does inScope), so a list is all or nothing.
  */
-export async function postMany(em: EntityManager, specs: readonly TransferSpec[], field: ItemField = (_k, name) => name): Promise<TransferRow[]> {
+export async function postMany(em: EntityManager, specs: readonly TransferSpec[], field: ItemField = (_k, name) => name,
+  send: (items: PostItem[]) => Promise<PostOutcome[]> = (items) => postTransfers(em, items)): Promise<TransferRow[]> {
   if (!specs.length) return [];
   for (const [k, s] of specs.entries()) {
     assertKey(s.key, field(k, 'idempotencyKey'));
@@ -77,11 +78,8 @@ export async function postMany(em: EntityManager, specs: readonly TransferSpec[]
     creditUnit: s.credit.unit.id, creditKind: s.credit.kind, amount: s.amount, on: s.occurredOn, voucher: s.voucher ?? null,
     category: s.category ?? null, receipt: s.receipt ?? null, note: s.note ?? null, reverses: s.reverses ?? null, userId: s.userId,
   }));
-  // a batch with vouchers can lose a voucher to a concurrent request: a savepoint lets it say which item
-  const locate = specs.length > 1 && specs.some((s) => s.voucher != null);
-  if (locate) await savepoint(em, 'jiceng_post_many');
-  const rows = await postTransfers(em, items)
-    .catch(async (e) => refusedByDatabase(e, specs, field, locate && isRace(e, 'voucher_use_once') ? await voucherTaken(em, specs) : 0));
+  // a list that loses a voucher to a concurrent request is told which item (jiceng_post_transfers: `item <n>`)
+  const rows = await send(items).catch((e) => refusedByDatabase(e, specs, field, raceItem(e)));
   // retried requests return their originals, loaded together
   const replays = rows.filter((r) => r.outcome === 'REPLAY').map((r) => r.transferId!);
   const originals = new Map((replays.length ? await transfersByIds(em, replays) : []).map((t) => [t.id, t]));
@@ -113,10 +111,10 @@ function isRace(e: unknown, index: string): boolean {
   return err?.code === '23505' && (err.constraint === index || String(err.message ?? '').includes(`"${index}"`));
 }
 
-/** After a lost voucher race: back to the savepoint, the first item whose voucher is now taken (the winner has committed). */
-async function voucherTaken(em: EntityManager, specs: readonly TransferSpec[]): Promise<number> {
-  await rollbackToSavepoint(em, 'jiceng_post_many');
-  return (await firstTakenVoucher(em, specs.map((s) => ({ villageId: s.credit.unit.id, year: s.year, voucher: s.voucher ?? null })))) ?? 0;
+/** The item (0-based) a list's voucher race names in the error's detail (`item <n>`, 1-based); 0 otherwise. */
+function raceItem(e: unknown): number {
+  const m = /^item (\d+)$/.exec(String((e as { detail?: unknown })?.detail ?? ''));
+  return m ? Number(m[1]) - 1 : 0;
 }
 
 /** Turns a posting's outcome into its transfer, or the error the caller sees. */

@@ -714,6 +714,8 @@ const POST_APPLY_UNITS = POST_APPLY.replace(`  outcome := 'POSTED';`, `  perform
 // finds something (a key seen before, a voucher taken, a balance short, an account missing), or the list is
 // not plain, nothing has been written but the accounts: the list is posted item by item as before
 // (jiceng_post_transfer), which finds the first item refused and answers it exactly as a single posting would.
+// A voucher taken meanwhile by a request that committed first (the registers' unique index) is raised with the
+// first item whose voucher is taken in its detail (`item <n>`), so the service names it without a savepoint.
 const postBatch = `
 create type jiceng_post_item as (n integer, key text, hash text, kind text, fund text, year integer, debit_unit bigint, debit_kind text,
   credit_unit bigint, credit_kind text, amount bigint, "on" date, voucher text, category text, receipt text, note text, reverses bigint,
@@ -737,6 +739,9 @@ declare
   v_years integer[];
   v_days bigint[];
   v_dn integer[];
+  v_constraint text;
+  v_message text;
+  v_n integer;
 begin
   select array_agg(row(i.n::integer, i.key, i.hash, i.kind, i.fund, i.year, i.debit_unit, i.debit_kind, i.credit_unit, i.credit_kind, i.amount, i."on",
                        i.voucher, i.category, i.receipt, i.note, i.reverses, i.user_id)::jiceng_post_item order by i.n)
@@ -746,6 +751,7 @@ begin
             note text, reverses bigint, user_id bigint)) with ordinality as i(key, hash, kind, fund, year, debit_unit, debit_kind, credit_unit,
             credit_kind, amount, "on", voucher, category, receipt, note, reverses, user_id, n);
   v_count := coalesce(cardinality(v_items), 0);
+  begin
   v_plain := v_count > 1
     and not exists (select 1 from unnest(v_items) i where i.reverses is not null or i.kind = 'AWARD' or i.amount is null or i.amount <= 0)
     and (select count(distinct (coalesce(i.user_id, 0), i.key)) from unnest(v_items) i) = v_count
@@ -893,6 +899,20 @@ begin
     array(select 0 from unnest(v_posts) p) || array(select 0 from unnest(v_posts) p) || coalesce(v_dn, '{}'));
 
   return query select p.n, 'POSTED'::text, p.id, null::bigint, (p.d).id, (p.c).id from unnest(v_posts) p;
+  exception when unique_violation then
+    -- a voucher taken meanwhile by a request that committed first (the registers' index): the list's writes are
+    -- undone; the error names the first item whose voucher is now taken (its detail: item <n>, 1-based)
+    get stacked diagnostics v_constraint = constraint_name, v_message = message_text;
+    if v_constraint = 'voucher_use_once' then
+      select i.n into v_n from unnest(v_items) i join admin_unit a on a.id = i.credit_unit
+       where i.kind = 'DISBURSE' and i.reverses is null and i.voucher is not null
+         and exists (select 1 from voucher_use u where u.issuer = jiceng_voucher_issuer(a.county_id, a.path) and u.year = i.year
+                       and u.voucher = i.voucher and u.released_by is null)
+       order by i.n limit 1;
+      raise exception using errcode = 'unique_violation', message = v_message, constraint = v_constraint, detail = 'item ' || coalesce(v_n, 1);
+    end if;
+    raise;
+  end;
 end $$;
 revoke execute on function jiceng_post_transfers(jsonb) from public;
 grant execute on function jiceng_post_transfers(jsonb) to :api_role;

@@ -105,6 +105,28 @@ describe('disbursements in a batch (set-based)', () => {
     expect(await app.asOwner(fundRollupProblems)).toEqual([]);
   });
 
+  test('a payment reads its villages in the posting\'s statement: a request sends its scope and one statement, alone or in a batch; a missing or non-village unit posts nothing', async ({ app }) => {
+    const w = await world(app, 3);
+    await w.fund(10_000n);
+    const statements = async (fn: () => Promise<unknown>) => {
+      const before = app.sqlCount;
+      await fn().catch(() => undefined);
+      return app.sqlCount - before;
+    };
+    const bare = await statements(() => inScope(app.orm, [w.vs[0]!.path], (em) => em.execute('select 1')));
+    expect(await statements(() => w.pay([w.item(0, 100n)]))).toBe(bare);
+    expect(await statements(() => w.pay([w.item(0, 100n), w.item(1, 100n), w.item(2, 100n)]))).toBe(bare);
+    const paid = await w.written();
+    // a township among the villages, a village of another county: the statement posts nothing
+    const township = w.vs[0]!.path.split('.').slice(0, -1).join('.');
+    const [t] = await app.asOwner((em) => em.execute<{ id: string }[]>(`select id::text as id from admin_unit where path = ?::ltree`, [township]));
+    await expect(w.pay([w.item(0, 100n), { ...w.item(1, 100n), villageId: t!.id }])).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'items[1].villageId' } });
+    const elsewhere = await (await (await (await app.tree.region()).county()).township()).village();
+    await expect(w.pay([{ ...w.item(0, 100n), villageId: elsewhere.id }])).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    await expect(w.pay([w.item(0, 100n, { villageId: 'x1' })])).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'items[0].villageId' } });
+    expect(await w.written()).toEqual(paid);
+  });
+
   test('two batches on the same accounts at once: they queue on the account locks; both fit, or the second is refused whole', async ({ app }) => {
     const w = await world(app, 6);
     await w.fund(10_000n);
