@@ -165,7 +165,7 @@ export interface VillagesAndOutcomes {
  */
 export async function postToVillages(em: EntityManager, items: readonly PostItem[], scope: readonly string[]): Promise<VillagesAndOutcomes> {
   const json = JSON.stringify(items.map(postItemJson));
-  const villages = `select a.* from admin_unit a where a.id in (select (x->>'credit_unit')::bigint from x0 cross join jsonb_array_elements(x0.j) x) and a.path <@ any (?::ltree[])`;
+  const villages = `select a.* from tenancy_unit a where a.id in (select (x->>'credit_unit')::bigint from x0 cross join jsonb_array_elements(x0.j) x) and a.path <@ any (?::ltree[])`;
   const go = `(select count(*) from v) = (select count(distinct (x->>'credit_unit')) from jsonb_array_elements(x0.j) x) and not exists (select 1 from v where v.level <> 'VILLAGE')`;
   const rows = await em.execute<(Record<string, unknown> & { item: number; outcome: string | null } & OutcomeRow)[]>(items.length > 1
     ? `with x0 as (select ?::jsonb as j), v as (${villages}),
