@@ -159,7 +159,8 @@ export interface VillagesAndOutcomes {
 
 /**
  * Payments to villages (the debit and credit units of each item are its village) in one statement: the
- * villages read in the caller's scope (as requireVillages reads them) and, only when every one is there and
+ * villages read in the caller's scope through tenancy's view tenancy_unit (as requireVillages reads them;
+ * the rows carry no descendant counts) and, only when every one is there and
  * is a village, the postings (jiceng_post_transfer; a list through jiceng_post_transfers). The read costs no
  * round trip of its own, and the request sends one message fewer. The simple query protocol, as postTransfers.
  */
