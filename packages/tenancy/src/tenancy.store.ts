@@ -1,4 +1,4 @@
-import { executeBound, type EntityManager, type RollupDisagreement } from '@jiceng/db';
+import { executeBound, executePrepared, type EntityManager, type RollupDisagreement } from '@jiceng/db';
 import { UserEntity, type UserRow } from './entities/user.entity.js';
 import type { AdminLevel, AdminUnitRow } from './entities/admin-unit.entity.js';
 import type { Role } from './roles.js';
@@ -32,10 +32,13 @@ export function mapUnit(r: any): AdminUnitRow {
   } as AdminUnitRow;
 }
 
+/** The columns mapUnit reads, named (a prepared statement must not select `*`: executePrepared). */
+const UNIT_COLUMNS = 'id, code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts';
+
 // The scope condition is layer 1's filter, RLS is layer 2. Reads return plain rows, not managed entities.
 
 export async function selectUnitByCode(em: EntityManager, code: string, scope: readonly string[]): Promise<AdminUnitRow | null> {
-  const [row] = await q<any>(em, `select * from admin_unit where code = $1 and path <@ any ($2::ltree[])`, [code, scope]);
+  const [row] = await executePrepared<any>(em, `select ${UNIT_COLUMNS} from admin_unit where code = $1 and path <@ any ($2::ltree[])`, [code, scope]);
   return row ? mapUnit(row) : null;
 }
 
@@ -77,20 +80,21 @@ export async function selectChildren(em: EntityManager, parentIds: readonly stri
  * each level ordered by code; none when the unit is missing or out of scope.
  */
 export async function selectUnitTree(em: EntityManager, code: string, scope: readonly string[], levels: readonly number[]): Promise<AdminUnitRow[][]> {
-  const ctes = [`l0 as (select * from admin_unit where code = $1 and path <@ any ($2::ltree[]))`];
-  for (let d = 1; d <= levels.length; d++) {
-    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select * from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
-  }
-  const rows = await q<any>(em,
-    `with ${ctes.join(',\n')}
-     ${levels.map((_, d) => `select ${d + 1} as depth, * from l${d + 1}`).reduce((sql, branch) => `${sql} union all ${branch}`, 'select 0 as depth, * from l0')}
-     order by depth, code`,
-    [code, scope, ...levels.map((size) => size + 1)],
-  );
+  const rows = await executePrepared<any>(em, unitTreeSql(levels.length), [code, scope, ...levels.map((size) => size + 1)]);
   const out: AdminUnitRow[][] = [[], ...levels.map(() => [])];
   for (const r of rows) out[r.depth]!.push(mapUnit(r));
   return out;
 }
+
+/** selectUnitTree's text for `depth` levels (one text per depth: a prepared statement each; the page sizes are parameters). */
+const unitTreeSql = (depth: number): string => {
+  const ctes = [`l0 as (select ${UNIT_COLUMNS} from admin_unit where code = $1 and path <@ any ($2::ltree[]))`];
+  for (let d = 1; d <= depth; d++) {
+    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select ${UNIT_COLUMNS.replace(/\w+/g, 'c.$&')} from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
+  }
+  const branches = Array.from({ length: depth + 1 }, (_, d) => `select ${d} as depth, * from l${d}`);
+  return `with ${ctes.join(',\n')}\n${branches.join(' union all ')}\norder by depth, code`;
+};
 
 /** The visible ancestors (root first) of many units, each tagged with the path it was asked for. */
 export async function selectAncestors(em: EntityManager, paths: readonly string[]): Promise<{ forPath: string; unit: AdminUnitRow }[]> {
@@ -419,8 +423,10 @@ export async function selectLoginCandidate(em: EntityManager, username: string):
  * backend's pid (for cancelling).
  */
 export async function selectPrincipalSettingScope(em: EntityManager, userId: string): Promise<PrincipalRow | undefined> {
-  const [row] = await q<PrincipalRow>(em,
-    `select p.*, p.scopes::text as scopes, set_config('app.scopes', case when p.disabled then '' else nullif(p.scopes::text, '{}') end, true),
+  // prepared: every request with a token runs it (its columns named: executePrepared)
+  const [row] = await executePrepared<PrincipalRow>(em,
+    `select p.id, p.username, p.display_name, p.unit_id, p.unit_path, p.roles, p.disabled, p.token_version, p.scopes::text as scopes,
+            set_config('app.scopes', case when p.disabled then '' else nullif(p.scopes::text, '{}') end, true),
             pg_backend_pid() as backend_pid
        from jiceng_principal($1) p`,
     [userId],

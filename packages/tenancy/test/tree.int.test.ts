@@ -1,4 +1,6 @@
 import { test, expect, describe, unitId, type Node, type TestApp } from '@jiceng/testkit';
+import { beginRequest, endRequest, executeBound } from '@jiceng/db';
+import { authenticate, unitByCode, unitTreeByCode } from '@jiceng/tenancy';
 
 const MOVE = `mutation($u: ID!, $p: ID!) { moveAdminUnit(unitId: $u, newParentId: $p) { code parent { code } ancestors { code } } }`;
 
@@ -366,6 +368,40 @@ describe('per-request DataLoaders', () => {
     expect(alone).toBe(4);
     expect(planned).toBe(alone + 2);
     expect(perLevel).toBe(planned + 3);
+  });
+
+  test('the account read and the unit reads are prepared statements: parsed once per connection, the same answers', async ({ app }) => {
+    const region = await app.tree.region();
+    const county = await region.county();
+    for (let t = 0; t < 2; t++) await (await county.township()).village();
+    const u = await app.user(region, ['INSPECTOR']);
+    const Q = `query($c: String!) { adminUnit(code: $c) { code name children(first: 5) { edges { node { code level children(first: 5) { edges { node { code } } } } } } } }`;
+    const first = await u.client.ok(Q, { c: county.code });
+    // on one connection (the request's, as server.ts opens it): account, tree and unit by code, twice
+    const em = await beginRequest(app.orm);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const principal = await authenticate(em, app.settings, u.token);
+        expect(principal.userId).toBe(u.id);
+        const tree = await unitTreeByCode(em, county.code, [5, 5]);
+        expect(tree!.map((level) => level.map((x) => x.code))).toEqual([
+          [county.code],
+          first.adminUnit.children.edges.map((e: any) => e.node.code),
+          first.adminUnit.children.edges.flatMap((e: any) => e.node.children.edges.map((v: any) => v.node.code)),
+        ]);
+        expect((await unitByCode(em, region.code))!.code).toBe(region.code);
+      }
+      const prepared = await executeBound<{ statement: string }>(em, `select statement from pg_prepared_statements where not from_sql`, []);
+      // each once on this connection (earlier requests on it may have prepared trees of other depths)
+      const of = (test: (text: string) => boolean) => prepared.filter((p) => test(p.statement));
+      expect(of((t) => t.includes('jiceng_principal($1)'))).toHaveLength(1);
+      expect(of((t) => t.includes('cross join lateral') && t.includes('l2 as') && !t.includes('l3 as'))).toHaveLength(1);
+      expect(of((t) => t.startsWith('select id, code') && t.includes('from admin_unit where code = $1'))).toHaveLength(1);
+    } finally {
+      await endRequest(em, false);
+    }
+    // a request on a connection that has them answers as before
+    expect(await u.client.ok(Q, { c: county.code })).toEqual(first);
   });
 
   test('ancestors of every unit in a list: one statement for the whole list, only those in scope', async ({ app }) => {
