@@ -92,7 +92,10 @@ const preparedNames = new Map<string, string>();
  */
 export async function executePrepared<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
   let name = preparedNames.get(sql);
-  if (!name) preparedNames.set(sql, (name = `jiceng_${preparedNames.size + 1}`));
+  if (!name) {
+    name = `jiceng_${preparedNames.size + 1}`;
+    preparedNames.set(sql, name);
+  }
   // node-postgres takes a query config ({ name, text }) where Kysely passes the text through
   return run<T>(em, sql, { name, text: sql } as unknown as string, params);
 }
