@@ -79,20 +79,31 @@ export async function selectChildren(em: EntityManager, parentIds: readonly stri
  * `levels[d] + 1` children by code (as selectChildren gives them, level by level): the rows by depth,
  * each level ordered by code; none when the unit is missing or out of scope.
  */
-export async function selectUnitTree(em: EntityManager, code: string, scope: readonly string[], levels: readonly number[]): Promise<AdminUnitRow[][]> {
-  const rows = await executePrepared<any>(em, unitTreeSql(levels.length), [code, scope, ...levels.map((size) => size + 1)]);
+export async function selectUnitTree(em: EntityManager, code: string, scope: readonly string[], levels: readonly number[], lean: readonly boolean[] = []): Promise<AdminUnitRow[][]> {
+  const rows = await executePrepared<any>(em, unitTreeSql(levels.map((_, d) => !!lean[d])), [code, scope, ...levels.map((size) => size + 1)]);
   const out: AdminUnitRow[][] = [[], ...levels.map(() => [])];
   for (const r of rows) out[r.depth]!.push(mapUnit(r));
   return out;
 }
 
-/** selectUnitTree's text for `depth` levels (one text per depth: a prepared statement each; the page sizes are parameters). */
-const unitTreeSql = (depth: number): string => {
+/** The columns of UNIT_COLUMNS a lean level reads; the others are null (the same columns, so the levels make one union). */
+const LEAN_UNIT_COLUMNS = new Set(['id', 'code', 'name', 'level', 'parent_id']);
+const UNIT_COLUMN_TYPES: Record<string, string> = {
+  path: 'ltree', county_id: 'bigint', population: 'integer', households: 'integer', party_members: 'integer', economy: 'text', urban: 'boolean', descendant_counts: 'jsonb',
+};
+const childColumns = (lean: boolean) =>
+  UNIT_COLUMNS.split(', ').map((c) => (!lean || LEAN_UNIT_COLUMNS.has(c) ? `c.${c}` : `null::${UNIT_COLUMN_TYPES[c]} as ${c}`)).join(', ');
+
+/**
+ * selectUnitTree's text for these levels (one text per depth and lean pattern: a prepared statement each;
+ * the page sizes are parameters). A lean level reads id, code, name, level and parent_id, the rest null.
+ */
+const unitTreeSql = (lean: readonly boolean[]): string => {
   const ctes = [`l0 as (select ${UNIT_COLUMNS} from admin_unit where code = $1 and path <@ any ($2::ltree[]))`];
-  for (let d = 1; d <= depth; d++) {
-    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select ${UNIT_COLUMNS.replace(/\w+/g, 'c.$&')} from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
+  for (let d = 1; d <= lean.length; d++) {
+    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select ${childColumns(lean[d - 1]!)} from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
   }
-  const branches = Array.from({ length: depth + 1 }, (_, d) => `select ${d} as depth, * from l${d}`);
+  const branches = Array.from({ length: lean.length + 1 }, (_, d) => `select ${d} as depth, * from l${d}`);
   return `with ${ctes.join(',\n')}\n${branches.join(' union all ')}\norder by depth, code`;
 };
 
