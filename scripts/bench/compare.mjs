@@ -135,6 +135,7 @@ async function main() {
       for (const side of sides) await load(targets[side], queryOf(side), concurrency, 500);
       const sums = Object.fromEntries(sides.map((side) => [side, { n: 0, ms: 0 }]));
       const ratios = [];
+      const sideRatios = Object.fromEntries(baseSides.map((side) => [side, []]));
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 ? [...sides].reverse() : sides;
         const got = {};
@@ -144,8 +145,13 @@ async function main() {
           sums[side].ms += got[side].ms;
         }
         ratios.push(got.api.n / got.api.ms / (got.pg.n / got.pg.ms));
+        for (const side of baseSides) sideRatios[side].push(got[side].n / got[side].ms / (got.pg.n / got.pg.ms));
       }
       const rps = (s) => (s.n / s.ms) * 1000;
+      const spread = (list) => {
+        const sorted = [...list].sort((x, y) => x - y);
+        return { min: +sorted[0].toFixed(2), median: +sorted[Math.floor(sorted.length / 2)].toFixed(2), max: +sorted.at(-1).toFixed(2) };
+      };
       ratios.sort((x, y) => x - y);
       const result = {
         name: q.name,
@@ -155,7 +161,7 @@ async function main() {
         ratio: +(rps(sums.api) / rps(sums.pg)).toFixed(2),
         ...(targets.base ? { baselinePerSecond: +rps(sums.base).toFixed(1), baselineRatio: +(rps(sums.base) / rps(sums.pg)).toFixed(2) } : {}),
         ...(baseSides.length > 1
-          ? { baselines: baseSides.map((side) => ({ url: targets[side].url, perSecond: +rps(sums[side]).toFixed(1), ratio: +(rps(sums[side]) / rps(sums.pg)).toFixed(2) })) }
+          ? { baselines: baseSides.map((side) => ({ url: targets[side].url, perSecond: +rps(sums[side]).toFixed(1), ratio: +(rps(sums[side]) / rps(sums.pg)).toFixed(2), roundRatios: spread(sideRatios[side]) })) }
           : {}),
         roundRatios: { min: +ratios[0].toFixed(2), median: +ratios[Math.floor(ratios.length / 2)].toFixed(2), max: +ratios.at(-1).toFixed(2) },
         rounds,
