@@ -4,7 +4,7 @@ import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import type { JicengContext } from '../context.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
 import { assertLevel, moveUnit, partyMembersUnder, requireUnit, searchUnits, unitByCode, unitTreeByCode } from '../admin-unit.service.js';
-import { attachReadAhead, childrenLevels, childrenReadAhead, isPartialRow, leanLevels, markPartialRows } from './tree-look-ahead.js';
+import { attachReadAhead, childrenLevels, childrenReadAhead, isPartialRow, leanLevels } from './tree-look-ahead.js';
 import { ancestorsLoader, childrenLoader, primeUnits, unitLoader } from '../loaders.js';
 import { CURSOR_KEYS, decodeCursor, pageSize, toPage } from '../pagination.js';
 import { AdminLevel, AdminUnit, AdminUnitConnection, AdminUnitMove, LevelCount } from './admin-unit.types.js';
@@ -27,7 +27,6 @@ export class AdminUnitResolver {
     const lean = leanLevels(info, levels.length);
     const tree = await unitTreeByCode(ctx.em, code.trim(), levels, lean);
     if (!tree) return null;
-    for (const [d, partial] of lean.entries()) if (partial) markPartialRows(tree[d + 1]!);
     attachReadAhead(tree[0]![0]!, levels, tree);
     return tree[0]![0]!;
   }

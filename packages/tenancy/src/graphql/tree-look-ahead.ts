@@ -43,12 +43,11 @@ export function attachReadAhead(root: AdminUnitRow, levels: readonly number[], r
  */
 const LEAN_FIELDS = new Set(['__typename', 'id', 'code', 'name', 'level', 'children']);
 
-/** Rows read without their other columns (leanLevels): never handed to a cache other fields read (primeUnits). */
-const partialRows = new WeakSet<AdminUnitRow>();
-export const isPartialRow = (u: AdminUnitRow): boolean => partialRows.has(u);
-export const markPartialRows = (rows: readonly AdminUnitRow[]): void => {
-  for (const r of rows) partialRows.add(r);
-};
+/**
+ * A row read without its other columns (leanLevels): never handed to a cache other fields read (primeUnits).
+ * Such a row has no path (a unit always has one); a WeakSet of them cost 2 % of a county request's CPU.
+ */
+export const isPartialRow = (u: AdminUnitRow): boolean => u.path == null;
 
 /**
  * For each of the first `depth` levels of `children` under the field being resolved: whether every unit
