@@ -25,49 +25,10 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-/**
- * The default sink: stdout, one write per turn of the event loop. Lines logged in the same turn (a busy
- * service logs a line per request) leave in one write (one system call: stdout to a file or pipe writes
- * synchronously) on setImmediate, and whatever is pending is written when the process exits
- * (process.exit included).
- */
-export function bufferedWriter(out: { write(text: string): unknown } = process.stdout): { write(line: string): void; flush(): void } {
-  let pending: string[] = [];
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (!pending.length) return;
-    const text = pending.join('');
-    pending = [];
-    out.write(text);
-  };
-  let hooked = false;
-  return {
-    write(line) {
-      pending.push(line + '\n');
-      if (!hooked) {
-        hooked = true;
-        process.on('exit', flush);
-      }
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    },
-    flush,
-  };
-}
-
-let stdoutWriter: ReturnType<typeof bufferedWriter> | undefined;
-const writeStdout = (line: string) => {
-  stdoutWriter ??= bufferedWriter();
-  stdoutWriter.write(line);
-};
-
 export function createLogger(
   level: LogLevel = 'info',
   base: Record<string, unknown> = {},
-  write: (line: string) => void = writeStdout,
+  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
 ): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < LEVELS[level]) return;
