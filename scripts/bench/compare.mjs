@@ -14,7 +14,8 @@
 // /tmp/jiceng-bench-compare, kept between runs so the demo seed runs once) and stops it at the end.
 // PostGraphile runs in a child process of its own, like the API. Environment: ROUNDS (6), ROUND_MS
 // (2000), CONCURRENCY (8), QUERIES (comma-separated names, default all), and BASELINE_URL: another build
-// of the API on the same database (before a change), measured in the same rounds (`baselineRatio`).
+// of the API on the same database (before a change), measured in the same rounds (`baselineRatio`); several
+// builds comma-separated (steps of a change), each a side of its own (`baselines`).
 import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, Agent, request } from 'node:http';
@@ -112,8 +113,10 @@ async function main() {
       api: { url: apiUrl, headers: { authorization: `Bearer ${await signIn(apiUrl)}` }, agent: agent() },
       pg: { url: pgGraphql, headers: {}, agent: agent() },
     };
-    const baseUrl = process.env.BASELINE_URL;
-    if (baseUrl) targets.base = { url: baseUrl, headers: { authorization: `Bearer ${await signIn(baseUrl)}` }, agent: agent() };
+    // BASELINE_URL: one build or several (comma-separated), each its own side in the same rounds
+    const baseUrls = process.env.BASELINE_URL?.split(',').map((u) => u.trim()).filter(Boolean) ?? [];
+    const baseSides = baseUrls.map((_, i) => (i ? `base${i + 1}` : 'base'));
+    for (const [i, url] of baseUrls.entries()) targets[baseSides[i]] = { url, headers: { authorization: `Bearer ${await signIn(url)}` }, agent: agent() };
     const sides = Object.keys(targets);
     const results = [];
     for (const q of QUERIES.filter((q) => !only || only.includes(q.name))) {
@@ -124,12 +127,15 @@ async function main() {
       if (a.length !== q.units || JSON.stringify(a) !== JSON.stringify(b)) {
         throw new Error(`${q.name}: the answers differ (API ${a.length} units, PostGraphile ${b.length}, expected ${q.units})`);
       }
-      if (targets.base && JSON.stringify(unitsOf(await post(baseUrl, q.api, targets.base))) !== JSON.stringify(a)) throw new Error(`${q.name}: the baseline's answer differs`);
+      for (const side of baseSides) {
+        if (JSON.stringify(unitsOf(await post(targets[side].url, q.api, targets[side]))) !== JSON.stringify(a)) throw new Error(`${q.name}: the baseline's answer differs (${targets[side].url})`);
+      }
       const queryOf = (side) => (side === 'pg' ? q.pg : q.api);
       // warm every side (JIT, plans, pools), then alternate, each round in the reverse order of the last
       for (const side of sides) await load(targets[side], queryOf(side), concurrency, 500);
       const sums = Object.fromEntries(sides.map((side) => [side, { n: 0, ms: 0 }]));
       const ratios = [];
+      const sideRatios = Object.fromEntries(baseSides.map((side) => [side, []]));
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 ? [...sides].reverse() : sides;
         const got = {};
@@ -139,8 +145,13 @@ async function main() {
           sums[side].ms += got[side].ms;
         }
         ratios.push(got.api.n / got.api.ms / (got.pg.n / got.pg.ms));
+        for (const side of baseSides) sideRatios[side].push(got[side].n / got[side].ms / (got.pg.n / got.pg.ms));
       }
       const rps = (s) => (s.n / s.ms) * 1000;
+      const spread = (list) => {
+        const sorted = [...list].sort((x, y) => x - y);
+        return { min: +sorted[0].toFixed(2), median: +sorted[Math.floor(sorted.length / 2)].toFixed(2), max: +sorted.at(-1).toFixed(2) };
+      };
       ratios.sort((x, y) => x - y);
       const result = {
         name: q.name,
@@ -149,6 +160,9 @@ async function main() {
         postgraphilePerSecond: +rps(sums.pg).toFixed(1),
         ratio: +(rps(sums.api) / rps(sums.pg)).toFixed(2),
         ...(targets.base ? { baselinePerSecond: +rps(sums.base).toFixed(1), baselineRatio: +(rps(sums.base) / rps(sums.pg)).toFixed(2) } : {}),
+        ...(baseSides.length > 1
+          ? { baselines: baseSides.map((side) => ({ url: targets[side].url, perSecond: +rps(sums[side]).toFixed(1), ratio: +(rps(sums[side]) / rps(sums.pg)).toFixed(2), roundRatios: spread(sideRatios[side]) })) }
+          : {}),
         roundRatios: { min: +ratios[0].toFixed(2), median: +ratios[Math.floor(ratios.length / 2)].toFixed(2), max: +ratios.at(-1).toFixed(2) },
         rounds,
         roundMs,

@@ -76,12 +76,37 @@ export async function inScope<T>(orm: Orm, paths: readonly string[], fn: (em: En
  * the parameters, which may be tens of MB).
  */
 export async function executeBound<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
+  return run<T>(em, sql, sql, params);
+}
+
+/** Names of the statements executePrepared has prepared, by text (the same name on every connection). */
+const preparedNames = new Map<string, string>();
+
+/**
+ * executeBound as a named prepared statement: each pooled connection parses (and PostgreSQL plans) the
+ * text once, later executions send only its name and parameters, and PostgreSQL may keep a generic plan
+ * (no parse, no planning). For the fixed statements every request runs (the account read, the tree read):
+ * a handful of texts, each a statement kept on every connection for its life. The text must name its
+ * columns (not `*`): a prepared statement whose result shape changes under it (a column added by a
+ * migration while the service runs) fails with "cached plan must not change result type".
+ */
+export async function executePrepared<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
+  let name = preparedNames.get(sql);
+  if (!name) {
+    name = `jiceng_${preparedNames.size + 1}`;
+    preparedNames.set(sql, name);
+  }
+  // node-postgres takes a query config ({ name, text }) where Kysely passes the text through
+  return run<T>(em, sql, { name, text: sql } as unknown as string, params);
+}
+
+async function run<T>(em: EntityManager, logged: string, sql: string, params: readonly unknown[]): Promise<T[]> {
   const conn = em.getConnection() as unknown as {
     getClient(): Executor;
     executeQuery<R>(query: string, cb: () => Promise<R>, context?: Record<string, unknown>): Promise<R>;
   };
   const ctx = (em.getTransactionContext() ?? conn.getClient()) as Executor;
-  return conn.executeQuery(sql, async () => (await ctx.executeQuery(CompiledQuery.raw(sql, [...params]))).rows as T[], {});
+  return conn.executeQuery(logged, async () => (await ctx.executeQuery(CompiledQuery.raw(sql, [...params]))).rows as T[], {});
 }
 
 interface Executor {

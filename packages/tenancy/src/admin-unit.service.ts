@@ -18,10 +18,11 @@ export async function unitByCode(em: EntityManager, code: string): Promise<Admin
 /**
  * A unit by code with `levels.length` levels of children (each parent's first `levels[d] + 1` by code),
  * in one statement: the rows by depth (the unit alone at depth 0), or null when missing or out of scope.
+ * The rows of a level whose `lean` is true hold only id, code, name, level and parentId (the rest null).
  */
-export async function unitTreeByCode(em: EntityManager, code: string, levels: readonly number[]): Promise<AdminUnitRow[][] | null> {
+export async function unitTreeByCode(em: EntityManager, code: string, levels: readonly number[], lean: readonly boolean[] = []): Promise<AdminUnitRow[][] | null> {
   if (!CODE_PATTERN.test(code)) return null;
-  const tree = await store.selectUnitTree(em, code, requestScope(em), levels);
+  const tree = await store.selectUnitTree(em, code, requestScope(em), levels, lean);
   return tree[0]!.length ? tree : null;
 }
 

@@ -1,4 +1,4 @@
-import { executeBound, type EntityManager, type RollupDisagreement } from '@jiceng/db';
+import { executeBound, executePrepared, type EntityManager, type RollupDisagreement } from '@jiceng/db';
 import { UserEntity, type UserRow } from './entities/user.entity.js';
 import type { AdminLevel, AdminUnitRow } from './entities/admin-unit.entity.js';
 import type { Role } from './roles.js';
@@ -32,10 +32,13 @@ export function mapUnit(r: any): AdminUnitRow {
   } as AdminUnitRow;
 }
 
+/** The columns mapUnit reads, named (a prepared statement must not select `*`: executePrepared). */
+const UNIT_COLUMNS = 'id, code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts';
+
 // The scope condition is layer 1's filter, RLS is layer 2. Reads return plain rows, not managed entities.
 
 export async function selectUnitByCode(em: EntityManager, code: string, scope: readonly string[]): Promise<AdminUnitRow | null> {
-  const [row] = await q<any>(em, `select * from admin_unit where code = $1 and path <@ any ($2::ltree[])`, [code, scope]);
+  const [row] = await executePrepared<any>(em, `select ${UNIT_COLUMNS} from admin_unit where code = $1 and path <@ any ($2::ltree[])`, [code, scope]);
   return row ? mapUnit(row) : null;
 }
 
@@ -76,21 +79,33 @@ export async function selectChildren(em: EntityManager, parentIds: readonly stri
  * `levels[d] + 1` children by code (as selectChildren gives them, level by level): the rows by depth,
  * each level ordered by code; none when the unit is missing or out of scope.
  */
-export async function selectUnitTree(em: EntityManager, code: string, scope: readonly string[], levels: readonly number[]): Promise<AdminUnitRow[][]> {
-  const ctes = [`l0 as (select * from admin_unit where code = $1 and path <@ any ($2::ltree[]))`];
-  for (let d = 1; d <= levels.length; d++) {
-    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select * from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
-  }
-  const rows = await q<any>(em,
-    `with ${ctes.join(',\n')}
-     ${levels.map((_, d) => `select ${d + 1} as depth, * from l${d + 1}`).reduce((sql, branch) => `${sql} union all ${branch}`, 'select 0 as depth, * from l0')}
-     order by depth, code`,
-    [code, scope, ...levels.map((size) => size + 1)],
-  );
+export async function selectUnitTree(em: EntityManager, code: string, scope: readonly string[], levels: readonly number[], lean: readonly boolean[] = []): Promise<AdminUnitRow[][]> {
+  const rows = await executePrepared<any>(em, unitTreeSql(levels.map((_, d) => !!lean[d])), [code, scope, ...levels.map((size) => size + 1)]);
   const out: AdminUnitRow[][] = [[], ...levels.map(() => [])];
   for (const r of rows) out[r.depth]!.push(mapUnit(r));
   return out;
 }
+
+/** The columns of UNIT_COLUMNS a lean level reads; the others are null (the same columns, so the levels make one union). */
+const LEAN_UNIT_COLUMNS = new Set(['id', 'code', 'name', 'level', 'parent_id']);
+const UNIT_COLUMN_TYPES: Record<string, string> = {
+  path: 'ltree', county_id: 'bigint', population: 'integer', households: 'integer', party_members: 'integer', economy: 'text', urban: 'boolean', descendant_counts: 'jsonb',
+};
+const childColumns = (lean: boolean) =>
+  UNIT_COLUMNS.split(', ').map((c) => (!lean || LEAN_UNIT_COLUMNS.has(c) ? `c.${c}` : `null::${UNIT_COLUMN_TYPES[c]} as ${c}`)).join(', ');
+
+/**
+ * selectUnitTree's text for these levels (one text per depth and lean pattern: a prepared statement each;
+ * the page sizes are parameters). A lean level reads id, code, name, level and parent_id, the rest null.
+ */
+const unitTreeSql = (lean: readonly boolean[]): string => {
+  const ctes = [`l0 as (select ${UNIT_COLUMNS} from admin_unit where code = $1 and path <@ any ($2::ltree[]))`];
+  for (let d = 1; d <= lean.length; d++) {
+    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select ${childColumns(lean[d - 1]!)} from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
+  }
+  const branches = Array.from({ length: lean.length + 1 }, (_, d) => `select ${d} as depth, * from l${d}`);
+  return `with ${ctes.join(',\n')}\n${branches.join(' union all ')}\norder by depth, code`;
+};
 
 /** The visible ancestors (root first) of many units, each tagged with the path it was asked for. */
 export async function selectAncestors(em: EntityManager, paths: readonly string[]): Promise<{ forPath: string; unit: AdminUnitRow }[]> {
@@ -419,8 +434,10 @@ export async function selectLoginCandidate(em: EntityManager, username: string):
  * backend's pid (for cancelling).
  */
 export async function selectPrincipalSettingScope(em: EntityManager, userId: string): Promise<PrincipalRow | undefined> {
-  const [row] = await q<PrincipalRow>(em,
-    `select p.*, p.scopes::text as scopes, set_config('app.scopes', case when p.disabled then '' else nullif(p.scopes::text, '{}') end, true),
+  // prepared: every request with a token runs it (its columns named: executePrepared)
+  const [row] = await executePrepared<PrincipalRow>(em,
+    `select p.id, p.username, p.display_name, p.unit_id, p.unit_path, p.roles, p.disabled, p.token_version, p.scopes::text as scopes,
+            set_config('app.scopes', case when p.disabled then '' else nullif(p.scopes::text, '{}') end, true),
             pg_backend_pid() as backend_pid
        from jiceng_principal($1) p`,
     [userId],

@@ -1,4 +1,6 @@
 import { test, expect, describe, unitId, type Node, type TestApp } from '@jiceng/testkit';
+import { beginRequest, endRequest, executeBound } from '@jiceng/db';
+import { authenticate, unitByCode, unitTreeByCode } from '@jiceng/tenancy';
 
 const MOVE = `mutation($u: ID!, $p: ID!) { moveAdminUnit(unitId: $u, newParentId: $p) { code parent { code } ancestors { code } } }`;
 
@@ -366,6 +368,89 @@ describe('per-request DataLoaders', () => {
     expect(alone).toBe(4);
     expect(planned).toBe(alone + 2);
     expect(perLevel).toBe(planned + 3);
+  });
+
+  test('the account read and the unit reads are prepared statements: parsed once per connection, the same answers', async ({ app }) => {
+    const region = await app.tree.region();
+    const county = await region.county();
+    for (let t = 0; t < 2; t++) await (await county.township()).village();
+    const u = await app.user(region, ['INSPECTOR']);
+    const Q = `query($c: String!) { adminUnit(code: $c) { code name children(first: 5) { edges { node { code level children(first: 5) { edges { node { code } } } } } } } }`;
+    const first = await u.client.ok(Q, { c: county.code });
+    // on one connection (the request's, as server.ts opens it): account, tree and unit by code, twice
+    const em = await beginRequest(app.orm);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const principal = await authenticate(em, app.settings, u.token);
+        expect(principal.userId).toBe(u.id);
+        const tree = await unitTreeByCode(em, county.code, [5, 5]);
+        expect(tree!.map((level) => level.map((x) => x.code))).toEqual([
+          [county.code],
+          first.adminUnit.children.edges.map((e: any) => e.node.code),
+          first.adminUnit.children.edges.flatMap((e: any) => e.node.children.edges.map((v: any) => v.node.code)),
+        ]);
+        expect((await unitByCode(em, region.code))!.code).toBe(region.code);
+      }
+      const prepared = await executeBound<{ statement: string }>(em, `select statement from pg_prepared_statements where not from_sql`, []);
+      // each once on this connection (earlier requests on it may have prepared trees of other depths)
+      const of = (test: (text: string) => boolean) => prepared.filter((p) => test(p.statement));
+      expect(of((t) => t.includes('jiceng_principal($1)'))).toHaveLength(1);
+      expect(of((t) => t.includes('cross join lateral') && t.includes('l2 as') && !t.includes('l3 as') && !t.includes('null::'))).toHaveLength(1);
+      expect(new Set(prepared.map((p) => p.statement)).size).toBe(prepared.length);
+      expect(of((t) => t.startsWith('select id, code') && t.includes('from admin_unit where code = $1'))).toHaveLength(1);
+    } finally {
+      await endRequest(em, false);
+    }
+    // a request on a connection that has them answers as before
+    expect(await u.client.ok(Q, { c: county.code })).toEqual(first);
+  });
+
+  test('look-ahead: levels asking only for id, code, name and level read those columns; every other field still sees whole rows', async ({ app }) => {
+    const region = await app.tree.region();
+    const county = await region.county();
+    for (let t = 0; t < 3; t++) {
+      const township = await county.township();
+      for (let v = 0; v < 2; v++) await township.village();
+    }
+    await app.asOwner((em) => em.execute(`update admin_unit set population = 1000 + id, households = 10 + id where path <@ ?::ltree`, [region.path]));
+    const u = await app.user(region, ['INSPECTOR']);
+    // townships lean (code and children only), villages not: their parent is a township, read whole
+    const mixed = (on: string) => `query($c: String!) { adminUnit(code: $c) { code population children(first: 5)${on} { edges { cursor node { __typename id code name level
+      children(first: 5) { edges { node { code parent { code population households counts { level count } } } } } } } } } }`;
+    const ahead = await u.client.ok(mixed(''), { c: county.code });
+    const batched = await u.client.ok(mixed(' @include(if: true)'), { c: county.code });
+    expect(ahead).toEqual(batched);
+    for (const t of ahead.adminUnit.children.edges) {
+      for (const v of t.node.children.edges) {
+        expect(v.node.parent.code).toBe(t.node.code);
+        expect(v.node.parent.population).toBeGreaterThan(1000);
+        expect(v.node.parent.counts.find((c: any) => c.level === 'VILLAGE').count).toBe(2);
+      }
+    }
+    // every level lean, and a fragment that asks for more makes its level whole again
+    const lean = `query($c: String!) { adminUnit(code: $c) { code children(first: 5) { edges { node { id code name level children(first: 5) { edges { node { code name } } } } } } } }`;
+    const leanAhead = await u.client.ok(lean, { c: county.code });
+    expect(leanAhead).toEqual(await u.client.ok(lean.replace('children(first: 5) {', 'children(first: 5) @include(if: true) {'), { c: county.code }));
+    // the store reads a lean level's rows with their other columns null
+    const em = await beginRequest(app.orm);
+    try {
+      await authenticate(em, app.settings, u.token);
+      const [top, townships, villages] = (await unitTreeByCode(em, county.code, [5, 5], [true, false]))!;
+      expect(top![0]!.population).toBeGreaterThan(1000);
+      expect(townships!.map((t) => [t.code, t.name, t.level, t.parentId, t.population, t.path])).toEqual(
+        leanAhead.adminUnit.children.edges.map((e: any) => [e.node.code, e.node.name, e.node.level, county.id, null, null]),
+      );
+      for (const v of villages!) expect(v.population).toBeGreaterThan(1000);
+    } finally {
+      await endRequest(em, false);
+    }
+    const withFragment = `query($c: String!) { adminUnit(code: $c) { children(first: 5) { edges { node { code ...P } } } } } fragment P on AdminUnit { population households urban }`;
+    const whole = await u.client.ok(withFragment, { c: county.code });
+    for (const t of whole.adminUnit.children.edges) {
+      expect(t.node.population).toBeGreaterThan(1000);
+      expect(t.node.households).toBeGreaterThan(10);
+      expect(t.node.urban).toBe(false);
+    }
   });
 
   test('ancestors of every unit in a list: one statement for the whole list, only those in scope', async ({ app }) => {

@@ -4,7 +4,7 @@ import { fromGlobalId, toGlobalId } from '@jiceng/core';
 import type { JicengContext } from '../context.js';
 import type { AdminUnitRow } from '../entities/admin-unit.entity.js';
 import { assertLevel, moveUnit, partyMembersUnder, requireUnit, searchUnits, unitByCode, unitTreeByCode } from '../admin-unit.service.js';
-import { attachReadAhead, childrenLevels, childrenReadAhead } from './tree-look-ahead.js';
+import { attachReadAhead, childrenLevels, childrenReadAhead, isPartialRow, leanLevels } from './tree-look-ahead.js';
 import { ancestorsLoader, childrenLoader, primeUnits, unitLoader } from '../loaders.js';
 import { CURSOR_KEYS, decodeCursor, pageSize, toPage } from '../pagination.js';
 import { AdminLevel, AdminUnit, AdminUnitConnection, AdminUnitMove, LevelCount } from './admin-unit.types.js';
@@ -24,7 +24,8 @@ export class AdminUnitResolver {
     // the unit and the plain levels of `children` asked under it: one statement (look-ahead)
     const levels = childrenLevels(info);
     if (!levels.length) return unitByCode(ctx.em, code.trim());
-    const tree = await unitTreeByCode(ctx.em, code.trim(), levels);
+    const lean = leanLevels(info, levels.length);
+    const tree = await unitTreeByCode(ctx.em, code.trim(), levels, lean);
     if (!tree) return null;
     attachReadAhead(tree[0]![0]!, levels, tree);
     return tree[0]![0]!;
@@ -70,7 +71,8 @@ export class AdminUnitResolver {
     const size = pageSize(first, 100);
     // read with the unit when the request was planned ahead (adminUnit), else batched per level
     const rows = (after == null ? childrenReadAhead(u, size) : undefined) ?? (await childrenLoader(ctx, size, decodeCursor(after, 'after', CURSOR_KEYS.code)).load(u.id));
-    primeUnits(ctx, [u]);
+    // a row read with a few columns (a lean level) must not answer `parent` of another path in the query
+    if (!isPartialRow(u)) primeUnits(ctx, [u]);
     return toConnection(toPage(rows, size, (r) => r.code));
   }
 
