@@ -476,6 +476,23 @@ export async function refreshDescendantCounts(tx: EntityManager, paths: readonly
   await q(tx, `select jiceng_refresh_descendant_counts($1::ltree[])`, [paths]);
 }
 
+/**
+ * A bulk load without the search index: dropped here, in the import's transaction (admin_unit is then
+ * locked against readers until it commits), and built once at its end (buildUnitSearch).
+ */
+export async function dropUnitSearch(tx: EntityManager): Promise<void> {
+  await q(tx, `select jiceng_unit_search_drop()`);
+}
+
+export async function buildUnitSearch(tx: EntityManager): Promise<void> {
+  await q(tx, `select jiceng_unit_search_build()`);
+}
+
+/** The rural villages of these villages' parents, recounted (a bulk import's triggers leave them to its end). */
+export async function recountRuralVillagesOf(tx: EntityManager, villageCodes: readonly string[]): Promise<void> {
+  if (villageCodes.length) await q(tx, `select jiceng_recount_rural_villages_of($1::text[])`, [villageCodes]);
+}
+
 /** Merges the search index's pending entries and refreshes admin_unit's planner statistics. */
 export async function mergeSearchAndAnalyze(tx: EntityManager): Promise<void> {
   await q(tx, `select jiceng_merge_unit_search(), (select count(*) from jiceng_analyze(array['admin_unit']))`);

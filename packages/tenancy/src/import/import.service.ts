@@ -11,6 +11,11 @@ export interface ImportResult {
 }
 
 const BATCH = 50_000;
+/**
+ * An import of this many new units or more builds the search index once after its rows instead of
+ * entering each row into it (migration 0181): the whole country's 665k units, a province's tens of thousands.
+ */
+export const REBUILD_SEARCH_AT = 20_000;
 /** A file this wrong is the wrong file: the error lists this many problems and the total. */
 const MAX_LISTED = 10_000;
 const TIERS = ['PROVINCE', 'PREFECTURE', 'COUNTY', 'TOWNSHIP', 'VILLAGE'] as const;
@@ -51,7 +56,7 @@ function refuse(problems: ImportProblem[]): never {
  * new units are inserted and changed ones updated, by code, in one transaction (all or nothing).
  * Re-running is idempotent. Runs with the caller's scope: a unit outside it cannot be a parent.
  */
-export async function importCodeList(em: EntityManager, text: string): Promise<ImportResult> {
+export async function importCodeList(em: EntityManager, text: string, opts: { rebuildSearchAt?: number } = {}): Promise<ImportResult> {
   const { rows, problems, columns } = parseCodeList(text);
   if (problems.length) refuse(problems);
   const existing = await findExisting(em, rows);
@@ -63,9 +68,12 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
   const result: ImportResult = { inserted: fresh.length, updated: 0, unchanged: 0 };
   await em.transactional(async (tx) => {
     await store.beginBulkImport(tx);
+    const rebuild = fresh.length >= (opts.rebuildSearchAt ?? REBUILD_SEARCH_AT);
+    if (rebuild) await store.dropUnitSearch(tx);
     await insertFresh(tx, fresh, existing);
     result.updated = await updateKnown(tx, known, columns);
     result.unchanged = known.length - result.updated;
+    if (rebuild) await store.buildUnitSearch(tx);
     await store.endDeferredCounts(tx);
     // existing units that gained descendants (and their ancestors) are recounted once
     const gained = new Set<string>();
@@ -73,6 +81,8 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
     if (gained.size) await store.refreshDescendantCounts(tx, [...gained]);
     // the search index's pending entries merged; a freshly loaded tree without planner statistics is planned as if empty
     if (fresh.length || result.updated) await store.mergeSearchAndAnalyze(tx);
+    // and, planned with those statistics, the rural villages of the villages' parents
+    if (fresh.length || result.updated) await store.recountRuralVillagesOf(tx, rows.filter((r) => r.level === 'VILLAGE').map((r) => r.code));
   });
   return result;
 }
