@@ -493,6 +493,11 @@ export async function recountRuralVillagesOf(tx: EntityManager, villageCodes: re
   if (villageCodes.length) await q(tx, `select jiceng_recount_rural_villages_of($1::text[])`, [villageCodes]);
 }
 
+/** admin_unit's planner statistics refreshed (in the import's transaction: its own rows counted). */
+export async function analyzeUnits(tx: EntityManager): Promise<void> {
+  await q(tx, `select count(*) from jiceng_analyze(array['admin_unit'])`);
+}
+
 /** Merges the search index's pending entries and refreshes admin_unit's planner statistics. */
 export async function mergeSearchAndAnalyze(tx: EntityManager): Promise<void> {
   await q(tx, `select jiceng_merge_unit_search(), (select count(*) from jiceng_analyze(array['admin_unit']))`);

@@ -16,6 +16,14 @@ const BATCH = 50_000;
  * entering each row into it (migration 0181): the whole country's 665k units, a province's tens of thousands.
  */
 export const REBUILD_SEARCH_AT = 20_000;
+/**
+ * A tier of this many new units first refreshes admin_unit's statistics. The foreign-key check of each
+ * row's parent is planned once per connection and kept: planned on statistics of a nearly empty tree
+ * (a fresh database: migration 0151 analysed it when it held the country alone), it reads the whole
+ * table for every row inserted, and the country's import never ended. An ANALYZE in the transaction
+ * counts the rows written so far and makes PostgreSQL plan the check again, through the primary key.
+ */
+const ANALYZE_BEFORE_TIER = 10_000;
 /** A file this wrong is the wrong file: the error lists this many problems and the total. */
 const MAX_LISTED = 10_000;
 const TIERS = ['PROVINCE', 'PREFECTURE', 'COUNTY', 'TOWNSHIP', 'VILLAGE'] as const;
@@ -186,6 +194,7 @@ async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Ma
   const byTier = TIERS.map((tier) => fresh.filter((r) => tierOf(r) === tier));
   const counts = descendantCounts(byTier, new Set(fresh.map((r) => r.code)));
   for (const [t, list] of byTier.entries()) {
+    if (list.length >= ANALYZE_BEFORE_TIER) await store.analyzeUnits(em);
     const village = TIERS[t] === 'VILLAGE';
     const placed = new Map<string, Omit<Anchor, 'id'>>();
     const prepare = (batch: CodeListRow[]): string[] => {
