@@ -675,8 +675,9 @@ end $$;
 -- the end of a bulk import: the parents of these villages recounted (in the caller's scope)
 create function jiceng_recount_rural_villages_of(p_codes text[]) returns void
   language sql security definer set search_path = public, pg_temp as $$
-  select jiceng_recount_rural_villages(array(select distinct parent_id from admin_unit
-                                              where code = any (p_codes::char(12)[]) and level = 'VILLAGE'))
+  -- joined, not code = any (p_codes): a parameter array is searched element by element for each row
+  select jiceng_recount_rural_villages(array(select distinct v.parent_id from unnest(p_codes) c(code)
+                                              join admin_unit v on v.code = c.code::char(12) where v.level = 'VILLAGE'))
 $$;
 revoke execute on function jiceng_recount_rural_villages_of(text[]) from public;
 grant execute on function jiceng_recount_rural_villages_of(text[]) to :api_role;

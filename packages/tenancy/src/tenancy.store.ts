@@ -503,8 +503,8 @@ export async function mergeSearchAndAnalyze(tx: EntityManager): Promise<void> {
   await q(tx, `select jiceng_merge_unit_search(), (select count(*) from jiceng_analyze(array['admin_unit']))`);
 }
 
-const INSERT_UNITS = `insert into admin_unit (code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts)
-  select * from unnest($1::char(12)[], $2::text[], $3::text[], $4::bigint[], $5::ltree[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::text[], $11::boolean[], $12::jsonb[])`;
+const INSERT_UNITS = `insert into admin_unit (code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts, rural_villages)
+  select * from unnest($1::char(12)[], $2::text[], $3::text[], $4::bigint[], $5::ltree[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::text[], $11::boolean[], $12::jsonb[], $13::int[])`;
 
 /**
  * Inserts a batch of units, one array (literal) per column in INSERT_UNITS' order; `returning` gives back

@@ -89,8 +89,11 @@ export async function importCodeList(em: EntityManager, text: string, opts: { re
     if (gained.size) await store.refreshDescendantCounts(tx, [...gained]);
     // the search index's pending entries merged; a freshly loaded tree without planner statistics is planned as if empty
     if (fresh.length || result.updated) await store.mergeSearchAndAnalyze(tx);
-    // and, planned with those statistics, the rural villages of the villages' parents
-    if (fresh.length || result.updated) await store.recountRuralVillagesOf(tx, rows.filter((r) => r.level === 'VILLAGE').map((r) => r.code));
+    // and, planned with those statistics, the rural villages of existing parents of the file's villages
+    // (new units came with theirs: only existing parents of new villages, and parents of villages that may have changed)
+    if (fresh.length || result.updated) {
+      await store.recountRuralVillagesOf(tx, rows.filter((r) => r.level === 'VILLAGE' && (existing.has(r.code) || existing.has(r.parentCode!))).map((r) => r.code));
+    }
   });
   return result;
 }
@@ -193,6 +196,9 @@ async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Ma
   const anchors = new Map<string, Anchor>(existing);
   const byTier = TIERS.map((tier) => fresh.filter((r) => tierOf(r) === tier));
   const counts = descendantCounts(byTier, new Set(fresh.map((r) => r.code)));
+  // a new unit's rural villages: its children are all new, all in the file
+  const rural = new Map<string, number>();
+  for (const r of fresh) if (r.level === 'VILLAGE' && !r.urban && r.parentCode) rural.set(r.parentCode, (rural.get(r.parentCode) ?? 0) + 1);
   for (const [t, list] of byTier.entries()) {
     if (list.length >= ANALYZE_BEFORE_TIER) await store.analyzeUnits(em);
     const village = TIERS[t] === 'VILLAGE';
@@ -216,6 +222,7 @@ async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Ma
         col((r) => r.code), col((r) => r.name, true), col((r) => r.level), arrayLiteral(parentIds), arrayLiteral(paths), arrayLiteral(countyIds),
         col((r) => r.population), col((r) => r.households), col((r) => r.partyMembers), col((r) => r.economy), col((r) => r.urban),
         col((r) => countsJson(counts.get(r.code)), true),
+        col((r) => rural.get(r.code) ?? 0),
       ];
     };
     const newCounties: string[] = [];
