@@ -581,10 +581,10 @@ grant execute on function jiceng_merge_unit_search() to :api_role;
 // sorted. Now names that CONTAIN the text come first and alone: a text of three characters or more through
 // the index's trigrams (LIKE needs every trigram of the text: few rows for a long text), a shorter one
 // through its characters. Similar names (pg_trgm, 0.3) only fill what is left of the page when too few
-// contain the text; from five characters on they must also be like its first half (word similarity
-// 0.3: a run of the name shares a third of the first half's trigrams), so that an official suffix shared
-// by thousands (…村民委员会, …社区居民委员会) is no likeness, and the index finds the candidates by the
-// text's own part. The order is unchanged: containing names first, then by similarity and code; the
+// contain the text (from three characters: a shorter text's similar names all contain it); from five
+// characters on they must also be like its first half (word similarity 0.3: a run of the name shares a
+// third of the first half's trigrams), so that an official suffix shared by thousands (…村民委员会,
+// …社区居民委员会) is no likeness, and the index finds the candidates by the text's own part. The order is unchanged: containing names first, then by similarity and code; the
 // caller's scope as before. Statements are planned for their values (EXECUTE): the short and long forms
 // need different index keys.
 const unitSearchContainsFirst = `
@@ -607,7 +607,9 @@ begin
     || ' order by similarity(u.name, $5) desc, u.code limit $6 offset $7'
     using p_label, p_path, p_id, p_level, p_text, p_limit, p_offset, pattern, string_to_array(p_text, null), scopes, first_half;
   get diagnostics got = row_count;
-  if got >= p_limit then
+  -- a text of one or two characters: a name like it (two of its three padded trigrams) contains it, so
+  -- nothing is left to add (and the index would offer every name that starts with its first character)
+  if got >= p_limit or char_length(p_text) < 3 then
     return;
   end if;
   -- how many contain it in all (a page past them all does not know without counting)
