@@ -592,8 +592,10 @@ create or replace function jiceng_search_units(p_label text, p_path ltree, p_id 
   returns setof admin_unit language plpgsql stable security definer
   set search_path = public, pg_temp set pg_trgm.similarity_threshold = 0.3 set pg_trgm.word_similarity_threshold = 0.3 as $$
 declare
-  -- the caller's scope, the subtree under p_path (its label is in every path below it), the level
-  base constant text := 'u.path <@ any ($10) and u.id <> $3 and ($4::text is null or u.level = $4)'
+  -- the caller's scope (as a function, never an index condition: planned with the scope's value, the
+  -- path index read the whole country for it), the subtree under p_path (its label is in every path
+  -- below it), the level
+  base constant text := '_ltree_isparent($10, u.path) and u.id <> $3 and ($4::text is null or u.level = $4)'
     || case when p_label is null then '' else ' and array_remove(string_to_array(u.path::text, ''.''), ''cn'') @> array[$1] and ltree_isparent($2, u.path)' end;
   contains constant text := case when char_length(p_text) >= 3 then 'u.name like $8' else 'string_to_array(u.name, null) @> $9 and strpos(u.name, $5) > 0' end;
   alike constant text := 'u.name % $5' || case when char_length(p_text) >= 5 then ' and u.name %> $11' else '' end || ' and strpos(u.name, $5) = 0';
