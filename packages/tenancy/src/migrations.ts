@@ -651,11 +651,12 @@ grant execute on function jiceng_unit_search_drop(), jiceng_unit_search_build() 
 `;
 
 // The rural-village recount of 0199 during a bulk import: once per statement it counted each parent's
-// villages with a subquery, and an import's statistics (a table analysed when it held the country
-// alone) planned that subquery as a scan of admin_unit, once per parent: ~2 minutes per batch of 50,000
-// villages, the country's import past 15 minutes. Now the recount is one grouped statement, and a bulk
-// import (app.defer_unit_counts, as for the descendant counts) leaves it to its end, after its ANALYZE:
-// jiceng_recount_rural_villages_of(the codes of its villages).
+// villages with a correlated subquery, open to the plan an import's statistics give (a table analysed
+// when it held the country alone: a scan of admin_unit per parent; the country's import, stopped after
+// 15 minutes, spent its time in such per-row scans). Now the recount is one grouped statement, and a
+// bulk import (app.defer_unit_counts, as for the descendant counts) leaves it to its end, after its
+// ANALYZE: new units come with their counts, existing parents are recounted by
+// jiceng_recount_rural_villages_of(the codes of their villages).
 const ruralVillagesBulk = `
 create or replace function jiceng_recount_rural_villages(p_parents bigint[]) returns void
   language plpgsql security definer set search_path = public, pg_temp as $$
