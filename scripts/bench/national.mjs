@@ -6,7 +6,8 @@
 //   - the national dashboard: the country's per-level counts and its provinces' (target p95 < 200 ms),
 //     rectificationSummary, fundsSummary and pairingCoverage at the country (each, and all in one request);
 //   - name search within one province (target p95 < 50 ms), over names sampled from the largest provinces:
-//     their first two characters, and the whole official names; the plan of one search (EXPLAIN ANALYZE) printed.
+//     their first two characters, and the whole official names; the plans of a search of each kind (EXPLAIN ANALYZE
+//     of each statement it runs, through auto_explain) printed.
 // Queries are measured in interleaved rounds (one of each per round), so load on the machine falls on all alike.
 // Run after `pnpm install` (which builds): pnpm bench national  (ROUNDS=200 by default; KEEP=1 keeps the data;
 // NATIONAL_DATA=<data dir of an earlier KEEP=1 run> measures again without importing, and keeps it)
@@ -61,14 +62,30 @@ try {
   await owner.close();
   const short = samples.map((s) => ({ province: s.province, q: [...s.name].slice(0, 2).join('') }));
   const whole = samples.map((s) => ({ province: s.province, q: s.name }));
-  const searches = short;
   const SEARCH = `query($c: String!, $q: String!) { adminUnit(code: $c) { search(name: $q, first: 20) { edges { node { code name level } } } } }`;
-  // the plan of one search as the API runs it: its role, the national scope, its statement
-  const { SEARCH_UNITS_SQL, searchUnitsParams, unitByCode } = await import('../../packages/tenancy/dist/index.js');
-  const { executeBound } = await import('../../packages/db/dist/index.js');
-  const plan = await inScope(service.orm, ['cn'], async (em) => executeBound(em, `explain (analyze, buffers) ${SEARCH_UNITS_SQL}`,
-    searchUnitsParams(await unitByCode(em, searches[0].province), searches[0].q, null, 21, 0)));
-  console.log(`EXPLAIN ANALYZE, search "${searches[0].q}" within ${searches[0].province}:\n  ${plan.map((r) => r['QUERY PLAN']).join('\n  ')}`);
+  // the plans of the statements one search runs (auto_explain, nested statements included), of each kind,
+  // as the API runs it: its role, the national scope, its function
+  const { SEARCH_UNITS_SQL, searchUnitsParams } = await import('../../packages/tenancy/dist/index.js');
+  const { withClient, withDatabase, API_ROLE } = await import('../../packages/db/dist/index.js');
+  const explain = (s) => withClient(withDatabase(service.db.adminUrl, 'jiceng'), async (c) => {
+    const plans = [];
+    // the search's own statements (not the scope function's)
+    c.on('notice', (n) => /admin_unit u |jiceng_search_units\(/.test(n.message) && plans.push(n.message));
+    await c.query(`load 'auto_explain'`);
+    await c.query(`set auto_explain.log_min_duration = 0; set auto_explain.log_analyze = on; set auto_explain.log_buffers = on;
+                   set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice; set client_min_messages = notice`);
+    await c.query('begin');
+    await c.query(`select set_config('app.scopes', '{cn}', true)`);
+    const [under] = (await c.query(`select id::text as id, path::text as path, parent_id::text as "parentId" from admin_unit where code = $1`, [s.province])).rows;
+    await c.query(`set local role ${API_ROLE}`);
+    plans.length = 0;
+    await c.query(SEARCH_UNITS_SQL, searchUnitsParams(under, s.q, null, 21, 0));
+    await c.query('rollback');
+    return plans;
+  });
+  for (const [kind, s] of [['first two characters', short[0]], ['a whole name', whole[0]]]) {
+    console.log(`EXPLAIN ANALYZE, search "${s.q}" (${kind}) within ${s.province}, each statement:\n  ${(await explain(s)).join('\n').replaceAll('\n', '\n  ')}`);
+  }
 
   const queries = [
     ['national per-level counts, the country and its 31 provinces', () => gql(COUNTS, {}, token)],

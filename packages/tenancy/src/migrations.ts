@@ -575,6 +575,119 @@ revoke execute on function jiceng_merge_unit_search() from public;
 grant execute on function jiceng_merge_unit_search() to :api_role;
 `;
 
+// Name search at national size (issue 12), replacing 0151's function; its index stays. 0151 asked one
+// question, "contains the text or is similar to it", and a whole official name (…村民委员会) is similar by
+// its suffix's trigrams to most villages of a province: thousands of rows were fetched, compared and
+// sorted. Now names that CONTAIN the text come first and alone: a text of three characters or more through
+// the index's trigrams (LIKE needs every trigram of the text: few rows for a long text), a shorter one
+// through its characters. Similar names (pg_trgm, 0.3) only fill what is left of the page when too few
+// contain the text (from three characters: a shorter text's similar names all contain it); from five
+// characters on they must also be like its first half (word similarity 0.3: a run of the name shares a
+// third of the first half's trigrams), so that an official suffix shared by thousands (…村民委员会,
+// …社区居民委员会) is no likeness, and the index finds the candidates by the text's own part. The order is unchanged: containing names first, then by similarity and code; the
+// caller's scope as before. Statements are planned for their values (EXECUTE): the short and long forms
+// need different index keys.
+const unitSearchContainsFirst = `
+create or replace function jiceng_search_units(p_label text, p_path ltree, p_id bigint, p_level text, p_text text, p_limit integer, p_offset integer)
+  returns setof admin_unit language plpgsql stable security definer
+  set search_path = public, pg_temp set pg_trgm.similarity_threshold = 0.3 set pg_trgm.word_similarity_threshold = 0.3 as $$
+declare
+  -- the caller's scope (as a function, never an index condition: planned with the scope's value, the
+  -- path index read the whole country for it), the subtree under p_path (its label is in every path
+  -- below it), the level
+  base constant text := '_ltree_isparent($10, u.path) and u.id <> $3 and ($4::text is null or u.level = $4)'
+    || case when p_label is null then '' else ' and array_remove(string_to_array(u.path::text, ''.''), ''cn'') @> array[$1] and ltree_isparent($2, u.path)' end;
+  contains constant text := case when char_length(p_text) >= 3 then 'u.name like $8' else 'string_to_array(u.name, null) @> $9 and strpos(u.name, $5) > 0' end;
+  alike constant text := 'u.name % $5' || case when char_length(p_text) >= 5 then ' and u.name %> $11' else '' end || ' and strpos(u.name, $5) = 0';
+  pattern constant text := '%' || replace(replace(replace(p_text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%';
+  first_half constant text := left(p_text, (char_length(p_text) + 1) / 2);
+  scopes constant ltree[] := (select jiceng_scopes());
+  got integer;
+  contained integer;
+begin
+  return query execute 'select u.* from admin_unit u where ' || base || ' and ' || contains
+    || ' order by similarity(u.name, $5) desc, u.code limit $6 offset $7'
+    using p_label, p_path, p_id, p_level, p_text, p_limit, p_offset, pattern, string_to_array(p_text, null), scopes, first_half;
+  get diagnostics got = row_count;
+  -- a text of one or two characters: a name like it (two of its three padded trigrams) contains it, so
+  -- nothing is left to add (and the index would offer every name that starts with its first character)
+  if got >= p_limit or char_length(p_text) < 3 then
+    return;
+  end if;
+  -- how many contain it in all (a page past them all does not know without counting)
+  if got > 0 then
+    contained := p_offset + got;
+  else
+    execute 'select count(*)::int from (select from admin_unit u where ' || base || ' and ' || contains || ' limit $7) c'
+      into contained using p_label, p_path, p_id, p_level, p_text, p_limit, p_offset, pattern, string_to_array(p_text, null), scopes, first_half;
+  end if;
+  return query execute 'select u.* from admin_unit u where ' || base || ' and ' || alike
+    || ' order by similarity(u.name, $5) desc, u.code limit $6 offset $7'
+    using p_label, p_path, p_id, p_level, p_text, p_limit - got, greatest(0, p_offset - contained), pattern, string_to_array(p_text, null), scopes, first_half;
+end $$;
+`;
+
+// A bulk load of many new units (the whole country: 665k) builds the search index once, after its rows,
+// instead of entering each row into it: 0151's index took every row into its pending list, whose merge
+// did not end in 26 minutes under load. The import drops the index in its transaction and builds it
+// again before it commits (a failed import rolls both back). Dropping it locks admin_unit against every
+// reader until the import commits: meant for first loads (docs/import.md). Owner's rights: the API role
+// runs the GraphQL import.
+const unitSearchBulkBuild = `
+create function jiceng_unit_search_drop() returns void language plpgsql security definer
+set search_path = public, pg_temp as $$
+begin
+  drop index if exists admin_unit_search;
+end $$;
+-- as 0151 built it; a one-time build sorts in memory and may use parallel workers
+create function jiceng_unit_search_build() returns void language plpgsql security definer
+set search_path = public, pg_temp set maintenance_work_mem = '256MB' as $$
+begin
+  create index if not exists admin_unit_search on admin_unit using gin (
+    (array_remove(string_to_array(path::text, '.'), 'cn')), (string_to_array(name, null)), name gin_trgm_ops);
+end $$;
+revoke execute on function jiceng_unit_search_drop(), jiceng_unit_search_build() from public;
+grant execute on function jiceng_unit_search_drop(), jiceng_unit_search_build() to :api_role;
+`;
+
+// The rural-village recount of 0199 during a bulk import: once per statement it counted each parent's
+// villages with a correlated subquery, open to the plan an import's statistics give (a table analysed
+// when it held the country alone: a scan of admin_unit per parent; the country's import, stopped after
+// 15 minutes, spent its time in such per-row scans). Now the recount is one grouped statement, and a
+// bulk import (app.defer_unit_counts, as for the descendant counts) leaves it to its end, after its
+// ANALYZE: new units come with their counts, existing parents are recounted by
+// jiceng_recount_rural_villages_of(the codes of their villages).
+const ruralVillagesBulk = `
+create or replace function jiceng_recount_rural_villages(p_parents bigint[]) returns void
+  language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  caller_scope text := current_setting('app.scopes', true);
+begin
+  -- a bulk import recounts once at its end (after endDeferredCounts)
+  if p_parents is null or cardinality(p_parents) = 0 or current_setting('app.defer_unit_counts', true) = '1' then
+    return;
+  end if;
+  perform set_config('app.scopes', '{cn}', true);
+  update admin_unit p set rural_villages = c.n
+    from (select q.id, count(v.id)::int as n
+            from (select distinct unnest(p_parents) as id) q
+            left join admin_unit v on v.parent_id = q.id and v.level = 'VILLAGE' and not v.urban
+           group by q.id) c
+   where p.id = c.id and p.rural_villages <> c.n;
+  perform set_config('app.scopes', coalesce(caller_scope, ''), true);
+end $$;
+
+-- the end of a bulk import: the parents of these villages recounted (in the caller's scope)
+create function jiceng_recount_rural_villages_of(p_codes text[]) returns void
+  language sql security definer set search_path = public, pg_temp as $$
+  -- joined, not code = any (p_codes): a parameter array is searched element by element for each row
+  select jiceng_recount_rural_villages(array(select distinct v.parent_id from unnest(p_codes) c(code)
+                                              join admin_unit v on v.code = c.code::char(12) where v.level = 'VILLAGE'))
+$$;
+revoke execute on function jiceng_recount_rural_villages_of(text[]) from public;
+grant execute on function jiceng_recount_rural_villages_of(text[]) to :api_role;
+`;
+
 // Signing out of the board (DELETE /session, tenancy's endSessions): the account's token version moves on.
 // The login role may change that one column, through this function only; the version passed must still be
 // the account's, so a token already refused ends nothing.
@@ -696,4 +809,7 @@ end $$;` },
   { id: '0196_tenancy_end_sessions', sql: endSessions },
   { id: '0198_tenancy_published_views', sql: publishedViews },
   { id: '0199_tenancy_rural_villages', sql: ruralVillages },
+  { id: '0180_tenancy_unit_search_contains_first', sql: unitSearchContainsFirst },
+  { id: '0181_tenancy_unit_search_bulk_build', sql: unitSearchBulkBuild },
+  { id: '0182_tenancy_rural_villages_bulk', sql: ruralVillagesBulk },
 ];

@@ -493,13 +493,35 @@ export async function refreshDescendantCounts(tx: EntityManager, paths: readonly
   await q(tx, `select jiceng_refresh_descendant_counts($1::ltree[])`, [paths]);
 }
 
+/**
+ * A bulk load without the search index: dropped here, in the import's transaction (admin_unit is then
+ * locked against readers until it commits), and built once at its end (buildUnitSearch).
+ */
+export async function dropUnitSearch(tx: EntityManager): Promise<void> {
+  await q(tx, `select jiceng_unit_search_drop()`);
+}
+
+export async function buildUnitSearch(tx: EntityManager): Promise<void> {
+  await q(tx, `select jiceng_unit_search_build()`);
+}
+
+/** The rural villages of these villages' parents, recounted (a bulk import's triggers leave them to its end). */
+export async function recountRuralVillagesOf(tx: EntityManager, villageCodes: readonly string[]): Promise<void> {
+  if (villageCodes.length) await q(tx, `select jiceng_recount_rural_villages_of($1::text[])`, [villageCodes]);
+}
+
+/** admin_unit's planner statistics refreshed (in the import's transaction: its own rows counted). */
+export async function analyzeUnits(tx: EntityManager): Promise<void> {
+  await q(tx, `select count(*) from jiceng_analyze(array['admin_unit'])`);
+}
+
 /** Merges the search index's pending entries and refreshes admin_unit's planner statistics. */
 export async function mergeSearchAndAnalyze(tx: EntityManager): Promise<void> {
   await q(tx, `select jiceng_merge_unit_search(), (select count(*) from jiceng_analyze(array['admin_unit']))`);
 }
 
-const INSERT_UNITS = `insert into admin_unit (code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts)
-  select * from unnest($1::char(12)[], $2::text[], $3::text[], $4::bigint[], $5::ltree[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::text[], $11::boolean[], $12::jsonb[])`;
+const INSERT_UNITS = `insert into admin_unit (code, name, level, parent_id, path, county_id, population, households, party_members, economy, urban, descendant_counts, rural_villages)
+  select * from unnest($1::char(12)[], $2::text[], $3::text[], $4::bigint[], $5::ltree[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::text[], $11::boolean[], $12::jsonb[], $13::int[])`;
 
 /**
  * Inserts a batch of units, one array (literal) per column in INSERT_UNITS' order; `returning` gives back

@@ -140,4 +140,56 @@ describe('name search', () => {
     const regionAdmin = await app.user(a, ['ORG_ADMIN']);
     expect((await regionAdmin.client.ok(SEARCH, { c: COUNTRY, q: '红星' })).adminUnit).toBeNull();
   });
+
+  // At national size every village shares its official suffix (…村民委员会, …社区居民委员会) with thousands
+  // of others: a whole name finds the unit itself, then names like it, never names alike by the suffix alone.
+  test('a whole official name: the unit, then names like it, not every name that shares its suffix; within scope', async ({ app }) => {
+    const a = await app.tree.region('丙省');
+    const b = await app.tree.region('丁省');
+    const county = await a.county('丙县');
+    const t = await county.township('营子镇');
+    await t.village('张家营子村民委员会');
+    await t.village('张家营村民委员会'); // one character less
+    for (const n of ['王村村民委员会', '李家沟村民委员会', '红星村民委员会', '前营子村民委员会', '东风社区居民委员会']) await t.village(n);
+    const dongfeng = await county.township('东风镇');
+    await dongfeng.village('东风社区居委会'); // the same name, written short
+    await dongfeng.village('南湖社区居民委员会');
+    await (await (await b.county('丁县')).township('丁镇')).village('张家营子村民委员会');
+    const admin = await platform(app);
+    expect(await names(admin.client, a.code, '张家营子村民委员会')).toEqual(['张家营子村民委员会', '张家营村民委员会']);
+    expect(await names(admin.client, t.code, '张家营子村民委员会', 'VILLAGE')).toEqual(['张家营子村民委员会', '张家营村民委员会']);
+    // the same name in both provinces: each finds its own, the country both
+    expect(await names(admin.client, b.code, '张家营子村民委员会')).toEqual(['张家营子村民委员会']);
+    expect(await names(admin.client, COUNTRY, '张家营子村民委员会')).toEqual(['张家营子村民委员会', '张家营子村民委员会', '张家营村民委员会']);
+    // the short form of the same name is like it; the suffix alone (社区居民委员会) is not
+    expect(await names(admin.client, county.code, '东风社区居民委员会')).toEqual(['东风社区居民委员会', '东风社区居委会']);
+    expect(await names(admin.client, t.code, '东风社区居民委员会')).toEqual(['东风社区居民委员会']);
+    // a county's inspector finds only within the county; from the province, out of its scope, nothing
+    const inspector = await app.user(county, ['INSPECTOR']);
+    expect(await names(inspector.client, county.code, '张家营子村民委员会')).toEqual(['张家营子村民委员会', '张家营村民委员会']);
+    expect((await inspector.client.ok(SEARCH, { c: a.code, q: '张家营子村民委员会' })).adminUnit).toBeNull();
+  });
+
+  test('short texts: the names that contain them, then similar ones, paged across the two without gaps or repeats', async ({ app }) => {
+    const r = await app.tree.region('戊省');
+    const t = await (await r.county('戊县')).township('东风镇');
+    for (const n of ['王家村', '东王家庄村', '王家屯', '王家庄村', '李家庄', '王家庄', '家王庄']) await t.village(n);
+    const elsewhere = await (await (await (await app.tree.region('己省')).county('己县')).township('己镇')).village('王家庄');
+    const admin = await platform(app);
+    const PAGE = `query($c: String!, $q: String!, $after: String) { adminUnit(code: $c) { search(name: $q, first: 2, after: $after) { edges { cursor node { code name } } pageInfo { hasNextPage endCursor } } } }`;
+    const pages: string[][] = [];
+    let after: string | undefined;
+    for (;;) {
+      const s = (await admin.client.ok(PAGE, { c: r.code, q: '王家庄', after })).adminUnit.search;
+      pages.push(s.edges.map((e: any) => e.node.name));
+      expect(s.edges.map((e: any) => e.node.code)).not.toContain(elsewhere.code);
+      if (!s.pageInfo.hasNextPage) break;
+      after = s.pageInfo.endCursor;
+    }
+    // containing it: the name itself, then by likeness (王家庄村 before 东王家庄村); then similar (王家村, 王家屯 by code)
+    expect(pages).toEqual([['王家庄', '王家庄村'], ['东王家庄村', '王家村'], ['王家屯']]);
+    // one and two characters: containing only, by likeness then code
+    expect(await names(admin.client, t.code, '王家')).toEqual(['王家村', '王家屯', '王家庄', '王家庄村', '东王家庄村']);
+    expect((await names(admin.client, t.code, '庄')).sort()).toEqual(['东王家庄村', '家王庄', '李家庄', '王家庄', '王家庄村']);
+  });
 });

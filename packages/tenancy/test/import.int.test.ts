@@ -241,3 +241,31 @@ test('an import leaves admin_unit with fresh planner statistics (no wait for aut
   const { rows } = await sql(`select (select reltuples from pg_class where relname = 'admin_unit')::int as est, (select count(*) from admin_unit)::int as n`);
   expect(Math.abs(rows[0].est - rows[0].n)).toBeLessThan(rows[0].n * 0.01);
 });
+
+test('a large import builds the search index once after its rows; units added or renamed later are found; a failed one keeps it', async ({ app }) => {
+  const admin = await platform(app);
+  const SEARCH = `query($c: String!, $q: String!) { adminUnit(code: $c) { search(name: $q) { edges { node { name } } } } }`;
+  const names = async (q: string) => (await admin.client.ok(SEARCH, { c: '880000000000', q })).adminUnit.search.edges.map((e: any) => e.node.name);
+  const index = () => app.asOwner((em) => em.execute<{ def: string; valid: boolean }[]>(
+    `select pg_get_indexdef(i.indexrelid) as def, i.indisvalid as valid from pg_index i where i.indexrelid = 'admin_unit_search'::regclass`));
+  const before = await index();
+  // the threshold lowered to this file's six units: dropped, rows written, built again
+  expect(await inScope(app.orm, ['cn'], (em) => importCodeList(em, tree('88'), { rebuildSearchAt: 1 }))).toEqual({ inserted: 6, updated: 0, unchanged: 0 });
+  expect(await index()).toEqual(before);
+  expect(before[0]!.valid).toBe(true);
+  expect(await names('测试嘎查')).toEqual(['测试嘎查']);
+  expect((await names('测试苏木88'))[0]).toBe('测试苏木88');
+  // later, a rename and a new unit (a small import: through the index, not rebuilt)
+  expect((await admin.client.ok(IMPORT, { csv: csv('code,name', '880102001201,更名嘎查', '880102001203,新来村') })).importAdminUnits)
+    .toEqual({ inserted: 1, updated: 1, unchanged: 0 });
+  expect(await names('更名嘎查')).toEqual(['更名嘎查']);
+  expect(await names('新来村')).toEqual(['新来村']);
+  expect(await names('测试嘎查')).toEqual([]);
+  // a large import that fails while writing rolls the drop back with its rows: seeing province 88 only,
+  // county 870102 (province 87) looks new, and inserting it fails after prefecture 880300 was written
+  await admin.client.ok(IMPORT, { csv: tree('87') });
+  const file = csv('code,name,parent_code', '880300000000,新盟,', '870102000000,越界的旗,880300000000');
+  await expect(inScope(app.orm, ['cn.r88'], (em) => importCodeList(em, file, { rebuildSearchAt: 1 }))).rejects.toThrow(/duplicate key|admin_unit_code_key/);
+  expect(await index()).toEqual(before);
+  expect(await names('新来村')).toEqual(['新来村']);
+});

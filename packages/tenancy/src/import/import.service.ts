@@ -11,6 +11,19 @@ export interface ImportResult {
 }
 
 const BATCH = 50_000;
+/**
+ * An import of this many new units or more builds the search index once after its rows instead of
+ * entering each row into it (migration 0181): the whole country's 665k units, a province's tens of thousands.
+ */
+export const REBUILD_SEARCH_AT = 20_000;
+/**
+ * A tier of this many new units first refreshes admin_unit's statistics. The foreign-key check of each
+ * row's parent is planned once per connection and kept: planned on statistics of a nearly empty tree
+ * (a fresh database: migration 0151 analysed it when it held the country alone), it reads the whole
+ * table for every row inserted, and the country's import never ended. An ANALYZE in the transaction
+ * counts the rows written so far and makes PostgreSQL plan the check again, through the primary key.
+ */
+const ANALYZE_BEFORE_TIER = 10_000;
 /** A file this wrong is the wrong file: the error lists this many problems and the total. */
 const MAX_LISTED = 10_000;
 const TIERS = ['PROVINCE', 'PREFECTURE', 'COUNTY', 'TOWNSHIP', 'VILLAGE'] as const;
@@ -51,7 +64,7 @@ function refuse(problems: ImportProblem[]): never {
  * new units are inserted and changed ones updated, by code, in one transaction (all or nothing).
  * Re-running is idempotent. Runs with the caller's scope: a unit outside it cannot be a parent.
  */
-export async function importCodeList(em: EntityManager, text: string): Promise<ImportResult> {
+export async function importCodeList(em: EntityManager, text: string, opts: { rebuildSearchAt?: number } = {}): Promise<ImportResult> {
   const { rows, problems, columns } = parseCodeList(text);
   if (problems.length) refuse(problems);
   const existing = await findExisting(em, rows);
@@ -63,9 +76,12 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
   const result: ImportResult = { inserted: fresh.length, updated: 0, unchanged: 0 };
   await em.transactional(async (tx) => {
     await store.beginBulkImport(tx);
+    const rebuild = fresh.length >= (opts.rebuildSearchAt ?? REBUILD_SEARCH_AT);
+    if (rebuild) await store.dropUnitSearch(tx);
     await insertFresh(tx, fresh, existing);
     result.updated = await updateKnown(tx, known, columns);
     result.unchanged = known.length - result.updated;
+    if (rebuild) await store.buildUnitSearch(tx);
     await store.endDeferredCounts(tx);
     // existing units that gained descendants (and their ancestors) are recounted once
     const gained = new Set<string>();
@@ -73,6 +89,11 @@ export async function importCodeList(em: EntityManager, text: string): Promise<I
     if (gained.size) await store.refreshDescendantCounts(tx, [...gained]);
     // the search index's pending entries merged; a freshly loaded tree without planner statistics is planned as if empty
     if (fresh.length || result.updated) await store.mergeSearchAndAnalyze(tx);
+    // and, planned with those statistics, the rural villages of existing parents of the file's villages
+    // (new units came with theirs: only existing parents of new villages, and parents of villages that may have changed)
+    if (fresh.length || result.updated) {
+      await store.recountRuralVillagesOf(tx, rows.filter((r) => r.level === 'VILLAGE' && (existing.has(r.code) || existing.has(r.parentCode!))).map((r) => r.code));
+    }
   });
   return result;
 }
@@ -175,7 +196,11 @@ async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Ma
   const anchors = new Map<string, Anchor>(existing);
   const byTier = TIERS.map((tier) => fresh.filter((r) => tierOf(r) === tier));
   const counts = descendantCounts(byTier, new Set(fresh.map((r) => r.code)));
+  // a new unit's rural villages: its children are all new, all in the file
+  const rural = new Map<string, number>();
+  for (const r of fresh) if (r.level === 'VILLAGE' && !r.urban && r.parentCode) rural.set(r.parentCode, (rural.get(r.parentCode) ?? 0) + 1);
   for (const [t, list] of byTier.entries()) {
+    if (list.length >= ANALYZE_BEFORE_TIER) await store.analyzeUnits(em);
     const village = TIERS[t] === 'VILLAGE';
     const placed = new Map<string, Omit<Anchor, 'id'>>();
     const prepare = (batch: CodeListRow[]): string[] => {
@@ -197,6 +222,7 @@ async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Ma
         col((r) => r.code), col((r) => r.name, true), col((r) => r.level), arrayLiteral(parentIds), arrayLiteral(paths), arrayLiteral(countyIds),
         col((r) => r.population), col((r) => r.households), col((r) => r.partyMembers), col((r) => r.economy), col((r) => r.urban),
         col((r) => countsJson(counts.get(r.code)), true),
+        col((r) => rural.get(r.code) ?? 0),
       ];
     };
     const newCounties: string[] = [];
