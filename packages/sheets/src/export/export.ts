@@ -45,7 +45,7 @@ export interface WriteOptions {
   now?: Date;
   /** ends the export between two batches, and any wait for the client or the compression (client gone, deadline) */
   signal?: AbortSignal;
-  /** XLSX: the worker's old-generation limit in MB (XLSX_WORKER_OLD_MB) */
+  /** XLSX: the worker's old-generation limit in MB (XLSX_WORKER_OLD_MB; at least 4: below ~3 MB V8 cannot even start the worker and aborts the process) */
   workerOldMb?: number;
   /** XLSX: called with the worker that builds the file, once started */
   onWorker?: (worker: Worker) => void;
@@ -168,7 +168,7 @@ function xlsxSink(out: Writable, t: Target, columns: Column[], principal: Princi
   };
   const worker = new Worker(WORKER_FILE, {
     workerData: plan,
-    resourceLimits: { maxOldGenerationSizeMb: opts.workerOldMb ?? XLSX_WORKER_OLD_MB, maxYoungGenerationSizeMb: XLSX_WORKER_YOUNG_MB },
+    resourceLimits: { maxOldGenerationSizeMb: Math.max(4, opts.workerOldMb ?? XLSX_WORKER_OLD_MB), maxYoungGenerationSizeMb: XLSX_WORKER_YOUNG_MB },
   });
   opts.onWorker?.(worker);
   // what the worker answers next: 'settled' after a page, 'done' at the end; its failure or exit fails the wait
