@@ -137,10 +137,15 @@ function csvSink(out: Writable, columns: Column[]): Sink {
 /** Shanghai time, as the people reading the sheet count it. */
 const SHANGHAI = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'medium', hour12: false });
 
-/** The XLSX worker's heap: its old generation (MB; exceljs's live state is a page of rows, a few MB) … */
-export const XLSX_WORKER_OLD_MB = 64;
+/**
+ * The XLSX worker's heap: its old generation (MB). Its live data is exceljs's code (~11 MB) and the rows it
+ * is given (at most XLSX_WORKER_ROWS at a time, a few MB): 32 MB leaves room for long texts.
+ */
+export const XLSX_WORKER_OLD_MB = 32;
 /** … and its young generation (MB): garbage dies young there instead of growing the service's heap. */
-export const XLSX_WORKER_YOUNG_MB = 16;
+export const XLSX_WORKER_YOUNG_MB = 8;
+/** Rows given to the worker a message (a page of EXPORT_BATCH is sent in slices of this many). */
+export const XLSX_WORKER_ROWS = 500;
 // the compiled worker next to this file, or its source under the tests (Node strips the types)
 const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './xlsx-worker.ts' : './xlsx-worker.js', import.meta.url);
 
@@ -204,7 +209,7 @@ function xlsxSink(out: Writable, t: Target, columns: Column[], principal: Princi
   const settle = async (signal?: AbortSignal) => {
     const page = rows;
     rows = [];
-    await ask({ type: 'rows', rows: page }, signal);
+    for (let k = 0; k < page.length; k += XLSX_WORKER_ROWS) await ask({ type: 'rows', rows: page.slice(k, k + XLSX_WORKER_ROWS) }, signal);
   };
   return {
     row(cells) {
