@@ -34,7 +34,7 @@ try {
   const { createOrm, inScope, executeBound } = await import('../../packages/db/dist/index.js');
   const { allEntities } = await import('../../services/api/dist/index.js');
   const { unitByCode } = await import('../../packages/tenancy/dist/index.js');
-  const { LEDGERS } = await import('../../packages/sheets/dist/index.js');
+  const { LEDGERS, EXPORT_BATCH } = await import('../../packages/sheets/dist/index.js');
   let t = performance.now();
   service = await startService(readConfig(), createLogger('warn'));
   report({ name: 'service start with demo seeds', seconds: secs(t) });
@@ -115,7 +115,7 @@ try {
       // the peer: the same rows read through the same page functions, no file
       if (e.format === 'csv') {
         const list = peers.get(e.name) ?? [];
-        list.push(await readPeer(service, e, LEDGERS, { inScope, unitByCode, executeBound }));
+        list.push(await readPeer(service, e, LEDGERS, EXPORT_BATCH, { inScope, unitByCode, executeBound }));
         peers.set(e.name, list);
       }
     }
@@ -150,14 +150,14 @@ try {
 }
 
 /** The peer of an export: its rows read through the ledger's page functions in one transaction under demo-region's scope, no file built. */
-async function readPeer(service, e, LEDGERS, { inScope, unitByCode, executeBound }) {
+async function readPeer(service, e, LEDGERS, batch, { inScope, unitByCode, executeBound }) {
   const started = performance.now();
   let rows = 0;
   const region = await inScope(service.orm, ['cn'], (em) => unitByCode(em, REGION));
   await inScope(service.orm, [region.path], async (em) => {
     const [u] = await executeBound(em, `select id::text from app_user where username = 'demo-region'`, []);
     const principal = { userId: u.id, username: 'demo-region', displayName: 'demo-region', unitId: region.id, unitPath: region.path, roles: ['ORG_ADMIN'], scopes: [region.path] };
-    for await (const page of LEDGERS.get(e.ledger).pages({ em, principal, unit: region, year: e.year, batch: 2000 })) rows += page.length;
+    for await (const page of LEDGERS.get(e.ledger).pages({ em, principal, unit: region, year: e.year, batch })) rows += page.length;
   });
   return { ms: performance.now() - started, rows };
 }

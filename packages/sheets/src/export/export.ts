@@ -18,8 +18,8 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 };
 /**
  * Rows read a statement (the page size of the keyset reads). A page is alive in the main thread from its
- * read until the file has taken it, across young-generation collections: smaller pages survive less, so
- * V8 grows the main thread's young generation less (a 2,000-row page grew it to its maximum, 128 MB).
+ * read until the file has taken it, across young-generation collections: a smaller page survives less
+ * (with 500 rows the first large export after a start grew the process 15–20 MB less than with 2,000).
  */
 export const EXPORT_BATCH = 500;
 
