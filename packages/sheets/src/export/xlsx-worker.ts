@@ -121,8 +121,8 @@ function run(port: NonNullable<typeof parentPort>, plan: XlsxPlan): void {
         sheet.commit();
         await wb.commit();
         measure();
+        // the main thread ends the worker once it has this (closing the port here could race the message)
         port.postMessage({ type: 'done', heapLimit: getHeapStatistics().heap_size_limit, heapUsedMax } satisfies FromWorker);
-        port.close();
       }
     }).catch((e: unknown) => {
       // the main thread sees the worker fail ('error') and cuts the download
