@@ -7,6 +7,8 @@
 // Besides the demo's 2025 ledgers, a dense case register: a case with two problem items for EVERY village
 // of the region in 2026. The peer of each export, measured in the same run: reading the same rows through
 // the same page functions in one transaction, without building a file.
+// Other requests during an export: a light GraphQL query (adminUnit by code) in a loop, one at a time, while
+// the dense XLSX case register is written (each round), against the same loop with nothing else running.
 // Environment: ROUNDS (3: each export runs that often, interleaved, after WARMUP rounds, 1, reported apart),
 // KEEP=1 keeps the data directory.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -32,14 +34,17 @@ try {
   const { createOrm, inScope, executeBound } = await import('../../packages/db/dist/index.js');
   const { allEntities } = await import('../../services/api/dist/index.js');
   const { unitByCode } = await import('../../packages/tenancy/dist/index.js');
-  const { LEDGERS } = await import('../../packages/sheets/dist/index.js');
+  const { LEDGERS, EXPORT_BATCH } = await import('../../packages/sheets/dist/index.js');
   let t = performance.now();
   service = await startService(readConfig(), createLogger('warn'));
   report({ name: 'service start with demo seeds', seconds: secs(t) });
   const base = `http://127.0.0.1:${service.app.server.address().port}`;
   process.env.BENCH_URL = `${base}/graphql`;
-  const { login } = await import('./http.mjs');
+  const { login, gql } = await import('./http.mjs');
   const token = await login('demo-region');
+  const probe = () => gql(`{ adminUnit(code: "150429100200") { id code name level } }`, {}, token);
+  const probeIdle = [];
+  const probeBusy = [];
 
   // the dense case register: every village of the region, 2026, two problem items each
   t = performance.now();
@@ -78,6 +83,9 @@ try {
         peak.rss = Math.max(peak.rss, m.rss);
         peak.heap = Math.max(peak.heap, m.heapUsed);
       }, 10);
+      // other requests meanwhile: during the dense XLSX register (not during warmup)
+      const probing = e.name === 'cases.xlsx 2026' && round >= WARMUP ? { on: true } : null;
+      const probed = probing ? (async () => { while (probing.on) { const t0 = performance.now(); await probe(); probeBusy.push(performance.now() - t0); } })() : null;
       const started = performance.now();
       const res = await fetch(`${base}/export/${e.ledger}.${e.format}?unit=${REGION}&year=${e.year}`, { headers: { authorization: `Bearer ${token}` } });
       if (res.status !== 200) throw new Error(`${e.name}: ${res.status} ${await res.text()}`);
@@ -89,6 +97,12 @@ try {
       }
       const ms = performance.now() - started;
       clearInterval(sampler);
+      if (probing) {
+        probing.on = false;
+        await probed;
+        // the same loop, idle, for as long
+        for (const until = performance.now() + ms; performance.now() < until; ) { const t0 = performance.now(); await probe(); probeIdle.push(performance.now() - t0); }
+      }
       if (round < WARMUP) {
         warm.get(e.name).push({ seconds: +(ms / 1000).toFixed(2), rssGrowthMB: +((peak.rss - before.rss) / 2 ** 20).toFixed(1), heapGrowthMB: +((peak.heap - before.heapUsed) / 2 ** 20).toFixed(1) });
         continue;
@@ -101,7 +115,7 @@ try {
       // the peer: the same rows read through the same page functions, no file
       if (e.format === 'csv') {
         const list = peers.get(e.name) ?? [];
-        list.push(await readPeer(service, e, LEDGERS, { inScope, unitByCode, executeBound }));
+        list.push(await readPeer(service, e, LEDGERS, EXPORT_BATCH, { inScope, unitByCode, executeBound }));
         peers.set(e.name, list);
       }
     }
@@ -122,6 +136,11 @@ try {
     };
   });
   for (const r of results) report(r);
+  const pct = (list, p) => { const s = [...list].sort((a, b) => a - b); return +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1); };
+  if (probeBusy.length && probeIdle.length) {
+    report({ name: 'adminUnit by code, one at a time, during the dense XLSX case register vs idle', during: { n: probeBusy.length, p50: pct(probeBusy, 50), p95: pct(probeBusy, 95), max: pct(probeBusy, 100) },
+      idle: { n: probeIdle.length, p50: pct(probeIdle, 50), p95: pct(probeIdle, 95), max: pct(probeIdle, 100) }, p95Ratio: +(pct(probeBusy, 95) / pct(probeIdle, 95)).toFixed(2), load });
+  }
   const missed = results.filter((r) => !r.pass).map((r) => r.name);
   console.log(JSON.stringify({ summary: 'export', rounds: ROUNDS, missed }));
 } finally {
@@ -131,14 +150,14 @@ try {
 }
 
 /** The peer of an export: its rows read through the ledger's page functions in one transaction under demo-region's scope, no file built. */
-async function readPeer(service, e, LEDGERS, { inScope, unitByCode, executeBound }) {
+async function readPeer(service, e, LEDGERS, batch, { inScope, unitByCode, executeBound }) {
   const started = performance.now();
   let rows = 0;
   const region = await inScope(service.orm, ['cn'], (em) => unitByCode(em, REGION));
   await inScope(service.orm, [region.path], async (em) => {
     const [u] = await executeBound(em, `select id::text from app_user where username = 'demo-region'`, []);
     const principal = { userId: u.id, username: 'demo-region', displayName: 'demo-region', unitId: region.id, unitPath: region.path, roles: ['ORG_ADMIN'], scopes: [region.path] };
-    for await (const page of LEDGERS.get(e.ledger).pages({ em, principal, unit: region, year: e.year, batch: 2000 })) rows += page.length;
+    for await (const page of LEDGERS.get(e.ledger).pages({ em, principal, unit: region, year: e.year, batch })) rows += page.length;
   });
   return { ms: performance.now() - started, rows };
 }
