@@ -1,7 +1,7 @@
 // 信息员 / 动态管理员 / 乡镇动态管理站 report a change in an indicator of a village (reportWarning).
 // A fresh idempotency key per submit: a double click does not report twice.
 import { useMemo, useState } from 'react';
-import { Select, SimpleGrid, Textarea, TextInput } from '@mantine/core';
+import { Select, SimpleGrid, Textarea } from '@mantine/core';
 import { request } from '../../graphql/client.js';
 import { useQuery } from '../../components/useQuery.js';
 import { CATALOG, REPORT_WARNING } from '../operations.js';
