@@ -1,5 +1,7 @@
-// The scrolling feed of the latest light changes (信息内容不停滚动): newest first, announced politely.
+// The scrolling feed of the latest light changes (信息内容不停滚动): newest first, announced politely. It
+// moves only when a change arrives (no marquee, no timer); a new item fades in on the compositor (app.css).
 import { Paper, Text, Title } from '@mantine/core';
+import { memo } from 'react';
 import { Link } from 'wouter';
 import { LIGHT_LABEL, formatDateTime } from '../format.js';
 
@@ -12,6 +14,19 @@ export interface FeedItem {
   /** the township and county names above the village, for context */
   path: string;
 }
+
+/** One change; an item already shown is not rendered again when newer ones arrive. */
+const FeedRow = memo(function FeedRow({ item: e }: { item: FeedItem }) {
+  return (
+    <li data-village={e.village.code}>
+      <Text size="sm">
+        <span className="light-dot" data-light={e.to} aria-hidden="true" />
+        {formatDateTime(e.at)} {e.path}
+        <Link href={`/village/${e.village.code}`}>{e.village.name}</Link>：{LIGHT_LABEL[e.from]} → {LIGHT_LABEL[e.to]}
+      </Text>
+    </li>
+  );
+});
 
 export function LiveFeed({ items }: { items: FeedItem[] }) {
   return (
@@ -26,13 +41,7 @@ export function LiveFeed({ items }: { items: FeedItem[] }) {
       ) : (
         <ul className="live-feed" aria-live="polite" data-testid="live-feed" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
           {items.map((e) => (
-            <li key={e.eventId} data-village={e.village.code}>
-              <Text size="sm">
-                <span className="light-dot" data-light={e.to} aria-hidden="true" />
-                {formatDateTime(e.at)} {e.path}
-                <Link href={`/village/${e.village.code}`}>{e.village.name}</Link>：{LIGHT_LABEL[e.from]} → {LIGHT_LABEL[e.to]}
-              </Text>
-            </li>
+            <FeedRow key={e.eventId} item={e} />
           ))}
         </ul>
       )}
