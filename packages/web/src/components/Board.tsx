@@ -12,7 +12,7 @@ import { onLive, subscribe } from '../graphql/client.js';
 import { BOARD, LIGHT_CHANGED } from '../graphql/operations.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { Chart, type ChartOption } from './Chart.js';
-import { LiveFeed, type FeedItem } from './LiveFeed.js';
+import { LiveFeed, feedKey, type FeedItem } from './LiveFeed.js';
 import { applyDelta, everyFrame, noPending, queueChange } from './liveBatch.js';
 import { UnitBreadcrumbs } from './UnitBreadcrumbs.js';
 import { UnitCard, type UnitLights } from './UnitCard.js';
@@ -48,7 +48,7 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
   useEffect(() => {
     if (!unitId) return;
     let pending = noPending();
-    /** when each highlighted card stops being highlighted (performance.now()); one timer for all */
+    /** when each highlighted card and new feed item stops being highlighted (performance.now()); one timer for all */
     const flashUntil = new Map<string, number>();
     let sweepTimer: ReturnType<typeof setTimeout> | null = null;
     const sweep = () => {
@@ -64,9 +64,10 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
       if (p.feed.length) setFeed((f) => [...p.feed, ...f].slice(0, FEED_MAX));
       if (p.self) setSelf((u) => u && applyDelta(u, p.self!));
       if (p.children.size) setChildren((cs) => cs.map((c) => (p.children.has(c.id) ? applyDelta(c, p.children.get(c.id)!) : c)));
-      if (p.flash.size) {
+      if (p.flash.size || p.feed.length) {
         const until = performance.now() + FLASH_MS;
         for (const id of p.flash) flashUntil.set(id, until);
+        for (const f of p.feed) flashUntil.set(feedKey(f.eventId), until);
         setFlash(new Set(flashUntil.keys()));
         if (sweepTimer === null) sweepTimer = setTimeout(sweep, FLASH_MS);
       }
@@ -209,7 +210,7 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
             {option && (
               <Chart option={option} label={`${unit.name}：绿灯 ${counts!.green} 个，黄灯 ${counts!.yellow} 个，红灯 ${counts!.red} 个`} height={200} />
             )}
-            <LiveFeed items={feed} />
+            <LiveFeed items={feed} fresh={flash} />
           </Stack>
         </Grid.Col>
       </Grid>

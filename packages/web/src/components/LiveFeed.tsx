@@ -1,5 +1,6 @@
 // The scrolling feed of the latest light changes (信息内容不停滚动): newest first, announced politely. It
-// moves only when a change arrives (no marquee, no timer); a new item fades in on the compositor (app.css).
+// moves only when a change arrives (no marquee, no timer, no animation): a new item is highlighted for two
+// seconds (`fresh`, the board's one highlight timer) — two repaints, where a fade repaints every frame.
 import { Paper, Text, Title } from '@mantine/core';
 import { memo } from 'react';
 import { Link } from 'wouter';
@@ -15,10 +16,13 @@ export interface FeedItem {
   path: string;
 }
 
-/** One change; an item already shown is not rendered again when newer ones arrive. */
-const FeedRow = memo(function FeedRow({ item: e }: { item: FeedItem }) {
+/** The key of a feed item in the board's set of highlighted things. */
+export const feedKey = (eventId: string) => `feed:${eventId}`;
+
+/** One change; an item already shown is not rendered again when newer ones arrive (only when it stops being fresh). */
+const FeedRow = memo(function FeedRow({ item: e, fresh }: { item: FeedItem; fresh: boolean }) {
   return (
-    <li data-village={e.village.code}>
+    <li data-village={e.village.code} data-fresh={fresh ? 'true' : 'false'}>
       <Text size="sm">
         <span className="light-dot" data-light={e.to} aria-hidden="true" />
         {formatDateTime(e.at)} {e.path}
@@ -28,7 +32,7 @@ const FeedRow = memo(function FeedRow({ item: e }: { item: FeedItem }) {
   );
 });
 
-export function LiveFeed({ items }: { items: FeedItem[] }) {
+export function LiveFeed({ items, fresh }: { items: FeedItem[]; fresh: ReadonlySet<string> }) {
   return (
     <Paper withBorder p="sm">
       <Title order={2} size="h4" mb="xs">
@@ -41,7 +45,7 @@ export function LiveFeed({ items }: { items: FeedItem[] }) {
       ) : (
         <ul className="live-feed" aria-live="polite" data-testid="live-feed" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
           {items.map((e) => (
-            <FeedRow key={e.eventId} item={e} />
+            <FeedRow key={e.eventId} item={e} fresh={fresh.has(feedKey(e.eventId))} />
           ))}
         </ul>
       )}
