@@ -1,12 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import { applyDelta, everyFrame, noPending, queueChange } from '../src/components/liveBatch.js';
-import type { Light, UnitLights } from '../src/components/UnitCard.js';
+import { applyDelta, everyFrame, noPending, queueChange, type Light } from '../src/components/liveBatch.js';
+
+interface UnitLights {
+  id: string;
+  light: Light | null;
+  lightCounts: { green: number; yellow: number; red: number };
+}
 
 // The board's live changes (docs/web.md, "The board"): many changes between two frames make one render,
 // with the same counts as applying them one by one; what a hidden page keeps is bounded.
 
 const unit = (id: string, green: number, yellow: number, red: number, light: Light | null = null): UnitLights =>
-  ({ id, code: id, name: id, level: 'TOWNSHIP', light, lightCounts: { green, yellow, red } }) as unknown as UnitLights;
+  ({ id, light, lightCounts: { green, yellow, red } });
 const change = (n: number, villageId: string, from: Light, to: Light) => ({ eventId: `e${n}`, at: '2025-12-01T00:00:00Z', from, to, village: { id: villageId, code: villageId, name: villageId }, path: '' });
 
 describe('live changes between two frames', () => {
@@ -14,7 +19,7 @@ describe('live changes between two frames', () => {
     const frames: (() => void)[] = [];
     let runs = 0;
     const frame = everyFrame(() => void runs++, { request: (f) => frames.push(f), cancel: () => undefined });
-    const p = noPending();
+    const p = noPending<ReturnType<typeof change>>();
     const moves: [string, string, Light, Light][] = [];
     for (let n = 0; n < 30; n++) {
       // villages v0..v4 under child A, v5..v9 under child B; green → yellow → red → green …
@@ -57,7 +62,7 @@ describe('live changes between two frames', () => {
   });
 
   test("a village child takes its own last light; a hidden page's backlog stays bounded", () => {
-    const p = noPending();
+    const p = noPending<ReturnType<typeof change>>();
     for (let n = 0; n < 10_000; n++) queueChange(p, change(n, `v${n % 3}`, n % 2 ? 'YELLOW' : 'GREEN', n % 2 ? 'GREEN' : 'YELLOW'), 50, { unitId: 'T', child: `v${n % 3}`, apply: true });
     expect(p.feed.length).toBe(50);
     expect(p.children.size).toBe(3);
@@ -66,7 +71,7 @@ describe('live changes between two frames', () => {
   });
 
   test('during a re-read a change is only announced: fed and highlighted, not counted', () => {
-    const p = noPending();
+    const p = noPending<ReturnType<typeof change>>();
     queueChange(p, change(1, 'v1', 'GREEN', 'RED'), 50, { child: 'A' });
     expect(p.self).toBeUndefined();
     expect(p.children.size).toBe(0);

@@ -19,6 +19,7 @@ import { UnitCard, type UnitLights } from './UnitCard.js';
 import { useQuery } from './useQuery.js';
 
 const FEED_MAX = 50;
+const FRAMES = { request: (f: () => void) => requestAnimationFrame(f), cancel: (h: number) => cancelAnimationFrame(h) };
 const FLASH_MS = 2000;
 
 export function Board({ code, title = true }: { code: string; title?: boolean }) {
@@ -47,7 +48,7 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
   const again = useRef(false);
   useEffect(() => {
     if (!unitId) return;
-    let pending = noPending();
+    let pending = noPending<FeedItem & { village: { id: string } }>();
     /** when each highlighted card and new feed item stops being highlighted (performance.now()); one timer for all */
     const flashUntil = new Map<string, number>();
     let sweepTimer: ReturnType<typeof setTimeout> | null = null;
@@ -71,7 +72,7 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
         setFlash(new Set(flashUntil.keys()));
         if (sweepTimer === null) sweepTimer = setTimeout(sweep, FLASH_MS);
       }
-    });
+    }, FRAMES);
     const stop = subscribe(LIGHT_CHANGED, { unitId }, (d) => {
       const e = d.lightChanged;
       if (seen.current.has(e.eventId)) return;

@@ -2,8 +2,22 @@
 // shown unit and of each child, the newest feed items and the cards to highlight — applied in one render at
 // the next animation frame, however many arrived. A hidden page gets no frames: it applies what it missed
 // when shown again, and what it keeps meanwhile is bounded (a delta per child, the newest feed items).
-import type { FeedItem } from './LiveFeed.js';
-import type { Light, UnitLights } from './UnitCard.js';
+// Plain TypeScript without the DOM or JSX (its unit test runs in the root program): the shapes it needs
+// are declared here, and the frames are given by the board.
+
+export type Light = 'GREEN' | 'YELLOW' | 'RED';
+/** A unit as the board shows it: its villages' counts, and a village's own light. */
+interface Lights {
+  light?: Light | null;
+  lightCounts: { green: number; yellow: number; red: number };
+}
+/** A feed item: one change of one village. */
+interface Change {
+  eventId: string;
+  from: Light;
+  to: Light;
+  village: { id: string };
+}
 
 /** What changes do to one unit: counts moved, and a village's last light. */
 export interface Delta {
@@ -25,7 +39,7 @@ export function addChange(d: Delta | undefined, villageId: string, unitId: strin
 }
 
 /** A unit's lights after the changes of `d`. */
-export function applyDelta(u: UnitLights, d: Delta): UnitLights {
+export function applyDelta<U extends Lights>(u: U, d: Delta): U {
   const c = u.lightCounts;
   return {
     ...u,
@@ -34,20 +48,20 @@ export function applyDelta(u: UnitLights, d: Delta): UnitLights {
   };
 }
 
-export interface Pending {
+export interface Pending<F extends Change> {
   self?: Delta;
   children: Map<string, Delta>;
   /** newest first */
-  feed: FeedItem[];
+  feed: F[];
   flash: Set<string>;
 }
-export const noPending = (): Pending => ({ children: new Map(), feed: [], flash: new Set() });
+export const noPending = <F extends Change>(): Pending<F> => ({ children: new Map(), feed: [], flash: new Set() });
 
 /**
  * One change into `p`: always a feed item (at most `feedMax` kept) and the highlight of its child; with
  * `apply`, its move in the counts of the shown unit (`unitId`) and of the child.
  */
-export function queueChange(p: Pending, item: FeedItem & { village: { id: string } }, feedMax: number, at: { child?: string; unitId?: string; apply?: boolean }): void {
+export function queueChange<F extends Change>(p: Pending<F>, item: F, feedMax: number, at: { child?: string; unitId?: string; apply?: boolean }): void {
   p.feed.unshift(item);
   if (p.feed.length > feedMax) p.feed.length = feedMax;
   const { child, unitId } = at;
@@ -58,11 +72,8 @@ export function queueChange(p: Pending, item: FeedItem & { village: { id: string
   if (child) p.flash.add(child);
 }
 
-/** `run` once at the next frame however often `request` is called before it (requestAnimationFrame by default). */
-export function everyFrame(
-  run: () => void,
-  frames: { request: (f: () => void) => number; cancel: (h: number) => void } = { request: (f) => requestAnimationFrame(f), cancel: (h) => cancelAnimationFrame(h) },
-) {
+/** `run` once at the next frame (the board: requestAnimationFrame) however often `request` is called before it. */
+export function everyFrame(run: () => void, frames: { request: (f: () => void) => number; cancel: (h: number) => void }) {
   let handle: number | null = null;
   return {
     request(): void {
