@@ -8,7 +8,8 @@
 //     idle, then with PAGES (default 50) board pages open in Chromium receiving EPS (default 1) light
 //     changes per second (NOTIFYs of real 宁城县 villages, to which every page re-reads the changed card
 //     and the unit's counts, as on a real change). Prints JSON lines; the figures go to docs/operations.md.
-//     2b. the same again with the bench's Chromium at the lowest CPU priority (nice 19; NICE=0 skips it):
+//     2b. the same again with the bench's Chromium at the lowest CPU priority (SCHED_IDLE and nice 19;
+//     NICE=0 skips it):
 //     the pages stand for people's browsers, which in production run on their own machines, not on the
 //     API's cores. The API side is measured the same way (idle p95, then with the pages live).
 //  3. the same with PAGES board clients at the protocol level instead of Chromium (the board's query, then
@@ -23,7 +24,7 @@ const RUNS = Number(process.env.RUNS ?? 15);
 const PAGES = Number(process.env.PAGES ?? 50);
 const EPS = Number(process.env.EPS ?? 1);
 const N = Number(process.env.N ?? 200);
-/** NICE=0: skip 2b (the browser pages again with Chromium at nice 19) */
+/** NICE=0: skip 2b (the browser pages again with Chromium at the lowest CPU priority) */
 const NICE = process.env.NICE !== '0';
 /** PROTOCOL=0: skip 3 and 4 (the protocol-level boards) */
 const PROTOCOL = process.env.PROTOCOL !== '0';
@@ -115,16 +116,16 @@ try {
   };
   // 2a. Chromium as it is: its 50 renderers compete with the API for the same cores
   await browserRun(context, '');
-  // 2b. the same with Chromium at the lowest CPU priority (nice 19, inherited by every renderer): the 50
-  // pages stand for 50 people's browsers, which run on their own machines, not on the API's cores
+  // 2b. the same with Chromium at the lowest CPU priority (SCHED_IDLE and nice 19, inherited by every
+  // renderer): the 50 pages stand for 50 people's browsers, which run on their own machines, not on the API's cores
   if (NICE) {
-    const niced = await launchBrowser({ nice: 19 });
+    const niced = await launchBrowser({ lowest: true });
     try {
       const ctx = await newContext(niced, api.baseUrl);
       const first = await ctx.newPage();
       await loginAs(first, 'demo-county');
       await first.close();
-      await browserRun(ctx, ', Chromium at nice 19');
+      await browserRun(ctx, ', Chromium at the lowest priority (SCHED_IDLE, nice 19)');
     } finally {
       await niced.close();
     }

@@ -93,20 +93,20 @@ export async function startApi(opts: { timeoutMs?: number; env?: Record<string, 
 
 /**
  * Chromium from the system (`apt-get install chromium`), headless, without a sandbox (root in CI).
- * `nice`: started at that CPU priority (19: the lowest), which every renderer inherits — the web bench's
- * pages that stand for other people's browsers (docs/web.md, "Numbers"). Through a small script that
- * execs `nice -n <n> chromium` (Playwright starts an executable, not a command line), as root without
- * CAP_SYS_NICE.
+ * `lowest`: at the lowest CPU priority Linux has — SCHED_IDLE (it runs only on a core nothing else wants,
+ * and a waking normal task preempts it at once; nice 19 alone still lets it finish its slice, a few ms)
+ * and nice 19 — which every renderer inherits: the web bench's pages, which stand for other people's
+ * browsers (docs/web.md, "Numbers"). Through a small script that execs `chrt --idle 0 nice -n 19 chromium`
+ * (Playwright starts an executable, not a command line), as root without CAP_SYS_NICE: Chromium raises its
+ * own priorities otherwise (its browser and display threads to nice -8, renderers back to 0).
  */
-export function launchBrowser(opts: { nice?: number } = {}): Promise<Browser> {
+export function launchBrowser(opts: { lowest?: boolean } = {}): Promise<Browser> {
   let executablePath = CHROMIUM;
-  if (opts.nice !== undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'jiceng-nice-chromium-'));
+  if (opts.lowest) {
+    const dir = mkdtempSync(join(tmpdir(), 'jiceng-idle-chromium-'));
     executablePath = join(dir, 'chromium');
-    // as root, Chromium raises its own priorities (its browser and display threads to nice -8, renderers
-    // back to 0): without CAP_SYS_NICE (dropped from the bounding set, util-linux setpriv) it cannot
     const drop = process.getuid?.() === 0 ? 'setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice ' : '';
-    writeFileSync(executablePath, `#!/bin/sh\nexec ${drop}nice -n ${Math.trunc(opts.nice)} '${CHROMIUM.replaceAll("'", "'\\''")}' "$@"\n`, { mode: 0o755 });
+    writeFileSync(executablePath, `#!/bin/sh\nexec ${drop}chrt --idle 0 nice -n 19 '${CHROMIUM.replaceAll("'", "'\\''")}' "$@"\n`, { mode: 0o755 });
   }
   return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
 }
