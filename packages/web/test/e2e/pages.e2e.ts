@@ -190,6 +190,11 @@ describe('the forms', () => {
     }
     await fillDate(observed, TODAY);
     expect(await observed.inputValue()).toBe(TODAY);
+    // its calendar, open, passes axe (its arrow buttons are named)
+    await observed.click();
+    await reporter.getByRole('button', { name: '下个月' }).waitFor();
+    expect(await axeCheck(reporter)).toEqual([]);
+    await observed.press('Escape');
     await form.getByRole('button', { name: '上报' }).click();
     expect(await errorOf(form.getByLabel('情况'))).toMatch(/facts/);
     await form.getByLabel('情况').fill('村务公开不及时（e2e）');

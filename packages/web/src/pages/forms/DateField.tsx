@@ -7,6 +7,17 @@ import { DateInput } from '@mantine/dates';
 
 export const DATE_FORMAT = 'YYYY-MM-DD';
 
+/** The calendar's arrow buttons have no text: their names (axe: buttons must have discernible text; the
+ * month and year buttons are named by their own text). */
+const CALENDAR_LABELS = {
+  previousMonth: '上个月',
+  nextMonth: '下个月',
+  previousYear: '上一年',
+  nextYear: '下一年',
+  previousDecade: '上一个十年',
+  nextDecade: '下一个十年',
+};
+
 /** A typed yyyy-mm-dd as itself when it is a real date, else null (nothing taken). */
 export function parseDate(text: string): string | null {
   const m = /^\s*(\d{4})-(\d{2})-(\d{2})\s*$/.exec(text);
@@ -26,6 +37,7 @@ export function DateField({ label, value, onChange, error, required }: { label: 
       dateParser={parseDate}
       placeholder="yyyy-mm-dd"
       inputMode="numeric"
+      ariaLabels={CALENDAR_LABELS}
       required={required}
       error={error}
     />
