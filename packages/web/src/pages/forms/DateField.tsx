@@ -38,6 +38,8 @@ export function DateField({ label, value, onChange, error, required }: { label: 
       placeholder="yyyy-mm-dd"
       inputMode="numeric"
       ariaLabels={CALENDAR_LABELS}
+      // the calendar appears at once: no fade (while it fades in, its text has too little contrast)
+      popoverProps={{ transitionProps: { duration: 0 } }}
       required={required}
       error={error}
     />
