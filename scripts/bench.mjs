@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const dir = new URL('./bench/', import.meta.url);
-const HELPERS = ['http.mjs', 'ledger-world.mjs', 'bench-db.mjs'];
+const HELPERS = ['http.mjs', 'ledger-world.mjs', 'bench-db.mjs', 'board-changes.mjs'];
 const available = readdirSync(dir).filter((f) => f.endsWith('.mjs') && !HELPERS.includes(f)).map((f) => f.slice(0, -4));
 const wanted = process.argv.slice(2);
 if (!wanted.length) {

@@ -2,6 +2,8 @@
 // /dashboard/:code and /village/:code (filled in by the dashboards work), /ledgers/:code (台账). Every route but /login needs
 // a session; without one the page goes to /login and back after signing in.
 import { Center, Loader, MantineProvider } from '@mantine/core';
+import { DatesProvider } from '@mantine/dates';
+import 'dayjs/locale/zh-cn';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { AuthProvider, useAuth } from './auth.js';
 import { Layout } from './components/Layout.js';
@@ -45,9 +47,12 @@ function Routes() {
 export function App() {
   return (
     <MantineProvider theme={theme}>
-      <AuthProvider>
-        <Routes />
-      </AuthProvider>
+      {/* the forms' dates (pages/forms/DateField.tsx): Chinese month and day names, weeks from Monday */}
+      <DatesProvider settings={{ locale: 'zh-cn', firstDayOfWeek: 1 }}>
+        <AuthProvider>
+          <Routes />
+        </AuthProvider>
+      </DatesProvider>
     </MantineProvider>
   );
 }

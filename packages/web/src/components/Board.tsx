@@ -1,8 +1,9 @@
 // The live board of one unit (电子监控图版): its children as cards coloured by their villages' lights,
 // a breadcrumb back up, a summary chart and the feed of changes. Live: lightChanged(unitId) for the shown
 // unit; each change moves one village from one light to another in the counts of the child it happened
-// under (highlighted for two seconds) and of the unit — no request per change; the whole board is re-read
-// when the socket (re)connects.
+// under (highlighted for two seconds) and of the unit — no request per change, and the changes of one
+// animation frame in one render (a hidden page renders nothing until shown again); the whole board is
+// re-read when the socket (re)connects.
 import { Anchor, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
@@ -11,22 +12,15 @@ import { onLive, subscribe } from '../graphql/client.js';
 import { BOARD, LIGHT_CHANGED } from '../graphql/operations.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { Chart, type ChartOption } from './Chart.js';
-import { LiveFeed, type FeedItem } from './LiveFeed.js';
+import { LiveFeed, feedKey, type FeedItem } from './LiveFeed.js';
+import { applyDelta, everyFrame, noPending, queueChange } from './liveBatch.js';
 import { UnitBreadcrumbs } from './UnitBreadcrumbs.js';
-import { UnitCard, type Light, type UnitLights } from './UnitCard.js';
+import { UnitCard, type UnitLights } from './UnitCard.js';
 import { useQuery } from './useQuery.js';
 
 const FEED_MAX = 50;
+const FRAMES = { request: (f: () => void) => requestAnimationFrame(f), cancel: (h: number) => cancelAnimationFrame(h) };
 const FLASH_MS = 2000;
-
-/** A unit's lights after one of its villages went from one light to another (the village itself: its light). */
-export function applyChange(u: UnitLights, villageId: string, from: Light, to: Light): UnitLights {
-  const key = (l: Light) => l.toLowerCase() as 'green' | 'yellow' | 'red';
-  const counts = { ...u.lightCounts };
-  counts[key(from)] = Math.max(0, counts[key(from)] - 1);
-  counts[key(to)] += 1;
-  return { ...u, lightCounts: counts, light: u.id === villageId ? to : u.light };
-}
 
 export function Board({ code, title = true }: { code: string; title?: boolean }) {
   const q = useQuery(BOARD, { code });
@@ -54,23 +48,36 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
   const again = useRef(false);
   useEffect(() => {
     if (!unitId) return;
-    const timers = new Set<ReturnType<typeof setTimeout>>();
-    const highlight = (id: string) => {
-      setFlash((s) => new Set(s).add(id));
-      const t = setTimeout(() => {
-        timers.delete(t);
-        setFlash((s) => {
-          const n = new Set(s);
-          n.delete(id);
-          return n;
-        });
-      }, FLASH_MS);
-      timers.add(t);
+    let pending = noPending<FeedItem & { village: { id: string } }>();
+    /** when each highlighted card and new feed item stops being highlighted (performance.now()); one timer for all */
+    const flashUntil = new Map<string, number>();
+    let sweepTimer: ReturnType<typeof setTimeout> | null = null;
+    const sweep = () => {
+      sweepTimer = null;
+      const now = performance.now();
+      for (const [id, t] of flashUntil) if (t <= now) flashUntil.delete(id);
+      setFlash(new Set(flashUntil.keys()));
+      if (flashUntil.size) sweepTimer = setTimeout(sweep, Math.max(0, Math.min(...flashUntil.values()) - now));
     };
+    const frame = everyFrame(() => {
+      const p = pending;
+      pending = noPending();
+      if (p.feed.length) setFeed((f) => [...p.feed, ...f].slice(0, FEED_MAX));
+      if (p.self) setSelf((u) => u && applyDelta(u, p.self!));
+      if (p.children.size) setChildren((cs) => cs.map((c) => (p.children.has(c.id) ? applyDelta(c, p.children.get(c.id)!) : c)));
+      if (p.flash.size || p.feed.length) {
+        const until = performance.now() + FLASH_MS;
+        for (const id of p.flash) flashUntil.set(id, until);
+        for (const f of p.feed) flashUntil.set(feedKey(f.eventId), until);
+        setFlash(new Set(flashUntil.keys()));
+        if (sweepTimer === null) sweepTimer = setTimeout(sweep, FLASH_MS);
+      }
+    }, FRAMES);
     const stop = subscribe(LIGHT_CHANGED, { unitId }, (d) => {
       const e = d.lightChanged;
       if (seen.current.has(e.eventId)) return;
       seen.current.add(e.eventId);
+      if (seen.current.size > 10 * FEED_MAX) seen.current = new Set([...seen.current].slice(-FEED_MAX));
       const v = e.village;
       // the child of the shown unit the village lies under (or is)
       const child = [v.id, ...v.ancestors.map((a) => a.id)].find((id) => childIds.current.has(id));
@@ -78,22 +85,25 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
         .slice(-2)
         .map((a) => a.name)
         .join(' ');
-      setFeed((f) => [{ eventId: e.eventId, at: e.at, from: e.from, to: e.to, village: v, path: path ? `${path} ` : '' }, ...f].slice(0, FEED_MAX));
+      const item = { eventId: e.eventId, at: e.at, from: e.from, to: e.to, village: v, path: path ? `${path} ` : '' };
       if (rereading.current) {
         // the board is being re-read and may or may not hold this change yet: read it again afterwards
         again.current = true;
+        queueChange(pending, item, FEED_MAX, { child });
       } else {
         // the change itself says what moved: one village from one light to another (no request per change)
-        setSelf((u) => u && applyChange(u, v.id, e.from, e.to));
-        if (child) setChildren((cs) => cs.map((c) => (c.id === child ? applyChange(c, v.id, e.from, e.to) : c)));
+        queueChange(pending, item, FEED_MAX, { unitId, child, apply: true });
       }
-      if (child) highlight(child);
+      frame.request();
     });
     // (re)connected: re-read the board, so that a change committed before the subscription was in place
     // (or while the socket was down) is not missed; changes that arrive meanwhile cause one more read
     const reread = async () => {
       setLive(false);
       rereading.current = true;
+      // the changes not yet applied were committed before this read: it holds them
+      pending.self = undefined;
+      pending.children.clear();
       try {
         do {
           again.current = false;
@@ -108,7 +118,8 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
     return () => {
       off();
       stop();
-      for (const t of timers) clearTimeout(t);
+      frame.cancel();
+      if (sweepTimer !== null) clearTimeout(sweepTimer);
     };
   }, [unitId, refetch]);
 
@@ -117,6 +128,9 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
     () =>
       counts
         ? {
+            // a change moves one village: an animated redraw of the ring per change would cost a wall screen
+            // more than it shows
+            animation: false,
             tooltip: { trigger: 'item' },
             series: [
               {
@@ -197,7 +211,7 @@ export function Board({ code, title = true }: { code: string; title?: boolean })
             {option && (
               <Chart option={option} label={`${unit.name}：绿灯 ${counts!.green} 个，黄灯 ${counts!.yellow} 个，红灯 ${counts!.red} 个`} height={200} />
             )}
-            <LiveFeed items={feed} />
+            <LiveFeed items={feed} fresh={flash} />
           </Stack>
         </Grid.Col>
       </Grid>

@@ -31,7 +31,9 @@ export function Chart({ option, label, height = 240 }: { option: ChartOption; la
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    // prefers-reduced-motion: charts are drawn at once
+    const still = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+    chart.current?.setOption(still ? { ...option, animation: false } : option, { notMerge: true });
   }, [option]);
   return <div ref={el} role="img" aria-label={label} style={{ width: '100%', height }} />;
 }

@@ -1,6 +1,7 @@
 // A unit of the board: coloured by its own light (a village) or its villages' worst light, with the counts
 // in words (colour is never the only signal). A click drills down: a village to its page, others to their board.
 import { Group, Paper, Text } from '@mantine/core';
+import { memo } from 'react';
 import { Link } from 'wouter';
 import { LEVEL_LABEL, LIGHT_LABEL, formatNumber } from '../format.js';
 import type { ResultOf } from '../graphql/graphql.js';
@@ -17,7 +18,8 @@ export function lightOf(u: UnitLights): Light {
 
 export const hrefOf = (u: { level: string; code: string }) => (u.level === 'VILLAGE' ? `/village/${u.code}` : `/board/${u.code}`);
 
-export function UnitCard({ unit, flash }: { unit: UnitLights; flash: boolean }) {
+/** Rendered again only when its own unit or highlight changed (a live change touches one card of the grid). */
+export const UnitCard = memo(function UnitCard({ unit, flash }: { unit: UnitLights; flash: boolean }) {
   const light = lightOf(unit);
   const c = unit.lightCounts;
   return (
@@ -52,4 +54,4 @@ export function UnitCard({ unit, flash }: { unit: UnitLights; flash: boolean }) 
       )}
     </Paper>
   );
-}
+});

@@ -110,7 +110,17 @@ describe('the board', () => {
     expect(await card(county, township).getAttribute('data-flash')).toBe('true');
     await county.getByTestId('live-feed').locator(`li[data-village="${me.code}"]`).waitFor({ timeout: 2000 });
     expect(await county.evaluate(`performance.getEntriesByType('navigation').length`)).toBe(navigations);
+    // a wall screen gets changes all day: the highlights are on, then off, with no animation or transition
+    // (each would draw every frame for its length); the new feed item is highlighted like the card
+    expect(await county.getByTestId('live-feed').locator(`li[data-village="${me.code}"]`).first().getAttribute('data-fresh')).toBe('true');
+    expect(await county.evaluate(`document.getAnimations().map((a) => a.animationName ?? a.transitionProperty)`)).toEqual([]);
+    expect(
+      await county.evaluate(`[...document.querySelectorAll('[data-testid="unit-card"], [data-testid="live-feed"] li')].map((e) => getComputedStyle(e)).filter((c) => c.animationName !== 'none' || c.transitionDuration !== '0s').length`),
+    ).toBe(0);
     await screenshot(county, 'board-live');
+    // and it goes off again: two seconds later, by the board's one timer
+    await waitForAttribute(county, `[data-testid="unit-card"][data-code="${township}"]`, 'data-flash', 'false', 10_000);
+    expect(await county.getByTestId('live-feed').locator(`li[data-village="${me.code}"]`).first().getAttribute('data-fresh')).toBe('false');
     await county.context().close();
     await townshipBoard.context().close();
   });

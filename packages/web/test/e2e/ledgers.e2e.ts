@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { withClient } from '@jiceng/db';
 import { apiLogin, axeCheck, launchBrowser, openPage, screenshot, waitForAttribute } from './harness.js';
 
 // The ledger page (台账, issues 14/15): downloads of the ledgers, the scope of a deep link, imports with
 // their problems and progress, a job that survives a reload, accessibility.
 
 const base = inject('webBaseUrl');
+const ownerUrl = inject('webOwnerUrl');
 const COUNTY = '150429000000'; // 宁城县 (demo-county)
 const TOWNSHIP = '150429100000'; // 天义镇 (demo-township)
 const OTHER_COUNTY = '150402000000';
@@ -128,6 +130,59 @@ describe('the ledger page', () => {
     await page.reload();
     await waitForAttribute(page, `[data-testid="import-job"][data-id="${id}"]`, 'data-progress', '100');
     await page.locator('[data-testid="import-job"]').filter({ hasText: 'bad-assessments.csv' }).getByTestId('import-problem').first().waitFor();
+    await page.context().close();
+  });
+
+  test('a job survives a page reload: held while it writes, it is listed again after the reload with its progress bar, and reaches DONE on the reloaded page', async () => {
+    if (!ownerUrl) throw new Error('this test holds a lock on the database: with E2E_BASE_URL, set E2E_OWNER_URL too');
+    // three other villages of 天义镇, their stars as they are (the demo data stays as it is)
+    const villages = (await assessedVillages()).slice(3, 6);
+    expect(villages.length).toBe(3);
+    const page = await openPage(browser, base, 'demo-county', `/ledgers/${COUNTY}`);
+    await page.getByTestId('import-form').waitFor();
+    // The job is held in its writing step, deterministically: a connection of the test takes a SHARE lock on
+    // the assessments (reads go on; the import's upsert waits for it) until the test releases it.
+    let release!: () => void;
+    const released = new Promise<void>((ok) => (release = ok));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((ok) => (locked = ok));
+    const holder = withClient(ownerUrl, async (c) => {
+      await c.query('begin');
+      await c.query('lock table assessment in share mode');
+      locked();
+      await released;
+      await c.query('commit');
+    });
+    try {
+      await Promise.race([isLocked, holder]);
+      const csv = ['统计用区划代码,年度,星级', ...villages.map((v) => `${v.code},2025,${v.stars}`)].join('\n');
+      await page.getByLabel('文件（XLSX 或 CSV）').setInputFiles({ name: 'held-assessments.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: '上传' }).click();
+      const job = page.locator('[data-testid="import-job"]').filter({ hasText: 'held-assessments.csv' });
+      await job.and(page.locator('[data-state="RUNNING"]')).waitFor({ timeout: 20_000 });
+      const id = await job.getAttribute('data-id');
+      const card = `[data-testid="import-job"][data-id="${id}"]`;
+      // every row checked, none written yet: half way ((validated + written) / (2 × total))
+      await waitForAttribute(page, card, 'data-progress', '50', 20_000);
+
+      // a reload while the job runs: it is listed again, running, with its progress bar where it was
+      await page.reload();
+      await waitForAttribute(page, card, 'data-state', 'RUNNING', 20_000);
+      expect(await page.locator(card).getAttribute('data-progress')).toBe('50');
+      expect(await page.locator(card).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50');
+      await screenshot(page, 'ledgers-import-running');
+
+      // released: the reloaded page goes on following the job to its end, without another reload
+      release();
+      await holder;
+      await waitForAttribute(page, card, 'data-state', 'DONE', 20_000);
+      expect(await page.locator(card).getAttribute('data-progress')).toBe('100');
+      expect(await page.locator(card).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    } finally {
+      release();
+      await holder.catch(() => undefined);
+    }
+    expect((await assessedVillages()).slice(3, 6)).toEqual(villages);
     await page.context().close();
   });
 });

@@ -30,6 +30,15 @@ async function choose(scope: Page | Locator, label: string, option: string | Reg
   await page.getByRole('option', { name: option }).first().click();
 }
 
+/**
+ * Types a date into a form's date field and leaves it, as a person does (Tab: the calendar beside the field
+ * closes and the field shows the date taken, yyyy-mm-dd).
+ */
+async function fillDate(field: Locator, value: string): Promise<void> {
+  await field.fill(value);
+  await field.press('Tab');
+}
+
 // today in the service's time zone (JICENG_TIME_ZONE, China's date by default), as the API counts it
 const TODAY = today();
 
@@ -101,7 +110,7 @@ describe('the forms', () => {
     const before = { visits: await visits.textContent(), entries: await page.getByTestId('sum-entries').textContent(), materials: await page.getByTestId('sum-materials').textContent() };
     const form = page.getByTestId('support-form');
     await choose(form, '嘎查村', /./);
-    await form.getByLabel('日期').fill(TODAY);
+    await fillDate(form.getByLabel('日期'), TODAY);
     await form.getByLabel('走访次数').fill('3');
     await form.getByLabel('物资折款（元）').fill('1,000.5');
     await form.getByRole('button', { name: '保存' }).click();
@@ -132,7 +141,7 @@ describe('the forms', () => {
     await form.waitFor();
     const amount = form.getByLabel('金额（元）');
     await form.getByLabel('经费年度').fill('2025');
-    await form.getByLabel('拨付日期').fill('2025-12-01');
+    await fillDate(form.getByLabel('拨付日期'), '2025-12-01');
     const voucher = `PZ-E2E-${Date.now().toString(36)}`;
     await form.getByLabel('凭证号').fill(voucher);
     // zero is an amount, but the API wants more than zero: its message, beside the amount
@@ -168,7 +177,24 @@ describe('the forms', () => {
     const before = await gd(reporter).count();
     // facts left empty: the API's message beside 情况
     await choose(form, '指标', /^GD01-01 /);
-    await form.getByLabel('发现日期').fill(TODAY);
+    // dates are yyyy-mm-dd (issue 14) whatever the browser's locale: shown as the value itself (a native
+    // date input would show the locale's 2025/12/01 or 12/01/2025), today by default; what is not a whole,
+    // real yyyy-mm-dd date is not taken, and the field shows the date it holds again
+    const observed = form.getByLabel('发现日期');
+    expect(await observed.evaluate((e: any) => e.type)).toBe('text');
+    expect(await observed.inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    for (const wrong of ['2025-02-30', '2025/12/01', '12/01/2025']) {
+      await fillDate(observed, '2025-12-01');
+      await fillDate(observed, wrong);
+      expect(await observed.inputValue()).toBe('2025-12-01');
+    }
+    await fillDate(observed, TODAY);
+    expect(await observed.inputValue()).toBe(TODAY);
+    // its calendar, open, passes axe (its arrow buttons are named)
+    await observed.click();
+    await reporter.getByRole('button', { name: '下个月' }).waitFor();
+    expect(await axeCheck(reporter)).toEqual([]);
+    await observed.press('Escape');
     await form.getByRole('button', { name: '上报' }).click();
     expect(await errorOf(form.getByLabel('情况'))).toMatch(/facts/);
     await form.getByLabel('情况').fill('村务公开不及时（e2e）');
@@ -187,7 +213,7 @@ describe('the forms', () => {
     await gd(station).first().waitFor();
     // resolving one resolves every open warning of its indicator
     const resolve = gd(station).first().getByTestId('resolve-warning-form');
-    await resolve.getByLabel('化解日期').fill(TODAY);
+    await fillDate(resolve.getByLabel('化解日期'), TODAY);
     await resolve.getByLabel('处理情况').fill('已督促公开（e2e）');
     expect(await axeCheck(station)).toEqual([]);
     await screenshot(station, 'form-resolve-warning');
@@ -213,7 +239,7 @@ describe('the forms', () => {
     await form.getByRole('button', { name: '记录' }).click();
     // no deadline: the API's message beside 销号期限
     expect(await errorOf(form.getByLabel('销号期限'))).toMatch(/dueOn|date/);
-    await form.getByLabel('销号期限').fill('2026-12-31');
+    await fillDate(form.getByLabel('销号期限'), '2026-12-31');
     await form.getByRole('button', { name: '记录' }).click();
     await form.getByTestId('form-done').waitFor();
     await expect.poll(() => rows.count(), POLL).toBe(before + 1);

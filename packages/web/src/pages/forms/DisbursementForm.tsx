@@ -8,6 +8,7 @@ import { DISBURSE } from '../operations.js';
 import { FUND_LABEL } from '../labels.js';
 import { parseYuan } from '../money.js';
 import { newKey, today, useSubmit } from '../util.js';
+import { DateField } from './DateField.js';
 import { FormShell } from './FormShell.js';
 
 const FIELDS = ['amount', 'voucher', 'on', 'fund', 'year', 'villageId'] as const;
@@ -41,7 +42,7 @@ export function DisbursementForm({ villageId, year: fundYear, onDone }: { villag
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         <Select label="经费" data={FUNDS.map((f) => ({ value: f, label: FUND_LABEL[f]! }))} value={fund} onChange={(v) => v && setFund(v)} allowDeselect={false} error={s.errors.fund} />
         <TextInput label="经费年度" inputMode="numeric" value={year} onChange={(e) => setYear(e.currentTarget.value)} required error={s.errors.year} />
-        <TextInput label="拨付日期" type="date" value={on} onChange={(e) => setOn(e.currentTarget.value)} required error={s.errors.on} />
+        <DateField label="拨付日期" value={on} onChange={setOn} required error={s.errors.on} />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <TextInput label="金额（元）" inputMode="decimal" placeholder="12500.00" value={amount} onChange={(e) => setAmount(e.currentTarget.value)} required error={s.errors.amount} />

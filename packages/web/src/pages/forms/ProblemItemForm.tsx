@@ -4,6 +4,7 @@ import { SimpleGrid, TextInput } from '@mantine/core';
 import { request } from '../../graphql/client.js';
 import { ADD_PROBLEM } from '../operations.js';
 import { useSubmit } from '../util.js';
+import { DateField } from './DateField.js';
 import { FormShell } from './FormShell.js';
 
 const FIELDS = ['problem', 'measure', 'responsible', 'dueOn', 'caseId'] as const;
@@ -27,7 +28,7 @@ export function ProblemItemForm({ caseId, onDone }: { caseId: string; onDone: ()
       <TextInput label="整改措施" value={measure} onChange={(e) => setMeasure(e.currentTarget.value)} required error={s.errors.measure} />
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <TextInput label="责任人" value={responsible} onChange={(e) => setResponsible(e.currentTarget.value)} required error={s.errors.responsible} />
-        <TextInput label="销号期限" type="date" value={dueOn} onChange={(e) => setDueOn(e.currentTarget.value)} required error={s.errors.dueOn} />
+        <DateField label="销号期限" value={dueOn} onChange={setDueOn} required error={s.errors.dueOn} />
       </SimpleGrid>
     </FormShell>
   );

@@ -1,12 +1,13 @@
 // 信息员 / 动态管理员 / 乡镇动态管理站 report a change in an indicator of a village (reportWarning).
 // A fresh idempotency key per submit: a double click does not report twice.
 import { useMemo, useState } from 'react';
-import { Select, SimpleGrid, Textarea, TextInput } from '@mantine/core';
+import { Select, SimpleGrid, Textarea } from '@mantine/core';
 import { request } from '../../graphql/client.js';
 import { useQuery } from '../../components/useQuery.js';
 import { CATALOG, REPORT_WARNING } from '../operations.js';
 import { SEVERITY_LABEL, WARNING_LEVEL_LABEL } from '../labels.js';
 import { newKey, today, useSubmit } from '../util.js';
+import { DateField } from './DateField.js';
 import { FormShell } from './FormShell.js';
 
 const FIELDS = ['indicatorCode', 'level', 'severity', 'facts', 'observedOn', 'villageId'] as const;
@@ -36,7 +37,7 @@ export function ReportWarningForm({ villageId, onDone }: { villageId: string; on
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         <Select label="灯色" data={Object.entries(WARNING_LEVEL_LABEL).map(([value, label]) => ({ value, label }))} value={level} onChange={(v) => v && setLevel(v)} allowDeselect={false} error={s.errors.level} />
         <Select label="程度" data={Object.entries(SEVERITY_LABEL).map(([value, label]) => ({ value, label }))} value={severity} onChange={(v) => v && setSeverity(v)} allowDeselect={false} error={s.errors.severity} />
-        <TextInput label="发现日期" type="date" value={observedOn} onChange={(e) => setObservedOn(e.currentTarget.value)} required error={s.errors.observedOn} />
+        <DateField label="发现日期" value={observedOn} onChange={setObservedOn} required error={s.errors.observedOn} />
       </SimpleGrid>
       <Textarea label="情况" value={facts} onChange={(e) => setFacts(e.currentTarget.value)} required autosize minRows={2} error={s.errors.facts ?? s.errors.villageId} />
     </FormShell>

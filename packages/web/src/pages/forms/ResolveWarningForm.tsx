@@ -4,6 +4,7 @@ import { Group, TextInput } from '@mantine/core';
 import { request } from '../../graphql/client.js';
 import { RESOLVE_WARNING } from '../operations.js';
 import { today, useSubmit } from '../util.js';
+import { DateField } from './DateField.js';
 import { FormShell } from './FormShell.js';
 
 const FIELDS = ['on', 'note', 'id'] as const;
@@ -20,7 +21,7 @@ export function ResolveWarningForm({ warningId, title, onDone }: { warningId: st
   return (
     <FormShell title={title} testId="resolve-warning-form" onSubmit={submit} busy={s.busy} formError={s.formError ?? s.errors.id ?? null} done={s.done} submitLabel="化解">
       <Group grow align="start">
-        <TextInput label="化解日期" type="date" value={on} onChange={(e) => setOn(e.currentTarget.value)} required error={s.errors.on} />
+        <DateField label="化解日期" value={on} onChange={setOn} required error={s.errors.on} />
         <TextInput label="处理情况" value={note} onChange={(e) => setNote(e.currentTarget.value)} required error={s.errors.note} />
       </Group>
     </FormShell>

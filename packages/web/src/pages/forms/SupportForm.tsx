@@ -5,6 +5,7 @@ import { request } from '../../graphql/client.js';
 import { LOG_SUPPORT } from '../operations.js';
 import { parseYuan } from '../money.js';
 import { today, useSubmit } from '../util.js';
+import { DateField } from './DateField.js';
 import { FormShell } from './FormShell.js';
 
 const FIELDS = ['villageId', 'loggedOn', 'visits', 'peoplePlaced', 'materialsValue', 'meetings', 'problemsSolved', 'projectsCoordinated', 'note'] as const;
@@ -43,7 +44,7 @@ export function SupportForm({ villages, onDone }: { villages: readonly { id: str
     <FormShell title="记录帮扶" testId="support-form" onSubmit={submit} busy={s.busy} formError={s.formError} done={s.done} submitLabel="保存">
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <Select label="嘎查村" placeholder="选择结对的嘎查村" data={villages.map((v) => ({ value: v.id, label: v.name }))} value={villageId} onChange={setVillage} searchable required error={s.errors.villageId} />
-        <TextInput label="日期" type="date" value={loggedOn} onChange={(e) => setLoggedOn(e.currentTarget.value)} required error={s.errors.loggedOn} />
+        <DateField label="日期" value={loggedOn} onChange={setLoggedOn} required error={s.errors.loggedOn} />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 2, sm: 3 }}>
         {COUNTS.map(([f, label]) => (
