@@ -104,7 +104,7 @@ export function readCsv(data: Buffer, limits: ImportLimits, sheetName: string): 
  * Checks an XLSX's zip central directory before anything is unpacked: the number of entries, their total
  * uncompressed size and the compression ratio; ZIP64 and encrypted entries are refused. Throws MALFORMED_FILE.
  */
-export function checkZip(data: Buffer, limits: ImportLimits): void {
+export function checkZip(data: Buffer, limits: ImportLimits): string[] {
   if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50) throw malformed('文件不是 XLSX 电子表格 (not an XLSX file: no zip signature)');
   let eocd = -1;
   for (let k = data.length - 22; k >= Math.max(0, data.length - 22 - 65535); k--) {
@@ -121,6 +121,7 @@ export function checkZip(data: Buffer, limits: ImportLimits): void {
   if (entries > limits.maxZipEntries) throw malformed(`XLSX 文件的条目过多 (more than ${limits.maxZipEntries} zip entries)`, { limit: 'maxZipEntries', max: limits.maxZipEntries });
   if (dirOffset + dirSize > eocd) throw malformed('XLSX 文件的目录损坏 (the zip directory is damaged)');
   let total = 0;
+  const names: string[] = [];
   let p = dirOffset;
   for (let n = 0; n < entries; n++) {
     if (p + 46 > eocd || data.readUInt32LE(p) !== 0x02014b50) throw malformed('XLSX 文件的目录损坏 (the zip directory is damaged)');
@@ -135,8 +136,11 @@ export function checkZip(data: Buffer, limits: ImportLimits): void {
     if (total > limits.maxUnzippedBytes) {
       throw malformed(`XLSX 文件解压后超过 ${limits.maxUnzippedBytes} 字节 (more than ${limits.maxUnzippedBytes} bytes uncompressed)`, { limit: 'maxUnzippedBytes', max: limits.maxUnzippedBytes });
     }
-    p += 46 + data.readUInt16LE(p + 28) + data.readUInt16LE(p + 30) + data.readUInt16LE(p + 32);
+    const nameLength = data.readUInt16LE(p + 28);
+    names.push(data.toString('utf8', p + 46, Math.min(p + 46 + nameLength, eocd)));
+    p += 46 + nameLength + data.readUInt16LE(p + 30) + data.readUInt16LE(p + 32);
   }
+  return names;
 }
 
 /** A cell value from exceljs, as a ReadCell. */
@@ -154,16 +158,49 @@ function cellOf(v: unknown): ReadCell {
   return { error: 'unreadable' };
 }
 
+/**
+ * exceljs 4.4's streaming reader (unzipper's streaming parse) now and then stops before the zip's last
+ * entries (exceljs issues #3064 and #2671; about one read in 300 here). In files written by exceljs those
+ * are the workbook and its relationships, so the sheets lose their names and the 说明 sheet is taken
+ * for the data. A read that did not see a part the zip directory lists is read again from the buffer.
+ */
+const READ_ATTEMPTS = 5;
+
+class StreamLostParts extends Error {}
+
 /** The first sheet that is not the 说明 (explanation) sheet, streamed: rows past the limit stop the reading. */
 export async function readXlsx(data: Buffer, limits: ImportLimits): Promise<SheetRows> {
-  checkZip(data, limits);
+  const entries = new Set(checkZip(data, limits));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readXlsxOnce(data, limits, entries);
+    } catch (e) {
+      if (!(e instanceof StreamLostParts) || attempt === READ_ATTEMPTS) {
+        if (e instanceof AppError) throw e;
+        throw malformed('无法读取 XLSX 文件 (the file could not be read as XLSX)', { reason: String((e as Error)?.message ?? e).slice(0, 200) });
+      }
+    }
+  }
+}
+
+async function readXlsxOnce(data: Buffer, limits: ImportLimits, entries: Set<string>): Promise<SheetRows> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), {
     entries: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit',
   });
+  const seen = reader as unknown as { model?: unknown; workbookRels?: unknown };
+  const complete = () =>
+    (!entries.has('xl/workbook.xml') || seen.model !== undefined) && (!entries.has('xl/_rels/workbook.xml.rels') || seen.workbookRels !== undefined);
   try {
     for await (const sheet of reader) {
+      if (!complete()) throw new StreamLostParts();
       const name = (sheet as unknown as { name?: string }).name ?? 'Sheet1';
-      if (name === '说明') continue;
+      if (name === '说明') {
+        // read through, never left: exceljs deletes a sheet's temporary file once the next is asked for,
+        // and a stream still opening it would fail with an 'error' nobody listens to (the process ends)
+        let n = 0;
+        for await (const _ of sheet) if (++n > limits.maxRows) throw tooManyRows(limits.maxRows);
+        continue;
+      }
       let header: string[] | null = null;
       const rows: { row: number; cells: ReadCell[] }[] = [];
       for await (const row of sheet) {
@@ -179,8 +216,11 @@ export async function readXlsx(data: Buffer, limits: ImportLimits): Promise<Shee
       return { sheet: name, header: header ?? [], rows };
     }
   } catch (e) {
-    if (e instanceof AppError) throw e;
-    throw malformed('无法读取 XLSX 文件 (the file could not be read as XLSX)', { reason: String((e as Error)?.message ?? e).slice(0, 200) });
+    // the workbook lost: exceljs itself fails on its missing model before it yields a sheet
+    if (!(e instanceof AppError) && !complete()) throw new StreamLostParts();
+    throw e;
   }
+  // no data sheet came: lost, when the directory lists more than the 说明 sheet
+  if (!complete() || [...entries].filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).length > 1) throw new StreamLostParts();
   throw malformed('XLSX 文件中没有工作表 (the file holds no worksheet)');
 }
