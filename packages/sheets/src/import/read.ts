@@ -102,7 +102,7 @@ export function readCsv(data: Buffer, limits: ImportLimits, sheetName: string): 
 
 /**
  * Checks an XLSX's zip central directory before anything is unpacked: the number of entries, their total
- * uncompressed size and the compression ratio; ZIP64 and encrypted entries are refused. Throws MALFORMED_FILE.
+ * uncompressed size and the compression ratio; ZIP64 and encrypted entries are refused. Throws MALFORMED_FILE; returns the entries' names.
  */
 export function checkZip(data: Buffer, limits: ImportLimits): string[] {
   if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50) throw malformed('文件不是 XLSX 电子表格 (not an XLSX file: no zip signature)');
@@ -168,12 +168,24 @@ const READ_ATTEMPTS = 5;
 
 class StreamLostParts extends Error {}
 
+/** What the zip directory lists that a complete read must have seen. */
+interface ZipParts {
+  workbook: boolean;
+  rels: boolean;
+  worksheets: number;
+}
+
 /** The first sheet that is not the 说明 (explanation) sheet, streamed: rows past the limit stop the reading. */
 export async function readXlsx(data: Buffer, limits: ImportLimits): Promise<SheetRows> {
-  const entries = new Set(checkZip(data, limits));
+  const entries = checkZip(data, limits);
+  const parts: ZipParts = {
+    workbook: entries.includes('xl/workbook.xml'),
+    rels: entries.includes('xl/_rels/workbook.xml.rels'),
+    worksheets: entries.filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).length,
+  };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await readXlsxOnce(data, limits, entries);
+      return await readXlsxOnce(data, limits, parts);
     } catch (e) {
       if (!(e instanceof StreamLostParts) || attempt === READ_ATTEMPTS) {
         if (e instanceof AppError) throw e;
@@ -183,13 +195,13 @@ export async function readXlsx(data: Buffer, limits: ImportLimits): Promise<Shee
   }
 }
 
-async function readXlsxOnce(data: Buffer, limits: ImportLimits, entries: Set<string>): Promise<SheetRows> {
+async function readXlsxOnce(data: Buffer, limits: ImportLimits, parts: ZipParts): Promise<SheetRows> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), {
     entries: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit',
   });
   const seen = reader as unknown as { model?: unknown; workbookRels?: unknown };
   const complete = () =>
-    (!entries.has('xl/workbook.xml') || seen.model !== undefined) && (!entries.has('xl/_rels/workbook.xml.rels') || seen.workbookRels !== undefined);
+    (!parts.workbook || seen.model !== undefined) && (!parts.rels || seen.workbookRels !== undefined);
   try {
     for await (const sheet of reader) {
       if (!complete()) throw new StreamLostParts();
@@ -221,6 +233,6 @@ async function readXlsxOnce(data: Buffer, limits: ImportLimits, entries: Set<str
     throw e;
   }
   // no data sheet came: lost, when the directory lists more than the 说明 sheet
-  if (!complete() || [...entries].filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).length > 1) throw new StreamLostParts();
+  if (!complete() || parts.worksheets > 1) throw new StreamLostParts();
   throw malformed('XLSX 文件中没有工作表 (the file holds no worksheet)');
 }
