@@ -80,31 +80,40 @@ export async function selectChildren(em: EntityManager, parentIds: readonly stri
  * each level ordered by code; none when the unit is missing or out of scope.
  */
 export async function selectUnitTree(em: EntityManager, code: string, scope: readonly string[], levels: readonly number[], lean: readonly boolean[] = []): Promise<AdminUnitRow[][]> {
-  const rows = await executePrepared<any>(em, unitTreeSql(levels.map((_, d) => !!lean[d])), [code, scope, ...levels.map((size) => size + 1)]);
-  const out: AdminUnitRow[][] = [[], ...levels.map(() => [])];
-  for (const r of rows) out[r.depth]!.push(mapUnit(r));
-  return out;
+  const isLean = levels.map((_, d) => !!lean[d]);
+  const [row] = await executePrepared<{ tree: unknown[][][] }>(em, unitTreeSql(isLean), [code, scope, ...levels.map((size) => size + 1)]);
+  const tree = row?.tree ?? [];
+  return [tree[0] ?? [], ...levels.map((_, d) => tree[d + 1] ?? [])].map((units, d) => units.map(d > 0 && isLean[d - 1] ? leanUnitOf : unitOf));
 }
 
-/** The columns of UNIT_COLUMNS a lean level reads; the others are null (the same columns, so the levels make one union). */
-const LEAN_UNIT_COLUMNS = new Set(['id', 'code', 'name', 'level', 'parent_id']);
-const UNIT_COLUMN_TYPES: Record<string, string> = {
-  path: 'ltree', county_id: 'bigint', population: 'integer', households: 'integer', party_members: 'integer', economy: 'text', urban: 'boolean', descendant_counts: 'jsonb',
-};
-const childColumns = (lean: boolean) =>
-  UNIT_COLUMNS.split(', ').map((c) => (!lean || LEAN_UNIT_COLUMNS.has(c) ? `c.${c}` : `null::${UNIT_COLUMN_TYPES[c]} as ${c}`)).join(', ');
+// The tree comes back as one JSON value: per depth, an array of units, each an array of its columns in
+// TREE_COLUMNS' order (ids as text). One value for the whole tree is parsed by JSON.parse at once, where
+// a row per unit cost node-postgres a row object and a parse per column.
+const TREE_COLUMNS = ['id::text', 'code', 'name', 'level', 'parent_id::text', 'path::text', 'county_id::text', 'population', 'households', 'party_members', 'economy', 'urban', 'descendant_counts'];
+/** What a lean level reads: id, code, name, level, parent id (the first five of TREE_COLUMNS). */
+const LEAN_UNIT_COLUMNS = 'id, code, name, level, parent_id';
+const LEAN_TREE_COLUMNS = TREE_COLUMNS.slice(0, 5);
+
+const unitOf = (u: any[]): AdminUnitRow =>
+  ({ id: u[0], code: u[1], name: u[2], level: u[3], parentId: u[4], path: u[5], countyId: u[6], population: u[7], households: u[8], partyMembers: u[9], economy: u[10], urban: u[11], descendantCounts: u[12] ?? {} }) as AdminUnitRow;
+/** A lean row: no path (isPartialRow), the columns it did not read null. */
+const leanUnitOf = (u: any[]): AdminUnitRow =>
+  ({ id: u[0], code: u[1], name: u[2], level: u[3], parentId: u[4], path: null, countyId: null, population: null, households: null, partyMembers: null, economy: null, urban: null, descendantCounts: {} }) as unknown as AdminUnitRow;
 
 /**
  * selectUnitTree's text for these levels (one text per depth and lean pattern: a prepared statement each;
- * the page sizes are parameters). A lean level reads id, code, name, level and parent_id, the rest null.
+ * the page sizes are parameters).
  */
 const unitTreeSql = (lean: readonly boolean[]): string => {
   const ctes = [`l0 as (select ${UNIT_COLUMNS} from admin_unit where code = $1 and path <@ any ($2::ltree[]))`];
   for (let d = 1; d <= lean.length; d++) {
-    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select ${childColumns(lean[d - 1]!)} from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
+    ctes.push(`l${d} as (select c.* from l${d - 1} p cross join lateral (select ${lean[d - 1] ? LEAN_UNIT_COLUMNS : UNIT_COLUMNS} from admin_unit c where c.parent_id = p.id order by c.code limit $${d + 2}) c)`);
   }
-  const branches = Array.from({ length: lean.length + 1 }, (_, d) => `select ${d} as depth, * from l${d}`);
-  return `with ${ctes.join(',\n')}\n${branches.join(' union all ')}\norder by depth, code`;
+  const levels = Array.from({ length: lean.length + 1 }, (_, d) => {
+    const columns = d > 0 && lean[d - 1] ? LEAN_TREE_COLUMNS : TREE_COLUMNS;
+    return `(select coalesce(json_agg(json_build_array(${columns.join(', ')}) order by code), '[]') from l${d})`;
+  });
+  return `with ${ctes.join(',\n')}\nselect json_build_array(${levels.join(', ')}) as tree`;
 };
 
 /** The visible ancestors (root first) of many units, each tagged with the path it was asked for. */

@@ -60,7 +60,8 @@ export class TestApp {
     const ownerOrm = await createOrm({ url: db.ownerUrl, entities: allEntities(), poolMax: 4 });
     const { schema } = await buildAppSchema(modules);
     const settings: ServiceSettings = { jwtKey: new TextEncoder().encode(TEST_JWT_SECRET), tokenTtlSeconds: 3600, production: false };
-    const app = await createApp({ orm, schema, settings, log });
+    // every query runs compiled from its first request: the path production takes for repeated queries
+    const app = await createApp({ orm, schema, settings, log, compileAfter: 1 });
     await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
     const { port } = app.server.address() as AddressInfo;
     counter = new TestApp(db, orm, ownerOrm, app, `http://127.0.0.1:${port}/graphql`, settings);

@@ -20,6 +20,7 @@ import { tokenOf } from './credentials.js';
 import { readBodyBytes } from './body.js';
 import { exportRoutes } from './export-routes.js';
 import { serveWeb } from './web.js';
+import { compiledExecution, type CompiledExecution } from './compiled-execution.js';
 import { guardFields, guardOf, isCancelled, limitsPlugin, resolveLimits, RequestGuard, setGuard, tokenLimitError, type Limits } from './limits.js';
 
 export interface AppOptions {
@@ -37,6 +38,8 @@ export interface AppOptions {
   webDir?: string;
   /** spreadsheet import limits; unset ones take DEFAULT_IMPORT_LIMITS (docs/operations.md) */
   imports?: Partial<ImportLimits>;
+  /** a query document runs compiled (graphql-jit) from its n-th request on (compiled-execution.ts; default 2) */
+  compileAfter?: number;
 }
 
 /** An error the client may see as it is (ours, or GraphQL's own); anything else is logged and masked. */
@@ -143,6 +146,8 @@ export interface App {
   live: Live;
   /** spreadsheet imports: their limits and the jobs running here */
   imports: ImportRoutes;
+  /** how queries run: compiled or by graphql-js (compiled-execution.ts) */
+  execution: CompiledExecution;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /**
    * Drains: /readyz turns 503 at once, no new connection or request is taken, and requests in flight
@@ -154,8 +159,24 @@ export interface App {
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const limits = resolveLimits(opts.limits, opts.settings.production);
+  const schema = guardFields(opts.schema);
+  const compiled = compiledExecution(schema, opts.compileAfter);
   const apollo = new ApolloServer<JicengContext>({
-    schema: guardFields(opts.schema),
+    // Apollo's one hook for running an operation some other way than graphql-js's execute: a gateway
+    // whose schema is ours and whose executor runs repeated queries compiled
+    gateway: {
+      async load() {
+        return {
+          executor: (rc) =>
+            compiled.execute({ document: rc.document, operationName: rc.operationName, variables: rc.request.variables, context: rc.context, operation: rc.operation.operation }),
+        };
+      },
+      onSchemaLoadOrUpdate(listener) {
+        listener({ apiSchema: schema, coreSupergraphSdl: '' });
+        return () => {};
+      },
+      async stop() {},
+    },
     includeStacktraceInErrorResponses: false,
     formatError: formatError(),
     // limitsPlugin first: its willSendResponse settles the errors the transaction plugin decides on
@@ -341,6 +362,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     apollo,
     live,
     imports,
+    execution: compiled,
     handle,
     async stop(drainMs = 30_000) {
       draining = true;

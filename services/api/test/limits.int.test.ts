@@ -14,7 +14,7 @@ import { DEFAULT_LIMITS, checkQuery, queryCost, resolveLimits, type Limits } fro
 async function serve(app: TestApp, opts: { limits?: Partial<Limits>; production?: boolean; schema?: GraphQLSchema; log?: Logger } = {}) {
   const schema = opts.schema ?? (await buildAppSchema(modules)).schema;
   const settings = { ...app.settings, production: opts.production ?? false };
-  const server = await createApp({ orm: app.orm, schema, settings, log: opts.log ?? createLogger('error'), limits: opts.limits });
+  const server = await createApp({ orm: app.orm, schema, settings, log: opts.log ?? createLogger('error'), limits: opts.limits, compileAfter: 1 });
   await new Promise<void>((ok) => server.server.listen(0, '127.0.0.1', ok));
   const { port } = server.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;

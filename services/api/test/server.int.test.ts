@@ -11,7 +11,7 @@ import { modules } from '../src/modules.js';
 /** A second server over the test database, with its own pool or logger. */
 async function serve(app: TestApp, opts: { orm?: Orm; log?: Logger } = {}) {
   const { schema } = await buildAppSchema(modules);
-  const server = await createApp({ orm: opts.orm ?? app.orm, schema, settings: app.settings, log: opts.log ?? createLogger('error') });
+  const server = await createApp({ orm: opts.orm ?? app.orm, schema, settings: app.settings, log: opts.log ?? createLogger('error'), compileAfter: 1 });
   await new Promise<void>((ok) => server.server.listen(0, '127.0.0.1', ok));
   const { port } = server.server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
