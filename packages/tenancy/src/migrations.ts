@@ -656,26 +656,33 @@ grant execute on function jiceng_unit_search_drop(), jiceng_unit_search_build() 
 //   parent), the largest share of the insert; added again at the end, it checks every row in one join;
 // - the statement triggers on insert (0102/0150 counts, 0199 rural villages): the import defers their work
 //   (app.defer_unit_counts) and counts from the file, but their transition table still copied every new row;
-// - the subtree (path) GiST index: built once at the end, not entered row by row.
+// - the subtree (path) GiST index, the children (parent_id, name) index and the unique code's index: built
+//   once at the end (sorted), not entered row by row (a duplicate code fails there and rolls the import back).
 // All in the import's transaction (admin_unit is locked against every reader until it commits; a failed
-// import rolls it all back). The definitions are those of 0100 (foreign key), tenantTableSql (path GiST) and
-// 0151 (search); the builds sort in memory (maintenance_work_mem) and may use parallel workers (GIN).
+// import rolls it all back). The definitions are those of 0100 (code, foreign key, children), tenantTableSql (path GiST)
+// and 0151 (search); the builds sort in memory (maintenance_work_mem) and may use parallel workers (GIN).
 const unitBulkLoad = `
 create function jiceng_unit_bulk_drop() returns void language plpgsql security definer
 set search_path = public, pg_temp as $$
 begin
   drop index if exists admin_unit_search;
   drop index if exists admin_unit_path_gist;
-  alter table admin_unit drop constraint if exists admin_unit_parent_id_fkey;
+  drop index if exists admin_unit_parent;
+  alter table admin_unit drop constraint if exists admin_unit_parent_id_fkey, drop constraint if exists admin_unit_code_key;
   alter table admin_unit disable trigger admin_unit_counts_insert, disable trigger admin_unit_villages_insert;
 end $$;
 create function jiceng_unit_bulk_build() returns void language plpgsql security definer
 set search_path = public, pg_temp set maintenance_work_mem = '256MB' set max_parallel_maintenance_workers = 2 as $$
 begin
   alter table admin_unit enable trigger admin_unit_counts_insert, enable trigger admin_unit_villages_insert;
+  -- each new code unique (the import checked it against the file and its scope; this against every unit)
+  if not exists (select from pg_constraint where conrelid = 'admin_unit'::regclass and conname = 'admin_unit_code_key') then
+    alter table admin_unit add constraint admin_unit_code_key unique (code);
+  end if;
   if not exists (select from pg_constraint where conrelid = 'admin_unit'::regclass and conname = 'admin_unit_parent_id_fkey') then
     alter table admin_unit add constraint admin_unit_parent_id_fkey foreign key (parent_id) references admin_unit (id);
   end if;
+  create index if not exists admin_unit_parent on admin_unit (parent_id, name);
   create index if not exists admin_unit_path_gist on admin_unit using gist (path);
   create index if not exists admin_unit_search on admin_unit using gin (
     (array_remove(string_to_array(path::text, '.'), 'cn')), (string_to_array(name, null)), name gin_trgm_ops);

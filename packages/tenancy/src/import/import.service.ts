@@ -78,11 +78,12 @@ export async function importCodeList(em: EntityManager, text: string, opts: { bu
   const result: ImportResult = { inserted: fresh.length, updated: 0, unchanged: 0 };
   await em.transactional(async (tx) => {
     await store.beginBulkImport(tx);
+    // existing units first: updated by code, through its index (a bulk load drops it)
+    result.updated = await updateKnown(tx, known, columns);
+    result.unchanged = known.length - result.updated;
     const bulk = fresh.length >= (opts.bulkLoadAt ?? BULK_LOAD_AT);
     if (bulk) await store.beginBulkLoad(tx);
     await insertFresh(tx, fresh, existing, { checkedPerRow: !bulk });
-    result.updated = await updateKnown(tx, known, columns);
-    result.unchanged = known.length - result.updated;
     if (bulk) await store.endBulkLoad(tx);
     await store.endDeferredCounts(tx);
     // existing units that gained descendants (and their ancestors) are recounted once
