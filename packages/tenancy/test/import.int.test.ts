@@ -278,8 +278,15 @@ test('a large import is a bulk load: key, indexes and triggers as before after i
   expect(await names('新来村')).toEqual(['新来村']);
   expect(await names('测试嘎查')).toEqual([]);
   expect((await counts()).counts).toContainEqual({ level: 'VILLAGE', count: 3 });
-  const township = await app.asOwner((em) => em.execute<{ n: number }[]>(`select rural_villages as n from admin_unit where code = '880102001000'`));
-  expect(township[0]!.n).toBe(3);
+  const rural = async () => (await app.asOwner((em) => em.execute<{ n: number }[]>(`select rural_villages as n from admin_unit where code = '880102001000'`)))[0]!.n;
+  expect(await rural()).toBe(3);
+  // a bulk load that also changes an existing unit: updated (through the code index, before the load drops it)
+  expect(await inScope(app.orm, ['cn'], (em) => importCodeList(em, csv('code,name', '880102001201,再更名嘎查', '880102001204,又一村'), { bulkLoadAt: 1 })))
+    .toEqual({ inserted: 1, updated: 1, unchanged: 0 });
+  expect(await shape()).toEqual(before);
+  expect(await names('再更名嘎查')).toEqual(['再更名嘎查']);
+  expect((await counts()).counts).toContainEqual({ level: 'VILLAGE', count: 4 });
+  expect(await rural()).toBe(4);
   // and the parent key holds again: a unit under no existing unit is refused
   await expect(app.asOwner((em) => em.execute(
     `insert into admin_unit (code, name, level, parent_id, path) values ('880102001299', '无主村', 'VILLAGE', 999999999, 'cn.r88.r8801.c880102.t880102001.v880102001299')`)))
