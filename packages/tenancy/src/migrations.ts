@@ -650,6 +650,49 @@ revoke execute on function jiceng_unit_search_drop(), jiceng_unit_search_build()
 grant execute on function jiceng_unit_search_drop(), jiceng_unit_search_build() to :api_role;
 `;
 
+// A bulk load (0181) without the work admin_unit does per row that one statement at the end does for all
+// rows (the country's 665k units; docs/operations.md has the figures). Besides the search index (0181):
+// - the parent foreign key: its check ran once per inserted row (a lookup and a FOR KEY SHARE lock of the
+//   parent), the largest share of the insert; added again at the end, it checks every row in one join;
+// - the statement triggers on insert (0102/0150 counts, 0199 rural villages): the import defers their work
+//   (app.defer_unit_counts) and counts from the file, but their transition table still copied every new row;
+// - the subtree (path) GiST index, the children (parent_id, name) index and the unique code's index: built
+//   once at the end (sorted), not entered row by row (a duplicate code fails there and rolls the import back).
+// All in the import's transaction (admin_unit is locked against every reader until it commits; a failed
+// import rolls it all back). The definitions are those of 0100 (code, foreign key, children), tenantTableSql (path GiST)
+// and 0151 (search); the builds sort in memory (maintenance_work_mem) and may use parallel workers (GIN).
+const unitBulkLoad = `
+create function jiceng_unit_bulk_drop() returns void language plpgsql security definer
+set search_path = public, pg_temp as $$
+begin
+  drop index if exists admin_unit_search;
+  drop index if exists admin_unit_path_gist;
+  drop index if exists admin_unit_parent;
+  alter table admin_unit drop constraint if exists admin_unit_parent_id_fkey, drop constraint if exists admin_unit_code_key;
+  alter table admin_unit disable trigger admin_unit_counts_insert, disable trigger admin_unit_villages_insert;
+end $$;
+create function jiceng_unit_bulk_build() returns void language plpgsql security definer
+set search_path = public, pg_temp set maintenance_work_mem = '256MB' set max_parallel_maintenance_workers = 2 as $$
+begin
+  alter table admin_unit enable trigger admin_unit_counts_insert, enable trigger admin_unit_villages_insert;
+  -- each new code unique (the import checked it against the file and its scope; this against every unit)
+  if not exists (select from pg_constraint where conrelid = 'admin_unit'::regclass and conname = 'admin_unit_code_key') then
+    alter table admin_unit add constraint admin_unit_code_key unique (code);
+  end if;
+  if not exists (select from pg_constraint where conrelid = 'admin_unit'::regclass and conname = 'admin_unit_parent_id_fkey') then
+    alter table admin_unit add constraint admin_unit_parent_id_fkey foreign key (parent_id) references admin_unit (id);
+  end if;
+  create index if not exists admin_unit_parent on admin_unit (parent_id, name);
+  create index if not exists admin_unit_path_gist on admin_unit using gist (path);
+  create index if not exists admin_unit_search on admin_unit using gin (
+    (array_remove(string_to_array(path::text, '.'), 'cn')), (string_to_array(name, null)), name gin_trgm_ops);
+end $$;
+revoke execute on function jiceng_unit_bulk_drop(), jiceng_unit_bulk_build() from public;
+grant execute on function jiceng_unit_bulk_drop(), jiceng_unit_bulk_build() to :api_role;
+drop function jiceng_unit_search_drop();
+drop function jiceng_unit_search_build();
+`;
+
 // The rural-village recount of 0199 during a bulk import: once per statement it counted each parent's
 // villages with a correlated subquery, open to the plan an import's statistics give (a table analysed
 // when it held the country alone: a scan of admin_unit per parent; the country's import, stopped after
@@ -812,4 +855,5 @@ end $$;` },
   { id: '0180_tenancy_unit_search_contains_first', sql: unitSearchContainsFirst },
   { id: '0181_tenancy_unit_search_bulk_build', sql: unitSearchBulkBuild },
   { id: '0182_tenancy_rural_villages_bulk', sql: ruralVillagesBulk },
+  { id: '0183_tenancy_unit_bulk_load', sql: unitBulkLoad },
 ];

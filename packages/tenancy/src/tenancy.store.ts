@@ -503,15 +503,16 @@ export async function refreshDescendantCounts(tx: EntityManager, paths: readonly
 }
 
 /**
- * A bulk load without the search index: dropped here, in the import's transaction (admin_unit is then
- * locked against readers until it commits), and built once at its end (buildUnitSearch).
+ * A bulk load without the parent foreign key, the subtree (path) and search indexes and the insert triggers:
+ * dropped here, in the import's transaction (admin_unit is then locked against readers until it commits),
+ * and the key and indexes built once at its end (endBulkLoad; migration 0183).
  */
-export async function dropUnitSearch(tx: EntityManager): Promise<void> {
-  await q(tx, `select jiceng_unit_search_drop()`);
+export async function beginBulkLoad(tx: EntityManager): Promise<void> {
+  await q(tx, `select jiceng_unit_bulk_drop()`);
 }
 
-export async function buildUnitSearch(tx: EntityManager): Promise<void> {
-  await q(tx, `select jiceng_unit_search_build()`);
+export async function endBulkLoad(tx: EntityManager): Promise<void> {
+  await q(tx, `select jiceng_unit_bulk_build()`);
 }
 
 /** The rural villages of these villages' parents, recounted (a bulk import's triggers leave them to its end). */

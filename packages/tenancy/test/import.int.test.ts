@@ -242,30 +242,60 @@ test('an import leaves admin_unit with fresh planner statistics (no wait for aut
   expect(Math.abs(rows[0].est - rows[0].n)).toBeLessThan(rows[0].n * 0.01);
 });
 
-test('a large import builds the search index once after its rows; units added or renamed later are found; a failed one keeps it', async ({ app }) => {
+test('a large import is a bulk load: key, indexes and triggers as before after it; later units are checked, counted, found; a failed one keeps them', async ({ app }) => {
   const admin = await platform(app);
   const SEARCH = `query($c: String!, $q: String!) { adminUnit(code: $c) { search(name: $q) { edges { node { name } } } } }`;
   const names = async (q: string) => (await admin.client.ok(SEARCH, { c: '880000000000', q })).adminUnit.search.edges.map((e: any) => e.node.name);
-  const index = () => app.asOwner((em) => em.execute<{ def: string; valid: boolean }[]>(
-    `select pg_get_indexdef(i.indexrelid) as def, i.indisvalid as valid from pg_index i where i.indexrelid = 'admin_unit_search'::regclass`));
-  const before = await index();
+  // admin_unit's indexes (valid), constraints and triggers (enabled or not), as the catalogue has them
+  const shape = () => app.asOwner(async (em) => ({
+    indexes: await em.execute<{ def: string; valid: boolean }[]>(
+      `select pg_get_indexdef(indexrelid) as def, indisvalid as valid from pg_index where indrelid = 'admin_unit'::regclass order by 1`),
+    constraints: await em.execute<{ name: string; def: string }[]>(
+      `select conname as name, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'admin_unit'::regclass order by 1`),
+    triggers: await em.execute<{ name: string; enabled: string }[]>(
+      `select tgname as name, tgenabled as enabled from pg_trigger where tgrelid = 'admin_unit'::regclass and not tgisinternal order by 1`),
+  }));
+  const before = await shape();
+  expect(before.indexes.map((i) => i.def).join('\n')).toMatch(/admin_unit_path_gist[\s\S]*admin_unit_search/);
+  expect(before.constraints.map((c) => c.name)).toContain('admin_unit_parent_id_fkey');
+  expect(before.triggers.filter((t) => /_insert$/.test(t.name)).map((t) => t.enabled)).toEqual(['O', 'O']);
   // the threshold lowered to this file's six units: dropped, rows written, built again
-  expect(await inScope(app.orm, ['cn'], (em) => importCodeList(em, tree('88'), { rebuildSearchAt: 1 }))).toEqual({ inserted: 6, updated: 0, unchanged: 0 });
-  expect(await index()).toEqual(before);
-  expect(before[0]!.valid).toBe(true);
+  expect(await inScope(app.orm, ['cn'], (em) => importCodeList(em, tree('88'), { bulkLoadAt: 1 }))).toEqual({ inserted: 6, updated: 0, unchanged: 0 });
+  expect(await shape()).toEqual(before);
   expect(await names('测试嘎查')).toEqual(['测试嘎查']);
   expect((await names('测试苏木88'))[0]).toBe('测试苏木88');
-  // later, a rename and a new unit (a small import: through the index, not rebuilt)
+  // counted from the file, and the country (an existing parent) recounted
+  const TREE = `{ adminUnit(code: "880000000000") { counts { level count } children(first: 10) { edges { node { code } } } } }`;
+  const counts = async () => (await admin.client.ok(TREE)).adminUnit;
+  expect(await counts()).toMatchObject({ counts: expect.arrayContaining([{ level: 'VILLAGE', count: 2 }, { level: 'TOWNSHIP', count: 1 }]), children: { edges: [{ node: { code: '880100000000' } }] } });
+  const country = await app.asOwner((em) => em.execute<{ n: number }[]>(`select (descendant_counts->>'REGION')::int as n from admin_unit where code = '000000000000'`));
+  const regions = await app.asOwner((em) => em.execute<{ n: number }[]>(`select count(*)::int as n from admin_unit where level = 'REGION'`));
+  expect(country[0]!.n).toBe(regions[0]!.n);
+  // later, a rename and a new unit (a small import: through the index, not rebuilt), counted by the triggers
   expect((await admin.client.ok(IMPORT, { csv: csv('code,name', '880102001201,更名嘎查', '880102001203,新来村') })).importAdminUnits)
     .toEqual({ inserted: 1, updated: 1, unchanged: 0 });
   expect(await names('更名嘎查')).toEqual(['更名嘎查']);
   expect(await names('新来村')).toEqual(['新来村']);
   expect(await names('测试嘎查')).toEqual([]);
+  expect((await counts()).counts).toContainEqual({ level: 'VILLAGE', count: 3 });
+  const rural = async () => (await app.asOwner((em) => em.execute<{ n: number }[]>(`select rural_villages as n from admin_unit where code = '880102001000'`)))[0]!.n;
+  expect(await rural()).toBe(3);
+  // a bulk load that also changes an existing unit: updated (through the code index, before the load drops it)
+  expect(await inScope(app.orm, ['cn'], (em) => importCodeList(em, csv('code,name', '880102001201,再更名嘎查', '880102001204,又一村'), { bulkLoadAt: 1 })))
+    .toEqual({ inserted: 1, updated: 1, unchanged: 0 });
+  expect(await shape()).toEqual(before);
+  expect(await names('再更名嘎查')).toEqual(['再更名嘎查']);
+  expect((await counts()).counts).toContainEqual({ level: 'VILLAGE', count: 4 });
+  expect(await rural()).toBe(4);
+  // and the parent key holds again: a unit under no existing unit is refused
+  await expect(app.asOwner((em) => em.execute(
+    `insert into admin_unit (code, name, level, parent_id, path) values ('880102001299', '无主村', 'VILLAGE', 999999999, 'cn.r88.r8801.c880102.t880102001.v880102001299')`)))
+    .rejects.toThrow(/admin_unit_parent_id_fkey/);
   // a large import that fails while writing rolls the drop back with its rows: seeing province 88 only,
   // county 870102 (province 87) looks new, and inserting it fails after prefecture 880300 was written
   await admin.client.ok(IMPORT, { csv: tree('87') });
   const file = csv('code,name,parent_code', '880300000000,新盟,', '870102000000,越界的旗,880300000000');
-  await expect(inScope(app.orm, ['cn.r88'], (em) => importCodeList(em, file, { rebuildSearchAt: 1 }))).rejects.toThrow(/duplicate key|admin_unit_code_key/);
-  expect(await index()).toEqual(before);
+  await expect(inScope(app.orm, ['cn.r88'], (em) => importCodeList(em, file, { bulkLoadAt: 1 }))).rejects.toThrow(/duplicate key|admin_unit_code_key/);
+  expect(await shape()).toEqual(before);
   expect(await names('新来村')).toEqual(['新来村']);
 });

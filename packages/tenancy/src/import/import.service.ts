@@ -12,10 +12,12 @@ export interface ImportResult {
 
 const BATCH = 50_000;
 /**
- * An import of this many new units or more builds the search index once after its rows instead of
- * entering each row into it (migration 0181): the whole country's 665k units, a province's tens of thousands.
+ * An import of this many new units or more is a bulk load (migrations 0181, 0183): the parent foreign key,
+ * the subtree and search indexes and the insert triggers are dropped in its transaction and the key and
+ * indexes built once after its rows, instead of checking and entering each row: the whole country's 665k
+ * units, a province's tens of thousands.
  */
-export const REBUILD_SEARCH_AT = 20_000;
+export const BULK_LOAD_AT = 20_000;
 /**
  * A tier of this many new units first refreshes admin_unit's statistics. The foreign-key check of each
  * row's parent is planned once per connection and kept: planned on statistics of a nearly empty tree
@@ -64,7 +66,7 @@ function refuse(problems: ImportProblem[]): never {
  * new units are inserted and changed ones updated, by code, in one transaction (all or nothing).
  * Re-running is idempotent. Runs with the caller's scope: a unit outside it cannot be a parent.
  */
-export async function importCodeList(em: EntityManager, text: string, opts: { rebuildSearchAt?: number } = {}): Promise<ImportResult> {
+export async function importCodeList(em: EntityManager, text: string, opts: { bulkLoadAt?: number } = {}): Promise<ImportResult> {
   const { rows, problems, columns } = parseCodeList(text);
   if (problems.length) refuse(problems);
   const existing = await findExisting(em, rows);
@@ -76,12 +78,13 @@ export async function importCodeList(em: EntityManager, text: string, opts: { re
   const result: ImportResult = { inserted: fresh.length, updated: 0, unchanged: 0 };
   await em.transactional(async (tx) => {
     await store.beginBulkImport(tx);
-    const rebuild = fresh.length >= (opts.rebuildSearchAt ?? REBUILD_SEARCH_AT);
-    if (rebuild) await store.dropUnitSearch(tx);
-    await insertFresh(tx, fresh, existing);
+    // existing units first: updated by code, through its index (a bulk load drops it)
     result.updated = await updateKnown(tx, known, columns);
     result.unchanged = known.length - result.updated;
-    if (rebuild) await store.buildUnitSearch(tx);
+    const bulk = fresh.length >= (opts.bulkLoadAt ?? BULK_LOAD_AT);
+    if (bulk) await store.beginBulkLoad(tx);
+    await insertFresh(tx, fresh, existing, { checkedPerRow: !bulk });
+    if (bulk) await store.endBulkLoad(tx);
     await store.endDeferredCounts(tx);
     // existing units that gained descendants (and their ancestors) are recounted once
     const gained = new Set<string>();
@@ -192,7 +195,7 @@ function arrayLiteral(values: readonly (string | number | boolean | null)[], quo
  * set-based batches. Parent ids, paths and county ids are resolved here, not joined per batch;
  * the next batch is prepared while the database writes the current one.
  */
-async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Map<string, Existing>): Promise<void> {
+async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Map<string, Existing>, opts: { checkedPerRow: boolean }): Promise<void> {
   const anchors = new Map<string, Anchor>(existing);
   const byTier = TIERS.map((tier) => fresh.filter((r) => tierOf(r) === tier));
   const counts = descendantCounts(byTier, new Set(fresh.map((r) => r.code)));
@@ -200,7 +203,8 @@ async function insertFresh(em: EntityManager, fresh: CodeListRow[], existing: Ma
   const rural = new Map<string, number>();
   for (const r of fresh) if (r.level === 'VILLAGE' && !r.urban && r.parentCode) rural.set(r.parentCode, (rural.get(r.parentCode) ?? 0) + 1);
   for (const [t, list] of byTier.entries()) {
-    if (list.length >= ANALYZE_BEFORE_TIER) await store.analyzeUnits(em);
+    // (a bulk load checks the parents once at its end: no per-row check to plan)
+    if (opts.checkedPerRow && list.length >= ANALYZE_BEFORE_TIER) await store.analyzeUnits(em);
     const village = TIERS[t] === 'VILLAGE';
     const placed = new Map<string, Omit<Anchor, 'id'>>();
     const prepare = (batch: CodeListRow[]): string[] => {
